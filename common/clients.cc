@@ -1,0 +1,108 @@
+#include "common/clients.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
+
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/auth.h"
+#include "common/interceptors.h"
+#include "common/server.h"
+
+namespace aftercare {
+
+ClientFactory::ClientFactory(ClientOptions options, std::shared_ptr<prometheus::Registry> registry,
+                             const Clock* clock)
+    : options_(std::move(options)), registry_(std::move(registry)), clock_(clock) {}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ClientFactory::Channel(const std::string& target) {
+  absl::MutexLock lock(&mu_);
+  auto it = channels_.find(target);
+  if (it != channels_.end()) return it->second;
+
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (!options_.ca_file.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    auto ca = ReadFileToString(options_.ca_file);
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    if (!options_.cert_file.empty()) {
+      auto cert = ReadFileToString(options_.cert_file);
+      if (!cert.ok()) return cert.status();
+      auto key = ReadFileToString(options_.key_file);
+      if (!key.ok()) return key.status();
+      ssl.pem_cert_chain = *cert;
+      ssl.pem_private_key = *key;
+    }
+    creds = grpc::SslCredentials(ssl);
+  }
+  grpc::ChannelArguments args;
+  args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}]})");
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  if (registry_) factories.push_back(std::make_unique<ClientInterceptorFactory>(registry_));
+  auto channel = grpc::experimental::CreateCustomChannelWithInterceptors(target, creds, args,
+                                                                         std::move(factories));
+  channels_[target] = channel;
+  return channel;
+}
+
+absl::StatusOr<std::string> ClientFactory::ServiceToken() {
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = clock_->Now();
+  if (!token_.empty() && now < token_refresh_at_) return token_;
+  if (!options_.service_token_file.empty()) {
+    auto token = ReadFileToString(options_.service_token_file);
+    if (!token.ok()) return token.status();
+    token_ = std::string(absl::StripAsciiWhitespace(*token));
+    token_refresh_at_ = now + absl::Minutes(1);  // projected tokens rotate: re-read
+    return token_;
+  }
+  if (!options_.hs256_secret.empty()) {
+    TokenClaims claims;
+    claims.subject = absl::StrCat("svc:", options_.service_name);
+    claims.role = Role::kService;
+    claims.issuer = options_.issuer;
+    claims.audience = options_.audience;
+    claims.ttl = absl::Hours(1);
+    auto token = MintHs256(claims, options_.hs256_secret, now);
+    if (!token.ok()) return token.status();
+    token_ = *token;
+    token_refresh_at_ = now + absl::Minutes(30);
+    return token_;
+  }
+  return absl::FailedPreconditionError(
+      "no credentials for outgoing calls: set --service_token_file or --jwt_hs256_secret");
+}
+
+absl::StatusOr<std::unique_ptr<grpc::ClientContext>> ClientFactory::NewContext(
+    const CallInfo* parent, absl::Duration timeout) {
+  auto token = ServiceToken();
+  if (!token.ok()) return token.status();
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
+  ctx->AddMetadata("authorization", absl::StrCat("Bearer ", *token));
+  std::optional<TraceContext> trace;
+  if (parent != nullptr) {
+    ctx->AddMetadata("x-request-id", parent->request_id);
+    trace = parent->trace;
+  }
+  ctx->AddMetadata("traceparent", TraceContext::NewSpan(trace).Header());
+  return ctx;
+}
+
+absl::StatusOr<std::unique_ptr<grpc::ClientContext>> ClientFactory::NewBackgroundContext(
+    const std::string& request_id, absl::Duration timeout) {
+  auto ctx = NewContext(nullptr, timeout);
+  if (ctx.ok()) (*ctx)->AddMetadata("x-request-id", request_id);
+  return ctx;
+}
+
+}  // namespace aftercare

@@ -1,0 +1,77 @@
+// Outgoing gRPC calls from one service of the suite to another.
+//
+// Channels use client-side round-robin over every address the target
+// resolves to (`dns:///inventory-svc-headless:50051`), the client metrics
+// interceptor, and TLS / mTLS when configured. Every call gets a deadline,
+// the caller's `x-request-id` and `traceparent`, and the service's own bearer
+// token (role `service`): read from `--service_token_file` (re-read when it
+// changes, as a projected Kubernetes token is), or, in development, minted
+// with the HS256 secret.
+//
+//   auto stub = InventoryService::NewStub(clients.Channel(inventory_target));
+//   auto ctx = clients.NewContext(CurrentCall(server_ctx), absl::Seconds(2));
+//   grpc::Status s = stub->GetUnit(ctx.get(), req, &unit);
+#ifndef AFTERCARE_COMMON_CLIENTS_H_
+#define AFTERCARE_COMMON_CLIENTS_H_
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/call_context.h"
+#include "common/clock.h"
+#include "prometheus/registry.h"
+
+namespace aftercare {
+
+struct ClientOptions {
+  std::string service_name;        // who is calling: subject "svc:<name>"
+  std::string service_token_file;  // a token issued for this service
+  std::string hs256_secret;        // dev: mint a service token with it
+  std::string issuer;
+  std::string audience;
+  // TLS towards the other services (CA to trust, and our own cert for mTLS).
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+};
+
+class ClientFactory {
+ public:
+  ClientFactory(ClientOptions options, std::shared_ptr<prometheus::Registry> registry,
+                const Clock* clock);
+
+  // A channel to `target`, shared by every caller of the same target.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(const std::string& target);
+
+  // A context with deadline, request id, trace context and the service token.
+  // `parent` (may be null) is the server call being handled.
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewContext(const CallInfo* parent,
+                                                                  absl::Duration timeout);
+  // The same for calls that have no parent call (outbox deliveries, sweepers);
+  // `request_id` identifies the work (for example the outbox event).
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewBackgroundContext(
+      const std::string& request_id, absl::Duration timeout);
+
+  // The bearer token sent with outgoing calls.
+  absl::StatusOr<std::string> ServiceToken();
+
+ private:
+  ClientOptions options_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  const Clock* clock_;
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
+  std::string token_ ABSL_GUARDED_BY(mu_);
+  absl::Time token_refresh_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
+}  // namespace aftercare
+
+#endif  // AFTERCARE_COMMON_CLIENTS_H_

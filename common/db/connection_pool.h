@@ -1,0 +1,147 @@
+// A bounded pool of MySQL connections (Connector/C++ 1.1) with exclusive
+// checkout. Connections are opened lazily, checked with a ping when they have
+// been idle, dropped after a connection error (and reopened on the next
+// checkout, with an empty prepared-statement cache), and counted in metrics:
+//   aftercare_db_pool_connections{state="in_use"|"open"|"max"}
+//   aftercare_db_pool_waiting, aftercare_db_pool_wait_seconds,
+//   aftercare_db_errors_total{kind}
+//
+// Most code never acquires a connection directly: it calls RunTransaction or
+// RunRead (common/db/transaction.h), which also map exceptions.
+#ifndef AFTERCARE_COMMON_DB_CONNECTION_POOL_H_
+#define AFTERCARE_COMMON_DB_CONNECTION_POOL_H_
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace aftercare::db {
+
+struct DbOptions {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string socket;  // when set, used instead of host/port
+  std::string user = "aftercare";
+  std::string password;
+  std::string database;
+  int pool_size = 8;
+  absl::Duration acquire_timeout = absl::Seconds(5);
+  absl::Duration connect_timeout = absl::Seconds(3);
+  absl::Duration read_timeout = absl::Seconds(30);
+  absl::Duration lock_wait_timeout = absl::Seconds(5);
+};
+
+// One open connection and its prepared statements, cached by SQL text.
+class Connection {
+ public:
+  explicit Connection(std::unique_ptr<sql::Connection> conn) : conn_(std::move(conn)) {}
+
+  // Returns the cached statement for `sql`, preparing it on first use.
+  // Throws sql::SQLException like every Connector/C++ call.
+  sql::PreparedStatement& Prepare(const std::string& sql);
+  // Runs a statement without parameters (transaction control, DDL).
+  void Execute(const std::string& sql);
+  sql::Connection& raw() { return *conn_; }
+
+  void MarkBroken() { broken_ = true; }
+  bool broken() const { return broken_; }
+  size_t cached_statements() const { return statements_.size(); }
+
+ private:
+  friend class ConnectionPool;
+  std::unique_ptr<sql::Connection> conn_;
+  absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  std::unique_ptr<sql::Statement> plain_;
+  bool broken_ = false;
+  absl::Time last_used_ = absl::Now();
+};
+
+class ConnectionPool;
+
+// An exclusively held connection; returns itself to the pool when destroyed.
+class PooledConnection {
+ public:
+  PooledConnection(ConnectionPool* pool, int slot, Connection* conn)
+      : pool_(pool), slot_(slot), conn_(conn) {}
+  PooledConnection(PooledConnection&& other) noexcept;
+  PooledConnection& operator=(PooledConnection&&) = delete;
+  PooledConnection(const PooledConnection&) = delete;
+  ~PooledConnection();
+
+  Connection& operator*() { return *conn_; }
+  Connection* operator->() { return conn_; }
+
+ private:
+  ConnectionPool* pool_;
+  int slot_;
+  Connection* conn_;
+};
+
+class ConnectionPool {
+ public:
+  // Builds the pool; connects nothing yet. `registry` may be null.
+  static absl::StatusOr<std::unique_ptr<ConnectionPool>> Create(
+      DbOptions options, std::shared_ptr<prometheus::Registry> registry);
+  ~ConnectionPool();
+
+  // Checks out a connection, opening it if needed. UNAVAILABLE when the
+  // database cannot be reached, RESOURCE_EXHAUSTED when none frees up in
+  // `acquire_timeout`.
+  absl::StatusOr<PooledConnection> Acquire();
+
+  // Runs `SELECT 1` on a pooled connection: OK when the database answers.
+  absl::Status Ping();
+
+  // Waits until Ping() succeeds or `timeout` passes.
+  absl::Status WaitUntilReachable(absl::Duration timeout);
+
+  const DbOptions& options() const { return options_; }
+  int size() const { return options_.pool_size; }
+  int in_use() const;
+
+  // Counts an error by kind ("connection", "deadlock", "other") in metrics.
+  void CountError(const char* kind);
+
+ private:
+  friend class PooledConnection;
+  ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Registry> registry);
+  absl::StatusOr<std::unique_ptr<Connection>> Open();
+  void Release(int slot);
+  void UpdateGauges() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const DbOptions options_;
+  std::shared_ptr<prometheus::Registry> registry_;
+
+  mutable absl::Mutex mu_;
+  std::vector<std::unique_ptr<Connection>> slots_ ABSL_GUARDED_BY(mu_);
+  std::vector<bool> busy_ ABSL_GUARDED_BY(mu_);
+  int in_use_ ABSL_GUARDED_BY(mu_) = 0;
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<int> open_count_{0};
+
+  prometheus::Gauge* in_use_gauge_ = nullptr;
+  prometheus::Gauge* open_gauge_ = nullptr;
+  prometheus::Gauge* waiting_gauge_ = nullptr;
+  prometheus::Histogram* wait_seconds_ = nullptr;
+  prometheus::Family<prometheus::Counter>* errors_ = nullptr;
+};
+
+}  // namespace aftercare::db
+
+#endif  // AFTERCARE_COMMON_DB_CONNECTION_POOL_H_

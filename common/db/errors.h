@@ -1,0 +1,35 @@
+// The one place where MySQL errors become absl::Status (STYLE.md point 4):
+//   1062 duplicate key           → ALREADY_EXISTS
+//   1213 deadlock, 1205 lock wait → ABORTED, marked retryable (RunTransaction retries it)
+//   2002/2003/2006/2013/…        → UNAVAILABLE (the connection is dropped)
+//   anything else                 → INTERNAL (details go to the log, not the client)
+#ifndef AFTERCARE_COMMON_DB_ERRORS_H_
+#define AFTERCARE_COMMON_DB_ERRORS_H_
+
+#include <cppconn/exception.h>
+
+#include "absl/strings/string_view.h"
+
+#include "absl/status/status.h"
+
+namespace aftercare::db {
+
+constexpr int kErrDuplicateKey = 1062;
+constexpr int kErrDeadlock = 1213;
+constexpr int kErrLockWaitTimeout = 1205;
+
+// True for client/server errors after which the connection cannot be reused.
+bool IsConnectionError(int mysql_error_code);
+
+// Maps an exception thrown by Connector/C++; `context` says what was being
+// done ("reserve unit") and appears in the log line, not in the client message.
+absl::Status FromSqlException(const sql::SQLException& e, absl::string_view context);
+
+// Marks a status as a transient transaction conflict that a fresh attempt of
+// the whole transaction can resolve.
+absl::Status MarkRetryable(absl::Status status);
+bool IsRetryable(const absl::Status& status);
+
+}  // namespace aftercare::db
+
+#endif  // AFTERCARE_COMMON_DB_ERRORS_H_

@@ -1,0 +1,175 @@
+#include "common/db/migrations.h"
+
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
+#include "absl/time/clock.h"
+#include "common/db/connection_pool.h"
+#include "common/db/errors.h"
+#include "common/db/sql_time.h"
+#include "common/logging.h"
+
+namespace aftercare::db {
+namespace {
+
+std::string Sha256Hex(absl::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+}  // namespace
+
+std::vector<std::string> SplitSqlStatements(absl::string_view script) {
+  std::vector<std::string> out;
+  std::string current;
+  enum class S { kCode, kSingle, kDouble, kBacktick, kLineComment, kBlockComment } state = S::kCode;
+  for (size_t i = 0; i < script.size(); ++i) {
+    char c = script[i];
+    char next = i + 1 < script.size() ? script[i + 1] : '\0';
+    switch (state) {
+      case S::kCode:
+        if (c == '\'') state = S::kSingle;
+        else if (c == '"') state = S::kDouble;
+        else if (c == '`') state = S::kBacktick;
+        else if (c == '-' && next == '-') { state = S::kLineComment; ++i; continue; }
+        else if (c == '#') { state = S::kLineComment; continue; }
+        else if (c == '/' && next == '*') { state = S::kBlockComment; ++i; continue; }
+        else if (c == ';') {
+          std::string stmt(absl::StripAsciiWhitespace(current));
+          if (!stmt.empty()) out.push_back(std::move(stmt));
+          current.clear();
+          continue;
+        }
+        break;
+      case S::kSingle:
+        if (c == '\\') { current.push_back(c); current.push_back(next); ++i; continue; }
+        if (c == '\'') state = S::kCode;
+        break;
+      case S::kDouble:
+        if (c == '\\') { current.push_back(c); current.push_back(next); ++i; continue; }
+        if (c == '"') state = S::kCode;
+        break;
+      case S::kBacktick:
+        if (c == '`') state = S::kCode;
+        break;
+      case S::kLineComment:
+        if (c == '\n') { state = S::kCode; current.push_back('\n'); }
+        continue;
+      case S::kBlockComment:
+        if (c == '*' && next == '/') { state = S::kCode; ++i; current.push_back(' '); }
+        continue;
+    }
+    current.push_back(c);
+  }
+  std::string stmt(absl::StripAsciiWhitespace(current));
+  if (!stmt.empty()) out.push_back(std::move(stmt));
+  return out;
+}
+
+absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool,
+                                                const std::vector<MigrationSet>& sets,
+                                                absl::Duration lock_timeout) {
+  auto conn_or = pool.Acquire();
+  if (!conn_or.ok()) return conn_or.status();
+  PooledConnection conn = *std::move(conn_or);
+  const std::string lock_name = absl::StrCat("aftercare_migrations.", pool.options().database);
+  MigrationReport report;
+  bool locked = false;
+  try {
+    {
+      auto& get_lock = conn->Prepare("SELECT GET_LOCK(?, ?)");
+      get_lock.setString(1, lock_name);
+      get_lock.setInt(2, static_cast<int>(absl::ToInt64Seconds(lock_timeout)));
+      std::unique_ptr<sql::ResultSet> rs(get_lock.executeQuery());
+      if (!rs->next() || rs->isNull(1) || rs->getInt(1) != 1) {
+        return absl::DeadlineExceededError(
+            absl::StrCat("another migration runner holds '", lock_name, "'"));
+      }
+      locked = true;
+    }
+    conn->Execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " component VARCHAR(64) NOT NULL,"
+        " version INT NOT NULL,"
+        " name VARCHAR(255) NOT NULL,"
+        " checksum CHAR(64) NOT NULL,"
+        " applied_at_us BIGINT NOT NULL,"
+        " PRIMARY KEY (component, version)"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+
+    absl::Status failure;
+    for (const MigrationSet& set : sets) {
+      int last_version = 0;
+      for (const MigrationFile& file : *set.files) {
+        if (file.version <= last_version) {
+          failure = absl::FailedPreconditionError(absl::StrCat(
+              "migrations of ", set.component, " are not in increasing order at ", file.name));
+          break;
+        }
+        last_version = file.version;
+        const std::string checksum = Sha256Hex(file.sql);
+        auto& find = conn->Prepare(
+            "SELECT checksum FROM schema_migrations WHERE component = ? AND version = ?");
+        find.setString(1, set.component);
+        find.setInt(2, file.version);
+        std::unique_ptr<sql::ResultSet> rs(find.executeQuery());
+        if (rs->next()) {
+          if (std::string(rs->getString(1)) != checksum) {
+            failure = absl::FailedPreconditionError(absl::StrCat(
+                "migration ", set.component, "/", file.name,
+                " was changed after it was applied; add a new migration instead"));
+            break;
+          }
+          ++report.already_applied;
+          continue;
+        }
+        for (const std::string& stmt : SplitSqlStatements(file.sql)) conn->Execute(stmt);
+        auto& record = conn->Prepare(
+            "INSERT INTO schema_migrations (component, version, name, checksum, applied_at_us)"
+            " VALUES (?, ?, ?, ?, ?)");
+        record.setString(1, set.component);
+        record.setInt(2, file.version);
+        record.setString(3, std::string(file.name));
+        record.setString(4, checksum);
+        record.setInt64(5, ToMicros(absl::Now()));
+        record.executeUpdate();
+        ++report.applied;
+        LogInfo("migration applied", {{"component", set.component}, {"file", std::string(file.name)}});
+      }
+      if (!failure.ok()) break;
+    }
+    auto& release = conn->Prepare("SELECT RELEASE_LOCK(?)");
+    release.setString(1, lock_name);
+    std::unique_ptr<sql::ResultSet>(release.executeQuery());
+    if (!failure.ok()) return failure;
+    return report;
+  } catch (const sql::SQLException& e) {
+    if (IsConnectionError(e.getErrorCode())) {
+      conn->MarkBroken();  // the server drops the named lock with the session
+    } else if (locked) {
+      try {
+        auto& release = conn->Prepare("SELECT RELEASE_LOCK(?)");
+        release.setString(1, lock_name);
+        std::unique_ptr<sql::ResultSet>(release.executeQuery());
+      } catch (const sql::SQLException&) {
+        conn->MarkBroken();
+      }
+    }
+    return FromSqlException(e, "apply migrations");
+  }
+}
+
+}  // namespace aftercare::db
+
+namespace aftercare::db {
+namespace common_schema {
+const std::vector<MigrationFile>& Migrations();  // generated from common/db/migrations
+}  // namespace common_schema
+
+const std::vector<MigrationFile>& CommonMigrations() { return common_schema::Migrations(); }
+
+}  // namespace aftercare::db

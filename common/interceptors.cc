@@ -1,0 +1,257 @@
+#include "common/interceptors.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/call_context.h"
+#include "common/logging.h"
+
+namespace aftercare {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+const char* ServerTypeName(grpc::experimental::ServerRpcInfo::Type type) {
+  using T = grpc::experimental::ServerRpcInfo::Type;
+  switch (type) {
+    case T::UNARY: return "unary";
+    case T::CLIENT_STREAMING: return "client_stream";
+    case T::SERVER_STREAMING: return "server_stream";
+    case T::BIDI_STREAMING: return "bidi_stream";
+  }
+  return "unary";
+}
+
+absl::string_view Ref(const grpc::string_ref& r) { return absl::string_view(r.data(), r.size()); }
+
+// Keeps only characters that are safe to log and to send back as metadata.
+std::string SanitizeRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return "";
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) return "";
+  }
+  return std::string(id);
+}
+
+class ServerInterceptor : public grpc::experimental::Interceptor {
+ public:
+  ServerInterceptor(grpc::experimental::ServerRpcInfo* info, RpcMetrics* metrics,
+                    const JwtVerifier* verifier, const Clock* clock)
+      : info_(info), metrics_(metrics), verifier_(verifier), clock_(clock), start_(absl::Now()) {
+    call_.method = info->method();
+    auto [service, method] = SplitMethod(call_.method);
+    labels_ = {{"grpc_type", ServerTypeName(info->type())},
+               {"grpc_service", service},
+               {"grpc_method", method}};
+  }
+
+  ~ServerInterceptor() override {
+    if (registered_) call_context_internal::Unregister(info_->server_context());
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      OnMetadata(methods->GetRecvInitialMetadata());
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      metrics_->msg_received.Add(labels_).Increment();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      if (!call_.request_id.empty()) {
+        methods->GetSendInitialMetadata()->emplace("x-request-id", call_.request_id);
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
+      metrics_->msg_sent.Add(labels_).Increment();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      OnStatus(methods->GetSendStatus());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void OnMetadata(std::multimap<grpc::string_ref, grpc::string_ref>* md) {
+    std::optional<TraceContext> parent;
+    std::string auth_header;
+    bool has_auth = false;
+    for (const auto& [key, value] : *md) {
+      absl::string_view k = Ref(key);
+      if (k == "x-request-id") {
+        call_.request_id = SanitizeRequestId(Ref(value));
+      } else if (k == "traceparent") {
+        parent = TraceContext::Parse(Ref(value));
+      } else if (k == "authorization") {
+        auth_header = std::string(Ref(value));
+        has_auth = true;
+      }
+    }
+    if (call_.request_id.empty()) call_.request_id = NewRequestId();
+    call_.trace = TraceContext::NewSpan(parent);
+    call_.peer = info_->server_context()->peer();
+    if (!has_auth) {
+      call_.principal = absl::UnauthenticatedError("missing bearer token (authorization metadata)");
+    } else if (verifier_ == nullptr) {
+      call_.principal = absl::UnauthenticatedError("this server verifies no tokens");
+    } else {
+      absl::StatusOr<std::string> token = BearerFromHeader(auth_header);
+      call_.principal = token.ok() ? verifier_->Verify(*token, clock_->Now()) : token.status();
+    }
+    call_context_internal::Register(info_->server_context(), &call_);
+    registered_ = true;
+    metrics_->started.Add(labels_).Increment();
+  }
+
+  void OnStatus(const grpc::Status& status) {
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+    auto handled_labels = labels_;
+    handled_labels["grpc_code"] = GrpcCodeName(status.error_code());
+    metrics_->handled.Add(handled_labels).Increment();
+    metrics_->handling_seconds.Add(labels_, LatencyBuckets()).Observe(seconds);
+    nlohmann::json fields = {
+        {"method", call_.method},
+        {"code", GrpcCodeName(status.error_code())},
+        {"duration_ms", seconds * 1000.0},
+        {"request_id", call_.request_id},
+        {"trace_id", call_.trace.trace_id},
+        {"peer", call_.peer},
+    };
+    if (call_.principal.ok()) {
+      fields["caller"] = call_.principal->subject;
+      fields["role"] = std::string(RoleName(call_.principal->role));
+    }
+    if (!status.ok()) fields["error"] = status.error_message();
+    const bool server_fault = status.error_code() == grpc::StatusCode::INTERNAL ||
+                              status.error_code() == grpc::StatusCode::UNKNOWN ||
+                              status.error_code() == grpc::StatusCode::DATA_LOSS;
+    Log(server_fault ? LogLevel::kError : LogLevel::kInfo, "rpc", std::move(fields));
+  }
+
+  grpc::experimental::ServerRpcInfo* info_;
+  RpcMetrics* metrics_;
+  const JwtVerifier* verifier_;
+  const Clock* clock_;
+  absl::Time start_;
+  std::map<std::string, std::string> labels_;
+  CallInfo call_;
+  bool registered_ = false;
+};
+
+class ClientInterceptor : public grpc::experimental::Interceptor {
+ public:
+  ClientInterceptor(grpc::experimental::ClientRpcInfo* info, RpcMetrics* metrics)
+      : metrics_(metrics), start_(absl::Now()) {
+    auto [service, method] = SplitMethod(info->method());
+    const char* type = "unary";
+    switch (info->type()) {
+      case grpc::experimental::ClientRpcInfo::Type::CLIENT_STREAMING: type = "client_stream"; break;
+      case grpc::experimental::ClientRpcInfo::Type::SERVER_STREAMING: type = "server_stream"; break;
+      case grpc::experimental::ClientRpcInfo::Type::BIDI_STREAMING: type = "bidi_stream"; break;
+      default: break;
+    }
+    labels_ = {{"grpc_type", type}, {"grpc_service", service}, {"grpc_method", method}};
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      metrics_->started.Add(labels_).Increment();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
+      metrics_->msg_sent.Add(labels_).Increment();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      metrics_->msg_received.Add(labels_).Increment();
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_STATUS)) {
+      auto handled_labels = labels_;
+      handled_labels["grpc_code"] = GrpcCodeName(methods->GetRecvStatus()->error_code());
+      metrics_->handled.Add(handled_labels).Increment();
+      metrics_->handling_seconds.Add(labels_, LatencyBuckets())
+          .Observe(absl::ToDoubleSeconds(absl::Now() - start_));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  RpcMetrics* metrics_;
+  absl::Time start_;
+  std::map<std::string, std::string> labels_;
+};
+
+}  // namespace
+
+RpcMetrics::RpcMetrics(prometheus::Registry& registry, const std::string& side)
+    : started(prometheus::BuildCounter()
+                  .Name("grpc_" + side + "_started_total")
+                  .Help("Total number of RPCs started on the " + side + ".")
+                  .Register(registry)),
+      handled(prometheus::BuildCounter()
+                  .Name("grpc_" + side + "_handled_total")
+                  .Help("Total number of RPCs completed on the " + side + ", regardless of success or failure.")
+                  .Register(registry)),
+      handling_seconds(prometheus::BuildHistogram()
+                           .Name("grpc_" + side + "_handling_seconds")
+                           .Help("Histogram of response latency (seconds) of gRPC that had been application-level handled by the " + side + ".")
+                           .Register(registry)),
+      msg_received(prometheus::BuildCounter()
+                       .Name("grpc_" + side + "_msg_received_total")
+                       .Help("Total number of RPC stream messages received on the " + side + ".")
+                       .Register(registry)),
+      msg_sent(prometheus::BuildCounter()
+                   .Name("grpc_" + side + "_msg_sent_total")
+                   .Help("Total number of gRPC stream messages sent by the " + side + ".")
+                   .Register(registry)) {}
+
+std::pair<std::string, std::string> SplitMethod(absl::string_view full) {
+  if (!full.empty() && full[0] == '/') full.remove_prefix(1);
+  auto slash = full.find('/');
+  if (slash == absl::string_view::npos) return {std::string(full), ""};
+  return {std::string(full.substr(0, slash)), std::string(full.substr(slash + 1))};
+}
+
+const char* GrpcCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "Canceled";
+    case grpc::StatusCode::UNKNOWN: return "Unknown";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "InvalidArgument";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DeadlineExceeded";
+    case grpc::StatusCode::NOT_FOUND: return "NotFound";
+    case grpc::StatusCode::ALREADY_EXISTS: return "AlreadyExists";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PermissionDenied";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "ResourceExhausted";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FailedPrecondition";
+    case grpc::StatusCode::ABORTED: return "Aborted";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OutOfRange";
+    case grpc::StatusCode::UNIMPLEMENTED: return "Unimplemented";
+    case grpc::StatusCode::INTERNAL: return "Internal";
+    case grpc::StatusCode::UNAVAILABLE: return "Unavailable";
+    case grpc::StatusCode::DATA_LOSS: return "DataLoss";
+    case grpc::StatusCode::UNAUTHENTICATED: return "Unauthenticated";
+    default: return "Unknown";
+  }
+}
+
+ServerInterceptorFactory::ServerInterceptorFactory(std::shared_ptr<prometheus::Registry> registry,
+                                                   const JwtVerifier* verifier, const Clock* clock)
+    : registry_(std::move(registry)), metrics_(*registry_, "server"), verifier_(verifier),
+      clock_(clock) {}
+
+grpc::experimental::Interceptor* ServerInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  return new ServerInterceptor(info, &metrics_, verifier_, clock_);
+}
+
+ClientInterceptorFactory::ClientInterceptorFactory(std::shared_ptr<prometheus::Registry> registry)
+    : registry_(std::move(registry)), metrics_(*registry_, "client") {}
+
+grpc::experimental::Interceptor* ClientInterceptorFactory::CreateClientInterceptor(
+    grpc::experimental::ClientRpcInfo* info) {
+  return new ClientInterceptor(info, &metrics_);
+}
+
+}  // namespace aftercare

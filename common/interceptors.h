@@ -1,0 +1,72 @@
+// gRPC interceptors installed on every server and client channel of the suite.
+//
+// Server side, per call: reads `x-request-id` (or generates one) and echoes
+// it in the response metadata, continues the W3C `traceparent`, verifies the
+// bearer token into a Principal (CurrentCall(context)->principal), counts the
+// call in the metric names Go gRPC services export —
+//   grpc_server_started_total, grpc_server_handled_total{grpc_code},
+//   grpc_server_handling_seconds, grpc_server_msg_received_total,
+//   grpc_server_msg_sent_total  (labels grpc_type, grpc_service, grpc_method)
+// — and writes one JSON log line (method, code, duration, request id, caller).
+//
+// Client side: the grpc_client_* equivalents for outgoing calls.
+#ifndef AFTERCARE_COMMON_INTERCEPTORS_H_
+#define AFTERCARE_COMMON_INTERCEPTORS_H_
+
+#include <grpcpp/support/client_interceptor.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include <memory>
+
+#include "common/auth.h"
+#include "common/clock.h"
+#include "prometheus/counter.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace aftercare {
+
+// The metric families of one side (server or client).
+struct RpcMetrics {
+  RpcMetrics(prometheus::Registry& registry, const std::string& side);
+  prometheus::Family<prometheus::Counter>& started;
+  prometheus::Family<prometheus::Counter>& handled;
+  prometheus::Family<prometheus::Histogram>& handling_seconds;
+  prometheus::Family<prometheus::Counter>& msg_received;
+  prometheus::Family<prometheus::Counter>& msg_sent;
+};
+
+// Splits "/pkg.Service/Method" into ("pkg.Service", "Method").
+std::pair<std::string, std::string> SplitMethod(absl::string_view full_method);
+// The Go label value of a gRPC code ("OK", "NOT_FOUND", ...).
+const char* GrpcCodeName(grpc::StatusCode code);
+
+class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  // `verifier` may be null (every caller is then unauthenticated).
+  ServerInterceptorFactory(std::shared_ptr<prometheus::Registry> registry,
+                           const JwtVerifier* verifier, const Clock* clock);
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  RpcMetrics metrics_;
+  const JwtVerifier* verifier_;
+  const Clock* clock_;
+};
+
+class ClientInterceptorFactory : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit ClientInterceptorFactory(std::shared_ptr<prometheus::Registry> registry);
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo* info) override;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  RpcMetrics metrics_;
+};
+
+}  // namespace aftercare
+
+#endif  // AFTERCARE_COMMON_INTERCEPTORS_H_

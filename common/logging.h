@@ -1,0 +1,40 @@
+// Structured logging: one JSON object per line on stderr, so that a log
+// collector can index it. The per-RPC line is written by the server
+// interceptor (common/interceptors.h); services log their own events with
+//
+//   LogInfo("outbox delivered", {{"event_id", id}, {"aggregate", agg}});
+//
+// Secrets (tokens, activation codes, keys) are never passed here.
+#ifndef AFTERCARE_COMMON_LOGGING_H_
+#define AFTERCARE_COMMON_LOGGING_H_
+
+#include "absl/strings/string_view.h"
+
+#include "nlohmann/json.hpp"
+
+namespace aftercare {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+// Sets the process-wide minimum level and the service name on every line.
+void InitLogging(absl::string_view service, LogLevel min_level);
+bool ParseLogLevel(absl::string_view name, LogLevel* level);
+
+// Writes one line with "ts", "level", "service", "msg" and the given fields.
+void Log(LogLevel level, absl::string_view message, nlohmann::json fields = nlohmann::json::object());
+inline void LogDebug(absl::string_view m, nlohmann::json f = nlohmann::json::object()) {
+  Log(LogLevel::kDebug, m, std::move(f));
+}
+inline void LogInfo(absl::string_view m, nlohmann::json f = nlohmann::json::object()) {
+  Log(LogLevel::kInfo, m, std::move(f));
+}
+inline void LogWarning(absl::string_view m, nlohmann::json f = nlohmann::json::object()) {
+  Log(LogLevel::kWarning, m, std::move(f));
+}
+inline void LogError(absl::string_view m, nlohmann::json f = nlohmann::json::object()) {
+  Log(LogLevel::kError, m, std::move(f));
+}
+
+}  // namespace aftercare
+
+#endif  // AFTERCARE_COMMON_LOGGING_H_

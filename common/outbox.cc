@@ -1,0 +1,215 @@
+#include "common/outbox.h"
+
+#include <algorithm>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "common/db/errors.h"
+#include "common/db/sql_time.h"
+#include "common/db/transaction.h"
+#include "common/logging.h"
+
+namespace aftercare {
+
+void EnqueueEvent(db::Connection& conn, const Clock& clock, absl::string_view aggregate_type,
+                  absl::string_view aggregate_id, absl::string_view event_type,
+                  const google::protobuf::Message& payload) {
+  std::string bytes;
+  payload.SerializeToString(&bytes);
+  const int64_t now = db::ToMicros(clock.Now());
+  auto& insert = conn.Prepare(
+      "INSERT INTO outbox_events (aggregate_type, aggregate_id, event_type, payload,"
+      " created_at_us, next_attempt_at_us) VALUES (?, ?, ?, ?, ?, ?)");
+  insert.setString(1, std::string(aggregate_type));
+  insert.setString(2, std::string(aggregate_id));
+  insert.setString(3, std::string(event_type));
+  insert.setString(4, bytes);
+  insert.setInt64(5, now);
+  insert.setInt64(6, now);
+  insert.executeUpdate();
+}
+
+std::string DeliveryRequestId(absl::string_view service, const OutboxEvent& event) {
+  return absl::StrCat("outbox-", service, "-", event.id);
+}
+
+OutboxDispatcher::OutboxDispatcher(std::unique_ptr<db::ConnectionPool> pool, const Clock* clock,
+                                   std::shared_ptr<prometheus::Registry> registry,
+                                   OutboxOptions options)
+    : pool_(std::move(pool)), clock_(clock), options_(std::move(options)) {
+  if (registry) {
+    delivered_ = &prometheus::BuildCounter()
+                      .Name("aftercare_outbox_delivered_total")
+                      .Help("Outbox events delivered, by event type")
+                      .Register(*registry);
+    failed_ = &prometheus::BuildCounter()
+                   .Name("aftercare_outbox_delivery_failures_total")
+                   .Help("Failed outbox delivery attempts, by event type")
+                   .Register(*registry);
+    pending_ = &prometheus::BuildGauge()
+                    .Name("aftercare_outbox_pending")
+                    .Help("Outbox events not yet delivered")
+                    .Register(*registry)
+                    .Add({});
+  }
+}
+
+OutboxDispatcher::~OutboxDispatcher() { Stop(); }
+
+void OutboxDispatcher::RegisterHandler(std::string event_type, Handler handler) {
+  handlers_[std::move(event_type)] = std::move(handler);
+}
+
+void OutboxDispatcher::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void OutboxDispatcher::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxDispatcher::Notify() {
+  absl::MutexLock lock(&mu_);
+  wake_ = true;
+}
+
+void OutboxDispatcher::Loop() {
+  for (;;) {
+    absl::StatusOr<int> n = DispatchOnce();
+    if (!n.ok()) {
+      LogWarning("outbox dispatch failed", {{"error", std::string(n.status().message())}});
+    }
+    absl::MutexLock lock(&mu_);
+    if (stop_) return;
+    if (n.ok() && *n > 0) continue;  // more may be due: go again at once
+    auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || wake_; };
+    mu_.AwaitWithTimeout(absl::Condition(&woken),
+                         leader_ ? options_.poll_interval : absl::Seconds(2));
+    wake_ = false;
+    if (stop_) return;
+  }
+}
+
+absl::StatusOr<bool> OutboxDispatcher::EnsureLeader(db::Connection& conn) {
+  // IS_USED_LOCK tells whether this session still holds it (it is lost with the session).
+  const std::string name = absl::StrCat("aftercare_outbox.", pool_->options().database);
+  auto& check = conn.Prepare("SELECT IS_USED_LOCK(?) = CONNECTION_ID(), GET_LOCK(?, 0)");
+  // GET_LOCK on a lock this session already holds just succeeds again
+  // (MariaDB counts it); release the extra hold so one RELEASE frees it.
+  check.setString(1, name);
+  check.setString(2, name);
+  std::unique_ptr<sql::ResultSet> rs(check.executeQuery());
+  if (!rs->next()) return false;
+  const bool held_before = !rs->isNull(1) && rs->getInt(1) == 1;
+  const bool got = !rs->isNull(2) && rs->getInt(2) == 1;
+  if (held_before && got) {
+    auto& release = conn.Prepare("SELECT RELEASE_LOCK(?)");
+    release.setString(1, name);
+    std::unique_ptr<sql::ResultSet>(release.executeQuery());
+  }
+  if (got && !leader_) LogInfo("outbox dispatcher is leader", {{"lock", name}});
+  leader_ = got;
+  return got;
+}
+
+absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
+  auto conn_or = pool_->Acquire();
+  if (!conn_or.ok()) {
+    leader_ = false;
+    return conn_or.status();
+  }
+  db::PooledConnection conn = *std::move(conn_or);
+  std::vector<OutboxEvent> due;
+  try {
+    absl::StatusOr<bool> leader = EnsureLeader(*conn);
+    if (!leader.ok() || !*leader) return 0;
+    // The oldest undelivered event of each aggregate, if it is due: one per
+    // aggregate per pass keeps the order within an aggregate.
+    auto& select = conn->Prepare(
+        "SELECT e.id, e.aggregate_type, e.aggregate_id, e.event_type, e.payload, e.attempts,"
+        " e.created_at_us FROM outbox_events e"
+        " WHERE e.delivered_at_us IS NULL AND e.next_attempt_at_us <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM outbox_events p WHERE p.aggregate_type = e.aggregate_type"
+        "   AND p.aggregate_id = e.aggregate_id AND p.delivered_at_us IS NULL AND p.id < e.id)"
+        " ORDER BY e.id LIMIT ?");
+    select.setInt64(1, db::ToMicros(clock_->Now()));
+    select.setInt(2, options_.batch_size);
+    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
+    while (rs->next()) {
+      OutboxEvent e;
+      e.id = rs->getInt64(1);
+      e.aggregate_type = rs->getString(2);
+      e.aggregate_id = rs->getString(3);
+      e.event_type = rs->getString(4);
+      e.payload = rs->getString(5);
+      e.attempts = rs->getInt(6);
+      e.created_at = db::FromMicros(rs->getInt64(7));
+      due.push_back(std::move(e));
+    }
+    rs.reset();
+    if (pending_ != nullptr) {
+      auto& count = conn->Prepare("SELECT COUNT(*) FROM outbox_events WHERE delivered_at_us IS NULL");
+      std::unique_ptr<sql::ResultSet> crs(count.executeQuery());
+      if (crs->next()) pending_->Set(static_cast<double>(crs->getInt64(1)));
+    }
+  } catch (const sql::SQLException& e) {
+    if (db::IsConnectionError(e.getErrorCode())) {
+      conn->MarkBroken();
+      leader_ = false;
+    }
+    return db::FromSqlException(e, "outbox select");
+  }
+
+  absl::BitGen gen;
+  int delivered = 0;
+  for (const OutboxEvent& event : due) {
+    absl::Status result;
+    auto it = handlers_.find(event.event_type);
+    if (it == handlers_.end()) {
+      result = absl::UnimplementedError(absl::StrCat("no handler for ", event.event_type));
+    } else {
+      result = it->second(event);
+    }
+    try {
+      if (result.ok()) {
+        auto& done = conn->Prepare(
+            "UPDATE outbox_events SET delivered_at_us = ?, attempts = attempts + 1,"
+            " last_error = NULL WHERE id = ?");
+        done.setInt64(1, db::ToMicros(clock_->Now()));
+        done.setInt64(2, event.id);
+        done.executeUpdate();
+        ++delivered;
+        if (delivered_ != nullptr) delivered_->Add({{"event_type", event.event_type}}).Increment();
+      } else {
+        absl::Duration backoff = std::min(
+            options_.max_backoff, options_.base_backoff * (int64_t{1} << std::min(event.attempts, 20)));
+        backoff += absl::Milliseconds(absl::Uniform<int64_t>(gen, 0, 1 + absl::ToInt64Milliseconds(backoff) / 4));
+        auto& fail = conn->Prepare(
+            "UPDATE outbox_events SET attempts = attempts + 1, next_attempt_at_us = ?,"
+            " last_error = ? WHERE id = ?");
+        fail.setInt64(1, db::ToMicros(clock_->Now() + backoff));
+        fail.setString(2, std::string(result.ToString()).substr(0, 500));
+        fail.setInt64(3, event.id);
+        fail.executeUpdate();
+        if (failed_ != nullptr) failed_->Add({{"event_type", event.event_type}}).Increment();
+        LogWarning("outbox delivery failed",
+                   {{"event_id", event.id}, {"event_type", event.event_type},
+                    {"aggregate_id", event.aggregate_id}, {"attempts", event.attempts + 1},
+                    {"error", result.ToString()}});
+      }
+    } catch (const sql::SQLException& e) {
+      if (db::IsConnectionError(e.getErrorCode())) {
+        conn->MarkBroken();
+        leader_ = false;
+      }
+      return db::FromSqlException(e, "outbox update");
+    }
+  }
+  return delivered;
+}
+
+}  // namespace aftercare

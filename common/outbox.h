@@ -1,0 +1,111 @@
+// Transactional outbox: a service that owes another service a call writes an
+// event in the same transaction as its own change (EnqueueEvent), and the
+// OutboxDispatcher delivers it afterwards, at least once, in order per
+// aggregate, retrying with exponential backoff. Receivers are idempotent:
+// handlers pass `DeliveryRequestId(event)` as the request_id of the call.
+//
+// One dispatcher per service is active at a time: it holds a MySQL named
+// lock on its own connection; other replicas stand by and take over when the
+// holder's session ends.
+//
+//   // inside RunTransaction:
+//   EnqueueEvent(conn, clock, "rma", rma_number, "inventory.AllocateSpare", request);
+//   // at start-up:
+//   dispatcher.RegisterHandler("inventory.AllocateSpare", [&](const OutboxEvent& e) {...});
+//   dispatcher.Start();
+#ifndef AFTERCARE_COMMON_OUTBOX_H_
+#define AFTERCARE_COMMON_OUTBOX_H_
+
+#include <google/protobuf/message.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "common/clock.h"
+#include "common/db/connection_pool.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+
+namespace aftercare {
+
+struct OutboxEvent {
+  int64_t id = 0;
+  std::string aggregate_type;
+  std::string aggregate_id;
+  std::string event_type;
+  std::string payload;  // serialized protobuf message
+  int attempts = 0;
+  absl::Time created_at;
+};
+
+// Writes an event in the caller's transaction. Throws sql::SQLException.
+void EnqueueEvent(db::Connection& conn, const Clock& clock, absl::string_view aggregate_type,
+                  absl::string_view aggregate_id, absl::string_view event_type,
+                  const google::protobuf::Message& payload);
+
+// The request_id a handler uses for the delivery call: stable across retries.
+std::string DeliveryRequestId(absl::string_view service, const OutboxEvent& event);
+
+struct OutboxOptions {
+  std::string service;  // used in the lock name and request ids
+  absl::Duration poll_interval = absl::Milliseconds(200);
+  absl::Duration base_backoff = absl::Milliseconds(500);
+  absl::Duration max_backoff = absl::Minutes(5);
+  int batch_size = 64;
+  absl::Duration retention = absl::Hours(24 * 7);  // delivered events kept this long
+};
+
+class OutboxDispatcher {
+ public:
+  // A handler returns OK when the receiver has the event. A non-OK status
+  // is retried later; handlers must not block past their own deadline.
+  using Handler = std::function<absl::Status(const OutboxEvent&)>;
+
+  // `pool` is the dispatcher's own pool (size 1 is enough): its connection
+  // holds the leader lock.
+  OutboxDispatcher(std::unique_ptr<db::ConnectionPool> pool, const Clock* clock,
+                   std::shared_ptr<prometheus::Registry> registry, OutboxOptions options);
+  ~OutboxDispatcher();
+
+  void RegisterHandler(std::string event_type, Handler handler);
+
+  // Runs the delivery loop on a thread until Stop().
+  void Start();
+  void Stop();
+  // Wakes the loop now (after a commit that enqueued events).
+  void Notify();
+
+  // Delivers what is due once, as the loop does; returns how many events were
+  // delivered. Used by tests and by the loop itself.
+  absl::StatusOr<int> DispatchOnce();
+
+ private:
+  absl::StatusOr<bool> EnsureLeader(db::Connection& conn);
+  void Loop();
+
+  std::unique_ptr<db::ConnectionPool> pool_;
+  const Clock* clock_;
+  OutboxOptions options_;
+  std::map<std::string, Handler> handlers_;
+  bool leader_ = false;
+
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+
+  prometheus::Family<prometheus::Counter>* delivered_ = nullptr;
+  prometheus::Family<prometheus::Counter>* failed_ = nullptr;
+  prometheus::Gauge* pending_ = nullptr;
+};
+
+}  // namespace aftercare
+
+#endif  // AFTERCARE_COMMON_OUTBOX_H_

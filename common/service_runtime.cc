@@ -1,0 +1,318 @@
+#include "common/service_runtime.h"
+
+#include <signal.h>
+
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/idempotency.h"
+#include "common/logging.h"
+#include "common/status.h"
+
+namespace aftercare {
+namespace {
+
+// Splits a PEM bundle into its keys.
+std::vector<std::string> SplitPemBundle(const std::string& bundle) {
+  std::vector<std::string> keys;
+  const std::string end_marker = "-----END";
+  size_t pos = 0;
+  while (true) {
+    size_t begin = bundle.find("-----BEGIN", pos);
+    if (begin == std::string::npos) break;
+    size_t end = bundle.find(end_marker, begin);
+    if (end == std::string::npos) break;
+    size_t line_end = bundle.find('\n', end);
+    if (line_end == std::string::npos) line_end = bundle.size();
+    keys.push_back(bundle.substr(begin, line_end - begin) + "\n");
+    pos = line_end;
+  }
+  return keys;
+}
+
+}  // namespace
+
+void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
+  c.Define("grpc_host", "0.0.0.0", "Address the gRPC server listens on.");
+  c.Define("grpc_port", std::to_string(spec.default_grpc_port), "gRPC port (0 picks a free one).");
+  c.Define("metrics_host", "0.0.0.0", "Address of the Prometheus /metrics endpoint.");
+  c.Define("metrics_port", std::to_string(spec.default_metrics_port),
+           "Port of the Prometheus /metrics endpoint (0 picks a free one).");
+  c.Define("mysql_host", "127.0.0.1", "MySQL/MariaDB host.");
+  c.Define("mysql_port", "3306", "MySQL/MariaDB port.");
+  c.Define("mysql_socket", "", "Unix socket of the database; when set, host and port are not used.");
+  c.Define("mysql_user", "aftercare", "Database user.");
+  c.Define("mysql_password", "", "Database password (prefer mysql_password_file).");
+  c.Define("mysql_password_file", "", "File holding the database password (a mounted Secret).");
+  c.Define("mysql_database", "aftercare_" + spec.name, "This service's own database.");
+  c.Define("db_pool_size", "8", "Database connections; also the number of worker threads.");
+  c.Define("db_acquire_timeout", "5s", "How long a request waits for a free connection.");
+  c.Define("db_startup_timeout", "60s", "How long start-up waits for the database.");
+  c.Define("executor_queue", "256", "Requests that may wait for a worker before RESOURCE_EXHAUSTED.");
+  c.Define("migrate", "true", "Apply missing migrations at start-up.");
+  c.Define("migrate_only", "false", "Apply migrations and exit (Kubernetes migration Job).");
+  c.Define("jwt_hs256_secret", "", "HS256 secret for development tokens.");
+  c.Define("jwt_hs256_secret_file", "", "File holding the HS256 secret.");
+  c.Define("jwt_public_keys_file", "",
+           "PEM file with the RS256/ES256 public keys that verify tokens (deployments).");
+  c.Define("jwt_issuer", "aftercare-dev", "Required token issuer (iss); empty: not checked.");
+  c.Define("jwt_audience", "aftercare", "Required token audience (aud); empty: not checked.");
+  c.Define("service_token_file", "", "Token this service sends when it calls the others.");
+  c.Define("tls_cert_file", "", "Server certificate (PEM); enables TLS. Also the client certificate for mTLS.");
+  c.Define("tls_key_file", "", "Private key of tls_cert_file.");
+  c.Define("tls_ca_file", "",
+           "CA bundle: when set with tls_cert_file, clients must present a certificate it signed"
+           " (mTLS), and outgoing calls verify servers with it.");
+  c.Define("shutdown_grace", "20s", "Time in-flight RPCs get to finish after SIGTERM.");
+  c.Define("max_connection_age", "5m", "Connections are closed after this age so clients rebalance.");
+  c.Define("readiness_interval", "2s", "How often readiness checks the database.");
+  c.Define("page_token_secret", "aftercare-dev-page-tokens",
+           "Key that signs page tokens (set the same value on every replica).");
+  c.Define("page_token_secret_file", "", "File holding page_token_secret.");
+  c.Define("idempotency_retention", "48h", "How long request_id results are kept.");
+  c.Define("log_level", "info", "debug, info, warning or error.");
+  c.Define("enable_test_clock", "false",
+           "Test only: allow test_clock_offset_file to move this service's clock.");
+  c.Define("test_clock_offset_file", "",
+           "Test only: file holding a duration (e.g. 240h) added to the system time.");
+  if (spec.define_flags) spec.define_flags(c);
+}
+
+ServiceRuntime::ServiceRuntime(const ServiceSpec& spec, Config config)
+    : spec_(spec), config_(std::move(config)) {}
+
+ServiceRuntime::~ServiceRuntime() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const ServiceSpec& spec,
+                                                                       Config config,
+                                                                       const Clock* clock) {
+  std::unique_ptr<ServiceRuntime> rt(new ServiceRuntime(spec, std::move(config)));
+  const Config& c = rt->config_;
+
+  LogLevel level = LogLevel::kInfo;
+  if (!ParseLogLevel(c.GetString("log_level"), &level)) {
+    return absl::InvalidArgumentError("--log_level must be debug, info, warning or error");
+  }
+  InitLogging(spec.name + "-svc", level);
+
+  ASSIGN_OR_RETURN(rt->migrate_only_, c.GetBool("migrate_only"));
+  ASSIGN_OR_RETURN(rt->shutdown_grace_, c.GetDuration("shutdown_grace"));
+  ASSIGN_OR_RETURN(rt->readiness_interval_, c.GetDuration("readiness_interval"));
+  ASSIGN_OR_RETURN(rt->idempotency_retention_, c.GetDuration("idempotency_retention"));
+
+  if (clock != nullptr) {
+    rt->clock_ = clock;
+  } else {
+    ASSIGN_OR_RETURN(bool test_clock, c.GetBool("enable_test_clock"));
+    std::string offset_file = c.GetString("test_clock_offset_file");
+    if (!offset_file.empty() && !test_clock) {
+      return absl::InvalidArgumentError(
+          "--test_clock_offset_file is a test-only setting: it needs --enable_test_clock");
+    }
+    if (!offset_file.empty()) {
+      LogWarning("test clock enabled: time is shifted by the offset file", {{"file", offset_file}});
+      rt->owned_clock_ = std::make_unique<OffsetFileClock>(offset_file);
+      rt->clock_ = rt->owned_clock_.get();
+    } else {
+      rt->clock_ = SystemClock::Get();
+    }
+  }
+
+  rt->registry_ = std::make_shared<prometheus::Registry>();
+
+  db::DbOptions db;
+  db.host = c.GetString("mysql_host");
+  ASSIGN_OR_RETURN(int64_t mysql_port, c.GetInt("mysql_port"));
+  db.port = static_cast<int>(mysql_port);
+  db.socket = c.GetString("mysql_socket");
+  db.user = c.GetString("mysql_user");
+  ASSIGN_OR_RETURN(db.password, c.GetSecret("mysql_password"));
+  db.database = c.GetString("mysql_database");
+  ASSIGN_OR_RETURN(int64_t pool_size, c.GetInt("db_pool_size"));
+  db.pool_size = static_cast<int>(pool_size);
+  ASSIGN_OR_RETURN(db.acquire_timeout, c.GetDuration("db_acquire_timeout"));
+  ASSIGN_OR_RETURN(rt->pool_, db::ConnectionPool::Create(db, rt->registry_));
+
+  ASSIGN_OR_RETURN(int64_t queue, c.GetInt("executor_queue"));
+  rt->executor_ = std::make_unique<BoundedExecutor>(db.pool_size, static_cast<int>(queue));
+
+  JwtVerifierOptions jwt;
+  ASSIGN_OR_RETURN(jwt.hs256_secret, c.GetSecret("jwt_hs256_secret"));
+  std::string keys_file = c.GetString("jwt_public_keys_file");
+  if (!keys_file.empty()) {
+    ASSIGN_OR_RETURN(std::string bundle, ReadFileToString(keys_file));
+    jwt.public_keys_pem = SplitPemBundle(bundle);
+  }
+  jwt.issuer = c.GetString("jwt_issuer");
+  jwt.audience = c.GetString("jwt_audience");
+  if (jwt.hs256_secret.empty() && jwt.public_keys_pem.empty()) {
+    return absl::InvalidArgumentError(
+        "no token verification key: set --jwt_public_keys_file (or --jwt_hs256_secret for development)");
+  }
+  ASSIGN_OR_RETURN(rt->verifier_, JwtVerifier::Create(jwt));
+
+  ClientOptions client;
+  client.service_name = spec.name;
+  client.service_token_file = c.GetString("service_token_file");
+  client.hs256_secret = jwt.hs256_secret;
+  client.issuer = jwt.issuer;
+  client.audience = jwt.audience;
+  client.ca_file = c.GetString("tls_ca_file");
+  client.cert_file = c.GetString("tls_cert_file");
+  client.key_file = c.GetString("tls_key_file");
+  rt->clients_ = std::make_unique<ClientFactory>(client, rt->registry_, rt->clock_);
+
+  db::DbOptions outbox_db = db;
+  outbox_db.pool_size = 1;
+  ASSIGN_OR_RETURN(auto outbox_pool, db::ConnectionPool::Create(outbox_db, nullptr));
+  OutboxOptions outbox;
+  outbox.service = spec.name;
+  rt->outbox_ = std::make_unique<OutboxDispatcher>(std::move(outbox_pool), rt->clock_,
+                                                   rt->registry_, outbox);
+  ASSIGN_OR_RETURN(std::string page_secret, c.GetSecret("page_token_secret"));
+  rt->page_tokens_ = std::make_unique<PageTokenCodec>(page_secret);
+  return rt;
+}
+
+absl::Status ServiceRuntime::Start() {
+  const Config& c = config_;
+  ASSIGN_OR_RETURN(absl::Duration startup_timeout, c.GetDuration("db_startup_timeout"));
+  RETURN_IF_ERROR(pool_->WaitUntilReachable(startup_timeout));
+
+  ASSIGN_OR_RETURN(bool migrate, c.GetBool("migrate"));
+  if (migrate || migrate_only_) {
+    std::vector<db::MigrationSet> sets = {{"common", &db::CommonMigrations()}};
+    if (spec_.migrations != nullptr) sets.push_back({spec_.name, &spec_.migrations()});
+    ASSIGN_OR_RETURN(db::MigrationReport report, db::ApplyMigrations(*pool_, sets));
+    LogInfo("migrations done", {{"applied", report.applied},
+                                {"already_applied", report.already_applied}});
+  }
+  if (migrate_only_) return absl::OkStatus();
+
+  ASSIGN_OR_RETURN(int64_t metrics_port_flag, c.GetInt("metrics_port"));
+  try {
+    exposer_ = std::make_unique<prometheus::Exposer>(
+        absl::StrCat(c.GetString("metrics_host"), ":", metrics_port_flag));
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on port ", metrics_port_flag,
+                                               ": ", e.what()));
+  }
+  exposer_->RegisterCollectable(registry_);
+
+  context_ = std::make_unique<ServiceContext>(ServiceContext{
+      config_, *clock_, *pool_, *executor_, registry_, *clients_, *outbox_, *page_tokens_});
+  ASSIGN_OR_RETURN(instance_, spec_.build(*context_));
+
+  ServerOptions server;
+  server.host = c.GetString("grpc_host");
+  ASSIGN_OR_RETURN(int64_t grpc_port, c.GetInt("grpc_port"));
+  server.port = static_cast<int>(grpc_port);
+  ASSIGN_OR_RETURN(server.max_connection_age, c.GetDuration("max_connection_age"));
+  server.tls.cert_file = c.GetString("tls_cert_file");
+  server.tls.key_file = c.GetString("tls_key_file");
+  server.tls.client_ca_file = c.GetString("tls_ca_file");
+  std::vector<grpc::Service*> services = instance_->services();
+  for (const std::string& name : spec_.health_names) {
+    health_.SetStatus(name, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+  }
+  ASSIGN_OR_RETURN(server_, GrpcServer::Start(server, services, &health_,
+                                              std::make_unique<ServerInterceptorFactory>(
+                                                  registry_, verifier_.get(), clock_)));
+  health_.SetReadiness(true);
+  outbox_->Start();
+  instance_->Start();
+  readiness_thread_ = std::thread([this] { ReadinessLoop(); });
+  LogInfo("serving", {{"grpc_port", server_->port()}, {"metrics_port", metrics_port()},
+                      {"database", pool_->options().database}});
+  return absl::OkStatus();
+}
+
+int ServiceRuntime::metrics_port() const {
+  if (!exposer_) return 0;
+  auto ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+void ServiceRuntime::ReadinessLoop() {
+  bool ready = true;
+  absl::Time next_janitor = absl::Now() + absl::Minutes(1);
+  while (!stop_.WaitForNotificationWithTimeout(readiness_interval_)) {
+    bool now_ready = pool_->Ping().ok();
+    if (now_ready != ready) {
+      LogWarning(now_ready ? "database reachable again: SERVING" : "database unreachable: NOT_SERVING");
+      ready = now_ready;
+    }
+    health_.SetReadiness(ready);
+    if (ready && absl::Now() >= next_janitor) {
+      JanitorTick();
+      next_janitor = absl::Now() + absl::Minutes(10);
+    }
+  }
+}
+
+void ServiceRuntime::JanitorTick() {
+  auto purged = PurgeIdempotencyKeys(*pool_, clock_->Now() - idempotency_retention_);
+  if (!purged.ok()) {
+    LogWarning("idempotency purge failed", {{"error", purged.status().ToString()}});
+  } else if (*purged > 0) {
+    LogInfo("idempotency keys purged", {{"count", *purged}});
+  }
+}
+
+void ServiceRuntime::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (!stop_.HasBeenNotified()) stop_.Notify();
+  if (server_) {
+    LogInfo("draining", {{"grace_ms", absl::ToInt64Milliseconds(shutdown_grace_)}});
+    server_->Shutdown(shutdown_grace_);
+  }
+  if (readiness_thread_.joinable()) readiness_thread_.join();
+  if (instance_) instance_->Stop();
+  if (outbox_) outbox_->Stop();
+  if (executor_) executor_->Shutdown();
+  if (server_) server_->Wait();
+  instance_.reset();
+  LogInfo("stopped");
+}
+
+int RunServiceMain(const ServiceSpec& spec, int argc, char** argv) {
+  // Block the stop signals before any thread starts, so that only the
+  // sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Config config;
+  DefineCommonFlags(config, spec);
+  absl::Status parsed = config.Parse(argc, argv);
+  if (config.help_requested()) {
+    std::cout << config.HelpText(argv[0]);
+    return 0;
+  }
+  if (!parsed.ok()) {
+    std::cerr << argv[0] << ": " << parsed.message() << "\n";
+    return 2;
+  }
+  auto runtime = ServiceRuntime::Create(spec, std::move(config));
+  if (!runtime.ok()) {
+    LogError("start-up failed", {{"error", runtime.status().ToString()}});
+    return 1;
+  }
+  absl::Status started = (*runtime)->Start();
+  if (!started.ok()) {
+    LogError("start-up failed", {{"error", started.ToString()}});
+    return 1;
+  }
+  if ((*runtime)->migrate_only()) return 0;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  LogInfo("signal received, shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*runtime)->Shutdown();
+  return 0;
+}
+
+}  // namespace aftercare

@@ -1,0 +1,135 @@
+// Everything a service process runs besides its own handlers: configuration,
+// logging, metrics endpoint, database pool, migrations, the bounded
+// executor, token verification, outgoing clients, the outbox dispatcher, the
+// gRPC server with health and reflection, readiness that follows the
+// database, periodic clean-up, and the graceful stop on SIGTERM/SIGINT.
+//
+// A service's main.cc is one call:
+//   int main(int argc, char** argv) { return aftercare::RunServiceMain(kInventorySpec, argc, argv); }
+// and tests start the same runtime in-process on port 0 (tests/harness).
+#ifndef AFTERCARE_COMMON_SERVICE_RUNTIME_H_
+#define AFTERCARE_COMMON_SERVICE_RUNTIME_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "common/auth.h"
+#include "common/clients.h"
+#include "common/clock.h"
+#include "common/config.h"
+#include "common/db/connection_pool.h"
+#include "common/db/migrations.h"
+#include "common/executor.h"
+#include "common/health_service.h"
+#include "common/outbox.h"
+#include "common/page_token.h"
+#include "common/server.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
+
+namespace aftercare {
+
+// What a service hands to the runtime once its objects are built.
+class ServiceInstance {
+ public:
+  virtual ~ServiceInstance() = default;
+  // The gRPC services to register (owned by the instance).
+  virtual std::vector<grpc::Service*> services() = 0;
+  // Background work of the service (sweepers), started after the server.
+  virtual void Start() {}
+  // Stops the background work; called after the server has drained.
+  virtual void Stop() {}
+};
+
+// The shared objects a service builds itself from.
+struct ServiceContext {
+  const Config& config;
+  const Clock& clock;
+  db::ConnectionPool& pool;
+  BoundedExecutor& executor;
+  std::shared_ptr<prometheus::Registry> metrics;
+  ClientFactory& clients;
+  OutboxDispatcher& outbox;
+  const PageTokenCodec& page_tokens;
+};
+
+struct ServiceSpec {
+  std::string name;  // "inventory"
+  int default_grpc_port = 0;
+  int default_metrics_port = 0;
+  const std::vector<db::MigrationFile>& (*migrations)() = nullptr;
+  // Full names of the gRPC services, reported by the health service.
+  std::vector<std::string> health_names;
+  // Declares the service's own settings (optional).
+  std::function<void(Config&)> define_flags;
+  std::function<absl::StatusOr<std::unique_ptr<ServiceInstance>>(ServiceContext&)> build;
+};
+
+// Declares the settings every service has (see docs/CONFIGURATION.md).
+void DefineCommonFlags(Config& config, const ServiceSpec& spec);
+
+class ServiceRuntime {
+ public:
+  // `clock` overrides the configured clock (tests).
+  static absl::StatusOr<std::unique_ptr<ServiceRuntime>> Create(const ServiceSpec& spec,
+                                                                Config config,
+                                                                const Clock* clock = nullptr);
+  ~ServiceRuntime();
+
+  // Waits for the database, migrates (unless --migrate=false) and, unless
+  // --migrate_only, builds the service and starts serving.
+  absl::Status Start();
+  // Drains and stops everything Start() started. Idempotent.
+  void Shutdown();
+
+  int grpc_port() const { return server_ ? server_->port() : 0; }
+  int metrics_port() const;
+  HealthService& health() { return health_; }
+  db::ConnectionPool& pool() { return *pool_; }
+  const Config& config() const { return config_; }
+  ServiceInstance* instance() { return instance_.get(); }
+  bool migrate_only() const { return migrate_only_; }
+
+ private:
+  ServiceRuntime(const ServiceSpec& spec, Config config);
+  void ReadinessLoop();
+  void JanitorTick();
+
+  const ServiceSpec spec_;
+  Config config_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<Clock> owned_clock_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<db::ConnectionPool> pool_;
+  std::unique_ptr<BoundedExecutor> executor_;
+  std::unique_ptr<JwtVerifier> verifier_;
+  std::unique_ptr<ClientFactory> clients_;
+  std::unique_ptr<OutboxDispatcher> outbox_;
+  std::unique_ptr<PageTokenCodec> page_tokens_;
+  std::unique_ptr<ServiceContext> context_;
+  std::unique_ptr<ServiceInstance> instance_;
+  HealthService health_;
+  std::unique_ptr<GrpcServer> server_;
+  absl::Duration shutdown_grace_ = absl::Seconds(20);
+  absl::Duration readiness_interval_ = absl::Seconds(2);
+  absl::Duration idempotency_retention_ = absl::Hours(48);
+  bool migrate_only_ = false;
+
+  absl::Notification stop_;
+  std::thread readiness_thread_;
+  bool shut_down_ = false;
+};
+
+// Parses flags and environment, runs the service until SIGTERM or SIGINT,
+// then drains and exits 0. Returns the process exit code.
+int RunServiceMain(const ServiceSpec& spec, int argc, char** argv);
+
+}  // namespace aftercare
+
+#endif  // AFTERCARE_COMMON_SERVICE_RUNTIME_H_

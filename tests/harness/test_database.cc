@@ -1,0 +1,174 @@
+#include "tests/harness/test_database.h"
+
+#include <arpa/inet.h>
+#include <mysql_driver.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <mutex>
+
+#include "absl/random/random.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace aftercare::testing {
+namespace {
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+std::unique_ptr<sql::Connection> AdminConnect(const ServerAddress& s, const std::string& schema) {
+  sql::ConnectOptionsMap props;
+  props["hostName"] = sql::SQLString(absl::StrCat("tcp://", s.host, ":", s.port));
+  props["userName"] = sql::SQLString(s.user);
+  props["password"] = sql::SQLString(s.password);
+  if (!schema.empty()) props["schema"] = sql::SQLString(schema);
+  props["OPT_CONNECT_TIMEOUT"] = 5;
+  return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(props));
+}
+
+// The private server started when the environment names none; stopped at exit.
+struct OwnedServer {
+  std::unique_ptr<PrivateMariaDb> db;
+};
+
+}  // namespace
+
+int PickFreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+absl::Status RunDbScript(const std::string& args) {
+  std::string cmd = absl::StrCat(AFTERCARE_SOURCE_DIR, "/scripts/db ", args, " >/dev/null");
+  int rc = std::system(cmd.c_str());
+  if (rc != 0) return absl::InternalError(absl::StrCat("scripts/db ", args, " failed (", rc, ")"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ServerAddress> SharedTestServer() {
+  static std::mutex mu;
+  static OwnedServer* owned = nullptr;
+  std::lock_guard<std::mutex> lock(mu);
+  std::string host = Env("AFTERCARE_TEST_MYSQL_HOST");
+  if (!host.empty()) {
+    ServerAddress s;
+    s.host = host;
+    if (!absl::SimpleAtoi(Env("AFTERCARE_TEST_MYSQL_PORT"), &s.port)) s.port = 3306;
+    s.user = Env("AFTERCARE_TEST_MYSQL_USER");
+    if (s.user.empty()) s.user = "root";
+    s.password = Env("AFTERCARE_TEST_MYSQL_PASSWORD");
+    return s;
+  }
+  if (owned == nullptr) {
+    auto started = PrivateMariaDb::Start();
+    if (!started.ok()) return started.status();
+    owned = new OwnedServer{*std::move(started)};
+    std::atexit([] { owned->db.reset(); });
+  }
+  return owned->db->address();
+}
+
+absl::Status AdminExecute(const ServerAddress& server, const std::string& sql) {
+  try {
+    auto conn = AdminConnect(server, "");
+    std::unique_ptr<sql::Statement> stmt(conn->createStatement());
+    stmt->execute(sql);
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    return absl::InternalError(absl::StrCat("admin SQL failed: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::Create() {
+  auto server = SharedTestServer();
+  if (!server.ok()) return server.status();
+  return CreateOn(*server);
+}
+
+absl::StatusOr<std::unique_ptr<TestDatabase>> TestDatabase::CreateOn(const ServerAddress& server) {
+  absl::BitGen gen;
+  std::string name = absl::StrCat("t_", getpid(), "_", absl::Uniform<uint32_t>(gen));
+  absl::Status s = AdminExecute(
+      server, absl::StrCat("CREATE DATABASE `", name, "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
+  if (!s.ok()) return s;
+  return std::unique_ptr<TestDatabase>(new TestDatabase(server, name));
+}
+
+TestDatabase::~TestDatabase() {
+  (void)AdminExecute(server_, absl::StrCat("DROP DATABASE IF EXISTS `", name_, "`"));
+}
+
+db::DbOptions TestDatabase::Options(int pool_size) const {
+  db::DbOptions o;
+  o.host = server_.host;
+  o.port = server_.port;
+  o.user = server_.user;
+  o.password = server_.password;
+  o.database = name_;
+  o.pool_size = pool_size;
+  o.connect_timeout = absl::Seconds(2);
+  o.read_timeout = absl::Seconds(10);
+  return o;
+}
+
+absl::Status TestDatabase::Execute(const std::string& sql) {
+  try {
+    auto conn = AdminConnect(server_, name_);
+    std::unique_ptr<sql::Statement> stmt(conn->createStatement());
+    stmt->execute(sql);
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    return absl::InternalError(absl::StrCat("SQL failed: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::string> TestDatabase::QueryValue(const std::string& sql) {
+  try {
+    auto conn = AdminConnect(server_, name_);
+    std::unique_ptr<sql::Statement> stmt(conn->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery(sql));
+    if (!rs->next()) return absl::NotFoundError("query returned no row");
+    if (rs->isNull(1)) return std::string("NULL");
+    return std::string(rs->getString(1));
+  } catch (const sql::SQLException& e) {
+    return absl::InternalError(absl::StrCat("SQL failed: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start() {
+  char tmpl[] = "/tmp/aftercare-mariadb-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
+  ServerAddress address{"127.0.0.1", PickFreePort(), "root", ""};
+  std::unique_ptr<PrivateMariaDb> db(new PrivateMariaDb(tmpl, address));
+  absl::Status s = RunDbScript(absl::StrCat("start ", db->dir_, " ", address.port));
+  if (!s.ok()) return s;
+  return db;
+}
+
+PrivateMariaDb::~PrivateMariaDb() {
+  (void)Stop();
+  std::string cmd = absl::StrCat("rm -rf '", dir_, "'");
+  (void)std::system(cmd.c_str());
+}
+
+absl::Status PrivateMariaDb::Stop() { return RunDbScript(absl::StrCat("stop ", dir_)); }
+absl::Status PrivateMariaDb::Kill() { return RunDbScript(absl::StrCat("kill ", dir_)); }
+absl::Status PrivateMariaDb::Restart() {
+  return RunDbScript(absl::StrCat("start ", dir_, " ", address_.port));
+}
+
+}  // namespace aftercare::testing

@@ -1,0 +1,80 @@
+// Databases for integration tests. By default they are created on the
+// MariaDB that scripts/test started (AFTERCARE_TEST_MYSQL_HOST, _PORT, _USER,
+// _PASSWORD); when those are not set, the first test of the process starts a
+// private server with scripts/db in a temporary folder. Every TestDatabase
+// has a fresh, uniquely named database that is dropped at the end.
+//
+//   ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+//   ASSERT_OK_AND_ASSIGN(auto pool, db::ConnectionPool::Create(db->Options(), nullptr));
+#ifndef AFTERCARE_TESTS_HARNESS_TEST_DATABASE_H_
+#define AFTERCARE_TESTS_HARNESS_TEST_DATABASE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/db/connection_pool.h"
+
+namespace aftercare::testing {
+
+struct ServerAddress {
+  std::string host;
+  int port = 0;
+  std::string user;
+  std::string password;
+};
+
+// The shared test server (started on first use when not given).
+absl::StatusOr<ServerAddress> SharedTestServer();
+
+// Runs one admin statement on `server`.
+absl::Status AdminExecute(const ServerAddress& server, const std::string& sql);
+
+class TestDatabase {
+ public:
+  // Creates a fresh database on the shared server (or on `server`).
+  static absl::StatusOr<std::unique_ptr<TestDatabase>> Create();
+  static absl::StatusOr<std::unique_ptr<TestDatabase>> CreateOn(const ServerAddress& server);
+  ~TestDatabase();
+
+  const std::string& name() const { return name_; }
+  const ServerAddress& server() const { return server_; }
+  db::DbOptions Options(int pool_size = 4) const;
+  // Runs one statement in this database as the admin user.
+  absl::Status Execute(const std::string& sql);
+  // Runs a single-value query (e.g. "SELECT COUNT(*) FROM units") in this database.
+  absl::StatusOr<std::string> QueryValue(const std::string& sql);
+
+ private:
+  TestDatabase(ServerAddress server, std::string name)
+      : server_(std::move(server)), name_(std::move(name)) {}
+  ServerAddress server_;
+  std::string name_;
+};
+
+// A MariaDB server of the test's own, which the test may stop, kill and
+// start again (fault tests). Uses scripts/db with a temporary folder.
+class PrivateMariaDb {
+ public:
+  static absl::StatusOr<std::unique_ptr<PrivateMariaDb>> Start();
+  ~PrivateMariaDb();
+  const ServerAddress& address() const { return address_; }
+  absl::Status Stop();
+  absl::Status Restart();  // start again on the same folder and port
+  absl::Status Kill();     // kill -9
+
+ private:
+  PrivateMariaDb(std::string dir, ServerAddress address)
+      : dir_(std::move(dir)), address_(std::move(address)) {}
+  std::string dir_;
+  ServerAddress address_;
+};
+
+// Returns a TCP port that was free a moment ago on 127.0.0.1.
+int PickFreePort();
+// Runs `scripts/db <args>`; OK when it exits 0.
+absl::Status RunDbScript(const std::string& args);
+
+}  // namespace aftercare::testing
+
+#endif  // AFTERCARE_TESTS_HARNESS_TEST_DATABASE_H_
