@@ -171,7 +171,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   rt->outbox_ = std::make_unique<OutboxDispatcher>(std::move(outbox_pool), rt->clock_,
                                                    rt->registry_, outbox);
   ASSIGN_OR_RETURN(std::string page_secret, c.GetSecret("page_token_secret"));
-  rt->page_tokens_ = std::make_unique<PageTokenCodec>(page_secret);
+  ASSIGN_OR_RETURN(PageTokenCodec codec, PageTokenCodec::Create(page_secret));
+  rt->page_tokens_ = std::make_unique<PageTokenCodec>(std::move(codec));
   return rt;
 }
 

@@ -1,0 +1,156 @@
+#include "common/db/connection_pool.h"
+
+#include <atomic>
+#include <thread>
+
+#include "common/db/transaction.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/harness/test_database.h"
+
+namespace aftercare::db {
+namespace {
+
+using ::aftercare::testing::PrivateMariaDb;
+using ::aftercare::testing::StatusIs;
+using ::aftercare::testing::TestDatabase;
+
+absl::StatusOr<int64_t> SelectOne(ConnectionPool& pool) {
+  return RunRead<int64_t>(pool, "select one", [](Connection& c) -> absl::StatusOr<int64_t> {
+    std::unique_ptr<sql::ResultSet> rs(c.Prepare("SELECT 1").executeQuery());
+    rs->next();
+    return rs->getInt64(1);
+  });
+}
+
+TEST(ConnectionPoolTest, ChecksOutExclusivelyAndTimesOutWhenExhausted) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  DbOptions options = db->Options(2);
+  options.acquire_timeout = absl::Milliseconds(200);
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(options, nullptr));
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection a, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(PooledConnection b, pool->Acquire());
+    EXPECT_NE(&*a, &*b);
+    EXPECT_EQ(pool->in_use(), 2);
+    EXPECT_THAT(pool->Acquire(), StatusIs(absl::StatusCode::kResourceExhausted));
+  }
+  EXPECT_EQ(pool->in_use(), 0);
+  EXPECT_OK(pool->Acquire());
+}
+
+TEST(ConnectionPoolTest, ReusesPreparedStatementsPerConnection) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(1), nullptr));
+  for (int i = 0; i < 5; ++i) ASSERT_OK(SelectOne(*pool));
+  ASSERT_OK_AND_ASSIGN(PooledConnection c, pool->Acquire());
+  EXPECT_EQ(c->cached_statements(), 1u);
+}
+
+TEST(ConnectionPoolTest, ManyThreadsShareASmallPool) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(3), nullptr));
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) ok += SelectOne(*pool).ok() ? 1 : 0;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 240);
+}
+
+TEST(ConnectionPoolTest, UnreachableDatabaseIsUnavailable) {
+  DbOptions options;
+  options.host = "127.0.0.1";
+  options.port = aftercare::testing::PickFreePort();  // nothing listens there
+  options.database = "nothing";
+  options.connect_timeout = absl::Seconds(1);
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(options, nullptr));
+  EXPECT_THAT(SelectOne(*pool), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(pool->Ping(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(ConnectionPoolTest, RecoversAfterTheServerRestarts) {
+  ASSERT_OK_AND_ASSIGN(auto mariadb, PrivateMariaDb::Start());
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::CreateOn(mariadb->address()));
+  DbOptions options = db->Options(2);
+  options.connect_timeout = absl::Seconds(1);
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(options, nullptr));
+  ASSERT_OK(SelectOne(*pool));
+  ASSERT_OK(SelectOne(*pool));
+
+  ASSERT_OK(mariadb->Stop());
+  // While it is down, callers get UNAVAILABLE (retry later), never a crash or a hang.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(SelectOne(*pool), StatusIs(absl::StatusCode::kUnavailable));
+  }
+  ASSERT_OK(mariadb->Restart());
+  // Pooled connections died with the server: they are dropped and reopened.
+  absl::Status s;
+  for (int i = 0; i < 50; ++i) {
+    s = SelectOne(*pool).status();
+    if (s.ok()) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_OK(s);
+  EXPECT_OK(SelectOne(*pool));
+  EXPECT_OK(SelectOne(*pool));
+  db.reset();
+}
+
+TEST(TransactionTest, CommitsOnSuccessAndRollsBackOnError) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK(db->Execute("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB"));
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(2), nullptr));
+  auto insert = [&](int id, bool fail) {
+    return RunTransactionStatus(*pool, "insert", [&](Connection& c) -> absl::Status {
+      auto& s = c.Prepare("INSERT INTO t (id) VALUES (?)");
+      s.setInt(1, id);
+      s.executeUpdate();
+      return fail ? absl::FailedPreconditionError("no") : absl::OkStatus();
+    });
+  };
+  EXPECT_OK(insert(1, false));
+  EXPECT_THAT(insert(2, true), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(insert(1, false), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM t"), "1");
+}
+
+TEST(TransactionTest, RetriesADeadlockUntilBothTransactionsCommit) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK(db->Execute("CREATE TABLE acct (id INT PRIMARY KEY, n INT) ENGINE=InnoDB"));
+  ASSERT_OK(db->Execute("INSERT INTO acct VALUES (1, 0), (2, 0)"));
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(2), nullptr));
+  std::atomic<int> attempts{0};
+  std::atomic<int> arrived{0};
+  auto transfer = [&](int first, int second) {
+    return RunTransactionStatus(*pool, "transfer", [&](Connection& c) -> absl::Status {
+      int attempt = ++attempts;
+      auto& up = c.Prepare("UPDATE acct SET n = n + 1 WHERE id = ?");
+      up.setInt(1, first);
+      up.executeUpdate();
+      if (attempt <= 2) {  // first attempts: wait for the other to hold its row
+        ++arrived;
+        for (int i = 0; i < 200 && arrived.load() < 2; ++i) absl::SleepFor(absl::Milliseconds(5));
+      }
+      up.setInt(1, second);
+      up.executeUpdate();
+      return absl::OkStatus();
+    });
+  };
+  absl::Status a, b;
+  std::thread ta([&] { a = transfer(1, 2); });
+  std::thread tb([&] { b = transfer(2, 1); });
+  ta.join();
+  tb.join();
+  EXPECT_OK(a);
+  EXPECT_OK(b);
+  EXPECT_GE(attempts.load(), 3);  // one of them ran again after the deadlock
+  EXPECT_EQ(*db->QueryValue("SELECT SUM(n) FROM acct"), "4");
+}
+
+}  // namespace
+}  // namespace aftercare::db

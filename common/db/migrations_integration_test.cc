@@ -1,0 +1,76 @@
+#include "common/db/migrations.h"
+
+#include <thread>
+
+#include "common/db/connection_pool.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/harness/test_database.h"
+
+namespace aftercare::db {
+namespace {
+
+using ::aftercare::testing::StatusIs;
+using ::aftercare::testing::TestDatabase;
+
+const std::vector<MigrationFile>& Sample() {
+  static const auto* files = new std::vector<MigrationFile>{
+      {1, "0001_units.sql", "CREATE TABLE units (serial VARCHAR(40) PRIMARY KEY);\n"
+                            "INSERT INTO units VALUES ('A1; not a split');"},
+      {2, "0002_more.sql", "ALTER TABLE units ADD COLUMN sku VARCHAR(40) NULL;"},
+  };
+  return *files;
+}
+
+TEST(MigrationsTest, AppliesInOrderOnceAndReRunsAsANoOp) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(1), nullptr));
+  std::vector<MigrationSet> sets = {{"common", &CommonMigrations()}, {"sample", &Sample()}};
+  ASSERT_OK_AND_ASSIGN(MigrationReport first, ApplyMigrations(*pool, sets));
+  EXPECT_EQ(first.applied, static_cast<int>(CommonMigrations().size()) + 2);
+  ASSERT_OK_AND_ASSIGN(MigrationReport second, ApplyMigrations(*pool, sets));
+  EXPECT_EQ(second.applied, 0);
+  EXPECT_EQ(second.already_applied, first.applied);
+  EXPECT_EQ(*db->QueryValue("SELECT serial FROM units"), "A1; not a split");
+  EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM schema_migrations WHERE component = 'sample'"), "2");
+}
+
+TEST(MigrationsTest, ConcurrentRunnersApplyEachFileOnce) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  std::vector<MigrationSet> sets = {{"common", &CommonMigrations()}, {"sample", &Sample()}};
+  constexpr int kRunners = 6;
+  std::vector<absl::StatusOr<MigrationReport>> results(kRunners, absl::UnknownError(""));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kRunners; ++i) {
+    threads.emplace_back([&, i] {
+      auto pool = ConnectionPool::Create(db->Options(1), nullptr);
+      if (!pool.ok()) {
+        results[i] = pool.status();
+        return;
+      }
+      results[i] = ApplyMigrations(**pool, sets);
+    });
+  }
+  for (auto& t : threads) t.join();
+  int applied = 0;
+  for (const auto& r : results) {
+    ASSERT_OK(r);
+    applied += r->applied;
+  }
+  EXPECT_EQ(applied, static_cast<int>(CommonMigrations().size()) + 2);
+  EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM units"), "1");
+}
+
+TEST(MigrationsTest, RefusesAFileChangedAfterItWasApplied) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(1), nullptr));
+  ASSERT_OK(ApplyMigrations(*pool, {{"sample", &Sample()}}));
+  std::vector<MigrationFile> edited = Sample();
+  edited[1].sql = "ALTER TABLE units ADD COLUMN sku VARCHAR(80) NULL;";
+  EXPECT_THAT(ApplyMigrations(*pool, {{"sample", &edited}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("0002_more.sql")));
+}
+
+}  // namespace
+}  // namespace aftercare::db

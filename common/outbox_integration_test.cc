@@ -1,0 +1,133 @@
+#include "common/outbox.h"
+
+#include <map>
+#include <vector>
+
+#include "aftercare/testing/v1/echo.pb.h"
+#include "common/db/migrations.h"
+#include "common/db/transaction.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/harness/test_database.h"
+
+namespace aftercare {
+namespace {
+
+using ::aftercare::testing::TestDatabase;
+using ::aftercare::testing::v1::EchoRequest;
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(db_, TestDatabase::Create());
+    ASSERT_OK_AND_ASSIGN(pool_, db::ConnectionPool::Create(db_->Options(2), nullptr));
+    ASSERT_OK(db::ApplyMigrations(*pool_, {{"common", &db::CommonMigrations()}}));
+  }
+
+  std::unique_ptr<OutboxDispatcher> NewDispatcher() {
+    auto pool = db::ConnectionPool::Create(db_->Options(1), nullptr);
+    OutboxOptions options;
+    options.service = "test";
+    options.base_backoff = absl::Seconds(1);
+    return std::make_unique<OutboxDispatcher>(*std::move(pool), &clock_, nullptr, options);
+  }
+
+  absl::Status Enqueue(const std::string& aggregate, const std::string& message, bool commit) {
+    return db::RunTransactionStatus(*pool_, "enqueue", [&](db::Connection& c) -> absl::Status {
+      EchoRequest payload;
+      payload.set_message(message);
+      EnqueueEvent(c, clock_, "thing", aggregate, "thing.changed", payload);
+      return commit ? absl::OkStatus() : absl::AbortedError("rolled back");
+    });
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<db::ConnectionPool> pool_;
+};
+
+TEST_F(OutboxTest, DeliversCommittedEventsInOrderPerAggregateOnlyOnce) {
+  ASSERT_OK(Enqueue("a", "a1", true));
+  ASSERT_OK(Enqueue("b", "b1", true));
+  ASSERT_OK(Enqueue("a", "a2", true));
+  EXPECT_FALSE(Enqueue("a", "never", false).ok());  // rolled back with its transaction
+  ASSERT_OK(Enqueue("a", "a3", true));
+
+  std::map<std::string, std::vector<std::string>> received;
+  auto dispatcher = NewDispatcher();
+  dispatcher->RegisterHandler("thing.changed", [&](const OutboxEvent& e) {
+    EchoRequest payload;
+    payload.ParseFromString(e.payload);
+    received[e.aggregate_id].push_back(payload.message());
+    EXPECT_EQ(DeliveryRequestId("test", e), "outbox-test-" + std::to_string(e.id));
+    return absl::OkStatus();
+  });
+  int total = 0;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK_AND_ASSIGN(int n, dispatcher->DispatchOnce());
+    total += n;
+  }
+  EXPECT_EQ(total, 4);
+  EXPECT_THAT(received["a"], ::testing::ElementsAre("a1", "a2", "a3"));
+  EXPECT_THAT(received["b"], ::testing::ElementsAre("b1"));
+  EXPECT_EQ(*db_->QueryValue("SELECT COUNT(*) FROM outbox_events WHERE delivered_at_us IS NULL"), "0");
+}
+
+TEST_F(OutboxTest, AFailedDeliveryIsRetriedAfterBackoffAndHoldsBackItsAggregate) {
+  ASSERT_OK(Enqueue("a", "a1", true));
+  ASSERT_OK(Enqueue("a", "a2", true));
+  ASSERT_OK(Enqueue("b", "b1", true));
+  int failures_left = 2;
+  std::vector<std::string> received;
+  auto dispatcher = NewDispatcher();
+  dispatcher->RegisterHandler("thing.changed", [&](const OutboxEvent& e) -> absl::Status {
+    EchoRequest payload;
+    payload.ParseFromString(e.payload);
+    if (payload.message() == "a1" && failures_left > 0) {
+      --failures_left;
+      return absl::UnavailableError("receiver down");
+    }
+    received.push_back(payload.message());
+    return absl::OkStatus();
+  });
+  ASSERT_OK(dispatcher->DispatchOnce());
+  EXPECT_THAT(received, ::testing::ElementsAre("b1"));  // a1 failed, a2 waits behind it
+  ASSERT_OK(dispatcher->DispatchOnce());
+  EXPECT_THAT(received, ::testing::ElementsAre("b1"));  // still in backoff
+  clock_.Advance(absl::Seconds(2));
+  ASSERT_OK(dispatcher->DispatchOnce());  // second failure
+  clock_.Advance(absl::Seconds(10));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(dispatcher->DispatchOnce());
+  EXPECT_THAT(received, ::testing::ElementsAre("b1", "a1", "a2"));
+  EXPECT_EQ(*db_->QueryValue("SELECT attempts FROM outbox_events ORDER BY id LIMIT 1"), "3");
+}
+
+TEST_F(OutboxTest, OnlyOneDispatcherDeliversAtATime) {
+  ASSERT_OK(Enqueue("a", "a1", true));
+  int first_count = 0, second_count = 0;
+  auto first = NewDispatcher();
+  auto second = NewDispatcher();
+  first->RegisterHandler("thing.changed", [&](const OutboxEvent&) {
+    ++first_count;
+    return absl::OkStatus();
+  });
+  second->RegisterHandler("thing.changed", [&](const OutboxEvent&) {
+    ++second_count;
+    return absl::OkStatus();
+  });
+  ASSERT_OK(first->DispatchOnce());   // takes the leader lock
+  ASSERT_OK(Enqueue("a", "a2", true));
+  ASSERT_OK_AND_ASSIGN(int by_second, second->DispatchOnce());
+  EXPECT_EQ(by_second, 0);  // standby
+  ASSERT_OK(first->DispatchOnce());
+  EXPECT_EQ(first_count, 2);
+  EXPECT_EQ(second_count, 0);
+  first.reset();  // its session ends: the lock is free
+  ASSERT_OK(Enqueue("a", "a3", true));
+  ASSERT_OK_AND_ASSIGN(int taken_over, second->DispatchOnce());
+  EXPECT_EQ(taken_over, 1);
+}
+
+}  // namespace
+}  // namespace aftercare

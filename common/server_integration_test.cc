@@ -1,0 +1,211 @@
+// The bootstrap every service runs on, tested through real gRPC on port 0:
+// health and readiness, reflection, the interceptors (metrics, request id,
+// authentication), the drain on shutdown, and readiness following the database.
+#include <grpcpp/create_channel.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "aftercare/testing/v1/echo.grpc.pb.h"
+#include "absl/strings/str_cat.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "tests/harness/echo_service.h"
+#include "tests/harness/test_service.h"
+
+namespace aftercare {
+namespace {
+
+using ::aftercare::testing::EchoSpec;
+using ::aftercare::testing::TestService;
+using ::aftercare::testing::v1::EchoRequest;
+using ::aftercare::testing::v1::EchoResponse;
+using ::aftercare::testing::v1::EchoService;
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+using ::testing::HasSubstr;
+
+std::string RunCommand(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+HealthCheckResponse::ServingStatus Check(TestService& svc, const std::string& name,
+                                         grpc::Status* status = nullptr) {
+  auto stub = Health::NewStub(svc.channel());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  HealthCheckRequest req;
+  req.set_service(name);
+  HealthCheckResponse resp;
+  grpc::Status s = stub->Check(&ctx, req, &resp);
+  if (status != nullptr) *status = s;
+  return s.ok() ? resp.status() : HealthCheckResponse::UNKNOWN;
+}
+
+TEST(ServerTest, HealthAnswersForTheServerItsServicesAndProbes) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  EXPECT_EQ(Check(*svc, ""), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Check(*svc, "readiness"), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Check(*svc, "liveness"), HealthCheckResponse::SERVING);
+  EXPECT_EQ(Check(*svc, "aftercare.testing.v1.EchoService"), HealthCheckResponse::SERVING);
+  grpc::Status unknown;
+  Check(*svc, "no.such.Service", &unknown);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(ServerTest, ReflectionListsHealthAndTheServiceTheWayGrpcurlSeesIt) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  const std::string buf = absl::StrCat(AFTERCARE_SOURCE_DIR, "/scripts/tooling/node_modules/.bin/buf");
+  std::string out = RunCommand(absl::StrCat(buf, " curl --protocol grpc --http2-prior-knowledge",
+                                            " --list-services http://", svc->address(), " 2>&1"));
+  EXPECT_THAT(out, HasSubstr("grpc.health.v1.Health"));
+  EXPECT_THAT(out, HasSubstr("aftercare.testing.v1.EchoService"));
+  EXPECT_THAT(out, HasSubstr("grpc.reflection.v1alpha.ServerReflection"));
+}
+
+TEST(ServerTest, AuthenticatesCallersAndEchoesTheRequestId) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  auto stub = EchoService::NewStub(svc->channel());
+  EchoRequest req;
+  req.set_message("hi");
+  req.set_require_auth(true);
+
+  {  // no token: deny by default
+    grpc::ClientContext ctx;
+    EchoResponse resp;
+    grpc::Status s = stub->Echo(&ctx, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {  // a token signed with another key
+    TokenClaims claims;
+    claims.subject = "mallory";
+    claims.role = Role::kAdmin;
+    claims.issuer = "aftercare-dev";
+    claims.audience = "aftercare";
+    auto forged = MintHs256(claims, "another-secret-another-secret-0123456789", absl::Now());
+    ASSERT_OK(forged);
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, *forged);
+    EchoResponse resp;
+    EXPECT_EQ(stub->Echo(&ctx, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {  // a valid token, with a request id of the caller
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, TestService::Token(Role::kCareAgent, "alice"));
+    ctx.AddMetadata("x-request-id", "req-123");
+    EchoResponse resp;
+    ASSERT_TRUE(stub->Echo(&ctx, req, &resp).ok());
+    EXPECT_EQ(resp.message(), "hi");
+    EXPECT_EQ(resp.caller_subject(), "alice");
+    EXPECT_EQ(resp.request_id(), "req-123");
+    auto it = ctx.GetServerInitialMetadata().find("x-request-id");
+    ASSERT_NE(it, ctx.GetServerInitialMetadata().end());
+    EXPECT_EQ(std::string(it->second.data(), it->second.size()), "req-123");
+  }
+}
+
+TEST(ServerTest, ExportsGoStyleGrpcMetricsOnTheMetricsPort) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  auto stub = EchoService::NewStub(svc->channel());
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext ctx;
+    EchoRequest req;
+    EchoResponse resp;
+    ASSERT_TRUE(stub->Echo(&ctx, req, &resp).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    EchoRequest req;
+    req.set_require_auth(true);
+    EchoResponse resp;
+    ASSERT_FALSE(stub->Echo(&ctx, req, &resp).ok());
+  }
+  std::string metrics = RunCommand(
+      absl::StrCat("curl -s http://127.0.0.1:", svc->runtime().metrics_port(), "/metrics"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Echo\","
+                                 "grpc_service=\"aftercare.testing.v1.EchoService\",grpc_type=\"unary\"} 3"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_code=\"Unauthenticated\",grpc_method=\"Echo\""));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_started_total{"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_handling_seconds_bucket{"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_msg_received_total{"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_msg_sent_total{"));
+  EXPECT_THAT(metrics, HasSubstr("aftercare_db_pool_connections{state=\"in_use\"}"));
+}
+
+TEST(ServerTest, ShutdownLetsInFlightCallsFinishAndRefusesNewOnes) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  auto stub = EchoService::NewStub(svc->channel());
+  grpc::Status slow_status;
+  EchoResponse slow_resp;
+  std::thread slow([&] {
+    grpc::ClientContext ctx;
+    EchoRequest req;
+    req.set_message("slow");
+    req.set_delay_ms(700);
+    slow_status = stub->Echo(&ctx, req, &slow_resp);
+  });
+  absl::SleepFor(absl::Milliseconds(200));  // the slow call is in flight
+  svc->Stop();                              // grace is 2s in tests
+  slow.join();
+  EXPECT_TRUE(slow_status.ok()) << slow_status.error_message();
+  EXPECT_EQ(slow_resp.message(), "slow");
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  EchoRequest req;
+  EchoResponse resp;
+  EXPECT_FALSE(stub->Echo(&ctx, req, &resp).ok());
+}
+
+TEST(ServerTest, WatchStreamsReadinessChanges) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  auto stub = Health::NewStub(svc->channel());
+  grpc::ClientContext ctx;
+  HealthCheckRequest req;
+  req.set_service("readiness");
+  auto reader = stub->Watch(&ctx, req);
+  HealthCheckResponse resp;
+  ASSERT_TRUE(reader->Read(&resp));
+  EXPECT_EQ(resp.status(), HealthCheckResponse::SERVING);
+  svc->runtime().health().SetReadiness(false);
+  ASSERT_TRUE(reader->Read(&resp));
+  EXPECT_EQ(resp.status(), HealthCheckResponse::NOT_SERVING);
+  ctx.TryCancel();
+}
+
+TEST(ServerTest, ReadinessFollowsTheDatabase) {
+  ASSERT_OK_AND_ASSIGN(auto mariadb, aftercare::testing::PrivateMariaDb::Start());
+  aftercare::testing::TestServiceOptions options;
+  options.server = &mariadb->address();
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec(), options));
+  EXPECT_EQ(Check(*svc, "readiness"), HealthCheckResponse::SERVING);
+
+  ASSERT_OK(mariadb->Kill());
+  HealthCheckResponse::ServingStatus status = HealthCheckResponse::SERVING;
+  for (int i = 0; i < 100 && status == HealthCheckResponse::SERVING; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    status = Check(*svc, "readiness");
+  }
+  EXPECT_EQ(status, HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Check(*svc, "liveness"), HealthCheckResponse::SERVING);
+
+  ASSERT_OK(mariadb->Restart());
+  for (int i = 0; i < 100 && status != HealthCheckResponse::SERVING; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    status = Check(*svc, "readiness");
+  }
+  EXPECT_EQ(status, HealthCheckResponse::SERVING);
+  svc.reset();  // drops its database while the server is still up
+}
+
+}  // namespace
+}  // namespace aftercare
