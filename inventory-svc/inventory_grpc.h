@@ -1,0 +1,85 @@
+// The gRPC face of inventory-svc (aftercare.inventory.v1.InventoryService):
+// each handler converts its request to domain values, runs the domain
+// (inventory.h) on the bounded executor through RunUnary — in an idempotent
+// transaction for mutations — and converts the result back. Nothing else
+// happens here: no rules, no SQL.
+#ifndef AFTERCARE_INVENTORY_SVC_INVENTORY_GRPC_H_
+#define AFTERCARE_INVENTORY_SVC_INVENTORY_GRPC_H_
+
+#include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
+#include "common/clock.h"
+#include "common/executor.h"
+#include "inventory-svc/inventory.h"
+#include "inventory-svc/inventory_repository.h"
+
+namespace aftercare::inventory {
+
+namespace pb = ::aftercare::inventory::v1;
+
+class InventoryGrpc final : public pb::InventoryService::CallbackService {
+ public:
+  InventoryGrpc(const Inventory* domain, InventoryStore* store, BoundedExecutor* executor,
+                const Clock* clock)
+      : domain_(*domain), store_(*store), executor_(*executor), clock_(*clock) {}
+
+  using Ctx = grpc::CallbackServerContext;
+  using Reactor = grpc::ServerUnaryReactor;
+
+  Reactor* CreateProduct(Ctx* ctx, const pb::CreateProductRequest* req, pb::Product* resp) override;
+  Reactor* GetProduct(Ctx* ctx, const pb::GetProductRequest* req, pb::Product* resp) override;
+  Reactor* ListProducts(Ctx* ctx, const pb::ListProductsRequest* req,
+                        pb::ListProductsResponse* resp) override;
+  Reactor* UpdateProduct(Ctx* ctx, const pb::UpdateProductRequest* req, pb::Product* resp) override;
+  grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest>* LoadGenuineSerials(
+      Ctx* ctx, pb::LoadGenuineSerialsResponse* resp) override;
+  Reactor* GetGenuineSerial(Ctx* ctx, const pb::GetGenuineSerialRequest* req,
+                            pb::GenuineSerial* resp) override;
+  Reactor* ReceiveUnit(Ctx* ctx, const pb::ReceiveUnitRequest* req, pb::Unit* resp) override;
+  Reactor* GetUnit(Ctx* ctx, const pb::GetUnitRequest* req, pb::Unit* resp) override;
+  Reactor* ListUnits(Ctx* ctx, const pb::ListUnitsRequest* req, pb::ListUnitsResponse* resp) override;
+  Reactor* ListUnitEvents(Ctx* ctx, const pb::ListUnitEventsRequest* req,
+                          pb::ListUnitEventsResponse* resp) override;
+  Reactor* RecordCertificationStep(Ctx* ctx, const pb::RecordCertificationStepRequest* req,
+                                   pb::RecordCertificationStepResponse* resp) override;
+  Reactor* CertifyUnit(Ctx* ctx, const pb::CertifyUnitRequest* req, pb::Unit* resp) override;
+  Reactor* QuarantineUnit(Ctx* ctx, const pb::QuarantineUnitRequest* req, pb::Unit* resp) override;
+  Reactor* ScrapUnit(Ctx* ctx, const pb::ScrapUnitRequest* req, pb::Unit* resp) override;
+  Reactor* MoveToSparePool(Ctx* ctx, const pb::MoveToSparePoolRequest* req, pb::Unit* resp) override;
+  Reactor* ListCpoOffers(Ctx* ctx, const pb::ListCpoOffersRequest* req,
+                         pb::ListCpoOffersResponse* resp) override;
+  Reactor* ReserveUnit(Ctx* ctx, const pb::ReserveUnitRequest* req, pb::Reservation* resp) override;
+  Reactor* ReleaseReservation(Ctx* ctx, const pb::ReleaseReservationRequest* req,
+                              pb::Unit* resp) override;
+  Reactor* SellUnit(Ctx* ctx, const pb::SellUnitRequest* req, pb::SellUnitResponse* resp) override;
+  Reactor* RegisterProduct(Ctx* ctx, const pb::RegisterProductRequest* req, pb::Unit* resp) override;
+  Reactor* UpdateInstalledBase(Ctx* ctx, const pb::UpdateInstalledBaseRequest* req,
+                               pb::UpdateInstalledBaseResponse* resp) override;
+  Reactor* TransferOwnership(Ctx* ctx, const pb::TransferOwnershipRequest* req,
+                             pb::Unit* resp) override;
+  Reactor* FlagGreyMarket(Ctx* ctx, const pb::FlagGreyMarketRequest* req, pb::Unit* resp) override;
+  Reactor* ReinstateUnit(Ctx* ctx, const pb::ReinstateUnitRequest* req, pb::Unit* resp) override;
+  Reactor* CreateSupportContract(Ctx* ctx, const pb::CreateSupportContractRequest* req,
+                                 pb::SupportContract* resp) override;
+  Reactor* GetEntitlement(Ctx* ctx, const pb::GetEntitlementRequest* req,
+                          pb::Entitlement* resp) override;
+  Reactor* ListInstalledBase(Ctx* ctx, const pb::ListInstalledBaseRequest* req,
+                             pb::ListInstalledBaseResponse* resp) override;
+  Reactor* AllocateSpare(Ctx* ctx, const pb::AllocateSpareRequest* req, pb::Unit* resp) override;
+  Reactor* ReleaseSpare(Ctx* ctx, const pb::ReleaseSpareRequest* req, pb::Unit* resp) override;
+  Reactor* IntakeReturnedUnit(Ctx* ctx, const pb::IntakeReturnedUnitRequest* req,
+                              pb::Unit* resp) override;
+  Reactor* SwapInstalledBase(Ctx* ctx, const pb::SwapInstalledBaseRequest* req,
+                             pb::SwapInstalledBaseResponse* resp) override;
+
+ private:
+  class LoadSerialsReactor;
+
+  const Inventory& domain_;
+  InventoryStore& store_;
+  BoundedExecutor& executor_;
+  const Clock& clock_;
+};
+
+}  // namespace aftercare::inventory
+
+#endif  // AFTERCARE_INVENTORY_SVC_INVENTORY_GRPC_H_

@@ -1,0 +1,707 @@
+#include "inventory-svc/mysql_inventory_repository.h"
+
+#include <google/protobuf/wrappers.pb.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/db/errors.h"
+#include "common/db/sql_time.h"
+#include "common/db/transaction.h"
+#include "common/status.h"
+
+namespace aftercare::inventory {
+namespace {
+
+using db::FromMicros;
+using db::ToMicros;
+
+// Binds parameters in order.
+class Binder {
+ public:
+  explicit Binder(sql::PreparedStatement& s) : s_(s) {}
+  Binder& Str(const std::string& v) {
+    s_.setString(i_++, v);
+    return *this;
+  }
+  // Empty strings are stored as NULL.
+  Binder& OptStr(const std::string& v) {
+    if (v.empty()) {
+      s_.setNull(i_++, sql::DataType::VARCHAR);
+    } else {
+      s_.setString(i_++, v);
+    }
+    return *this;
+  }
+  Binder& Int(int64_t v) {
+    s_.setInt64(i_++, v);
+    return *this;
+  }
+  Binder& Time(absl::Time t) { return Int(ToMicros(t)); }
+  Binder& OptTime(const std::optional<absl::Time>& t) {
+    if (!t) {
+      s_.setNull(i_++, sql::DataType::BIGINT);
+    } else {
+      s_.setInt64(i_++, ToMicros(*t));
+    }
+    return *this;
+  }
+
+ private:
+  sql::PreparedStatement& s_;
+  int i_ = 1;
+};
+
+std::string GetStr(sql::ResultSet& rs, int col) {
+  return rs.isNull(col) ? std::string() : std::string(rs.getString(col));
+}
+std::optional<absl::Time> GetOptTime(sql::ResultSet& rs, int col) {
+  if (rs.isNull(col)) return std::nullopt;
+  return FromMicros(rs.getInt64(col));
+}
+template <typename E>
+E GetEnum(sql::ResultSet& rs, int col) {
+  E v{};
+  ParseName(GetStr(rs, col), &v);
+  return v;
+}
+template <typename E>
+std::string EnumOrEmpty(E v) {
+  return static_cast<int>(v) == 0 ? std::string() : std::string(Name(v));
+}
+
+// --- products ----------------------------------------------------------------
+
+constexpr char kProductColumns[] =
+    "sku, display_name, family, series, platform, list_price_minor, currency_code, lifecycle,"
+    " end_of_production_us, latest_software_release, standard_warranty_months, version,"
+    " created_at_us, updated_at_us";
+
+Product ReadProduct(sql::ResultSet& rs) {
+  Product p;
+  p.sku = GetStr(rs, 1);
+  p.display_name = GetStr(rs, 2);
+  p.family = GetEnum<Family>(rs, 3);
+  p.series = GetStr(rs, 4);
+  p.platform = GetStr(rs, 5);
+  p.list_price.amount_minor = rs.getInt64(6);
+  p.list_price.currency_code = GetStr(rs, 7);
+  p.lifecycle = GetEnum<Lifecycle>(rs, 8);
+  p.end_of_production_time = GetOptTime(rs, 9);
+  p.latest_software_release = GetStr(rs, 10);
+  p.standard_warranty_months = rs.getInt(11);
+  p.version = rs.getInt64(12);
+  p.create_time = FromMicros(rs.getInt64(13));
+  p.update_time = FromMicros(rs.getInt64(14));
+  return p;
+}
+
+void BindProductFields(Binder& b, const Product& p) {
+  b.Str(p.display_name)
+      .Str(Name(p.family))
+      .Str(p.series)
+      .Str(p.platform)
+      .Int(p.list_price.amount_minor)
+      .Str(p.list_price.currency_code)
+      .Str(Name(p.lifecycle))
+      .OptTime(p.end_of_production_time)
+      .Str(p.latest_software_release)
+      .Int(p.standard_warranty_months)
+      .Int(p.version)
+      .Time(p.create_time)
+      .Time(p.update_time);
+}
+
+// --- units -------------------------------------------------------------------
+
+// Every column but id, in the order BindUnit binds them.
+const std::vector<std::string>& UnitWriteColumns() {
+  static const auto* const kColumns = new std::vector<std::string>{
+      "sku", "state", "source", "unit_condition", "cert_round", "certificate_id", "certified_by",
+      "certified_at_us", "reservation_id", "reserved_partner_id", "reserved_at_us",
+      "reserved_until_us", "reserved_price_minor", "reserved_discount_bps", "owner_account_id",
+      "original_purchaser_account_id", "site_region_code", "site_postal_code",
+      "site_administrative_area", "site_locality", "site_address_lines", "site_recipient",
+      "site_organization", "ssrn", "ship_at_us", "sale_price_minor", "currency_code",
+      "sold_by_partner_id", "warranty_kind", "warranty_end_us", "grey_market", "allocated_rma",
+      "quarantine_reason", "received_at_us", "updated_at_us", "version"};
+  return *kColumns;
+}
+
+const std::string& UnitSelectColumns() {
+  static const auto* const kSql =
+      new std::string(absl::StrCat("id, serial, ", absl::StrJoin(UnitWriteColumns(), ", ")));
+  return *kSql;
+}
+
+void BindUnitFields(Binder& b, const Unit& u) {
+  b.Str(u.sku)
+      .Str(Name(u.state))
+      .Str(Name(u.source))
+      .Str(Name(u.condition))
+      .Int(u.round)
+      .OptStr(u.certificate_id)
+      .OptStr(u.certified_by)
+      .OptTime(u.certify_time)
+      .OptStr(u.reservation_id)
+      .OptStr(u.reserved_partner_id)
+      .OptTime(u.reserved_at)
+      .OptTime(u.reserved_until)
+      .Int(u.reserved_price_minor)
+      .Int(u.reserved_discount_bps)
+      .OptStr(u.owner_account_id)
+      .OptStr(u.original_purchaser_account_id)
+      .OptStr(u.site.region_code)
+      .OptStr(u.site.postal_code)
+      .OptStr(u.site.administrative_area)
+      .OptStr(u.site.locality)
+      .OptStr(absl::StrJoin(u.site.address_lines, "\n"))
+      .OptStr(u.site.recipient)
+      .OptStr(u.site.organization)
+      .OptStr(u.ssrn)
+      .OptTime(u.ship_time)
+      .Int(u.sale_price_minor)
+      .OptStr(u.currency_code)
+      .OptStr(u.sold_by_partner_id)
+      .OptStr(EnumOrEmpty(u.warranty_kind))
+      .OptTime(u.warranty_end)
+      .Int(u.grey_market ? 1 : 0)
+      .OptStr(u.allocated_rma)
+      .OptStr(u.quarantine_reason)
+      .Time(u.receive_time)
+      .Time(u.update_time)
+      .Int(u.version);
+}
+
+Unit ReadUnit(sql::ResultSet& rs) {
+  Unit u;
+  int c = 1;
+  u.id = rs.getInt64(c++);
+  u.serial = GetStr(rs, c++);
+  u.sku = GetStr(rs, c++);
+  u.state = GetEnum<UnitState>(rs, c++);
+  u.source = GetEnum<Source>(rs, c++);
+  u.condition = GetEnum<Condition>(rs, c++);
+  u.round = rs.getInt(c++);
+  u.certificate_id = GetStr(rs, c++);
+  u.certified_by = GetStr(rs, c++);
+  u.certify_time = GetOptTime(rs, c++);
+  u.reservation_id = GetStr(rs, c++);
+  u.reserved_partner_id = GetStr(rs, c++);
+  u.reserved_at = GetOptTime(rs, c++);
+  u.reserved_until = GetOptTime(rs, c++);
+  u.reserved_price_minor = rs.getInt64(c++);
+  u.reserved_discount_bps = rs.getInt(c++);
+  u.owner_account_id = GetStr(rs, c++);
+  u.original_purchaser_account_id = GetStr(rs, c++);
+  u.site.region_code = GetStr(rs, c++);
+  u.site.postal_code = GetStr(rs, c++);
+  u.site.administrative_area = GetStr(rs, c++);
+  u.site.locality = GetStr(rs, c++);
+  std::string lines = GetStr(rs, c++);
+  if (!lines.empty()) u.site.address_lines = absl::StrSplit(lines, '\n');
+  u.site.recipient = GetStr(rs, c++);
+  u.site.organization = GetStr(rs, c++);
+  u.ssrn = GetStr(rs, c++);
+  u.ship_time = GetOptTime(rs, c++);
+  u.sale_price_minor = rs.getInt64(c++);
+  u.currency_code = GetStr(rs, c++);
+  u.sold_by_partner_id = GetStr(rs, c++);
+  u.warranty_kind = GetEnum<WarrantyKind>(rs, c++);
+  u.warranty_end = GetOptTime(rs, c++);
+  u.grey_market = rs.getInt(c++) != 0;
+  u.allocated_rma = GetStr(rs, c++);
+  u.quarantine_reason = GetStr(rs, c++);
+  u.receive_time = FromMicros(rs.getInt64(c++));
+  u.update_time = FromMicros(rs.getInt64(c++));
+  u.version = rs.getInt64(c++);
+  return u;
+}
+
+// An expired reservation is available: the SQL form of EffectiveState.
+constexpr char kAvailable[] =
+    "(u.state = 'CERTIFIED' OR (u.state = 'RESERVED' AND u.reserved_until_us <= ?))";
+
+// --- events and contracts ------------------------------------------------------
+
+constexpr char kEventColumns[] =
+    "id, serial, cert_round, at_us, actor, actor_role, kind, from_state, to_state, step, passed,"
+    " detail";
+
+UnitEvent ReadEvent(sql::ResultSet& rs) {
+  UnitEvent e;
+  e.id = rs.getInt64(1);
+  e.serial = GetStr(rs, 2);
+  e.round = rs.getInt(3);
+  e.time = FromMicros(rs.getInt64(4));
+  e.actor = GetStr(rs, 5);
+  e.actor_role = GetStr(rs, 6);
+  e.kind = GetStr(rs, 7);
+  e.from_state = GetEnum<UnitState>(rs, 8);
+  e.to_state = GetEnum<UnitState>(rs, 9);
+  e.step = GetEnum<Step>(rs, 10);
+  e.passed = rs.getInt(11) != 0;
+  e.detail = GetStr(rs, 12);
+  return e;
+}
+
+constexpr char kContractColumns[] =
+    "id, serial, account_id, level, start_us, end_us, purchased_at_sale, pre_approval_reference";
+
+Contract ReadContract(sql::ResultSet& rs) {
+  Contract c;
+  c.id = rs.getInt64(1);
+  c.serial = GetStr(rs, 2);
+  c.account_id = GetStr(rs, 3);
+  c.level = GetEnum<SupportLevel>(rs, 4);
+  c.start = FromMicros(rs.getInt64(5));
+  c.end = FromMicros(rs.getInt64(6));
+  c.purchased_at_sale = rs.getInt(7) != 0;
+  c.pre_approval_reference = GetStr(rs, 8);
+  return c;
+}
+
+int64_t LastInsertId(db::Connection& conn) {
+  auto& s = conn.Prepare("SELECT LAST_INSERT_ID()");
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  rs->next();
+  return rs->getInt64(1);
+}
+
+}  // namespace
+
+// --- products ----------------------------------------------------------------
+
+absl::StatusOr<std::optional<Product>> MysqlInventoryRepository::FindProduct(
+    const std::string& sku) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kProductColumns, " FROM products WHERE sku = ?"));
+  s.setString(1, sku);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::nullopt;
+  return ReadProduct(*rs);
+}
+
+absl::Status MysqlInventoryRepository::InsertProduct(const Product& p) {
+  auto& s = conn_.Prepare(absl::StrCat("INSERT INTO products (", kProductColumns,
+                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  Binder b(s);
+  b.Str(p.sku);
+  BindProductFields(b, p);
+  try {
+    s.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != db::kErrDuplicateKey) throw;
+    return absl::AlreadyExistsError(absl::StrCat("product ", p.sku, " already exists"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MysqlInventoryRepository::UpdateProduct(const Product& p, int64_t expected_version) {
+  auto& s = conn_.Prepare(
+      "UPDATE products SET display_name = ?, family = ?, series = ?, platform = ?,"
+      " list_price_minor = ?, currency_code = ?, lifecycle = ?, end_of_production_us = ?,"
+      " latest_software_release = ?, standard_warranty_months = ?, version = ?,"
+      " created_at_us = ?, updated_at_us = ? WHERE sku = ? AND version = ?");
+  Binder b(s);
+  BindProductFields(b, p);
+  b.Str(p.sku).Int(expected_version);
+  if (s.executeUpdate() != 1) {
+    return absl::AbortedError(absl::StrCat("product ", p.sku, " was changed concurrently"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Product>> MysqlInventoryRepository::ListProducts(
+    const ProductFilter& filter, const std::string& after_sku, int limit, bool in_stock_only,
+    absl::Time now) {
+  std::string sql = absl::StrCat("SELECT ", kProductColumns, " FROM products p WHERE p.sku > ?");
+  if (filter.family != Family::kUnspecified) sql += " AND p.family = ?";
+  if (filter.lifecycle != Lifecycle::kUnspecified) sql += " AND p.lifecycle = ?";
+  if (in_stock_only) {
+    absl::StrAppend(&sql, " AND EXISTS (SELECT 1 FROM units u WHERE u.sku = p.sku AND ",
+                    kAvailable, ")");
+  }
+  sql += " ORDER BY p.sku LIMIT ?";
+  auto& s = conn_.Prepare(sql);
+  Binder b(s);
+  b.Str(after_sku);
+  if (filter.family != Family::kUnspecified) b.Str(Name(filter.family));
+  if (filter.lifecycle != Lifecycle::kUnspecified) b.Str(Name(filter.lifecycle));
+  if (in_stock_only) b.Time(now);
+  b.Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<Product> out;
+  while (rs->next()) out.push_back(ReadProduct(*rs));
+  return out;
+}
+
+// --- genuine serials ---------------------------------------------------------
+
+absl::StatusOr<std::optional<GenuineSerial>> MysqlInventoryRepository::FindGenuineSerial(
+    const std::string& serial) {
+  auto& s = conn_.Prepare("SELECT serial, sku, loaded_at_us FROM genuine_serials WHERE serial = ?");
+  s.setString(1, serial);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::nullopt;
+  return GenuineSerial{GetStr(*rs, 1), GetStr(*rs, 2), FromMicros(rs->getInt64(3))};
+}
+
+absl::StatusOr<int64_t> MysqlInventoryRepository::UpsertGenuineSerials(
+    const std::vector<GenuineSerial>& rows) {
+  // Multi-row statements of 512 rows, then the rest in power-of-two chunks,
+  // so that a connection caches at most ten statement shapes.
+  int64_t inserted = 0;
+  size_t pos = 0;
+  while (pos < rows.size()) {
+    size_t n = 512;
+    while (n > rows.size() - pos) n /= 2;
+    std::vector<std::string> marks(n, "?");
+    auto& count = conn_.Prepare(absl::StrCat(
+        "SELECT COUNT(*) FROM genuine_serials WHERE serial IN (", absl::StrJoin(marks, ","), ")"));
+    for (size_t i = 0; i < n; ++i) count.setString(static_cast<int>(i + 1), rows[pos + i].serial);
+    int64_t existing = 0;
+    {
+      std::unique_ptr<sql::ResultSet> rs(count.executeQuery());
+      if (rs->next()) existing = rs->getInt64(1);
+    }
+    std::vector<std::string> tuples(n, "(?, ?, ?)");
+    auto& insert = conn_.Prepare(absl::StrCat(
+        "INSERT INTO genuine_serials (serial, sku, loaded_at_us) VALUES ",
+        absl::StrJoin(tuples, ", "),
+        " ON DUPLICATE KEY UPDATE sku = VALUES(sku), loaded_at_us = VALUES(loaded_at_us)"));
+    Binder b(insert);
+    for (size_t i = 0; i < n; ++i) {
+      b.Str(rows[pos + i].serial).Str(rows[pos + i].sku).Time(rows[pos + i].load_time);
+    }
+    insert.executeUpdate();
+    inserted += static_cast<int64_t>(n) - existing;
+    pos += n;
+  }
+  return inserted;
+}
+
+// --- units ---------------------------------------------------------------------
+
+absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::QueryOneUnit(
+    const std::string& sql, const std::vector<std::string>& args) {
+  auto& s = conn_.Prepare(sql);
+  for (size_t i = 0; i < args.size(); ++i) s.setString(static_cast<int>(i + 1), args[i]);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::nullopt;
+  return ReadUnit(*rs);
+}
+
+absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::FindUnit(const std::string& serial,
+                                                                       bool for_update) {
+  return QueryOneUnit(absl::StrCat("SELECT ", UnitSelectColumns(), " FROM units WHERE serial = ?",
+                                   for_update ? " FOR UPDATE" : ""),
+                      {serial});
+}
+
+absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::FindUnitBySsrn(
+    const std::string& ssrn) {
+  return QueryOneUnit(absl::StrCat("SELECT ", UnitSelectColumns(), " FROM units WHERE ssrn = ?"),
+                      {ssrn});
+}
+
+absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::FindUnitByRma(
+    const std::string& rma_number) {
+  return QueryOneUnit(absl::StrCat("SELECT ", UnitSelectColumns(),
+                                   " FROM units WHERE allocated_rma = ? ORDER BY id DESC LIMIT 1"),
+                      {rma_number});
+}
+
+absl::Status MysqlInventoryRepository::InsertUnit(Unit* unit) {
+  static const auto* const kSql = new std::string([] {
+    std::vector<std::string> marks(UnitWriteColumns().size() + 1, "?");
+    return absl::StrCat("INSERT INTO units (serial, ", absl::StrJoin(UnitWriteColumns(), ", "),
+                        ") VALUES (", absl::StrJoin(marks, ", "), ")");
+  }());
+  auto& s = conn_.Prepare(*kSql);
+  Binder b(s);
+  b.Str(unit->serial);
+  BindUnitFields(b, *unit);
+  try {
+    s.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != db::kErrDuplicateKey) throw;
+    return absl::AlreadyExistsError(absl::StrCat("unit ", unit->serial, " already exists"));
+  }
+  unit->id = LastInsertId(conn_);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlInventoryRepository::SaveUnit(const Unit& unit) {
+  static const auto* const kSql = new std::string([] {
+    std::vector<std::string> sets;
+    for (const auto& c : UnitWriteColumns()) sets.push_back(c + " = ?");
+    return absl::StrCat("UPDATE units SET ", absl::StrJoin(sets, ", "),
+                        " WHERE serial = ? AND version = ?");
+  }());
+  auto& s = conn_.Prepare(*kSql);
+  Binder b(s);
+  BindUnitFields(b, unit);
+  b.Str(unit.serial).Int(unit.version - 1);
+  if (s.executeUpdate() != 1) {
+    return db::MarkRetryable(
+        absl::AbortedError(absl::StrCat("unit ", unit.serial, " was changed concurrently")));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimAvailableUnit(
+    const std::string& sku, Condition condition, absl::Time now) {
+  std::string sql = absl::StrCat("SELECT ", UnitSelectColumns(), " FROM units u WHERE u.sku = ? AND ",
+                                 kAvailable);
+  if (condition != Condition::kUnspecified) sql += " AND u.unit_condition = ?";
+  sql += " ORDER BY u.serial LIMIT 1 FOR UPDATE SKIP LOCKED";
+  auto& s = conn_.Prepare(sql);
+  Binder b(s);
+  b.Str(sku).Time(now);
+  if (condition != Condition::kUnspecified) b.Str(Name(condition));
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::nullopt;
+  return ReadUnit(*rs);
+}
+
+absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimSpare(const std::string& sku) {
+  return QueryOneUnit(
+      absl::StrCat("SELECT ", UnitSelectColumns(),
+                   " FROM units WHERE sku = ? AND state = 'SPARE' ORDER BY serial LIMIT 1"
+                   " FOR UPDATE SKIP LOCKED"),
+      {sku});
+}
+
+absl::StatusOr<std::vector<Unit>> MysqlInventoryRepository::ListUnits(
+    const UnitFilter& f, const std::string& after_serial, int limit, absl::Time now) {
+  std::string sql = absl::StrCat("SELECT ", UnitSelectColumns(), " FROM units u");
+  const bool join = f.family != Family::kUnspecified || f.lifecycle != Lifecycle::kUnspecified;
+  if (join) sql += " JOIN products p ON p.sku = u.sku";
+  sql += " WHERE u.serial > ?";
+  if (!f.sku.empty()) sql += " AND u.sku = ?";
+  if (f.state == UnitState::kCertified) {
+    absl::StrAppend(&sql, " AND ", kAvailable);
+  } else if (f.state == UnitState::kReserved) {
+    sql += " AND u.state = 'RESERVED' AND u.reserved_until_us > ?";
+  } else if (f.state != UnitState::kUnspecified) {
+    sql += " AND u.state = ?";
+  }
+  if (f.source != Source::kUnspecified) sql += " AND u.source = ?";
+  if (f.family != Family::kUnspecified) sql += " AND p.family = ?";
+  if (f.lifecycle != Lifecycle::kUnspecified) sql += " AND p.lifecycle = ?";
+  if (!f.owner_account_id.empty()) {
+    sql += " AND u.owner_account_id = ? AND u.state IN ('SOLD', 'IN_SERVICE')";
+  }
+  sql += " ORDER BY u.serial LIMIT ?";
+  // Column names in the select list are unqualified; qualify them for the join.
+  if (join) {
+    std::string qualified = absl::StrCat("u.", absl::StrJoin(absl::StrSplit(UnitSelectColumns(), ", "), ", u."));
+    sql.replace(sql.find(UnitSelectColumns()), UnitSelectColumns().size(), qualified);
+  }
+  auto& s = conn_.Prepare(sql);
+  Binder b(s);
+  b.Str(after_serial);
+  if (!f.sku.empty()) b.Str(f.sku);
+  if (f.state == UnitState::kCertified || f.state == UnitState::kReserved) {
+    b.Time(now);
+  } else if (f.state != UnitState::kUnspecified) {
+    b.Str(Name(f.state));
+  }
+  if (f.source != Source::kUnspecified) b.Str(Name(f.source));
+  if (f.family != Family::kUnspecified) b.Str(Name(f.family));
+  if (f.lifecycle != Lifecycle::kUnspecified) b.Str(Name(f.lifecycle));
+  if (!f.owner_account_id.empty()) b.Str(f.owner_account_id);
+  b.Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<Unit> out;
+  while (rs->next()) out.push_back(ReadUnit(*rs));
+  return out;
+}
+
+absl::StatusOr<std::vector<StockCount>> MysqlInventoryRepository::CountAvailable(
+    const std::string& sku, absl::Time now) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT u.unit_condition, COUNT(*) FROM units u WHERE u.sku = ? AND ",
+                                       kAvailable, " GROUP BY u.unit_condition ORDER BY u.unit_condition"));
+  Binder b(s);
+  b.Str(sku).Time(now);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<StockCount> out;
+  while (rs->next()) out.push_back(StockCount{GetEnum<Condition>(*rs, 1), rs->getInt64(2)});
+  return out;
+}
+
+// --- events ----------------------------------------------------------------------
+
+absl::Status MysqlInventoryRepository::AppendEvent(UnitEvent* e) {
+  auto& s = conn_.Prepare(
+      "INSERT INTO unit_events (serial, cert_round, at_us, actor, actor_role, kind, from_state,"
+      " to_state, step, passed, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Binder b(s);
+  b.Str(e->serial)
+      .Int(e->round)
+      .Time(e->time)
+      .Str(e->actor)
+      .Str(e->actor_role)
+      .Str(e->kind)
+      .Str(Name(e->from_state))
+      .Str(Name(e->to_state))
+      .OptStr(EnumOrEmpty(e->step))
+      .Int(e->passed ? 1 : 0)
+      .Str(e->detail.substr(0, 2048));
+  s.executeUpdate();
+  e->id = LastInsertId(conn_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::ListEvents(
+    const std::string& serial, int64_t after_id, int limit) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kEventColumns,
+                                       " FROM unit_events WHERE serial = ? AND id > ?"
+                                       " ORDER BY id LIMIT ?"));
+  Binder b(s);
+  b.Str(serial).Int(after_id).Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<UnitEvent> out;
+  while (rs->next()) out.push_back(ReadEvent(*rs));
+  return out;
+}
+
+absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::StepEvents(
+    const std::string& serial, int32_t round) {
+  auto& s = conn_.Prepare(absl::StrCat(
+      "SELECT ", kEventColumns,
+      " FROM unit_events WHERE serial = ? AND cert_round = ? AND kind = 'CERTIFICATION_STEP'"
+      " ORDER BY id"));
+  Binder b(s);
+  b.Str(serial).Int(round);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<UnitEvent> out;
+  while (rs->next()) out.push_back(ReadEvent(*rs));
+  return out;
+}
+
+// --- contracts -------------------------------------------------------------------
+
+absl::Status MysqlInventoryRepository::InsertContract(Contract* c) {
+  auto& s = conn_.Prepare(
+      "INSERT INTO support_contracts (serial, account_id, level, start_us, end_us,"
+      " purchased_at_sale, pre_approval_reference) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  Binder b(s);
+  b.Str(c->serial)
+      .Str(c->account_id)
+      .Str(Name(c->level))
+      .Time(c->start)
+      .Time(c->end)
+      .Int(c->purchased_at_sale ? 1 : 0)
+      .Str(c->pre_approval_reference);
+  s.executeUpdate();
+  c->id = LastInsertId(conn_);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlInventoryRepository::UpdateContract(const Contract& c) {
+  auto& s = conn_.Prepare(
+      "UPDATE support_contracts SET serial = ?, account_id = ?, level = ?, start_us = ?,"
+      " end_us = ? WHERE id = ?");
+  Binder b(s);
+  b.Str(c.serial).Str(c.account_id).Str(Name(c.level)).Time(c.start).Time(c.end).Int(c.id);
+  s.executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Contract>> MysqlInventoryRepository::ContractsOf(
+    const std::string& serial) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kContractColumns,
+                                       " FROM support_contracts WHERE serial = ? ORDER BY id"));
+  s.setString(1, serial);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<Contract> out;
+  while (rs->next()) out.push_back(ReadContract(*rs));
+  return out;
+}
+
+absl::StatusOr<std::optional<Contract>> MysqlInventoryRepository::FindContract(int64_t id) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kContractColumns,
+                                       " FROM support_contracts WHERE id = ?"));
+  s.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::nullopt;
+  return ReadContract(*rs);
+}
+
+// --- store -------------------------------------------------------------------------
+
+absl::StatusOr<std::string> MysqlInventoryStore::Write(const IdempotencyKey& key,
+                                                       const google::protobuf::Message& request,
+                                                       absl::string_view context,
+                                                       const WriteBody& body) {
+  auto result = RunIdempotent<google::protobuf::BytesValue>(
+      *pool_, *clock_, key, request, context,
+      [&](db::Connection& conn) -> absl::StatusOr<google::protobuf::BytesValue> {
+        MysqlInventoryRepository repo(conn);
+        ASSIGN_OR_RETURN(std::string bytes, body(repo));
+        google::protobuf::BytesValue v;
+        v.set_value(std::move(bytes));
+        return v;
+      });
+  if (!result.ok()) return result.status();
+  return std::string(result->value());
+}
+
+absl::Status MysqlInventoryStore::Read(absl::string_view context, const ReadBody& body) {
+  return db::RunRead<bool>(*pool_, context,
+                           [&](db::Connection& conn) -> absl::StatusOr<bool> {
+                             MysqlInventoryRepository repo(conn);
+                             RETURN_IF_ERROR(body(repo));
+                             return true;
+                           })
+      .status();
+}
+
+absl::StatusOr<int> MysqlInventoryStore::SweepExpiredReservations(absl::Time now, int limit) {
+  return db::RunTransaction<int>(
+      *pool_, "sweep expired reservations", [&](db::Connection& conn) -> absl::StatusOr<int> {
+        auto& find = conn.Prepare(
+            "SELECT serial, reservation_id, cert_round FROM units WHERE state = 'RESERVED'"
+            " AND reserved_until_us <= ? ORDER BY serial LIMIT ? FOR UPDATE SKIP LOCKED");
+        find.setInt64(1, ToMicros(now));
+        find.setInt(2, limit);
+        struct Row {
+          std::string serial, reservation;
+          int round;
+        };
+        std::vector<Row> rows;
+        {
+          std::unique_ptr<sql::ResultSet> rs(find.executeQuery());
+          while (rs->next()) rows.push_back({GetStr(*rs, 1), GetStr(*rs, 2), rs->getInt(3)});
+        }
+        MysqlInventoryRepository repo(conn);
+        for (const Row& r : rows) {
+          auto& upd = conn.Prepare(
+              "UPDATE units SET state = 'CERTIFIED', reservation_id = NULL,"
+              " reserved_partner_id = NULL, reserved_at_us = NULL, reserved_until_us = NULL,"
+              " reserved_price_minor = 0, reserved_discount_bps = 0, version = version + 1,"
+              " updated_at_us = ? WHERE serial = ? AND state = 'RESERVED' AND reserved_until_us <= ?");
+          upd.setInt64(1, ToMicros(now));
+          upd.setString(2, r.serial);
+          upd.setInt64(3, ToMicros(now));
+          if (upd.executeUpdate() != 1) continue;
+          UnitEvent e;
+          e.serial = r.serial;
+          e.round = r.round;
+          e.time = now;
+          e.actor = "inventory-svc";
+          e.actor_role = "service";
+          e.kind = kEventStateChange;
+          e.from_state = UnitState::kReserved;
+          e.to_state = UnitState::kCertified;
+          e.detail = absl::StrCat("reservation ", r.reservation, " expired");
+          RETURN_IF_ERROR(repo.AppendEvent(&e));
+        }
+        return static_cast<int>(rows.size());
+      });
+}
+
+}  // namespace aftercare::inventory
