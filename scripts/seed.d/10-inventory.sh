@@ -64,8 +64,20 @@ entries=${entries%,}
 call "$ADMIN_TOKEN" LoadGenuineSerials \
   "{\"requestId\":\"seed-registry\",\"entries\":[$entries]} {\"entries\":[{\"serialNumber\":\"JN11GENU0001\",\"sku\":\"EX4300-48T\"}]}"
 
+# Prints the state of a unit (UNIT_STATE_...), nothing when it is unknown.
+state_of() {
+  "$BUF" curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $ADMIN_TOKEN" \
+    -d "{\"serialNumber\":\"$1\"}" "$INVENTORY_URL/$svc/GetUnit" 2>/dev/null \
+    | sed -n 's/.*"state": *"\(UNIT_STATE_[A-Z_]*\)".*/\1/p' | head -1 || true
+}
+
 certify() {  # SERIAL SKU
-  local s=$1
+  local s=$1 state
+  state=$(state_of "$s")
+  if [ -n "$state" ]; then
+    echo "$s: already known ($state)"
+    return 0
+  fi
   call "$LOGISTICS_TOKEN" ReceiveUnit "{\"requestId\":\"seed-receive-$s\",\"serialNumber\":\"$s\",\"sku\":\"$2\",\"source\":\"UNIT_SOURCE_DEMO_RETURN\"}"
   call "$LOGISTICS_TOKEN" RecordCertificationStep "{\"requestId\":\"seed-step1-$s\",\"serialNumber\":\"$s\",\"step\":\"CERTIFICATION_STEP_SERIAL_VERIFICATION\"}"
   call "$LOGISTICS_TOKEN" RecordCertificationStep "{\"requestId\":\"seed-step2-$s\",\"serialNumber\":\"$s\",\"step\":\"CERTIFICATION_STEP_COMPONENT_REPAIR\",\"noRepairNeeded\":true}"
@@ -82,15 +94,23 @@ for u in "${units[@]}"; do
 done
 
 for s in JN11SPARE001 JN11SPARE002; do
+  [ "$(state_of "$s")" = UNIT_STATE_CERTIFIED ] || continue
   call "$LOGISTICS_TOKEN" MoveToSparePool "{\"requestId\":\"seed-spare-$s\",\"serialNumber\":\"$s\"}"
 done
 
-# One unit in ACME-001's installed base, with advance replacement.
-call "$PARTNER_TOKEN" ReserveUnit '{"requestId":"seed-reserve-1","serialNumber":"JN11DEMO0001","shipToRegionCode":"US"}'
-call "$PARTNER_TOKEN" SellUnit '{"requestId":"seed-sell-1","serialNumber":"JN11DEMO0001","buyerAccountId":"ACME-001",
-  "supportOptions":[{"level":"SUPPORT_LEVEL_NEXT_BUSINESS_DAY","termMonths":36}]}'
-call "$CUSTOMER_TOKEN" RegisterProduct '{"requestId":"seed-register-1","serialNumber":"JN11DEMO0001",
-  "site":{"regionCode":"US","postalCode":"94089","administrativeArea":"CA","locality":"Sunnyvale",
-  "addressLines":["1133 Innovation Way"],"organization":"ACME Corp"}}'
+# One unit in ACME-001's installed base, with advance replacement. Each
+# step runs only from the state the previous one leaves.
+if [ "$(state_of JN11DEMO0001)" = UNIT_STATE_CERTIFIED ]; then
+  call "$PARTNER_TOKEN" ReserveUnit '{"requestId":"seed-reserve-1","serialNumber":"JN11DEMO0001","shipToRegionCode":"US"}'
+fi
+if [ "$(state_of JN11DEMO0001)" = UNIT_STATE_RESERVED ]; then
+  call "$PARTNER_TOKEN" SellUnit '{"requestId":"seed-sell-1","serialNumber":"JN11DEMO0001","buyerAccountId":"ACME-001",
+    "supportOptions":[{"level":"SUPPORT_LEVEL_NEXT_BUSINESS_DAY","termMonths":36}]}'
+fi
+if [ "$(state_of JN11DEMO0001)" = UNIT_STATE_SOLD ]; then
+  call "$CUSTOMER_TOKEN" RegisterProduct '{"requestId":"seed-register-1","serialNumber":"JN11DEMO0001",
+    "site":{"regionCode":"US","postalCode":"94089","administrativeArea":"CA","locality":"Sunnyvale",
+    "addressLines":["1133 Innovation Way"],"organization":"ACME Corp"}}'
+fi
 call "$CUSTOMER_TOKEN" GetEntitlement '{"serialNumber":"JN11DEMO0001"}'
 echo "inventory seed done"
