@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Starts `scripts/up` (without rebuilding, on free ports and a temporary data
+# folder), checks that the four services answer health and reflection and
+# export grpc_server_handled_total, then stops it with SIGTERM and checks that
+# everything it started is gone.
+set -euo pipefail
+root=${AFTERCARE_SOURCE_DIR:?}
+build=${AFTERCARE_BUILD_DIR:?}
+buf="$root/scripts/tooling/node_modules/.bin/buf"
+data=$(mktemp -d /tmp/aftercare-up-XXXXXX)
+trap 'rm -rf "$data"' EXIT
+
+ports=($(python3 -c '
+import socket
+socks=[socket.socket() for _ in range(9)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))'))
+export INVENTORY_GRPC_PORT=${ports[0]} CASE_GRPC_PORT=${ports[1]} RMA_GRPC_PORT=${ports[2]} LICENSING_GRPC_PORT=${ports[3]}
+export INVENTORY_METRICS_PORT=${ports[4]} CASE_METRICS_PORT=${ports[5]} RMA_METRICS_PORT=${ports[6]} LICENSING_METRICS_PORT=${ports[7]}
+export AFTERCARE_MYSQL_PORT=${ports[8]} AFTERCARE_DATA_DIR=$data AFTERCARE_SKIP_BUILD=1 BUILD_DIR=$build
+
+"$root/scripts/up" > "$data/up.out" 2>&1 &
+up_pid=$!
+fail() { echo "FAIL: $*"; cat "$data/up.out"; kill -TERM $up_pid 2>/dev/null || true; wait $up_pid || true; exit 1; }
+
+for _ in $(seq 1 600); do
+  grep -q "Aftercare is up" "$data/up.out" && break
+  kill -0 $up_pid 2>/dev/null || fail "scripts/up exited early"
+  sleep 0.1
+done
+grep -q "Aftercare is up" "$data/up.out" || fail "scripts/up did not report ready"
+
+for i in 0 1 2 3; do
+  port=${ports[$i]}
+  out=$("$buf" curl --protocol grpc --http2-prior-knowledge -d '{"service":"readiness"}' \
+        "http://127.0.0.1:$port/grpc.health.v1.Health/Check")
+  echo "$out" | grep -q '"SERVING"' || fail "health on $port: $out"
+  list=$("$buf" curl --protocol grpc --http2-prior-knowledge --list-services "http://127.0.0.1:$port")
+  echo "$list" | grep -q grpc.health.v1.Health || fail "reflection on $port: $list"
+  metrics=$(curl -sf "http://127.0.0.1:${ports[$((i + 4))]}/metrics")
+  echo "$metrics" | grep -q 'grpc_server_handled_total{grpc_code="OK",grpc_method="Check"' \
+    || fail "metrics on ${ports[$((i + 4))]}"
+done
+
+kill -TERM $up_pid
+wait $up_pid || fail "scripts/up did not exit cleanly on SIGTERM"
+grep -q "up: stopped." "$data/up.out" || fail "no clean stop"
+for i in 0 1 2 3; do
+  if "$buf" curl --protocol grpc --http2-prior-knowledge --list-services "http://127.0.0.1:${ports[$i]}" >/dev/null 2>&1; then
+    fail "a service still answers on ${ports[$i]} after stop"
+  fi
+done
+if "$root/scripts/db" status "$data/mariadb"; then fail "MariaDB still running after stop"; fi
+echo "1 passed, 0 failed"
