@@ -453,14 +453,32 @@ absl::Status MysqlInventoryRepository::SaveUnit(const Unit& unit) {
 
 absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimAvailableUnit(
     const std::string& sku, Condition condition, absl::Time now) {
-  std::string sql = absl::StrCat("SELECT ", UnitSelectColumns(), " FROM units u WHERE u.sku = ? AND ",
-                                 kAvailable);
-  if (condition != Condition::kUnspecified) sql += " AND u.unit_condition = ?";
-  sql += " ORDER BY u.serial LIMIT 1 FOR UPDATE SKIP LOCKED";
-  auto& s = conn_.Prepare(sql);
+  // Two ordered index lookups, never a sort: a CERTIFIED unit first, then a
+  // reservation past its expiry. SKIP LOCKED passes over rows that a
+  // concurrent reservation holds, so concurrent callers get distinct units.
+  const bool by_condition = condition != Condition::kUnspecified;
+  std::string certified = absl::StrCat(
+      "SELECT ", UnitSelectColumns(), " FROM units u FORCE INDEX (",
+      by_condition ? "idx_units_sku_state_condition" : "idx_units_sku_state",
+      ") WHERE u.sku = ? AND u.state = 'CERTIFIED'", by_condition ? " AND u.unit_condition = ?" : "",
+      " ORDER BY u.serial LIMIT 1 FOR UPDATE SKIP LOCKED");
+  {
+    auto& s = conn_.Prepare(certified);
+    Binder b(s);
+    b.Str(sku);
+    if (by_condition) b.Str(Name(condition));
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (rs->next()) return ReadUnit(*rs);
+  }
+  std::string expired = absl::StrCat(
+      "SELECT ", UnitSelectColumns(), " FROM units u FORCE INDEX (idx_units_sku_expiry)"
+      " WHERE u.sku = ? AND u.state = 'RESERVED' AND u.reserved_until_us <= ?",
+      by_condition ? " AND u.unit_condition = ?" : "",
+      " ORDER BY u.reserved_until_us LIMIT 1 FOR UPDATE SKIP LOCKED");
+  auto& s = conn_.Prepare(expired);
   Binder b(s);
   b.Str(sku).Time(now);
-  if (condition != Condition::kUnspecified) b.Str(Name(condition));
+  if (by_condition) b.Str(Name(condition));
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   if (!rs->next()) return std::nullopt;
   return ReadUnit(*rs);
@@ -469,8 +487,8 @@ absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimAvailableUnit
 absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimSpare(const std::string& sku) {
   return QueryOneUnit(
       absl::StrCat("SELECT ", UnitSelectColumns(),
-                   " FROM units WHERE sku = ? AND state = 'SPARE' ORDER BY serial LIMIT 1"
-                   " FOR UPDATE SKIP LOCKED"),
+                   " FROM units FORCE INDEX (idx_units_sku_state) WHERE sku = ? AND state = 'SPARE'"
+                   " ORDER BY serial LIMIT 1 FOR UPDATE SKIP LOCKED"),
       {sku});
 }
 
@@ -478,7 +496,10 @@ absl::StatusOr<std::vector<Unit>> MysqlInventoryRepository::ListUnits(
     const UnitFilter& f, const std::string& after_serial, int limit, absl::Time now) {
   std::string sql = absl::StrCat("SELECT ", UnitSelectColumns(), " FROM units u");
   const bool join = f.family != Family::kUnspecified || f.lifecycle != Lifecycle::kUnspecified;
-  if (join) sql += " JOIN products p ON p.sku = u.sku";
+  // STRAIGHT_JOIN: walk units in serial order and look each product up by
+  // its key, so a page costs the rows up to its 50th match, not a sort of
+  // every unit of the family.
+  if (join) sql += " STRAIGHT_JOIN products p ON p.sku = u.sku";
   sql += " WHERE u.serial > ?";
   if (!f.sku.empty()) sql += " AND u.sku = ?";
   if (f.state == UnitState::kCertified) {
@@ -558,7 +579,7 @@ absl::Status MysqlInventoryRepository::AppendEvent(UnitEvent* e) {
 absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::ListEvents(
     const std::string& serial, int64_t after_id, int limit) {
   auto& s = conn_.Prepare(absl::StrCat("SELECT ", kEventColumns,
-                                       " FROM unit_events WHERE serial = ? AND id > ?"
+                                       " FROM unit_events FORCE INDEX (idx_unit_events_serial) WHERE serial = ? AND id > ?"
                                        " ORDER BY id LIMIT ?"));
   Binder b(s);
   b.Str(serial).Int(after_id).Int(limit);
@@ -664,8 +685,9 @@ absl::StatusOr<int> MysqlInventoryStore::SweepExpiredReservations(absl::Time now
   return db::RunTransaction<int>(
       *pool_, "sweep expired reservations", [&](db::Connection& conn) -> absl::StatusOr<int> {
         auto& find = conn.Prepare(
-            "SELECT serial, reservation_id, cert_round FROM units WHERE state = 'RESERVED'"
-            " AND reserved_until_us <= ? ORDER BY serial LIMIT ? FOR UPDATE SKIP LOCKED");
+            "SELECT serial, reservation_id, cert_round FROM units FORCE INDEX (idx_units_expiry)"
+            " WHERE state = 'RESERVED' AND reserved_until_us <= ? ORDER BY reserved_until_us"
+            " LIMIT ? FOR UPDATE SKIP LOCKED");
         find.setInt64(1, ToMicros(now));
         find.setInt(2, limit);
         struct Row {
