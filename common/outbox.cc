@@ -29,6 +29,22 @@ void EnqueueEvent(db::Connection& conn, const Clock& clock, absl::string_view ag
   insert.executeUpdate();
 }
 
+absl::StatusOr<int64_t> PurgeDeliveredEvents(db::ConnectionPool& pool, absl::Time cutoff) {
+  int64_t total = 0;
+  for (;;) {
+    auto deleted = db::RunTransaction<int64_t>(
+        pool, "purge outbox", [&](db::Connection& conn) -> absl::StatusOr<int64_t> {
+          auto& del = conn.Prepare(
+              "DELETE FROM outbox_events WHERE delivered_at_us < ? LIMIT 1000");
+          del.setInt64(1, db::ToMicros(cutoff));
+          return static_cast<int64_t>(del.executeUpdate());
+        });
+    if (!deleted.ok()) return deleted.status();
+    total += *deleted;
+    if (*deleted < 1000) return total;
+  }
+}
+
 std::string DeliveryRequestId(absl::string_view service, const OutboxEvent& event) {
   return absl::StrCat("outbox-", service, "-", event.id);
 }

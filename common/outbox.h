@@ -50,6 +50,9 @@ void EnqueueEvent(db::Connection& conn, const Clock& clock, absl::string_view ag
                   absl::string_view aggregate_id, absl::string_view event_type,
                   const google::protobuf::Message& payload);
 
+// Deletes events delivered before `cutoff`, in batches; returns how many.
+absl::StatusOr<int64_t> PurgeDeliveredEvents(db::ConnectionPool& pool, absl::Time cutoff);
+
 // The request_id a handler uses for the delivery call: stable across retries.
 std::string DeliveryRequestId(absl::string_view service, const OutboxEvent& event);
 

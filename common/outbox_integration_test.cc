@@ -103,6 +103,18 @@ TEST_F(OutboxTest, AFailedDeliveryIsRetriedAfterBackoffAndHoldsBackItsAggregate)
   EXPECT_EQ(*db_->QueryValue("SELECT attempts FROM outbox_events ORDER BY id LIMIT 1"), "3");
 }
 
+TEST_F(OutboxTest, PurgesOnlyDeliveredEventsOlderThanTheCutoff) {
+  ASSERT_OK(Enqueue("a", "old", true));
+  auto dispatcher = NewDispatcher();
+  dispatcher->RegisterHandler("thing.changed", [](const OutboxEvent&) { return absl::OkStatus(); });
+  ASSERT_OK(dispatcher->DispatchOnce());
+  clock_.Advance(absl::Hours(24 * 8));
+  ASSERT_OK(Enqueue("b", "pending", true));  // not delivered: never purged
+  ASSERT_OK_AND_ASSIGN(int64_t purged, PurgeDeliveredEvents(*pool_, clock_.Now() - absl::Hours(24 * 7)));
+  EXPECT_EQ(purged, 1);
+  EXPECT_EQ(*db_->QueryValue("SELECT aggregate_id FROM outbox_events"), "b");
+}
+
 TEST_F(OutboxTest, OnlyOneDispatcherDeliversAtATime) {
   ASSERT_OK(Enqueue("a", "a1", true));
   int first_count = 0, second_count = 0;

@@ -259,6 +259,12 @@ void ServiceRuntime::JanitorTick() {
   } else if (*purged > 0) {
     LogInfo("idempotency keys purged", {{"count", *purged}});
   }
+  auto events = PurgeDeliveredEvents(*pool_, clock_->Now() - absl::Hours(24 * 7));
+  if (!events.ok()) {
+    LogWarning("outbox purge failed", {{"error", events.status().ToString()}});
+  } else if (*events > 0) {
+    LogInfo("delivered outbox events purged", {{"count", *events}});
+  }
 }
 
 void ServiceRuntime::Shutdown() {

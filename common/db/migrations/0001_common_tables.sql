@@ -27,8 +27,7 @@ CREATE TABLE IF NOT EXISTS outbox_events (
   last_error VARCHAR(512) NULL,
   PRIMARY KEY (id),
   KEY idx_outbox_pending (delivered_at_us, id),
-  KEY idx_outbox_aggregate (aggregate_type, aggregate_id, delivered_at_us, id),
-  KEY idx_outbox_delivered (delivered_at_us)
+  KEY idx_outbox_aggregate (aggregate_type, aggregate_id, delivered_at_us, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Blocks of identifiers handed to processes (common/db/id_allocator.h), so that
