@@ -1,0 +1,79 @@
+// Small helpers for repositories: bind parameters in order and read nullable
+// columns, so that SQL code reads as the statement it runs.
+//
+//   auto& s = conn.Prepare("INSERT INTO units (serial, sku, note, at_us) VALUES (?, ?, ?, ?)");
+//   db::Binder(s).Str(serial).Str(sku).OptStr(note).Time(now);
+//   s.executeUpdate();
+//   ...
+//   std::string note = db::GetStr(*rs, 3);   // "" when NULL
+#ifndef AFTERCARE_COMMON_DB_STATEMENT_H_
+#define AFTERCARE_COMMON_DB_STATEMENT_H_
+
+#include <cppconn/datatype.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "common/db/sql_time.h"
+
+namespace aftercare::db {
+
+// Binds the parameters of a prepared statement from the first `?` on.
+class Binder {
+ public:
+  explicit Binder(sql::PreparedStatement& s) : s_(s) {}
+  Binder& Str(const std::string& v) {
+    s_.setString(i_++, v);
+    return *this;
+  }
+  // Empty strings are stored as NULL.
+  Binder& OptStr(const std::string& v) {
+    if (v.empty()) {
+      s_.setNull(i_++, sql::DataType::VARCHAR);
+    } else {
+      s_.setString(i_++, v);
+    }
+    return *this;
+  }
+  Binder& Int(int64_t v) {
+    s_.setInt64(i_++, v);
+    return *this;
+  }
+  Binder& Bool(bool v) {
+    s_.setInt(i_++, v ? 1 : 0);
+    return *this;
+  }
+  Binder& Time(absl::Time t) { return Int(ToMicros(t)); }
+  Binder& OptTime(const std::optional<absl::Time>& t) {
+    if (!t) {
+      s_.setNull(i_++, sql::DataType::BIGINT);
+    } else {
+      s_.setInt64(i_++, ToMicros(*t));
+    }
+    return *this;
+  }
+  // The index the next parameter binds to.
+  int next() const { return i_; }
+
+ private:
+  sql::PreparedStatement& s_;
+  int i_ = 1;
+};
+
+// A string column; "" when NULL.
+inline std::string GetStr(sql::ResultSet& rs, int col) {
+  return rs.isNull(col) ? std::string() : std::string(rs.getString(col));
+}
+// A time column (BIGINT microseconds); nullopt when NULL.
+inline std::optional<absl::Time> GetOptTime(sql::ResultSet& rs, int col) {
+  if (rs.isNull(col)) return std::nullopt;
+  return FromMicros(rs.getInt64(col));
+}
+inline absl::Time GetTime(sql::ResultSet& rs, int col) { return FromMicros(rs.getInt64(col)); }
+
+}  // namespace aftercare::db
+
+#endif  // AFTERCARE_COMMON_DB_STATEMENT_H_
