@@ -111,7 +111,7 @@ class FakeInventoryRepository : public InventoryRepository {
   }
   absl::StatusOr<std::optional<Unit>> FindUnitByRma(const std::string& rma) override {
     for (const auto& [s, u] : units) {
-      if (u.allocated_rma == rma) return u;
+      if (u.allocated_rma == rma && u.state == UnitState::kAllocated) return u;
     }
     return std::nullopt;
   }

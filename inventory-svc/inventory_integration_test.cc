@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "inventory-svc/inventory_spec.h"
+#include "inventory-svc/mysql_inventory_repository.h"
 #include "tests/harness/test_service.h"
 
 namespace aftercare::inventory {
@@ -302,6 +303,17 @@ TEST_F(InventoryIntegrationTest, ReservationExpiresAfterTtlWithoutAnyCall) {
   ASSERT_TRUE(Reserve(other, "", kSku, "rsv-c", &second).ok());
   EXPECT_EQ(second.serial_number(), "TTL00001");
   EXPECT_EQ(second.partner_id(), "other-reseller");
+
+  // The sweeper records an expiry in the history; a live reservation stays.
+  ASSERT_OK_AND_ASSIGN(auto pool, db::ConnectionPool::Create(svc_->database().Options(), nullptr));
+  MysqlInventoryStore store(pool.get(), &clock_);
+  ASSERT_OK_AND_ASSIGN(int swept, store.SweepExpiredReservations(clock_.Now(), 100));
+  EXPECT_EQ(swept, 0);
+  clock_.Advance(absl::Hours(73));
+  ASSERT_OK_AND_ASSIGN(swept, store.SweepExpiredReservations(clock_.Now(), 100));
+  EXPECT_EQ(swept, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM units WHERE state = 'CERTIFIED'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM unit_events WHERE detail LIKE 'reservation % expired'"), 1);
 }
 
 TEST_F(InventoryIntegrationTest, SixtyFourConcurrentReserversEachUnitToExactlyOne) {

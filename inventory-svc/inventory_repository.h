@@ -79,6 +79,7 @@ class InventoryRepository {
                                                                  absl::Time now) = 0;
   // Locks and returns the first SPARE unit of `sku`.
   virtual absl::StatusOr<std::optional<Unit>> ClaimSpare(const std::string& sku) = 0;
+  // The unit ALLOCATED to an RMA, if any.
   virtual absl::StatusOr<std::optional<Unit>> FindUnitByRma(const std::string& rma_number) = 0;
   // Units with serial > after_serial matching `filter` (state is the
   // effective state at `now`), by serial, at most `limit`.

@@ -409,7 +409,7 @@ absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::FindUnitBySsrn(
 absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::FindUnitByRma(
     const std::string& rma_number) {
   return QueryOneUnit(absl::StrCat("SELECT ", UnitSelectColumns(),
-                                   " FROM units WHERE allocated_rma = ? ORDER BY id DESC LIMIT 1"),
+                                   " FROM units WHERE allocated_rma = ? AND state = 'ALLOCATED' LIMIT 1"),
                       {rma_number});
 }
 
@@ -682,48 +682,63 @@ absl::Status MysqlInventoryStore::Read(absl::string_view context, const ReadBody
 }
 
 absl::StatusOr<int> MysqlInventoryStore::SweepExpiredReservations(absl::Time now, int limit) {
-  return db::RunTransaction<int>(
-      *pool_, "sweep expired reservations", [&](db::Connection& conn) -> absl::StatusOr<int> {
-        auto& find = conn.Prepare(
-            "SELECT serial, reservation_id, cert_round FROM units FORCE INDEX (idx_units_expiry)"
-            " WHERE state = 'RESERVED' AND reserved_until_us <= ? ORDER BY reserved_until_us"
-            " LIMIT ? FOR UPDATE SKIP LOCKED");
-        find.setInt64(1, ToMicros(now));
-        find.setInt(2, limit);
-        struct Row {
-          std::string serial, reservation;
-          int round;
-        };
-        std::vector<Row> rows;
-        {
-          std::unique_ptr<sql::ResultSet> rs(find.executeQuery());
-          while (rs->next()) rows.push_back({GetStr(*rs, 1), GetStr(*rs, 2), rs->getInt(3)});
-        }
-        MysqlInventoryRepository repo(conn);
-        for (const Row& r : rows) {
-          auto& upd = conn.Prepare(
-              "UPDATE units SET state = 'CERTIFIED', reservation_id = NULL,"
-              " reserved_partner_id = NULL, reserved_at_us = NULL, reserved_until_us = NULL,"
-              " reserved_price_minor = 0, reserved_discount_bps = 0, version = version + 1,"
-              " updated_at_us = ? WHERE serial = ? AND state = 'RESERVED' AND reserved_until_us <= ?");
-          upd.setInt64(1, ToMicros(now));
-          upd.setString(2, r.serial);
-          upd.setInt64(3, ToMicros(now));
-          if (upd.executeUpdate() != 1) continue;
-          UnitEvent e;
-          e.serial = r.serial;
-          e.round = r.round;
-          e.time = now;
-          e.actor = "inventory-svc";
-          e.actor_role = "service";
-          e.kind = kEventStateChange;
-          e.from_state = UnitState::kReserved;
-          e.to_state = UnitState::kCertified;
-          e.detail = absl::StrCat("reservation ", r.reservation, " expired");
-          RETURN_IF_ERROR(repo.AppendEvent(&e));
-        }
-        return static_cast<int>(rows.size());
-      });
+  // Read the candidates without locks, then release each one in its own
+  // transaction (one aggregate per transaction, docs/SCALING.md rule 3);
+  // the conditional UPDATE skips a unit that was reserved again meanwhile.
+  struct Row {
+    std::string serial, reservation;
+    int round;
+  };
+  ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      db::RunRead<std::vector<Row>>(
+          *pool_, "find expired reservations",
+          [&](db::Connection& conn) -> absl::StatusOr<std::vector<Row>> {
+            auto& find = conn.Prepare(
+                "SELECT serial, reservation_id, cert_round FROM units FORCE INDEX (idx_units_expiry)"
+                " WHERE state = 'RESERVED' AND reserved_until_us <= ? ORDER BY reserved_until_us"
+                " LIMIT ?");
+            find.setInt64(1, ToMicros(now));
+            find.setInt(2, limit);
+            std::vector<Row> out;
+            std::unique_ptr<sql::ResultSet> rs(find.executeQuery());
+            while (rs->next()) out.push_back({GetStr(*rs, 1), GetStr(*rs, 2), rs->getInt(3)});
+            return out;
+          }));
+  int released = 0;
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(
+        bool done,
+        db::RunTransaction<bool>(
+            *pool_, "release expired reservation", [&](db::Connection& conn) -> absl::StatusOr<bool> {
+              auto& upd = conn.Prepare(
+                  "UPDATE units SET state = 'CERTIFIED', reservation_id = NULL,"
+                  " reserved_partner_id = NULL, reserved_at_us = NULL, reserved_until_us = NULL,"
+                  " reserved_price_minor = 0, reserved_discount_bps = 0, version = version + 1,"
+                  " updated_at_us = ? WHERE serial = ? AND state = 'RESERVED'"
+                  " AND reservation_id = ? AND reserved_until_us <= ?");
+              upd.setInt64(1, ToMicros(now));
+              upd.setString(2, r.serial);
+              upd.setString(3, r.reservation);
+              upd.setInt64(4, ToMicros(now));
+              if (upd.executeUpdate() != 1) return false;
+              UnitEvent e;
+              e.serial = r.serial;
+              e.round = r.round;
+              e.time = now;
+              e.actor = "inventory-svc";
+              e.actor_role = "service";
+              e.kind = kEventStateChange;
+              e.from_state = UnitState::kReserved;
+              e.to_state = UnitState::kCertified;
+              e.detail = absl::StrCat("reservation ", r.reservation, " expired");
+              MysqlInventoryRepository repo(conn);
+              RETURN_IF_ERROR(repo.AppendEvent(&e));
+              return true;
+            }));
+    released += done ? 1 : 0;
+  }
+  return released;
 }
 
 }  // namespace aftercare::inventory
