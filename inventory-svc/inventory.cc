@@ -1184,8 +1184,10 @@ absl::StatusOr<Contract> Inventory::CreateSupportContract(const Principal& calle
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "adding a support contract",
                                {UnitState::kSold, UnitState::kInService}));
-  ASSIGN_OR_RETURN(Product product, LoadProduct(unit.sku, repo));
-  if (product.lifecycle == Lifecycle::kEndOfProduction) {
+  // Support for hardware bought as CPO end of production can be bought only
+  // in the sale itself. (A unit bought while its product was current keeps
+  // the support options of new hardware.)
+  if (unit.warranty_kind == WarrantyKind::kCpoEndOfProduction) {
     return absl::FailedPreconditionError(absl::StrCat(
         "unit ", unit.serial, " is ", Name(unit.state), " and end of production: support for "
         "end-of-production units can be bought only at the time of the CPO purchase"));

@@ -509,6 +509,11 @@ TEST_F(InventoryIntegrationTest, ScopeRules) {
               GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("CPO")));
   EXPECT_EQ(GetUnit("CPO00001").state(), pb::UNIT_STATE_CERTIFIED);
 
+  // Only an admin loads the genuine-serial registry.
+  EXPECT_THAT(LoadSerials({"CPO00009"}, kSku, "load-by-lab", &loaded, 1000, logistics_),
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("logistics")));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM genuine_serials WHERE serial = 'CPO00009'"), 0);
+
   // A customer cannot certify or record steps.
   Receive("CPO00002");
   pb::RecordCertificationStepRequest step;

@@ -10,11 +10,16 @@
 #include "inventory-svc/inventory.h"
 #include "inventory-svc/inventory_grpc.h"
 #include "inventory-svc/mysql_inventory_repository.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 
 namespace aftercare::inventory {
 namespace {
 
-// The objects of a running inventory-svc and its reservation sweeper.
+// The objects of a running inventory-svc, its reservation sweeper and the
+// domain gauges:
+//   aftercare_inventory_units{state}                  units by (effective) state
+//   aftercare_inventory_reservations_expired_total    reservations the sweeper released
 class InventoryInstance : public ServiceInstance {
  public:
   InventoryInstance(ServiceContext& ctx, InventoryOptions options, absl::Duration sweep_interval)
@@ -22,7 +27,19 @@ class InventoryInstance : public ServiceInstance {
         domain_(ctx.clock, std::move(options), &ctx.page_tokens),
         store_(&ctx.pool, &ctx.clock),
         grpc_(&domain_, &store_, &ctx.executor, &ctx.clock),
-        sweep_interval_(sweep_interval) {}
+        sweep_interval_(sweep_interval) {
+    if (ctx.metrics) {
+      units_ = &prometheus::BuildGauge()
+                    .Name("aftercare_inventory_units")
+                    .Help("Units by state (an expired reservation counts as CERTIFIED)")
+                    .Register(*ctx.metrics);
+      expired_ = &prometheus::BuildCounter()
+                      .Name("aftercare_inventory_reservations_expired_total")
+                      .Help("Reservations released by the sweeper after their TTL")
+                      .Register(*ctx.metrics)
+                      .Add({});
+    }
+  }
 
   std::vector<grpc::Service*> services() override { return {&grpc_}; }
 
@@ -30,6 +47,7 @@ class InventoryInstance : public ServiceInstance {
   // the sweeper only records the expiry in the units' history.
   void Start() override {
     if (sweep_interval_ <= absl::ZeroDuration()) return;
+    RefreshGauges();
     sweeper_ = std::thread([this] {
       while (!stop_.WaitForNotificationWithTimeout(sweep_interval_)) {
         auto swept = store_.SweepExpiredReservations(clock_.Now(), 500);
@@ -37,9 +55,23 @@ class InventoryInstance : public ServiceInstance {
           LogWarning("reservation sweep failed", {{"error", swept.status().ToString()}});
         } else if (*swept > 0) {
           LogInfo("expired reservations released", {{"count", *swept}});
+          if (expired_) expired_->Increment(*swept);
         }
+        RefreshGauges();
       }
     });
+  }
+
+  // Sets aftercare_inventory_units from the database.
+  void RefreshGauges() {
+    if (!units_) return;
+    auto counts = store_.CountByState(clock_.Now());
+    if (!counts.ok()) return;
+    for (int i = 1; i <= static_cast<int>(UnitState::kAwaitingReturn); ++i) {
+      const UnitState state = static_cast<UnitState>(i);
+      auto it = counts->find(state);
+      units_->Add({{"state", Name(state)}}).Set(it == counts->end() ? 0.0 : static_cast<double>(it->second));
+    }
   }
 
   void Stop() override {
@@ -55,6 +87,8 @@ class InventoryInstance : public ServiceInstance {
   MysqlInventoryStore store_;
   InventoryGrpc grpc_;
   absl::Duration sweep_interval_;
+  prometheus::Family<prometheus::Gauge>* units_ = nullptr;
+  prometheus::Counter* expired_ = nullptr;
   absl::Notification stop_;
   std::thread sweeper_;
 };

@@ -741,4 +741,20 @@ absl::StatusOr<int> MysqlInventoryStore::SweepExpiredReservations(absl::Time now
   return released;
 }
 
+absl::StatusOr<std::map<UnitState, int64_t>> MysqlInventoryStore::CountByState(absl::Time now) {
+  return db::RunRead<std::map<UnitState, int64_t>>(
+      *pool_, "count units by state",
+      [&](db::Connection& conn) -> absl::StatusOr<std::map<UnitState, int64_t>> {
+        // A covering scan of idx_units_expiry (state, reserved_until_us).
+        auto& s = conn.Prepare(
+            "SELECT IF(state = 'RESERVED' AND reserved_until_us <= ?, 'CERTIFIED', state),"
+            " COUNT(*) FROM units FORCE INDEX (idx_units_expiry) GROUP BY 1");
+        s.setInt64(1, ToMicros(now));
+        std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+        std::map<UnitState, int64_t> out;
+        while (rs->next()) out[GetEnum<UnitState>(*rs, 1)] += rs->getInt64(2);
+        return out;
+      });
+}
+
 }  // namespace aftercare::inventory

@@ -8,6 +8,8 @@
 #ifndef AFTERCARE_INVENTORY_SVC_MYSQL_INVENTORY_REPOSITORY_H_
 #define AFTERCARE_INVENTORY_SVC_MYSQL_INVENTORY_REPOSITORY_H_
 
+#include <map>
+
 #include "common/clock.h"
 #include "common/db/connection_pool.h"
 #include "inventory-svc/inventory_repository.h"
@@ -72,6 +74,9 @@ class MysqlInventoryStore : public InventoryStore {
   // and makes them CERTIFIED again (at most `limit` per call). Reads treat an
   // expired reservation as available anyway; this only tidies the history.
   absl::StatusOr<int> SweepExpiredReservations(absl::Time now, int limit);
+
+  // Counts units by effective state at `now` (for the aftercare_inventory_units gauge).
+  absl::StatusOr<std::map<UnitState, int64_t>> CountByState(absl::Time now);
 
  private:
   db::ConnectionPool* pool_;
