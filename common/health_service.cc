@@ -84,7 +84,14 @@ HealthService::HealthService() {
 
 HealthService::~HealthService() = default;
 
+void HealthService::Mirror(HealthService* other) {
+  mirror_ = other;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, status] : statuses_) other->SetStatus(name, status);
+}
+
 void HealthService::SetStatus(const std::string& service, ServingStatus status) {
+  if (mirror_ != nullptr) mirror_->SetStatus(service, status);
   absl::MutexLock lock(&mu_);
   if (shutting_down_) status = HealthCheckResponse::NOT_SERVING;
   statuses_[service] = status;
@@ -94,6 +101,7 @@ void HealthService::SetStatus(const std::string& service, ServingStatus status) 
 }
 
 void HealthService::SetReadiness(bool serving) {
+  if (mirror_ != nullptr) mirror_->SetReadiness(serving);
   absl::MutexLock lock(&mu_);
   ServingStatus status = (serving && !shutting_down_) ? HealthCheckResponse::SERVING
                                                       : HealthCheckResponse::NOT_SERVING;
@@ -106,6 +114,7 @@ void HealthService::SetReadiness(bool serving) {
 }
 
 void HealthService::BeginShutdown() {
+  if (mirror_ != nullptr) mirror_->BeginShutdown();
   absl::MutexLock lock(&mu_);
   shutting_down_ = true;
   for (auto& [name, s] : statuses_) s = HealthCheckResponse::NOT_SERVING;

@@ -32,6 +32,8 @@ class HealthService : public grpc::health::v1::Health::CallbackService {
   // Everything NOT_SERVING, for good: the server is draining.
   void BeginShutdown();
   ServingStatus GetStatus(const std::string& service) const;
+  // Makes `other` (served on another port) follow every change of this one.
+  void Mirror(HealthService* other);
 
   grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
                                   const grpc::health::v1::HealthCheckRequest* request,
@@ -48,6 +50,7 @@ class HealthService : public grpc::health::v1::Health::CallbackService {
   std::map<std::string, ServingStatus> statuses_ ABSL_GUARDED_BY(mu_);
   std::set<WatchReactor*> watchers_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  HealthService* mirror_ = nullptr;  // set before serving
 };
 
 }  // namespace aftercare

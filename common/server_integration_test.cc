@@ -63,6 +63,28 @@ TEST(ServerTest, HealthAnswersForTheServerItsServicesAndProbes) {
   EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST(ServerTest, AHealthPortServesTheSameStatusesInPlaintext) {
+  aftercare::testing::TestServiceOptions options;
+  options.flags = {{"health_port", std::to_string(aftercare::testing::PickFreePort())}};
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec(), options));
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", svc->runtime().health_port()),
+                                     grpc::InsecureChannelCredentials());
+  auto check = [&](const std::string& name) {
+    auto stub = Health::NewStub(channel);
+    grpc::ClientContext ctx;
+    HealthCheckRequest req;
+    req.set_service(name);
+    HealthCheckResponse resp;
+    grpc::Status s = stub->Check(&ctx, req, &resp);
+    return s.ok() ? resp.status() : HealthCheckResponse::UNKNOWN;
+  };
+  EXPECT_EQ(check("readiness"), HealthCheckResponse::SERVING);
+  EXPECT_EQ(check("aftercare.testing.v1.EchoService"), HealthCheckResponse::SERVING);
+  svc->runtime().health().SetReadiness(false);
+  EXPECT_EQ(check("readiness"), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(check("liveness"), HealthCheckResponse::SERVING);
+}
+
 TEST(ServerTest, ReflectionListsHealthAndTheServiceTheWayGrpcurlSeesIt) {
   ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
   const std::string buf = absl::StrCat(AFTERCARE_SOURCE_DIR, "/scripts/tooling/node_modules/.bin/buf");

@@ -64,6 +64,9 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("tls_ca_file", "",
            "CA bundle: when set with tls_cert_file, clients must present a certificate it signed"
            " (mTLS), and outgoing calls verify servers with it.");
+  c.Define("health_port", "0",
+           "When set, a second, plaintext port serving only grpc.health.v1 (kubelet gRPC probes"
+           " cannot speak mTLS); 0: off.");
   c.Define("shutdown_grace", "20s", "Time in-flight RPCs get to finish after SIGTERM.");
   c.Define("max_connection_age", "5m", "Connections are closed after this age so clients rebalance.");
   c.Define("readiness_interval", "2s", "How often readiness checks the database.");
@@ -220,6 +223,15 @@ absl::Status ServiceRuntime::Start() {
   ASSIGN_OR_RETURN(server_, GrpcServer::Start(server, services, &health_,
                                               std::make_unique<ServerInterceptorFactory>(
                                                   registry_, verifier_.get(), clock_)));
+  ASSIGN_OR_RETURN(int64_t health_port, c.GetInt("health_port"));
+  if (health_port > 0) {
+    ServerOptions health_only;
+    health_only.host = server.host;
+    health_only.port = static_cast<int>(health_port);
+    health_.Mirror(&probe_health_);
+    ASSIGN_OR_RETURN(health_server_,
+                     GrpcServer::Start(health_only, {}, &probe_health_, nullptr));
+  }
   health_.SetReadiness(true);
   outbox_->Start();
   instance_->Start();
@@ -275,11 +287,13 @@ void ServiceRuntime::Shutdown() {
     LogInfo("draining", {{"grace_ms", absl::ToInt64Milliseconds(shutdown_grace_)}});
     server_->Shutdown(shutdown_grace_);
   }
+  if (health_server_) health_server_->Shutdown(absl::ZeroDuration());
   if (readiness_thread_.joinable()) readiness_thread_.join();
   if (instance_) instance_->Stop();
   if (outbox_) outbox_->Stop();
   if (executor_) executor_->Shutdown();
   if (server_) server_->Wait();
+  if (health_server_) health_server_->Wait();
   instance_.reset();
   LogInfo("stopped");
 }

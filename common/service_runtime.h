@@ -88,6 +88,7 @@ class ServiceRuntime {
   void Shutdown();
 
   int grpc_port() const { return server_ ? server_->port() : 0; }
+  int health_port() const { return health_server_ ? health_server_->port() : 0; }
   int metrics_port() const;
   HealthService& health() { return health_; }
   db::ConnectionPool& pool() { return *pool_; }
@@ -115,7 +116,9 @@ class ServiceRuntime {
   std::unique_ptr<ServiceContext> context_;
   std::unique_ptr<ServiceInstance> instance_;
   HealthService health_;
+  HealthService probe_health_;  // the same statuses, on --health_port
   std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<GrpcServer> health_server_;  // plaintext probes port (--health_port)
   absl::Duration shutdown_grace_ = absl::Seconds(20);
   absl::Duration readiness_interval_ = absl::Seconds(2);
   absl::Duration idempotency_retention_ = absl::Hours(48);
