@@ -1,12 +1,224 @@
 #include "case-svc/case_spec.h"
 
+#include <thread>
+
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "aftercare/inventory/v1/inventory_service.pb.h"
+#include "case-svc/case_grpc.h"
+#include "case-svc/cases.h"
+#include "case-svc/inventory_client.h"
+#include "case-svc/mysql_case_repository.h"
+#include "common/logging.h"
+#include "common/status.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+
 namespace aftercare::cases {
 namespace {
 
+namespace inv = ::aftercare::inventory::v1;
+
+// True for answers of inventory-svc that a retry cannot change.
+bool IsPermanent(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kFailedPrecondition ||
+         s.code() == absl::StatusCode::kNotFound ||
+         s.code() == absl::StatusCode::kInvalidArgument ||
+         s.code() == absl::StatusCode::kPermissionDenied ||
+         s.code() == absl::StatusCode::kAlreadyExists;
+}
+
+// The objects of a running case-svc, its outbox handlers and its sweeper
+// (breaching-case gauge, defaulted trade-in cases).
 class CasesInstance : public ServiceInstance {
  public:
-  std::vector<grpc::Service*> services() override { return {}; }
+  CasesInstance(ServiceContext& ctx, CaseOptions options, std::string inventory_target,
+                absl::Duration inventory_timeout, absl::Duration sweep_interval)
+      : clock_(ctx.clock),
+        domain_(ctx.clock, std::move(options), &ctx.page_tokens),
+        store_(&ctx.pool, &ctx.clock),
+        inventory_(&ctx.clients, std::move(inventory_target), inventory_timeout),
+        grpc_(&domain_, &store_, &inventory_, &ctx.executor, &ctx.clock),
+        sweep_interval_(sweep_interval) {
+    breaching_ = &prometheus::BuildGauge()
+                      .Name("aftercare_cases_breaching")
+                      .Help("Open admin cases past their response target without a first response")
+                      .Register(*ctx.metrics)
+                      .Add({});
+    defaulted_ = &prometheus::BuildCounter()
+                      .Name("aftercare_cases_trade_in_defaulted_total")
+                      .Help("Trade-in cases defaulted by the service past their documentation deadline")
+                      .Register(*ctx.metrics)
+                      .Add({});
+    ctx.outbox.RegisterHandler(kEventProductLookup,
+                               [this](const OutboxEvent& e) { return FillProduct(e); });
+    ctx.outbox.RegisterHandler(kEventReinstate, [this](const OutboxEvent& e) { return Reinstate(e); });
+    ctx.outbox.RegisterHandler(kEventTradeInIntake,
+                               [this](const OutboxEvent& e) { return Intake(e); });
+  }
+
+  std::vector<grpc::Service*> services() override { return {&grpc_}; }
+
+  void Start() override {
+    if (sweep_interval_ <= absl::ZeroDuration()) return;
+    sweeper_ = std::thread([this] {
+      do {
+        Sweep();
+      } while (!stop_.WaitForNotificationWithTimeout(sweep_interval_));
+    });
+  }
+
+  void Stop() override {
+    if (!stop_.HasBeenNotified()) stop_.Notify();
+    if (sweeper_.joinable()) sweeper_.join();
+  }
+
+  ~CasesInstance() override { Stop(); }
+
+ private:
+  void Sweep() {
+    const absl::Time now = clock_.Now();
+    absl::StatusOr<int64_t> breaching = store_.CountBreaching(now);
+    if (breaching.ok()) {
+      breaching_->Set(static_cast<double>(*breaching));
+    } else {
+      LogWarning("breaching count failed", {{"error", breaching.status().ToString()}});
+    }
+    std::vector<std::string> overdue;
+    absl::Status read = store_.Read("find overdue trade-ins", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(overdue, repo.OverdueTradeIns(now, 200));
+      return absl::OkStatus();
+    });
+    if (!read.ok()) {
+      LogWarning("overdue trade-in sweep failed", {{"error", read.ToString()}});
+      return;
+    }
+    for (const std::string& id : overdue) {
+      bool defaulted = false;
+      absl::Status s = store_.Transaction("default trade-in case", [&](CaseRepository& repo) -> absl::Status {
+        ASSIGN_OR_RETURN(defaulted, domain_.DefaultIfOverdue(id, repo));
+        return absl::OkStatus();
+      });
+      if (!s.ok()) {
+        LogWarning("defaulting a trade-in case failed", {{"case_id", id}, {"error", s.ToString()}});
+      } else if (defaulted) {
+        defaulted_->Increment();
+        LogInfo("trade-in case defaulted", {{"case_id", id}});
+      }
+    }
+  }
+
+  absl::Status FillProduct(const OutboxEvent& e) {
+    pb::GetCaseRequest payload;
+    if (!payload.ParseFromString(e.payload)) return absl::OkStatus();  // nothing to do with it
+    std::optional<Case> c;
+    RETURN_IF_ERROR(store_.Read("read case", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(c, repo.FindCase(payload.case_id(), false));
+      return absl::OkStatus();
+    }));
+    if (!c || c->lookup != LookupState::kPending) return absl::OkStatus();
+    ASSIGN_OR_RETURN(ProductLookup lookup, inventory_.LookUpProduct(nullptr, c->serial, c->ssrn));
+    return store_.Transaction("fill product fields", [&](CaseRepository& repo) {
+      return domain_.ApplyProductLookup(c->id, lookup, repo);
+    });
+  }
+
+  absl::Status Reinstate(const OutboxEvent& e) {
+    inv::ReinstateUnitRequest req;
+    if (!req.ParseFromString(e.payload)) return absl::OkStatus();
+    absl::Status s = inventory_.Reinstate(DeliveryRequestId("cases", e), req);
+    if (!s.ok() && !IsPermanent(s)) return s;
+    return store_.Transaction("record reinstatement", [&](CaseRepository& repo) {
+      return domain_.RecordReinstatement(req.case_id(), s.ok(), std::string(s.message()), repo);
+    });
+  }
+
+  absl::Status Intake(const OutboxEvent& e) {
+    inv::IntakeReturnedUnitRequest req;
+    if (!req.ParseFromString(e.payload)) return absl::OkStatus();
+    absl::Status s = inventory_.IntakeReturnedUnit(DeliveryRequestId("cases", e), req);
+    if (!s.ok() && !IsPermanent(s)) return s;
+    return store_.Transaction("record trade-in intake", [&](CaseRepository& repo) {
+      return domain_.RecordServiceEvent(
+          req.reference(), s.ok() ? "intake" : "intake_refused",
+          s.ok() ? absl::StrCat("inventory took in ", req.serial_number(), " as a trade-in unit")
+                 : absl::StrCat("inventory refused ", req.serial_number(), ": ", s.message()),
+          repo);
+    });
+  }
+
+  const Clock& clock_;
+  Cases domain_;
+  MysqlCaseStore store_;
+  GrpcInventory inventory_;
+  CaseGrpc grpc_;
+  absl::Duration sweep_interval_;
+  prometheus::Gauge* breaching_ = nullptr;
+  prometheus::Counter* defaulted_ = nullptr;
+  absl::Notification stop_;
+  std::thread sweeper_;
 };
+
+constexpr char kDefaultReturnAddress[] =
+    "Juniper TMIP|C/O PureWrx, Inc.|6231 E. Stassney Ln, Building 13, Suite 100|Austin|TX|78744|US";
+
+absl::StatusOr<PostalAddress> ParseAddress(const std::string& text) {
+  std::vector<std::string> parts = absl::StrSplit(text, '|');
+  if (parts.size() != 7) {
+    return absl::InvalidArgumentError(
+        "--tmip_return_address must be recipient|organization|street|locality|area|postal code|region");
+  }
+  PostalAddress a;
+  a.recipient = parts[0];
+  a.organization = parts[1];
+  a.address_lines = {parts[2]};
+  a.locality = parts[3];
+  a.administrative_area = parts[4];
+  a.postal_code = parts[5];
+  a.region_code = parts[6];
+  return a;
+}
+
+absl::StatusOr<std::unique_ptr<ServiceInstance>> Build(ServiceContext& ctx) {
+  const Config& c = ctx.config;
+  CaseOptions options;
+  options.tmip_phase2_platforms =
+      absl::StrSplit(c.GetString("tmip_phase2_platforms"), ',', absl::SkipWhitespace());
+  if (options.tmip_phase2_platforms.empty()) {
+    return absl::InvalidArgumentError("--tmip_phase2_platforms must name at least one platform");
+  }
+  ASSIGN_OR_RETURN(options.max_attachment_bytes, c.GetInt("max_attachment_bytes"));
+  if (options.max_attachment_bytes < 1024 || options.max_attachment_bytes > 64 * 1024 * 1024) {
+    return absl::InvalidArgumentError("--max_attachment_bytes must be 1 KiB to 64 MiB");
+  }
+  ASSIGN_OR_RETURN(options.tmip_return_address, ParseAddress(c.GetString("tmip_return_address")));
+  const std::string target = c.GetString("inventory_target");
+  if (target.empty()) return absl::InvalidArgumentError("--inventory_target is required");
+  ASSIGN_OR_RETURN(absl::Duration timeout, c.GetDuration("inventory_timeout"));
+  if (timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--inventory_timeout must be positive");
+  }
+  ASSIGN_OR_RETURN(absl::Duration sweep, c.GetDuration("case_sweep_interval"));
+  return std::make_unique<CasesInstance>(ctx, std::move(options), target, timeout, sweep);
+}
+
+void DefineFlags(Config& c) {
+  c.Define("inventory_target", "127.0.0.1:50051",
+           "Address of inventory-svc (serial lookups, TMIP catalog checks, reinstatement, "
+           "trade-in intake).");
+  c.Define("inventory_timeout", "2s", "Deadline of each call to inventory-svc.");
+  c.Define("tmip_phase2_platforms", "MX10008,MX10016",
+           "TMIP phase 2: the new order must include one of these platforms (comma-separated).");
+  c.Define("max_attachment_bytes", std::to_string(10 * 1024 * 1024),
+           "Largest trade-in form or Certificate of Destruction accepted, in bytes.");
+  c.Define("tmip_return_address", kDefaultReturnAddress,
+           "Where trade-in equipment is shipped: "
+           "recipient|organization|street|locality|area|postal code|region.");
+  c.Define("case_sweep_interval", "30s",
+           "How often the breaching-case gauge is refreshed and overdue trade-in cases are "
+           "defaulted (0 disables).");
+}
 
 }  // namespace
 
@@ -16,9 +228,9 @@ ServiceSpec Spec() {
   spec.default_grpc_port = 50052;
   spec.default_metrics_port = 9102;
   spec.migrations = &Migrations;
-  spec.build = [](ServiceContext&) -> absl::StatusOr<std::unique_ptr<ServiceInstance>> {
-    return std::make_unique<CasesInstance>();
-  };
+  spec.health_names = {"aftercare.cases.v1.CaseService"};
+  spec.define_flags = &DefineFlags;
+  spec.build = &Build;
   return spec;
 }
 

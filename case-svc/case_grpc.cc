@@ -1,0 +1,547 @@
+#include "case-svc/case_grpc.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/call_context.h"
+#include "common/ids.h"
+#include "common/logging.h"
+#include "common/rpc.h"
+#include "common/status.h"
+
+namespace aftercare::cases {
+namespace {
+
+IdempotencyKey Key(const Principal& caller, const std::string& request_id, const char* method) {
+  return IdempotencyKey{caller.subject, request_id, method};
+}
+
+pb::TradeInCase ToTradeInProto(const TradeIn& t) {
+  pb::TradeInCase out;
+  ToProto(t, &out);
+  return out;
+}
+
+// The day scope of the case number sequence ("2026-11-21").
+std::string DayScope(absl::CivilDay day) {
+  return absl::FormatCivilTime(day);
+}
+
+}  // namespace
+
+pb::Case CaseGrpc::ToCaseProto(const Case& c) const {
+  const absl::Time now = clock_.Now();
+  pb::Case out;
+  out.set_case_id(c.id);
+  out.set_request_type(static_cast<pb::RequestType>(c.request_type));
+  out.set_sub_type(c.sub_type);
+  out.set_priority(static_cast<pb::Priority>(c.priority));
+  out.set_status(static_cast<pb::CaseStatus>(c.status));
+  out.set_follow_up_method(static_cast<pb::FollowUpMethod>(c.follow_up));
+  out.set_callback_phone(c.callback_phone);
+  out.set_summary(c.summary);
+  out.set_description(c.description);
+  out.set_serial_number(c.serial);
+  out.set_ssrn(c.ssrn);
+  out.set_product_series(c.product_series);
+  out.set_product_platform(c.product_platform);
+  out.set_product_lookup_state(static_cast<pb::ProductLookupState>(c.lookup));
+  out.set_account_id(c.account_id);
+  out.set_opened_by(c.opened_by);
+  out.set_owner(c.owner);
+  out.set_escalation_level(c.escalation_level);
+  out.set_team_lead_attention(c.team_lead_attention);
+  SetTime(c.create_time, out.mutable_create_time());
+  SetTime(c.update_time, out.mutable_update_time());
+  SetTime(domain_.ResponseDue(c, now), out.mutable_response_due_time());
+  if (c.first_response_time) SetTime(*c.first_response_time, out.mutable_first_response_time());
+  out.set_breaching(domain_.Breaching(c, now));
+  out.set_sla_paused(c.sla.paused_at.has_value());
+  if (c.mis_shipment) ToProto(*c.mis_shipment, out.mutable_mis_shipment());
+  out.set_reinstatement_status(static_cast<pb::ReinstatementStatus>(c.reinstatement));
+  out.set_resolution(c.resolution);
+  if (c.resolve_time) SetTime(*c.resolve_time, out.mutable_resolve_time());
+  if (c.close_time) SetTime(*c.close_time, out.mutable_close_time());
+  out.set_etag(Etag(c.version));
+  return out;
+}
+
+// --- Admin cases -----------------------------------------------------------------
+
+grpc::ServerUnaryReactor* CaseGrpc::CreateCase(Ctx* ctx, const pb::CreateCaseRequest* req,
+                                               pb::Case* resp) {
+  return RunUnary(ctx, executor_, [this, ctx, req, resp](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    ASSIGN_OR_RETURN(Case draft, CaseFromProto(req->case_()));
+    ASSIGN_OR_RETURN(Case prepared, domain_.PrepareCase(caller, std::move(draft)));
+    ProductLookup lookup;
+    if (!prepared.serial.empty() || !prepared.ssrn.empty()) {
+      absl::StatusOr<ProductLookup> found =
+          inventory_.LookUpProduct(CurrentCall(ctx), prepared.serial, prepared.ssrn);
+      if (found.ok()) {
+        lookup = *found;
+      } else {
+        // Created anyway; the outbox fills the product fields later.
+        LogWarning("inventory lookup failed; product fields will be filled later",
+                   {{"error", found.status().ToString()}});
+        lookup.state = LookupState::kPending;
+      }
+    }
+    const absl::CivilDay day = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
+    ASSIGN_OR_RETURN(int64_t seq, store_.NextCaseSequence(DayScope(day)));
+    const std::string id = FormatCaseId(day, seq);
+    return store_.Mutate(Key(caller, req->request_id(), "CreateCase"), *req, "create case", resp,
+                         [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
+                           ASSIGN_OR_RETURN(Case c,
+                                            domain_.CreateCase(caller, prepared, id, lookup, repo));
+                           return ToCaseProto(c);
+                         });
+  });
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::GetCase(Ctx* ctx, const pb::GetCaseRequest* req,
+                                            pb::Case* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    return store_.Read("get case", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(Case c, domain_.GetCase(caller, req->case_id(), repo));
+      *resp = ToCaseProto(c);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::ListCases(Ctx* ctx, const pb::ListCasesRequest* req,
+                                              pb::ListCasesResponse* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    CaseFilter f;
+    ASSIGN_OR_RETURN(f.status, FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status"));
+    ASSIGN_OR_RETURN(f.priority, FromEnum<Priority>(req->priority(), pb::Priority_IsValid, "priority"));
+    ASSIGN_OR_RETURN(f.request_type, FromEnum<RequestType>(req->request_type(),
+                                                           pb::RequestType_IsValid, "request_type"));
+    f.account_id = req->account_id();
+    f.owner = req->owner();
+    f.breaching_only = req->breaching_only();
+    return store_.Read("list cases", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(Page<Case> page,
+                       domain_.ListCases(caller, f, req->page_size(), req->page_token(), repo));
+      for (const Case& c : page.items) *resp->add_cases() = ToCaseProto(c);
+      resp->set_next_page_token(page.next_page_token);
+      return absl::OkStatus();
+    });
+  });
+}
+
+// One mutation of an admin case: `call` is domain_.X(caller, ..., repo).
+#define AFTERCARE_CASE_MUTATION(method, context, call)                                        \
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status { \
+    return store_.Mutate(Key(caller, req->request_id(), method), *req, context, resp,           \
+                         [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {               \
+                           ASSIGN_OR_RETURN(Case c, call);                                    \
+                           return ToCaseProto(c);                                             \
+                         });                                                                  \
+  })
+
+grpc::ServerUnaryReactor* CaseGrpc::TakeCaseOwnership(Ctx* ctx, const pb::TakeCaseOwnershipRequest* req,
+                                                      pb::Case* resp) {
+  AFTERCARE_CASE_MUTATION("TakeCaseOwnership", "take case ownership",
+                          domain_.TakeOwnership(caller, req->case_id(), req->owner(), req->etag(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx, const pb::UpdateCaseStatusRequest* req,
+                                                     pb::Case* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(CaseStatus status,
+                     FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status"));
+    return store_.Mutate(Key(caller, req->request_id(), "UpdateCaseStatus"), *req,
+                         "update case status", resp,
+                         [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
+                           ASSIGN_OR_RETURN(Case c, domain_.UpdateStatus(caller, req->case_id(),
+                                                                         status, req->etag(), repo));
+                           return ToCaseProto(c);
+                         });
+  });
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::AddCaseNote(Ctx* ctx, const pb::AddCaseNoteRequest* req,
+                                                pb::Case* resp) {
+  AFTERCARE_CASE_MUTATION("AddCaseNote", "add case note",
+                          domain_.AddNote(caller, req->case_id(), req->body(), req->internal(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::EscalateCase(Ctx* ctx, const pb::EscalateCaseRequest* req,
+                                                 pb::Case* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(EscalationKind kind,
+                     FromEnum<EscalationKind>(req->kind(), pb::EscalationKind_IsValid, "kind"));
+    return store_.Mutate(Key(caller, req->request_id(), "EscalateCase"), *req, "escalate case", resp,
+                         [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
+                           ASSIGN_OR_RETURN(Case c, domain_.Escalate(caller, req->case_id(), kind,
+                                                                     req->reason(), repo));
+                           return ToCaseProto(c);
+                         });
+  });
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::ResolveCase(Ctx* ctx, const pb::ResolveCaseRequest* req,
+                                                pb::Case* resp) {
+  AFTERCARE_CASE_MUTATION("ResolveCase", "resolve case",
+                          domain_.Resolve(caller, req->case_id(), req->resolution(),
+                                          req->corrected_tracking_number(), req->etag(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::CloseCase(Ctx* ctx, const pb::CloseCaseRequest* req,
+                                              pb::Case* resp) {
+  AFTERCARE_CASE_MUTATION("CloseCase", "close case", domain_.Close(caller, req->case_id(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::ReopenCase(Ctx* ctx, const pb::ReopenCaseRequest* req,
+                                               pb::Case* resp) {
+  AFTERCARE_CASE_MUTATION("ReopenCase", "reopen case",
+                          domain_.Reopen(caller, req->case_id(), req->reason(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::ApproveReinstatement(Ctx* ctx,
+                                                         const pb::ApproveReinstatementRequest* req,
+                                                         pb::Case* resp) {
+  AFTERCARE_CASE_MUTATION("ApproveReinstatement", "approve reinstatement",
+                          domain_.ApproveReinstatement(caller, req->case_id(),
+                                                       req->inspection_reference(), repo));
+}
+
+#undef AFTERCARE_CASE_MUTATION
+
+grpc::ServerUnaryReactor* CaseGrpc::ListCaseEvents(Ctx* ctx, const pb::ListCaseEventsRequest* req,
+                                                   pb::ListCaseEventsResponse* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    return store_.Read("list case events", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(Page<CaseEvent> page, domain_.ListEvents(caller, req->case_id(),
+                                                                req->page_size(), req->page_token(),
+                                                                repo));
+      for (const CaseEvent& e : page.items) ToProto(e, resp->add_events());
+      resp->set_next_page_token(page.next_page_token);
+      return absl::OkStatus();
+    });
+  });
+}
+
+// --- Trade-in cases --------------------------------------------------------------
+
+grpc::ServerUnaryReactor* CaseGrpc::CreateTradeInCase(Ctx* ctx,
+                                                      const pb::CreateTradeInCaseRequest* req,
+                                                      pb::TradeInCase* resp) {
+  return RunUnary(ctx, executor_, [this, ctx, req, resp](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    ASSIGN_OR_RETURN(TradeIn draft, TradeInFromProto(req->trade_in_case(), false));
+    ASSIGN_OR_RETURN(TradeIn prepared, domain_.PrepareTradeIn(caller, std::move(draft)));
+    std::map<std::string, CatalogEntry> catalog;
+    for (const std::string& sku : domain_.SkusToLookUp(prepared)) {
+      absl::StatusOr<CatalogEntry> entry = inventory_.LookUpSku(CurrentCall(ctx), sku);
+      if (!entry.ok()) {
+        return absl::UnavailableError(absl::StrCat(
+            "cannot check TMIP eligibility now (inventory-svc: ", entry.status().message(),
+            "); retry with the same request_id"));
+      }
+      catalog[sku] = *entry;
+    }
+    RETURN_IF_ERROR(domain_.CheckEligibility(prepared, catalog));
+    const absl::CivilDay day = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
+    ASSIGN_OR_RETURN(int64_t seq, store_.NextCaseSequence(DayScope(day)));
+    const std::string id = FormatCaseId(day, seq);
+    return store_.Mutate(Key(caller, req->request_id(), "CreateTradeInCase"), *req,
+                         "create trade-in case", resp,
+                         [&](CaseRepository& repo) -> absl::StatusOr<pb::TradeInCase> {
+                           ASSIGN_OR_RETURN(TradeIn t,
+                                            domain_.CreateTradeIn(caller, prepared, id, repo));
+                           return ToTradeInProto(t);
+                         });
+  });
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::GetTradeInCase(Ctx* ctx, const pb::GetTradeInCaseRequest* req,
+                                                   pb::TradeInCase* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    return store_.Read("get trade-in case", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(TradeIn t, domain_.GetTradeIn(caller, req->case_id(), repo));
+      ToProto(t, resp);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::ListTradeInCases(Ctx* ctx, const pb::ListTradeInCasesRequest* req,
+                                                     pb::ListTradeInCasesResponse* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    TradeInFilter f;
+    ASSIGN_OR_RETURN(f.status,
+                     FromEnum<TradeInStatus>(req->status(), pb::TradeInStatus_IsValid, "status"));
+    f.account_id = req->account_id();
+    return store_.Read("list trade-in cases", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(Page<TradeIn> page,
+                       domain_.ListTradeIns(caller, f, req->page_size(), req->page_token(), repo));
+      for (const TradeIn& t : page.items) ToProto(t, resp->add_trade_in_cases());
+      resp->set_next_page_token(page.next_page_token);
+      return absl::OkStatus();
+    });
+  });
+}
+
+// One mutation of a trade-in case: `call` is domain_.X(caller, ..., repo).
+#define AFTERCARE_TRADE_IN_MUTATION(method, context, prepare, call)                           \
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status { \
+    prepare;                                                                                  \
+    return store_.Mutate(Key(caller, req->request_id(), method), *req, context, resp,           \
+                         [&](CaseRepository& repo) -> absl::StatusOr<pb::TradeInCase> {        \
+                           ASSIGN_OR_RETURN(TradeIn t, call);                                 \
+                           return ToTradeInProto(t);                                          \
+                         });                                                                  \
+  })
+
+grpc::ServerUnaryReactor* CaseGrpc::UpdateTradeInLines(Ctx* ctx,
+                                                       const pb::UpdateTradeInLinesRequest* req,
+                                                       pb::TradeInCase* resp) {
+  AFTERCARE_TRADE_IN_MUTATION(
+      "UpdateTradeInLines", "update trade-in lines",
+      ASSIGN_OR_RETURN(std::vector<TradeInLine> lines, LinesFromProto(req->lines(), "lines")),
+      domain_.UpdateLines(caller, req->case_id(), lines, req->etag(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::RequestDeadlineExtension(
+    Ctx* ctx, const pb::RequestDeadlineExtensionRequest* req, pb::TradeInCase* resp) {
+  AFTERCARE_TRADE_IN_MUTATION(
+      "RequestDeadlineExtension", "request deadline extension",
+      if (!req->has_requested_due_time()) {
+        return absl::InvalidArgumentError("requested_due_time is required");
+      } ASSIGN_OR_RETURN(absl::Time due,
+                         FromTimestamp(req->requested_due_time(), "requested_due_time")),
+      domain_.RequestExtension(caller, req->case_id(), due, req->reason(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::ReviewDeadlineExtension(
+    Ctx* ctx, const pb::ReviewDeadlineExtensionRequest* req, pb::TradeInCase* resp) {
+  AFTERCARE_TRADE_IN_MUTATION(
+      "ReviewDeadlineExtension", "review deadline extension", (void)0,
+      domain_.ReviewExtension(caller, req->case_id(), req->approve(), req->note(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::IssueShippingInstructions(
+    Ctx* ctx, const pb::IssueShippingInstructionsRequest* req, pb::TradeInCase* resp) {
+  AFTERCARE_TRADE_IN_MUTATION(
+      "IssueShippingInstructions", "issue shipping instructions", (void)0,
+      domain_.IssueShippingInstructions(caller, req->case_id(), req->prepaid_label_reference(), repo));
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::RecordReceivedUnits(Ctx* ctx,
+                                                        const pb::RecordReceivedUnitsRequest* req,
+                                                        pb::TradeInCase* resp) {
+  AFTERCARE_TRADE_IN_MUTATION(
+      "RecordReceivedUnits", "record received units",
+      std::vector<ReceivedUnit> units;
+      for (const auto& u : req->units()) units.push_back({u.serial_number(), u.sku()}),
+      domain_.RecordReceived(caller, req->case_id(), units, repo));
+}
+
+#undef AFTERCARE_TRADE_IN_MUTATION
+
+grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAttachmentsRequest* req,
+                                                    pb::ListAttachmentsResponse* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    return store_.Read("list attachments", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(std::vector<Attachment> list,
+                       domain_.ListAttachments(caller, req->case_id(), repo));
+      for (const Attachment& a : list) ToProto(a, resp->add_attachments());
+      return absl::OkStatus();
+    });
+  });
+}
+
+// --- Upload (client streaming) ---------------------------------------------------
+
+// Collects the file from the stream (refusing it as soon as it grows past
+// the size limit), then stores it on the executor in one idempotent
+// transaction.
+class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachmentRequest> {
+ public:
+  UploadReactor(CaseGrpc* service, Ctx* ctx, pb::Attachment* resp)
+      : service_(service), ctx_(ctx), resp_(resp) {
+    absl::StatusOr<Principal> caller = Caller(ctx);
+    if (!caller.ok()) {
+      Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    caller_ = *caller;
+    StartRead(&message_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Store();
+      return;
+    }
+    if (messages_++ == 0) {
+      combined_ = message_;
+      combined_.clear_chunk();
+      absl::Status header = Header();
+      if (!header.ok()) {
+        Finish(ToGrpcStatus(header));
+        return;
+      }
+    } else if ((!message_.request_id().empty() && message_.request_id() != combined_.request_id()) ||
+               (!message_.case_id().empty() && message_.case_id() != combined_.case_id())) {
+      Finish(ToGrpcStatus(absl::InvalidArgumentError(
+          "request_id and case_id must be the same in every message (or only in the first)")));
+      return;
+    }
+    if (static_cast<int64_t>(content_.size() + message_.chunk().size()) >
+        service_->domain_.options().max_attachment_bytes) {
+      Finish(ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("chunk: the file is larger than ", service_->domain_.options().max_attachment_bytes,
+                       " bytes (--max_attachment_bytes)"))));
+      return;
+    }
+    content_.append(message_.chunk());
+    StartRead(&message_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  absl::Status Header() {
+    ASSIGN_OR_RETURN(kind_, FromEnum<AttachmentKind>(combined_.kind(), pb::AttachmentKind_IsValid, "kind"));
+    if (combined_.has_cod()) {
+      ASSIGN_OR_RETURN(CodDetails cod, FromProto(combined_.cod()));
+      cod_ = std::move(cod);
+    }
+    RETURN_IF_ERROR(ValidateRequestId(combined_.request_id()));
+    return service_->domain_.CheckUploadHeader(caller_, combined_.case_id(), kind_,
+                                               combined_.file_name(), cod_);
+  }
+
+  void Store() {
+    if (messages_ == 0) {
+      Finish(ToGrpcStatus(absl::InvalidArgumentError("the stream carried no message")));
+      return;
+    }
+    absl::Status queued = service_->executor_.Submit([this] {
+      if (ctx_->IsCancelled()) {
+        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+        return;
+      }
+      combined_.set_chunk(content_);
+      absl::Status s = service_->store_.Mutate(
+          Key(caller_, combined_.request_id(), "UploadAttachment"), combined_, "upload attachment",
+          resp_, [&](CaseRepository& repo) -> absl::StatusOr<pb::Attachment> {
+            ASSIGN_OR_RETURN(Attachment a,
+                             service_->domain_.Upload(caller_, combined_.case_id(), kind_,
+                                                      combined_.file_name(), cod_, content_, repo));
+            pb::Attachment out;
+            ToProto(a, &out);
+            return out;
+          });
+      Finish(ToGrpcStatus(s));
+    });
+    if (!queued.ok()) Finish(ToGrpcStatus(queued));
+  }
+
+  CaseGrpc* service_;
+  Ctx* ctx_;
+  pb::Attachment* resp_;
+  Principal caller_;
+  pb::UploadAttachmentRequest message_;
+  pb::UploadAttachmentRequest combined_;
+  int messages_ = 0;
+  std::string content_;
+  AttachmentKind kind_ = AttachmentKind::kUnspecified;
+  std::optional<CodDetails> cod_;
+};
+
+grpc::ServerReadReactor<pb::UploadAttachmentRequest>* CaseGrpc::UploadAttachment(
+    Ctx* ctx, pb::Attachment* resp) {
+  return new UploadReactor(this, ctx, resp);
+}
+
+// --- Download (server streaming) -------------------------------------------------
+
+// Sends the attachment's metadata, then its chunks one per message. Each
+// database read runs on the executor; the next one starts only when the
+// previous write is done, so at most one chunk is held in memory.
+class CaseGrpc::DownloadReactor : public grpc::ServerWriteReactor<pb::DownloadAttachmentResponse> {
+ public:
+  DownloadReactor(CaseGrpc* service, Ctx* ctx, const pb::DownloadAttachmentRequest* req)
+      : service_(service), ctx_(ctx) {
+    absl::StatusOr<Principal> caller = Caller(ctx);
+    if (!caller.ok()) {
+      Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    caller_ = *caller;
+    name_ = req->attachment_id();
+    Submit([this] { return First(); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+      return;
+    }
+    Submit([this] { return Next(); });
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // Runs `step` on the executor; it returns OK after StartWrite, or the
+  // status to finish with (OK with finished_ set at the end).
+  template <typename Fn>
+  void Submit(Fn step) {
+    absl::Status queued = service_->executor_.Submit([this, step] {
+      if (ctx_->IsCancelled()) {
+        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+        return;
+      }
+      absl::Status s = step();
+      if (!s.ok()) Finish(ToGrpcStatus(s));
+    });
+    if (!queued.ok()) Finish(ToGrpcStatus(queued));
+  }
+
+  absl::Status First() {
+    Attachment a;
+    RETURN_IF_ERROR(service_->store_.Read("download attachment", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(a, service_->domain_.GetAttachment(caller_, name_, repo));
+      return absl::OkStatus();
+    }));
+    id_ = a.id;
+    out_.Clear();
+    ToProto(a, out_.mutable_attachment());
+    ASSIGN_OR_RETURN(std::optional<std::string> chunk, service_->store_.ReadChunk(id_, seq_++));
+    if (chunk) out_.set_chunk(*std::move(chunk));
+    StartWrite(&out_);
+    return absl::OkStatus();
+  }
+
+  absl::Status Next() {
+    ASSIGN_OR_RETURN(std::optional<std::string> chunk, service_->store_.ReadChunk(id_, seq_++));
+    if (!chunk) {
+      Finish(grpc::Status::OK);
+      return absl::OkStatus();
+    }
+    out_.Clear();
+    out_.set_chunk(*std::move(chunk));
+    StartWrite(&out_);
+    return absl::OkStatus();
+  }
+
+  CaseGrpc* service_;
+  Ctx* ctx_;
+  Principal caller_;
+  std::string name_;
+  int64_t id_ = 0;
+  int seq_ = 0;
+  pb::DownloadAttachmentResponse out_;
+};
+
+grpc::ServerWriteReactor<pb::DownloadAttachmentResponse>* CaseGrpc::DownloadAttachment(
+    Ctx* ctx, const pb::DownloadAttachmentRequest* req) {
+  return new DownloadReactor(this, ctx, req);
+}
+
+}  // namespace aftercare::cases

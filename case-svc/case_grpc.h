@@ -1,0 +1,82 @@
+// The gRPC face of case-svc (aftercare.cases.v1.CaseService): each handler
+// converts its request to domain values, runs the domain (cases.h) on the
+// bounded executor through RunUnary — in an idempotent transaction for
+// mutations — and converts the result back. Uploads (client streaming) and
+// downloads (server streaming) use callback reactors; their database work
+// also runs on the executor.
+#ifndef AFTERCARE_CASE_SVC_CASE_GRPC_H_
+#define AFTERCARE_CASE_SVC_CASE_GRPC_H_
+
+#include "aftercare/cases/v1/case_service.grpc.pb.h"
+#include "case-svc/case_proto.h"
+#include "case-svc/cases.h"
+#include "case-svc/inventory_client.h"
+#include "case-svc/mysql_case_repository.h"
+#include "common/clock.h"
+#include "common/executor.h"
+
+namespace aftercare::cases {
+
+class CaseGrpc final : public pb::CaseService::CallbackService {
+ public:
+  CaseGrpc(const Cases* domain, MysqlCaseStore* store, InventoryGateway* inventory,
+           BoundedExecutor* executor, const Clock* clock)
+      : domain_(*domain), store_(*store), inventory_(*inventory), executor_(*executor),
+        clock_(*clock) {}
+
+  using Ctx = grpc::CallbackServerContext;
+  using Reactor = grpc::ServerUnaryReactor;
+
+  Reactor* CreateCase(Ctx* ctx, const pb::CreateCaseRequest* req, pb::Case* resp) override;
+  Reactor* GetCase(Ctx* ctx, const pb::GetCaseRequest* req, pb::Case* resp) override;
+  Reactor* ListCases(Ctx* ctx, const pb::ListCasesRequest* req, pb::ListCasesResponse* resp) override;
+  Reactor* TakeCaseOwnership(Ctx* ctx, const pb::TakeCaseOwnershipRequest* req, pb::Case* resp) override;
+  Reactor* UpdateCaseStatus(Ctx* ctx, const pb::UpdateCaseStatusRequest* req, pb::Case* resp) override;
+  Reactor* AddCaseNote(Ctx* ctx, const pb::AddCaseNoteRequest* req, pb::Case* resp) override;
+  Reactor* EscalateCase(Ctx* ctx, const pb::EscalateCaseRequest* req, pb::Case* resp) override;
+  Reactor* ResolveCase(Ctx* ctx, const pb::ResolveCaseRequest* req, pb::Case* resp) override;
+  Reactor* CloseCase(Ctx* ctx, const pb::CloseCaseRequest* req, pb::Case* resp) override;
+  Reactor* ReopenCase(Ctx* ctx, const pb::ReopenCaseRequest* req, pb::Case* resp) override;
+  Reactor* ApproveReinstatement(Ctx* ctx, const pb::ApproveReinstatementRequest* req,
+                                pb::Case* resp) override;
+  Reactor* ListCaseEvents(Ctx* ctx, const pb::ListCaseEventsRequest* req,
+                          pb::ListCaseEventsResponse* resp) override;
+  Reactor* CreateTradeInCase(Ctx* ctx, const pb::CreateTradeInCaseRequest* req,
+                             pb::TradeInCase* resp) override;
+  Reactor* GetTradeInCase(Ctx* ctx, const pb::GetTradeInCaseRequest* req,
+                          pb::TradeInCase* resp) override;
+  Reactor* ListTradeInCases(Ctx* ctx, const pb::ListTradeInCasesRequest* req,
+                            pb::ListTradeInCasesResponse* resp) override;
+  Reactor* UpdateTradeInLines(Ctx* ctx, const pb::UpdateTradeInLinesRequest* req,
+                              pb::TradeInCase* resp) override;
+  Reactor* RequestDeadlineExtension(Ctx* ctx, const pb::RequestDeadlineExtensionRequest* req,
+                                    pb::TradeInCase* resp) override;
+  Reactor* ReviewDeadlineExtension(Ctx* ctx, const pb::ReviewDeadlineExtensionRequest* req,
+                                   pb::TradeInCase* resp) override;
+  Reactor* IssueShippingInstructions(Ctx* ctx, const pb::IssueShippingInstructionsRequest* req,
+                                     pb::TradeInCase* resp) override;
+  Reactor* RecordReceivedUnits(Ctx* ctx, const pb::RecordReceivedUnitsRequest* req,
+                               pb::TradeInCase* resp) override;
+  grpc::ServerReadReactor<pb::UploadAttachmentRequest>* UploadAttachment(
+      Ctx* ctx, pb::Attachment* resp) override;
+  Reactor* ListAttachments(Ctx* ctx, const pb::ListAttachmentsRequest* req,
+                           pb::ListAttachmentsResponse* resp) override;
+  grpc::ServerWriteReactor<pb::DownloadAttachmentResponse>* DownloadAttachment(
+      Ctx* ctx, const pb::DownloadAttachmentRequest* req) override;
+
+ private:
+  class UploadReactor;
+  class DownloadReactor;
+
+  pb::Case ToCaseProto(const Case& c) const;
+
+  const Cases& domain_;
+  MysqlCaseStore& store_;
+  InventoryGateway& inventory_;
+  BoundedExecutor& executor_;
+  const Clock& clock_;
+};
+
+}  // namespace aftercare::cases
+
+#endif  // AFTERCARE_CASE_SVC_CASE_GRPC_H_

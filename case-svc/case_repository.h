@@ -1,0 +1,124 @@
+// Storage of case-svc as the domain sees it. The MySQL implementation is in
+// mysql_case_repository.{h,cc}; tests may use a fake.
+#ifndef AFTERCARE_CASE_SVC_CASE_REPOSITORY_H_
+#define AFTERCARE_CASE_SVC_CASE_REPOSITORY_H_
+
+#include <google/protobuf/message.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "case-svc/case_types.h"
+#include "common/idempotency.h"
+#include "common/page_token.h"
+
+namespace aftercare::cases {
+
+// Which cases a List returns. Scoped callers (customers, partners) see only
+// cases they opened (`subject`) or of their `accounts`.
+struct CaseFilter {
+  CaseStatus status = CaseStatus::kUnspecified;
+  Priority priority = Priority::kUnspecified;
+  RequestType request_type = RequestType::kUnspecified;
+  std::string account_id;
+  std::string owner;
+  bool breaching_only = false;
+  absl::Time now;
+  bool scoped = false;
+  std::string subject;
+  std::vector<std::string> accounts;
+};
+
+struct TradeInFilter {
+  TradeInStatus status = TradeInStatus::kUnspecified;
+  std::string account_id;
+  bool scoped = false;
+  std::string subject;
+  std::vector<std::string> accounts;
+};
+
+// Repository work inside one transaction (or one read).
+class CaseRepository {
+ public:
+  virtual ~CaseRepository() = default;
+
+  virtual absl::Status InsertCase(const Case& c) = 0;
+  virtual absl::StatusOr<std::optional<Case>> FindCase(const std::string& id, bool for_update) = 0;
+  // ABORTED when the stored version is no longer `expected_version`.
+  virtual absl::Status UpdateCase(const Case& c, int64_t expected_version) = 0;
+  // Newest first, after the (create_time, id) cursor when given.
+  virtual absl::StatusOr<std::vector<Case>> ListCases(const CaseFilter& filter,
+                                                      const std::optional<PageCursor>& after,
+                                                      int limit) = 0;
+
+  virtual absl::Status AppendEvent(CaseEvent* event) = 0;
+  virtual absl::StatusOr<std::vector<CaseEvent>> ListEvents(const std::string& case_id,
+                                                            int64_t after_id,
+                                                            bool include_internal, int limit) = 0;
+
+  // Outbox events written in the current transaction, delivered afterwards:
+  // fill the product fields of a case from inventory-svc;
+  virtual absl::Status EnqueueProductLookup(const std::string& case_id) = 0;
+  // ask inventory-svc to reinstate a grey-market unit;
+  virtual absl::Status EnqueueReinstatement(const std::string& case_id, const std::string& serial,
+                                            const std::string& inspection_reference) = 0;
+  // hand a received trade-in unit to inventory-svc (trade-in intake).
+  virtual absl::Status EnqueueTradeInIntake(const std::string& case_id, const std::string& serial,
+                                            const std::string& sku) = 0;
+
+  virtual absl::Status InsertTradeIn(const TradeIn& t) = 0;
+  virtual absl::StatusOr<std::optional<TradeIn>> FindTradeIn(const std::string& id,
+                                                             bool for_update) = 0;
+  virtual absl::Status UpdateTradeIn(const TradeIn& t, int64_t expected_version) = 0;
+  virtual absl::StatusOr<std::vector<TradeIn>> ListTradeIns(const TradeInFilter& filter,
+                                                            const std::optional<PageCursor>& after,
+                                                            int limit) = 0;
+  // Ids of OPEN trade-in cases whose documents were due before `now`.
+  virtual absl::StatusOr<std::vector<std::string>> OverdueTradeIns(absl::Time now, int limit) = 0;
+
+  // Stores the attachment and its content; sets `a->id`.
+  virtual absl::Status InsertAttachment(Attachment* a, const std::string& content) = 0;
+  virtual absl::StatusOr<std::vector<Attachment>> ListAttachments(const std::string& case_id) = 0;
+  virtual absl::StatusOr<std::optional<Attachment>> FindAttachment(int64_t id) = 0;
+  // The highest version of `kind` on the case (0 when none).
+  virtual absl::StatusOr<int32_t> LatestAttachmentVersion(const std::string& case_id,
+                                                          AttachmentKind kind) = 0;
+};
+
+// Runs repository work in transactions; Write() makes a mutation safe to
+// retry by request_id (the serialized response is stored with the change).
+class CaseStore {
+ public:
+  using WriteBody = std::function<absl::StatusOr<std::string>(CaseRepository&)>;
+  using ReadBody = std::function<absl::Status(CaseRepository&)>;
+  virtual ~CaseStore() = default;
+
+  virtual absl::StatusOr<std::string> Write(const IdempotencyKey& key,
+                                            const google::protobuf::Message& request,
+                                            absl::string_view context, const WriteBody& body) = 0;
+  virtual absl::Status Read(absl::string_view context, const ReadBody& body) = 0;
+  // The next per-day case sequence number (outside any transaction).
+  virtual absl::StatusOr<int64_t> NextCaseSequence(const std::string& day) = 0;
+
+  template <typename Resp, typename Fn>
+  absl::Status Mutate(const IdempotencyKey& key, const google::protobuf::Message& request,
+                      absl::string_view context, Resp* out, Fn&& body) {
+    absl::StatusOr<std::string> bytes =
+        Write(key, request, context, [&](CaseRepository& repo) -> absl::StatusOr<std::string> {
+          absl::StatusOr<Resp> resp = body(repo);
+          if (!resp.ok()) return resp.status();
+          return resp->SerializeAsString();
+        });
+    if (!bytes.ok()) return bytes.status();
+    if (!out->ParseFromString(*bytes)) return absl::InternalError("stored response is corrupt");
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace aftercare::cases
+
+#endif  // AFTERCARE_CASE_SVC_CASE_REPOSITORY_H_

@@ -1,0 +1,1146 @@
+#include "case-svc/cases.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "case-svc/file_types.h"
+#include "case-svc/sla.h"
+#include "common/ids.h"
+#include "common/status.h"
+
+namespace aftercare::cases {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr int kMaxLines = 200;
+constexpr int kMaxQuantity = 10000;
+
+std::string RoleOf(const Principal& p) { return std::string(RoleName(p.role)); }
+
+bool IsOpen(CaseStatus s) {
+  return s == CaseStatus::kNew || s == CaseStatus::kInProgress ||
+         s == CaseStatus::kAwaitingCustomer;
+}
+
+absl::Status CheckEtag(const std::string& etag, int64_t version, const std::string& what) {
+  if (!etag.empty() && etag != Etag(version)) {
+    return absl::AbortedError(
+        absl::StrCat("etag is stale: ", what, " was changed since it was read; read it again"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckAccountId(const std::string& id, const std::string& field) {
+  if (id.size() > 64) return absl::InvalidArgumentError(field + " must be at most 64 characters");
+  for (char ch : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') {
+      return absl::InvalidArgumentError(field + " must be letters, digits, '-' or '_'");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CanonicalCaseId(const std::string& id) {
+  ASSIGN_OR_RETURN(CaseId parsed, ParseCaseId(id, "case_id"));
+  return parsed.ToString();
+}
+
+// Keyset helpers: the page token holds the sort key of the last row.
+absl::StatusOr<std::optional<PageCursor>> DecodeAfter(const PageTokenCodec* codec,
+                                                      const std::string& token,
+                                                      const std::string& fp) {
+  if (IsFirstPage(token)) return std::optional<PageCursor>();
+  ASSIGN_OR_RETURN(PageCursor c, codec->Decode(token, fp));
+  return std::optional<PageCursor>(std::move(c));
+}
+
+// The account a scoped caller opens a case for: the one named (which must be
+// in its token), else its only account, else none.
+absl::StatusOr<std::string> AccountFor(const Principal& caller, const std::string& requested,
+                                       const std::string& field, bool required_for_staff) {
+  RETURN_IF_ERROR(CheckAccountId(requested, field));
+  if (IsScoped(caller)) {
+    if (requested.empty()) {
+      if (caller.account_ids.size() == 1) return caller.account_ids[0];
+      if (caller.account_ids.empty()) return std::string();
+      return absl::InvalidArgumentError(
+          field + " is required when the caller is associated with several accounts");
+    }
+    if (!caller.CanAccessAccount(requested)) {
+      return absl::PermissionDeniedError(field + " is not one of the caller's accounts");
+    }
+    return requested;
+  }
+  if (requested.empty() && required_for_staff) {
+    return absl::InvalidArgumentError(field + " is required");
+  }
+  return requested;
+}
+
+std::string StatusChange(CaseStatus from, CaseStatus to) {
+  return absl::StrCat(Name(from), " -> ", Name(to));
+}
+
+}  // namespace
+
+bool IsScoped(const Principal& caller) {
+  return caller.role == Role::kCustomer || caller.role == Role::kPartner;
+}
+
+bool CanSee(const Principal& caller, const std::string& opened_by, const std::string& account_id) {
+  if (!IsScoped(caller)) return true;
+  if (!opened_by.empty() && opened_by == caller.subject) return true;
+  return !account_id.empty() && caller.CanAccessAccount(account_id);
+}
+
+absl::StatusOr<std::string> NormalizeSku(const std::string& sku, const std::string& field) {
+  if (sku.empty() || sku.size() > 40) {
+    return absl::InvalidArgumentError(field + " must be 1-40 characters");
+  }
+  std::string out = absl::AsciiStrToUpper(sku);
+  for (char ch : out) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.' &&
+        ch != '+' && ch != '/') {
+      return absl::InvalidArgumentError(field + " must be A-Z, 0-9, '-', '.', '+' or '/'");
+    }
+  }
+  return out;
+}
+
+Cases::Cases(const Clock& clock, CaseOptions options, const PageTokenCodec* page_tokens)
+    : clock_(clock), options_(std::move(options)), page_tokens_(page_tokens) {}
+
+// --- Admin cases ---------------------------------------------------------------
+
+absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
+                              "open admin cases"));
+  if (d.request_type == RequestType::kUnspecified) {
+    return absl::InvalidArgumentError("case.request_type is required");
+  }
+  if (d.priority == Priority::kUnspecified) {
+    return absl::InvalidArgumentError("case.priority is required (P1-P4)");
+  }
+  if (d.follow_up == FollowUp::kUnspecified) {
+    return absl::InvalidArgumentError("case.follow_up_method is required (email, phone or chat)");
+  }
+  RETURN_IF_ERROR(CheckText(d.sub_type, "case.sub_type", 100, false));
+  RETURN_IF_ERROR(CheckText(d.summary, "case.summary", kMaxSummaryBytes, true));
+  RETURN_IF_ERROR(CheckText(d.description, "case.description", kMaxDescriptionBytes, false));
+  if (!d.callback_phone.empty()) {
+    ASSIGN_OR_RETURN(d.callback_phone, NormalizePhone(d.callback_phone, "case.callback_phone"));
+  } else if (d.follow_up == FollowUp::kPhone) {
+    return absl::InvalidArgumentError("case.callback_phone is required when the follow-up method is phone");
+  }
+  if (!d.serial.empty() && !d.ssrn.empty()) {
+    return absl::InvalidArgumentError("give at most one of case.serial_number and case.ssrn");
+  }
+  if (!d.serial.empty()) {
+    ASSIGN_OR_RETURN(d.serial, NormalizeSerial(d.serial, "case.serial_number"));
+  }
+  if (!d.ssrn.empty()) {
+    ASSIGN_OR_RETURN(d.ssrn, NormalizeSsrn(d.ssrn, "case.ssrn"));
+  }
+  ASSIGN_OR_RETURN(d.account_id, AccountFor(caller, d.account_id, "case.account_id", false));
+
+  const absl::Time now = clock_.Now();
+  if (d.request_type == RequestType::kMisShipment) {
+    if (!d.mis_shipment) {
+      return absl::InvalidArgumentError("case.mis_shipment is required for a mis-shipment case");
+    }
+    MisShipment& m = *d.mis_shipment;
+    RETURN_IF_ERROR(CheckText(m.order_number, "case.mis_shipment.order_number", 40, true));
+    if (m.category == MisShipmentCategory::kUnspecified) {
+      return absl::InvalidArgumentError("case.mis_shipment.category is required");
+    }
+    if (m.lines.empty() || m.lines.size() > kMaxLines) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("case.mis_shipment.lines must have 1-", kMaxLines, " lines"));
+    }
+    for (size_t i = 0; i < m.lines.size(); ++i) {
+      const std::string f = absl::StrCat("case.mis_shipment.lines[", i, "]");
+      ASSIGN_OR_RETURN(m.lines[i].sku, NormalizeSku(m.lines[i].sku, f + ".sku"));
+      if (m.lines[i].quantity < 1 || m.lines[i].quantity > kMaxQuantity) {
+        return absl::InvalidArgumentError(absl::StrCat(f, ".quantity must be 1-", kMaxQuantity));
+      }
+      RETURN_IF_ERROR(CheckText(m.lines[i].note, f + ".note", 500, false));
+    }
+    if (m.ship_time == absl::InfinitePast()) {
+      return absl::InvalidArgumentError("case.mis_shipment.ship_time is required");
+    }
+    if (m.ship_time > now + absl::Hours(24)) {
+      return absl::InvalidArgumentError("case.mis_shipment.ship_time must not be in the future");
+    }
+    if (!m.corrected_tracking_number.empty()) {
+      return absl::InvalidArgumentError(
+          "case.mis_shipment.corrected_tracking_number is set at resolution, not at creation");
+    }
+    if (caller.role == Role::kPartner) {
+      return absl::PermissionDeniedError(
+          "mis-shipment requests must come from the customer who placed the order directly, "
+          "not from a partner");
+    }
+    if (!m.ordered_directly) {
+      return absl::FailedPreconditionError(
+          "case.mis_shipment.ordered_directly: mis-shipment requests must come from the customer "
+          "who placed the order directly with the vendor");
+    }
+    if (now - m.ship_time > kMisShipmentWindow) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "case.mis_shipment.ship_time: mis-shipment requests must be submitted within 90 days of "
+          "shipment; this order shipped ",
+          absl::ToInt64Hours(now - m.ship_time) / 24, " days ago"));
+    }
+  } else if (d.mis_shipment) {
+    return absl::InvalidArgumentError(
+        "case.mis_shipment is only for request_type MIS_SHIPMENT");
+  }
+  if (d.request_type == RequestType::kGreyMarketReinstatement) {
+    if (d.serial.empty()) {
+      return absl::InvalidArgumentError(
+          "case.serial_number is required for a grey-market reinstatement case");
+    }
+    d.reinstatement = Reinstatement::kAwaitingApproval;
+  } else {
+    d.reinstatement = Reinstatement::kUnspecified;
+  }
+  d.status = CaseStatus::kNew;
+  d.opened_by = caller.subject;
+  d.owner.clear();
+  d.escalation_level = 0;
+  d.team_lead_attention = false;
+  return d;
+}
+
+absl::StatusOr<Case> Cases::CreateCase(const Principal& caller, Case c, const std::string& id,
+                                       const ProductLookup& lookup, CaseRepository& repo) const {
+  const absl::Time now = clock_.Now();
+  c.id = id;
+  c.create_time = c.update_time = now;
+  c.sla = StartSla(options_.calendar, c.priority, now);
+  c.version = 1;
+  if (c.serial.empty() && c.ssrn.empty()) {
+    c.lookup = LookupState::kNotRequested;
+  } else {
+    c.lookup = lookup.state == LookupState::kNotRequested ? LookupState::kPending : lookup.state;
+    c.product_series = lookup.series;
+    c.product_platform = lookup.platform;
+  }
+  RETURN_IF_ERROR(repo.InsertCase(c));
+  CaseEvent e{0, c.id, now, caller.subject, RoleOf(caller), "created",
+              absl::StrCat(Name(c.priority), ": ", c.summary), false};
+  RETURN_IF_ERROR(repo.AppendEvent(&e));
+  if (c.lookup == LookupState::kPending) RETURN_IF_ERROR(repo.EnqueueProductLookup(c.id));
+  return c;
+}
+
+absl::StatusOr<Case> Cases::LoadCase(const Principal& caller, const std::string& id,
+                                     CaseRepository& repo, bool for_update) const {
+  ASSIGN_OR_RETURN(std::string canonical, CanonicalCaseId(id));
+  ASSIGN_OR_RETURN(std::optional<Case> c, repo.FindCase(canonical, for_update));
+  if (!c || !CanSee(caller, c->opened_by, c->account_id)) {
+    return absl::NotFoundError(absl::StrCat("case ", canonical, " not found"));
+  }
+  return *std::move(c);
+}
+
+absl::StatusOr<Case> Cases::GetCase(const Principal& caller, const std::string& id,
+                                    CaseRepository& repo) const {
+  return LoadCase(caller, id, repo, false);
+}
+
+absl::StatusOr<Page<Case>> Cases::ListCases(const Principal& caller, CaseFilter filter,
+                                            int32_t page_size, const std::string& page_token,
+                                            CaseRepository& repo) const {
+  ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
+  RETURN_IF_ERROR(CheckAccountId(filter.account_id, "account_id"));
+  RETURN_IF_ERROR(CheckText(filter.owner, "owner", 128, false));
+  filter.now = clock_.Now();
+  filter.scoped = IsScoped(caller);
+  if (filter.scoped) {
+    filter.subject = caller.subject;
+    filter.accounts = caller.account_ids;
+    if (!filter.account_id.empty() && !caller.CanAccessAccount(filter.account_id)) {
+      return Page<Case>{};  // nothing of that account is visible
+    }
+  }
+  const std::string fp = QueryFingerprint(
+      {"ListCases", std::to_string(static_cast<int>(filter.status)),
+       std::to_string(static_cast<int>(filter.priority)),
+       std::to_string(static_cast<int>(filter.request_type)), filter.account_id, filter.owner,
+       filter.breaching_only ? "breaching" : "", caller.subject});
+  ASSIGN_OR_RETURN(std::optional<PageCursor> after, DecodeAfter(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::vector<Case> rows, repo.ListCases(filter, after, size + 1));
+  Page<Case> page;
+  if (static_cast<int>(rows.size()) > size) {
+    rows.resize(size);
+    const Case& last = rows.back();
+    page.next_page_token = page_tokens_->Encode(
+        PageCursor{{std::to_string(absl::ToUnixMicros(last.create_time)), last.id}}, fp);
+  }
+  page.items = std::move(rows);
+  return page;
+}
+
+absl::Status Cases::Save(const Principal& caller, Case& c, const std::string& kind,
+                         const std::string& detail, bool internal, CaseRepository& repo) const {
+  const int64_t expected = c.version;
+  c.version += 1;
+  c.update_time = clock_.Now();
+  RETURN_IF_ERROR(repo.UpdateCase(c, expected));
+  CaseEvent e{0, c.id, c.update_time, caller.subject, RoleOf(caller), kind, detail, internal};
+  return repo.AppendEvent(&e);
+}
+
+absl::StatusOr<Case> Cases::TakeOwnership(const Principal& caller, const std::string& id,
+                                          const std::string& owner, const std::string& etag,
+                                          CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "take ownership of cases"));
+  RETURN_IF_ERROR(CheckText(owner, "owner", 128, false));
+  ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
+  RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
+  if (!IsOpen(c.status)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.id, " is ", Name(c.status), "; only open cases can be taken"));
+  }
+  const std::string new_owner = owner.empty() ? caller.subject : owner;
+  std::string detail = absl::StrCat("owner ", c.owner.empty() ? "(none)" : c.owner, " -> ", new_owner);
+  c.owner = new_owner;
+  if (c.status == CaseStatus::kNew) {
+    absl::StrAppend(&detail, "; ", StatusChange(c.status, CaseStatus::kInProgress));
+    c.status = CaseStatus::kInProgress;
+  }
+  RETURN_IF_ERROR(Save(caller, c, "owner", detail, false, repo));
+  return c;
+}
+
+absl::StatusOr<Case> Cases::UpdateStatus(const Principal& caller, const std::string& id,
+                                         CaseStatus status, const std::string& etag,
+                                         CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "change case status"));
+  if (status != CaseStatus::kInProgress && status != CaseStatus::kAwaitingCustomer) {
+    return absl::InvalidArgumentError(
+        "status must be IN_PROGRESS or AWAITING_CUSTOMER (use TakeCaseOwnership, ResolveCase, "
+        "CloseCase and ReopenCase for the others)");
+  }
+  ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
+  RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
+  const bool ok = (c.status == CaseStatus::kInProgress && status == CaseStatus::kAwaitingCustomer) ||
+                  (c.status == CaseStatus::kAwaitingCustomer && status == CaseStatus::kInProgress);
+  if (!ok) {
+    return absl::FailedPreconditionError(absl::StrCat("case ", c.id, " is ", Name(c.status),
+                                                      "; cannot move it to ", Name(status)));
+  }
+  const absl::Time now = clock_.Now();
+  if (status == CaseStatus::kAwaitingCustomer) {
+    PauseSla(options_.calendar, c.priority, &c.sla, now);
+  } else {
+    ResumeSla(options_.calendar, c.priority, &c.sla, now);
+  }
+  const std::string detail = StatusChange(c.status, status);
+  c.status = status;
+  RETURN_IF_ERROR(Save(caller, c, "status", detail, false, repo));
+  return c;
+}
+
+absl::StatusOr<Case> Cases::AddNote(const Principal& caller, const std::string& id,
+                                    const std::string& body, bool internal,
+                                    CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
+                              "add notes to cases"));
+  RETURN_IF_ERROR(CheckText(body, "body", kMaxNoteBytes, true));
+  if (internal && IsScoped(caller)) {
+    return absl::PermissionDeniedError("only care staff may add internal notes");
+  }
+  ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
+  if (c.status == CaseStatus::kClosed) {
+    return absl::FailedPreconditionError(absl::StrCat("case ", c.id, " is CLOSED; notes are no longer accepted"));
+  }
+  const absl::Time now = clock_.Now();
+  std::string kind = internal ? "internal_note" : "note";
+  if (IsScoped(caller)) {
+    // The customer answered: the clock runs again.
+    if (c.status == CaseStatus::kAwaitingCustomer) {
+      ResumeSla(options_.calendar, c.priority, &c.sla, now);
+      c.status = CaseStatus::kInProgress;
+    }
+  } else if (!internal && !c.first_response_time) {
+    c.first_response_time = now;
+  }
+  RETURN_IF_ERROR(Save(caller, c, kind, body, internal, repo));
+  return c;
+}
+
+absl::StatusOr<Case> Cases::Escalate(const Principal& caller, const std::string& id,
+                                     EscalationKind kind, const std::string& reason,
+                                     CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
+                              "escalate cases"));
+  if (kind == EscalationKind::kUnspecified) {
+    return absl::InvalidArgumentError("kind must be FASTER_PROGRESS or REASSIGNMENT");
+  }
+  RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
+  ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
+  if (!IsOpen(c.status)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.id, " is ", Name(c.status), "; only open cases can be escalated"));
+  }
+  c.escalation_level += 1;
+  c.team_lead_attention = true;
+  RETURN_IF_ERROR(Save(caller, c, "escalated",
+                       absl::StrCat(kind == EscalationKind::kFasterProgress ? "faster progress"
+                                                                            : "reassignment",
+                                    " (level ", c.escalation_level, "): ", reason),
+                       false, repo));
+  return c;
+}
+
+absl::StatusOr<Case> Cases::Resolve(const Principal& caller, const std::string& id,
+                                    const std::string& resolution, const std::string& tracking,
+                                    const std::string& etag, CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "resolve cases"));
+  RETURN_IF_ERROR(CheckText(resolution, "resolution", 4000, true));
+  RETURN_IF_ERROR(CheckText(tracking, "corrected_tracking_number", 64, false));
+  ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
+  RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
+  if (c.status != CaseStatus::kInProgress && c.status != CaseStatus::kAwaitingCustomer) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", c.id, " is ", Name(c.status), "; only IN_PROGRESS or AWAITING_CUSTOMER cases can be resolved"));
+  }
+  if (c.request_type == RequestType::kMisShipment) {
+    if (tracking.empty()) {
+      return absl::InvalidArgumentError(
+          "corrected_tracking_number is required to resolve a mis-shipment case");
+    }
+    c.mis_shipment->corrected_tracking_number = tracking;
+  } else if (!tracking.empty()) {
+    return absl::InvalidArgumentError("corrected_tracking_number is only for mis-shipment cases");
+  }
+  if (c.request_type == RequestType::kGreyMarketReinstatement &&
+      c.reinstatement == Reinstatement::kApproved) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", c.id, ": the reinstatement is still being applied in inventory; resolve it afterwards"));
+  }
+  const absl::Time now = clock_.Now();
+  PauseSla(options_.calendar, c.priority, &c.sla, now);
+  if (!c.first_response_time) c.first_response_time = now;
+  const std::string detail = StatusChange(c.status, CaseStatus::kResolved) + ": " + resolution;
+  c.status = CaseStatus::kResolved;
+  c.resolution = resolution;
+  c.resolve_time = now;
+  RETURN_IF_ERROR(Save(caller, c, "resolved", detail, false, repo));
+  return c;
+}
+
+absl::StatusOr<Case> Cases::Close(const Principal& caller, const std::string& id,
+                                  CaseRepository& repo) const {
+  if (!IsScoped(caller)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("role '", std::string(RoleName(caller.role)),
+                     "' may not close cases; a case is closed only on the customer's confirmation"));
+  }
+  ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
+  if (c.status != CaseStatus::kResolved) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.id, " is ", Name(c.status), "; only a RESOLVED case can be closed"));
+  }
+  c.status = CaseStatus::kClosed;
+  c.close_time = clock_.Now();
+  RETURN_IF_ERROR(Save(caller, c, "closed", "the customer confirmed the resolution", false, repo));
+  return c;
+}
+
+absl::StatusOr<Case> Cases::Reopen(const Principal& caller, const std::string& id,
+                                   const std::string& reason, CaseRepository& repo) const {
+  if (!IsScoped(caller)) {
+    return absl::PermissionDeniedError("only the customer reopens a resolved case");
+  }
+  RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
+  ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
+  if (c.status != CaseStatus::kResolved) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.id, " is ", Name(c.status), "; only a RESOLVED case can be reopened"));
+  }
+  const CaseStatus to = c.owner.empty() ? CaseStatus::kNew : CaseStatus::kInProgress;
+  const std::string detail = StatusChange(c.status, to) + ": " + reason;
+  c.status = to;
+  c.resolve_time.reset();
+  RETURN_IF_ERROR(Save(caller, c, "reopened", detail, false, repo));
+  return c;
+}
+
+absl::StatusOr<Case> Cases::ApproveReinstatement(const Principal& caller, const std::string& id,
+                                                 const std::string& inspection_reference,
+                                                 CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent}, "approve grey-market reinstatements"));
+  RETURN_IF_ERROR(CheckText(inspection_reference, "inspection_reference", 100, false));
+  ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
+  if (c.request_type != RequestType::kGreyMarketReinstatement) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.id, " is not a grey-market reinstatement case"));
+  }
+  if (!IsOpen(c.status)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.id, " is ", Name(c.status), "; reinstatement needs an open case"));
+  }
+  if (c.reinstatement != Reinstatement::kAwaitingApproval) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.id, ": the reinstatement was already approved"));
+  }
+  c.reinstatement = Reinstatement::kApproved;
+  RETURN_IF_ERROR(Save(caller, c, "reinstatement",
+                       absl::StrCat("approved by ", caller.subject,
+                                    inspection_reference.empty() ? "" : ", inspection ",
+                                    inspection_reference),
+                       false, repo));
+  RETURN_IF_ERROR(repo.EnqueueReinstatement(c.id, c.serial, inspection_reference));
+  return c;
+}
+
+absl::StatusOr<Page<CaseEvent>> Cases::ListEvents(const Principal& caller, const std::string& id,
+                                                  int32_t page_size, const std::string& page_token,
+                                                  CaseRepository& repo) const {
+  ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
+  ASSIGN_OR_RETURN(std::string canonical, CanonicalCaseId(id));
+  // The id may name an admin case or a trade-in case.
+  ASSIGN_OR_RETURN(std::optional<Case> c, repo.FindCase(canonical, false));
+  bool visible = false;
+  if (c) {
+    visible = CanSee(caller, c->opened_by, c->account_id);
+  } else {
+    ASSIGN_OR_RETURN(std::optional<TradeIn> t, repo.FindTradeIn(canonical, false));
+    visible = t && CanSee(caller, t->opened_by, t->account_id);
+  }
+  if (!visible) return absl::NotFoundError(absl::StrCat("case ", canonical, " not found"));
+  const bool include_internal = !IsScoped(caller);
+  const std::string fp =
+      QueryFingerprint({"ListCaseEvents", canonical, include_internal ? "all" : "public"});
+  ASSIGN_OR_RETURN(std::optional<PageCursor> after, DecodeAfter(page_tokens_, page_token, fp));
+  int64_t after_id = 0;
+  if (after) {
+    if (after->keys.size() != 1 || !absl::SimpleAtoi(after->keys[0], &after_id)) {
+      return absl::InvalidArgumentError("page_token is malformed");
+    }
+  }
+  ASSIGN_OR_RETURN(std::vector<CaseEvent> rows,
+                   repo.ListEvents(canonical, after_id, include_internal, size + 1));
+  Page<CaseEvent> page;
+  if (static_cast<int>(rows.size()) > size) {
+    rows.resize(size);
+    page.next_page_token = page_tokens_->Encode(PageCursor{{std::to_string(rows.back().id)}}, fp);
+  }
+  page.items = std::move(rows);
+  return page;
+}
+
+bool Cases::Breaching(const Case& c, absl::Time now) const {
+  return IsOpen(c.status) && !c.first_response_time && c.sla.due && *c.sla.due < now;
+}
+
+absl::Time Cases::ResponseDue(const Case& c, absl::Time now) const {
+  return EffectiveDue(options_.calendar, c.priority, c.sla, now);
+}
+
+absl::Status Cases::ApplyProductLookup(const std::string& id, const ProductLookup& lookup,
+                                       CaseRepository& repo) const {
+  ASSIGN_OR_RETURN(std::optional<Case> found, repo.FindCase(id, true));
+  if (!found || found->lookup != LookupState::kPending) return absl::OkStatus();
+  Case c = *std::move(found);
+  c.lookup = lookup.state;
+  c.product_series = lookup.series;
+  c.product_platform = lookup.platform;
+  Principal svc;
+  svc.subject = "case-svc";
+  svc.role = Role::kService;
+  return Save(svc, c, "product_filled",
+              lookup.state == LookupState::kFilled
+                  ? absl::StrCat("series ", lookup.series, ", platform ", lookup.platform)
+                  : std::string("inventory does not know the serial number or SSRN"),
+              false, repo);
+}
+
+absl::Status Cases::RecordReinstatement(const std::string& id, bool reinstated,
+                                        const std::string& detail, CaseRepository& repo) const {
+  ASSIGN_OR_RETURN(std::optional<Case> found, repo.FindCase(id, true));
+  if (!found || found->reinstatement != Reinstatement::kApproved) return absl::OkStatus();
+  Case c = *std::move(found);
+  c.reinstatement = reinstated ? Reinstatement::kReinstated : Reinstatement::kRefused;
+  Principal svc;
+  svc.subject = "case-svc";
+  svc.role = Role::kService;
+  return Save(svc, c, "reinstatement",
+              reinstated ? "inventory reinstated the unit" : "inventory refused: " + detail, false,
+              repo);
+}
+
+absl::Status Cases::RecordServiceEvent(const std::string& id, const std::string& kind,
+                                       const std::string& detail, CaseRepository& repo) const {
+  CaseEvent e{0, id, clock_.Now(), "case-svc", "service", kind, detail, true};
+  return repo.AppendEvent(&e);
+}
+
+// --- Trade-in cases ------------------------------------------------------------
+
+namespace {
+
+absl::Status NormalizeLines(std::vector<TradeInLine>& lines, const std::string& prefix) {
+  if (lines.empty() || lines.size() > kMaxLines) {
+    return absl::InvalidArgumentError(absl::StrCat(prefix, " must have 1-", kMaxLines, " lines"));
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    TradeInLine& l = lines[i];
+    const std::string f = absl::StrCat(prefix, "[", i, "]");
+    l.line_number = static_cast<int32_t>(i + 1);
+    ASSIGN_OR_RETURN(l.sku, NormalizeSku(l.sku, f + ".sku"));
+    if (l.quantity < 1 || l.quantity > kMaxQuantity) {
+      return absl::InvalidArgumentError(absl::StrCat(f, ".quantity must be 1-", kMaxQuantity));
+    }
+    if (static_cast<int>(l.serials.size()) > l.quantity) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(f, ".serial_numbers has more serials than the line's quantity"));
+    }
+    for (size_t j = 0; j < l.serials.size(); ++j) {
+      ASSIGN_OR_RETURN(l.serials[j],
+                       NormalizeSerial(l.serials[j], absl::StrCat(f, ".serial_numbers[", j, "]")));
+      if (!seen.insert(l.serials[j]).second) {
+        return absl::InvalidArgumentError(absl::StrCat(f, ".serial_numbers[", j, "] ", l.serials[j],
+                                                       " appears twice on the case"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+absl::Time Cases::DocumentsDue(absl::Time order_time) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::CivilSecond cs = absl::ToCivilSecond(order_time, utc);
+  const absl::CivilMonth m = absl::CivilMonth(cs) + 3;
+  const int last_day = (absl::CivilDay(m + 1) - 1).day();
+  const int day = std::min<int>(cs.day(), last_day);
+  return absl::FromCivil(
+             absl::CivilSecond(m.year(), m.month(), day, cs.hour(), cs.minute(), cs.second()), utc) +
+         (order_time - absl::FromCivil(cs, utc));
+}
+
+absl::StatusOr<TradeIn> Cases::PrepareTradeIn(const Principal& caller, TradeIn t) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
+                              "open trade-in cases"));
+  ASSIGN_OR_RETURN(t.account_id, AccountFor(caller, t.account_id, "trade_in_case.account_id", true));
+  if (t.account_id.empty()) {
+    return absl::InvalidArgumentError("trade_in_case.account_id is required");
+  }
+  RETURN_IF_ERROR(CheckText(t.order_number, "trade_in_case.order_number", 40, true));
+  if (t.order_time == absl::InfinitePast()) {
+    return absl::InvalidArgumentError("trade_in_case.order_time is required");
+  }
+  const absl::Time now = clock_.Now();
+  if (t.order_time > now + absl::Hours(24)) {
+    return absl::InvalidArgumentError("trade_in_case.order_time must not be in the future");
+  }
+  if (t.phase == TmipPhase::kUnspecified) {
+    return absl::InvalidArgumentError("trade_in_case.phase is required (PHASE1 or PHASE2)");
+  }
+  if (t.disposition == Disposition::kUnspecified) {
+    return absl::InvalidArgumentError("trade_in_case.disposition is required (RETURN or DESTROY)");
+  }
+  RETURN_IF_ERROR(NormalizeLines(t.lines, "trade_in_case.lines"));
+  if (t.new_order_skus.size() > kMaxLines) {
+    return absl::InvalidArgumentError("trade_in_case.new_order_skus has too many SKUs");
+  }
+  for (size_t i = 0; i < t.new_order_skus.size(); ++i) {
+    ASSIGN_OR_RETURN(t.new_order_skus[i],
+                     NormalizeSku(t.new_order_skus[i], absl::StrCat("trade_in_case.new_order_skus[", i, "]")));
+  }
+  if (t.phase == TmipPhase::kPhase2 && t.new_order_skus.empty()) {
+    return absl::InvalidArgumentError(
+        "trade_in_case.new_order_skus is required in phase 2 (the new order's SKUs)");
+  }
+  if (t.credit_minor < 0) {
+    return absl::InvalidArgumentError("trade_in_case.credit.amount_minor must not be negative");
+  }
+  if (t.credit_minor > 0 && (t.credit_currency.size() != 3 ||
+                             !std::all_of(t.credit_currency.begin(), t.credit_currency.end(),
+                                          [](char ch) { return ch >= 'A' && ch <= 'Z'; }))) {
+    return absl::InvalidArgumentError("trade_in_case.credit.currency_code must be 3 upper-case letters");
+  }
+  t.opened_by = caller.subject;
+  t.status = TradeInStatus::kOpen;
+  t.extension = ExtensionStatus::kNone;
+  t.due_time = DocumentsDue(t.order_time);
+  if (t.due_time <= now) {
+    return absl::FailedPreconditionError(
+        "trade_in_case.order_time: the 3-month documentation deadline of this order has passed");
+  }
+  return t;
+}
+
+std::vector<std::string> Cases::SkusToLookUp(const TradeIn& t) const {
+  std::set<std::string> skus;
+  if (t.phase == TmipPhase::kPhase1) {
+    for (const auto& l : t.lines) skus.insert(l.sku);
+  } else {
+    for (const auto& s : t.new_order_skus) skus.insert(s);
+  }
+  return {skus.begin(), skus.end()};
+}
+
+absl::Status Cases::CheckEligibility(const TradeIn& t,
+                                     const std::map<std::string, CatalogEntry>& catalog) const {
+  if (t.phase == TmipPhase::kPhase1) {
+    for (size_t i = 0; i < t.lines.size(); ++i) {
+      auto it = catalog.find(t.lines[i].sku);
+      if (it == catalog.end() || !it->second.found) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "trade_in_case.lines[", i, "].sku ", t.lines[i].sku, " is not in the catalog"));
+      }
+      if (!it->second.end_of_life) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "trade_in_case.lines[", i, "].sku ", t.lines[i].sku,
+            " is not end-of-life; phase 1 accepts only end-of-life SKUs"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  for (const auto& sku : t.new_order_skus) {
+    std::string platform;
+    auto it = catalog.find(sku);
+    if (it != catalog.end() && it->second.found) platform = absl::AsciiStrToUpper(it->second.platform);
+    for (const auto& eligible : options_.tmip_phase2_platforms) {
+      const std::string e = absl::AsciiStrToUpper(eligible);
+      if (platform == e || sku == e) return absl::OkStatus();
+    }
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "trade_in_case.new_order_skus: phase 2 needs a new order that includes an eligible MX "
+      "platform (",
+      absl::StrJoin(options_.tmip_phase2_platforms, ", "), ")"));
+}
+
+absl::StatusOr<TradeIn> Cases::CreateTradeIn(const Principal& caller, TradeIn t,
+                                             const std::string& id, CaseRepository& repo) const {
+  const absl::Time now = clock_.Now();
+  t.id = id;
+  t.create_time = t.update_time = now;
+  t.version = 1;
+  RETURN_IF_ERROR(repo.InsertTradeIn(t));
+  CaseEvent e{0, t.id, now, caller.subject, RoleOf(caller), "created",
+              absl::StrCat("trade-in for order ", t.order_number, ", ", t.lines.size(),
+                           " line(s), ", t.disposition == Disposition::kReturn ? "return" : "destroy",
+                           "; documents due ", absl::FormatTime("%Y-%m-%d", t.due_time, absl::UTCTimeZone())),
+              false};
+  RETURN_IF_ERROR(repo.AppendEvent(&e));
+  return t;
+}
+
+absl::StatusOr<TradeIn> Cases::LoadTradeIn(const Principal& caller, const std::string& id,
+                                           CaseRepository& repo, bool for_update) const {
+  ASSIGN_OR_RETURN(std::string canonical, CanonicalCaseId(id));
+  ASSIGN_OR_RETURN(std::optional<TradeIn> t, repo.FindTradeIn(canonical, for_update));
+  if (!t || !CanSee(caller, t->opened_by, t->account_id)) {
+    return absl::NotFoundError(absl::StrCat("trade-in case ", canonical, " not found"));
+  }
+  return *std::move(t);
+}
+
+absl::StatusOr<TradeIn> Cases::GetTradeIn(const Principal& caller, const std::string& id,
+                                          CaseRepository& repo) const {
+  return LoadTradeIn(caller, id, repo, false);
+}
+
+absl::StatusOr<Page<TradeIn>> Cases::ListTradeIns(const Principal& caller, TradeInFilter filter,
+                                                  int32_t page_size, const std::string& page_token,
+                                                  CaseRepository& repo) const {
+  ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
+  RETURN_IF_ERROR(CheckAccountId(filter.account_id, "account_id"));
+  filter.scoped = IsScoped(caller);
+  if (filter.scoped) {
+    filter.subject = caller.subject;
+    filter.accounts = caller.account_ids;
+    if (!filter.account_id.empty() && !caller.CanAccessAccount(filter.account_id)) {
+      return Page<TradeIn>{};
+    }
+  }
+  const std::string fp =
+      QueryFingerprint({"ListTradeInCases", std::to_string(static_cast<int>(filter.status)),
+                        filter.account_id, caller.subject});
+  ASSIGN_OR_RETURN(std::optional<PageCursor> after, DecodeAfter(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::vector<TradeIn> rows, repo.ListTradeIns(filter, after, size + 1));
+  Page<TradeIn> page;
+  if (static_cast<int>(rows.size()) > size) {
+    rows.resize(size);
+    const TradeIn& last = rows.back();
+    page.next_page_token = page_tokens_->Encode(
+        PageCursor{{std::to_string(absl::ToUnixMicros(last.create_time)), last.id}}, fp);
+  }
+  page.items = std::move(rows);
+  return page;
+}
+
+absl::Status Cases::SaveTradeIn(const Principal& caller, TradeIn& t, const std::string& kind,
+                                const std::string& detail, CaseRepository& repo) const {
+  const int64_t expected = t.version;
+  t.version += 1;
+  t.update_time = clock_.Now();
+  RETURN_IF_ERROR(repo.UpdateTradeIn(t, expected));
+  CaseEvent e{0, t.id, t.update_time, caller.subject, RoleOf(caller), kind, detail, false};
+  return repo.AppendEvent(&e);
+}
+
+namespace {
+absl::Status RequireOpen(const TradeIn& t, const char* action) {
+  if (t.status != TradeInStatus::kOpen) {
+    return absl::FailedPreconditionError(absl::StrCat("trade-in case ", t.id, " is ", Name(t.status),
+                                                      "; cannot ", action));
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::StatusOr<TradeIn> Cases::UpdateLines(const Principal& caller, const std::string& id,
+                                           std::vector<TradeInLine> lines, const std::string& etag,
+                                           CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
+                              "update trade-in lines"));
+  RETURN_IF_ERROR(NormalizeLines(lines, "lines"));
+  ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
+  RETURN_IF_ERROR(CheckEtag(etag, t.version, "trade-in case " + t.id));
+  RETURN_IF_ERROR(RequireOpen(t, "update its lines"));
+  // Units already received or destroyed stay on the line that has them.
+  for (const TradeInLine& old : t.lines) {
+    for (const std::string& s : old.received_serials) {
+      bool kept = false;
+      for (TradeInLine& l : lines) {
+        if (Contains(l.serials, s)) {
+          l.received_serials.push_back(s);
+          kept = true;
+        }
+      }
+      if (!kept) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "lines: serial ", s, " was already received and must stay registered"));
+      }
+    }
+    for (const std::string& s : old.destroyed_serials) {
+      bool kept = false;
+      for (TradeInLine& l : lines) {
+        if (Contains(l.serials, s)) {
+          l.destroyed_serials.push_back(s);
+          kept = true;
+        }
+      }
+      if (!kept) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "lines: serial ", s, " is covered by a Certificate of Destruction and must stay registered"));
+      }
+    }
+  }
+  t.lines = std::move(lines);
+  std::string detail = absl::StrCat(t.lines.size(), " line(s)");
+  CompleteIfDone(t, &detail);
+  RETURN_IF_ERROR(SaveTradeIn(caller, t, "lines_updated", detail, repo));
+  return t;
+}
+
+absl::StatusOr<TradeIn> Cases::RequestExtension(const Principal& caller, const std::string& id,
+                                                absl::Time requested_due,
+                                                const std::string& reason,
+                                                CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
+                              "request deadline extensions"));
+  RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
+  ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
+  RETURN_IF_ERROR(RequireOpen(t, "extend its deadline"));
+  if (requested_due <= t.due_time) {
+    return absl::InvalidArgumentError("requested_due_time must be later than the current deadline");
+  }
+  if (requested_due > t.order_time + absl::Hours(24 * 366)) {
+    return absl::InvalidArgumentError(
+        "requested_due_time must be within a year of the order date");
+  }
+  if (t.extension == ExtensionStatus::kPending) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "trade-in case ", t.id, " already has a pending extension request"));
+  }
+  t.extension = ExtensionStatus::kPending;
+  t.requested_due_time = requested_due;
+  t.extension_reason = reason;
+  RETURN_IF_ERROR(SaveTradeIn(caller, t, "extension_requested",
+                              absl::StrCat("until ", absl::FormatTime("%Y-%m-%d", requested_due,
+                                                                      absl::UTCTimeZone()),
+                                           ": ", reason),
+                              repo));
+  return t;
+}
+
+absl::StatusOr<TradeIn> Cases::ReviewExtension(const Principal& caller, const std::string& id,
+                                               bool approve, const std::string& note,
+                                               CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "review deadline extensions"));
+  RETURN_IF_ERROR(CheckText(note, "note", kMaxReasonBytes, false));
+  ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
+  RETURN_IF_ERROR(RequireOpen(t, "review an extension"));
+  if (t.extension != ExtensionStatus::kPending) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("trade-in case ", t.id, " has no pending extension request"));
+  }
+  std::string detail;
+  if (approve) {
+    t.extension = ExtensionStatus::kApproved;
+    t.due_time = *t.requested_due_time;
+    detail = absl::StrCat("approved; documents now due ",
+                          absl::FormatTime("%Y-%m-%d", t.due_time, absl::UTCTimeZone()));
+  } else {
+    t.extension = ExtensionStatus::kRejected;
+    detail = "rejected";
+  }
+  if (!note.empty()) absl::StrAppend(&detail, ": ", note);
+  RETURN_IF_ERROR(SaveTradeIn(caller, t, "extension_reviewed", detail, repo));
+  return t;
+}
+
+absl::StatusOr<TradeIn> Cases::IssueShippingInstructions(const Principal& caller,
+                                                         const std::string& id,
+                                                         const std::string& label_reference,
+                                                         CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "issue shipping instructions"));
+  RETURN_IF_ERROR(CheckText(label_reference, "prepaid_label_reference", 100, true));
+  ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
+  RETURN_IF_ERROR(RequireOpen(t, "issue shipping instructions"));
+  if (t.disposition != Disposition::kReturn) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "trade-in case ", t.id, " destroys its equipment; shipping instructions are for returns"));
+  }
+  if (t.form_version == 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "trade-in case ", t.id, " has no trade-in form yet; upload it before shipping instructions"));
+  }
+  t.shipping = ShippingInstructions{options_.tmip_return_address, label_reference, clock_.Now()};
+  RETURN_IF_ERROR(SaveTradeIn(caller, t, "shipping_instructions",
+                              "prepaid label " + label_reference, repo));
+  return t;
+}
+
+void Cases::CompleteIfDone(TradeIn& t, std::string* detail) const {
+  if (t.status != TradeInStatus::kOpen) return;
+  for (const TradeInLine& l : t.lines) {
+    const size_t done = t.disposition == Disposition::kReturn ? l.received_serials.size()
+                                                              : l.destroyed_serials.size();
+    if (static_cast<int>(done) < l.quantity) return;
+  }
+  if (t.disposition == Disposition::kReturn && t.form_version == 0) return;
+  t.status = TradeInStatus::kCompleted;
+  t.close_time = clock_.Now();
+  absl::StrAppend(detail, t.disposition == Disposition::kReturn
+                              ? "; every line received: case completed"
+                              : "; signed CoDs cover every line: case completed");
+}
+
+absl::StatusOr<TradeIn> Cases::RecordReceived(const Principal& caller, const std::string& id,
+                                              const std::vector<ReceivedUnit>& units,
+                                              CaseRepository& repo) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kCareAgent, Role::kAdmin},
+                              "record received trade-in units"));
+  if (units.empty() || units.size() > 1000) {
+    return absl::InvalidArgumentError("units must list 1-1000 received units");
+  }
+  std::vector<ReceivedUnit> normalized;
+  for (size_t i = 0; i < units.size(); ++i) {
+    ReceivedUnit u;
+    ASSIGN_OR_RETURN(u.serial, NormalizeSerial(units[i].serial, absl::StrCat("units[", i, "].serial_number")));
+    if (!units[i].sku.empty()) {
+      ASSIGN_OR_RETURN(u.sku, NormalizeSku(units[i].sku, absl::StrCat("units[", i, "].sku")));
+    }
+    normalized.push_back(std::move(u));
+  }
+  ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
+  RETURN_IF_ERROR(RequireOpen(t, "receive units"));
+  if (t.disposition != Disposition::kReturn) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("trade-in case ", t.id, " destroys its equipment; nothing is returned"));
+  }
+  if (!t.shipping) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "trade-in case ", t.id, " has no shipping instructions yet; issue them first"));
+  }
+  const absl::Time now = clock_.Now();
+  int accepted = 0, exceptions = 0;
+  for (const ReceivedUnit& u : normalized) {
+    TradeInLine* line = nullptr;
+    for (TradeInLine& l : t.lines) {
+      if (Contains(l.serials, u.serial)) line = &l;
+    }
+    std::string reason;
+    if (line == nullptr) {
+      reason = "serial is not registered on the case";
+    } else if (Contains(line->received_serials, u.serial)) {
+      reason = "serial was already received";
+    } else if (!u.sku.empty() && u.sku != line->sku) {
+      reason = absl::StrCat("registered as SKU ", line->sku, ", received as ", u.sku);
+    }
+    if (!reason.empty()) {
+      t.exceptions.push_back({u.serial, u.sku, reason, now});
+      ++exceptions;
+      continue;
+    }
+    line->received_serials.push_back(u.serial);
+    RETURN_IF_ERROR(repo.EnqueueTradeInIntake(t.id, u.serial, line->sku));
+    ++accepted;
+  }
+  std::string detail = absl::StrCat(accepted, " unit(s) received, ", exceptions, " exception(s)");
+  for (size_t i = t.exceptions.size() - exceptions; i < t.exceptions.size(); ++i) {
+    absl::StrAppend(&detail, "; ", t.exceptions[i].serial, ": ", t.exceptions[i].reason);
+  }
+  CompleteIfDone(t, &detail);
+  RETURN_IF_ERROR(SaveTradeIn(caller, t, exceptions > 0 ? "receipt_exception" : "received", detail, repo));
+  return t;
+}
+
+absl::StatusOr<bool> Cases::DefaultIfOverdue(const std::string& id, CaseRepository& repo) const {
+  ASSIGN_OR_RETURN(std::optional<TradeIn> found, repo.FindTradeIn(id, true));
+  const absl::Time now = clock_.Now();
+  if (!found || found->status != TradeInStatus::kOpen || found->due_time >= now) return false;
+  TradeIn t = *std::move(found);
+  t.status = TradeInStatus::kDefaulted;
+  t.close_time = now;
+  if (t.extension == ExtensionStatus::kPending) t.extension = ExtensionStatus::kRejected;
+  Principal svc;
+  svc.subject = "case-svc";
+  svc.role = Role::kService;
+  RETURN_IF_ERROR(SaveTradeIn(svc, t, "defaulted",
+                              "documentation not supplied by the deadline; the credit is to be "
+                              "charged back",
+                              repo));
+  return true;
+}
+
+// --- Attachments -----------------------------------------------------------------
+
+absl::Status Cases::CheckUploadHeader(const Principal& caller, const std::string& case_id,
+                                      AttachmentKind kind, const std::string& file_name,
+                                      const std::optional<CodDetails>& cod) const {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
+                              "upload trade-in documents"));
+  RETURN_IF_ERROR(ParseCaseId(case_id, "case_id").status());
+  if (kind == AttachmentKind::kUnspecified) {
+    return absl::InvalidArgumentError("kind must be TRADE_IN_FORM or CERTIFICATE_OF_DESTRUCTION");
+  }
+  RETURN_IF_ERROR(CheckText(file_name, "file_name", 255, true));
+  if (file_name.find('/') != std::string::npos || file_name.find('\\') != std::string::npos) {
+    return absl::InvalidArgumentError("file_name must not contain a path");
+  }
+  if (kind == AttachmentKind::kCertificateOfDestruction) {
+    if (!cod) return absl::InvalidArgumentError("cod is required for a Certificate of Destruction");
+    if (cod->serials.empty()) {
+      return absl::InvalidArgumentError("cod.destroyed_serial_numbers is required");
+    }
+    RETURN_IF_ERROR(CheckText(cod->signer_name, "cod.signer_name", 200, true));
+    RETURN_IF_ERROR(CheckText(cod->signer_title, "cod.signer_title", 200, true));
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(cod->sign_date, &day)) {
+      return absl::InvalidArgumentError("cod.sign_date must be a date YYYY-MM-DD");
+    }
+    if (absl::FromCivil(day, absl::UTCTimeZone()) > clock_.Now() + absl::Hours(24)) {
+      return absl::InvalidArgumentError("cod.sign_date must not be in the future");
+    }
+  } else if (cod) {
+    return absl::InvalidArgumentError("cod is only for a Certificate of Destruction");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Attachment> Cases::Upload(const Principal& caller, const std::string& case_id,
+                                         AttachmentKind kind, const std::string& file_name,
+                                         std::optional<CodDetails> cod, const std::string& content,
+                                         CaseRepository& repo) const {
+  RETURN_IF_ERROR(CheckUploadHeader(caller, case_id, kind, file_name, cod));
+  if (static_cast<int64_t>(content.size()) > options_.max_attachment_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("chunk: the file is larger than ",
+                                                   options_.max_attachment_bytes, " bytes"));
+  }
+  ASSIGN_OR_RETURN(std::string mime, CheckAttachmentContent(kind, file_name, content));
+  if (cod) {
+    for (size_t i = 0; i < cod->serials.size(); ++i) {
+      ASSIGN_OR_RETURN(cod->serials[i], NormalizeSerial(cod->serials[i],
+                                                        absl::StrCat("cod.destroyed_serial_numbers[", i, "]")));
+    }
+  }
+  ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, case_id, repo, true));
+  RETURN_IF_ERROR(RequireOpen(t, "take documents"));
+  std::string detail;
+  if (kind == AttachmentKind::kCertificateOfDestruction) {
+    if (t.disposition != Disposition::kDestroy) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "trade-in case ", t.id, " returns its equipment; a Certificate of Destruction is for destroy cases"));
+    }
+    for (size_t i = 0; i < cod->serials.size(); ++i) {
+      const std::string& s = cod->serials[i];
+      TradeInLine* line = nullptr;
+      for (TradeInLine& l : t.lines) {
+        if (Contains(l.serials, s)) line = &l;
+      }
+      if (line == nullptr) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "cod.destroyed_serial_numbers[", i, "] ", s,
+            " is not registered on the case; add it to the lines first"));
+      }
+      if (!Contains(line->destroyed_serials, s)) line->destroyed_serials.push_back(s);
+    }
+  }
+  Attachment a;
+  a.case_id = t.id;
+  a.kind = kind;
+  a.file_name = file_name;
+  a.content_type = mime;
+  a.size = static_cast<int64_t>(content.size());
+  a.uploaded_by = caller.subject;
+  a.create_time = clock_.Now();
+  a.cod = cod;
+  ASSIGN_OR_RETURN(int32_t latest, repo.LatestAttachmentVersion(t.id, kind));
+  a.version = latest + 1;
+  RETURN_IF_ERROR(repo.InsertAttachment(&a, content));
+  if (kind == AttachmentKind::kTradeInForm) {
+    t.form_version = a.version;
+    detail = absl::StrCat("trade-in form version ", a.version, " (", file_name, ")");
+  } else {
+    detail = absl::StrCat("Certificate of Destruction version ", a.version, " (", file_name,
+                          "), signed by ", cod->signer_name, ", ", cod->signer_title, " on ",
+                          cod->sign_date, "; ", cod->serials.size(), " serial(s)");
+  }
+  CompleteIfDone(t, &detail);
+  RETURN_IF_ERROR(SaveTradeIn(caller, t, "attachment", detail, repo));
+  return a;
+}
+
+absl::StatusOr<std::vector<Attachment>> Cases::ListAttachments(const Principal& caller,
+                                                               const std::string& case_id,
+                                                               CaseRepository& repo) const {
+  ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, case_id, repo, false));
+  return repo.ListAttachments(t.id);
+}
+
+absl::StatusOr<Attachment> Cases::GetAttachment(const Principal& caller, const std::string& name,
+                                                CaseRepository& repo) const {
+  std::optional<int64_t> id = ParseAttachmentName(name);
+  if (!id) return absl::InvalidArgumentError("attachment_id must look like AT0000000042");
+  ASSIGN_OR_RETURN(std::optional<Attachment> a, repo.FindAttachment(*id));
+  if (!a) return absl::NotFoundError(absl::StrCat("attachment ", name, " not found"));
+  absl::StatusOr<TradeIn> t = LoadTradeIn(caller, a->case_id, repo, false);
+  if (!t.ok()) return absl::NotFoundError(absl::StrCat("attachment ", name, " not found"));
+  return *std::move(a);
+}
+
+}  // namespace aftercare::cases

@@ -1,0 +1,640 @@
+#include "case-svc/mysql_case_repository.h"
+
+#include <google/protobuf/wrappers.pb.h>
+#include <openssl/sha.h>
+
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "aftercare/inventory/v1/inventory_service.pb.h"
+#include "case-svc/case_proto.h"
+#include "common/db/errors.h"
+#include "common/db/sql_time.h"
+#include "common/db/transaction.h"
+#include "common/idempotency.h"
+#include "common/ids.h"
+#include "common/outbox.h"
+#include "common/status.h"
+
+namespace aftercare::cases {
+namespace {
+
+using db::FromMicros;
+using db::ToMicros;
+namespace inv = ::aftercare::inventory::v1;
+
+// Binds parameters in order.
+class Binder {
+ public:
+  explicit Binder(sql::PreparedStatement& s) : s_(s) {}
+  Binder& Str(const std::string& v) {
+    s_.setString(i_++, v);
+    return *this;
+  }
+  Binder& Int(int64_t v) {
+    s_.setInt64(i_++, v);
+    return *this;
+  }
+  Binder& Time(absl::Time t) { return Int(ToMicros(t)); }
+  Binder& OptTime(const std::optional<absl::Time>& t) {
+    if (!t) {
+      s_.setNull(i_++, sql::DataType::BIGINT);
+    } else {
+      s_.setInt64(i_++, ToMicros(*t));
+    }
+    return *this;
+  }
+  // Binary data; the stream must live until the statement ran.
+  Binder& Blob(std::istream* in) {
+    s_.setBlob(i_++, in);
+    return *this;
+  }
+  Binder& Null() {
+    s_.setNull(i_++, sql::DataType::VARBINARY);
+    return *this;
+  }
+
+ private:
+  sql::PreparedStatement& s_;
+  int i_ = 1;
+};
+
+std::string GetStr(sql::ResultSet& rs, int col) {
+  return rs.isNull(col) ? std::string() : std::string(rs.getString(col));
+}
+std::string GetBlob(sql::ResultSet& rs, int col) {
+  if (rs.isNull(col)) return std::string();
+  std::unique_ptr<std::istream> in(rs.getBlob(col));
+  std::ostringstream out;
+  out << in->rdbuf();
+  return out.str();
+}
+std::optional<absl::Time> GetOptTime(sql::ResultSet& rs, int col) {
+  if (rs.isNull(col)) return std::nullopt;
+  return FromMicros(rs.getInt64(col));
+}
+
+absl::Status DuplicateOr(const sql::SQLException& e, const std::string& what) {
+  if (e.getErrorCode() == db::kErrDuplicateKey) return absl::AlreadyExistsError(what + " already exists");
+  throw e;
+}
+
+// --- cases ---------------------------------------------------------------------
+
+constexpr char kCaseColumns[] =
+    "id, request_type, sub_type, priority, status, follow_up, callback_phone, summary,"
+    " description, serial, ssrn, product_series, product_platform, lookup_state, account_id,"
+    " opened_by, owner, escalation_level, team_lead_attention, created_at_us, updated_at_us,"
+    " sla_due_us, sla_paused_at_us, sla_remaining_us, first_response_us, breach_at_us,"
+    " mis_shipment, reinstatement, resolution, resolved_at_us, closed_at_us, version";
+
+// The due time while the case can breach (see the schema).
+std::optional<absl::Time> BreachAt(const Case& c) {
+  const bool open = c.status == CaseStatus::kNew || c.status == CaseStatus::kInProgress ||
+                    c.status == CaseStatus::kAwaitingCustomer;
+  if (!open || c.first_response_time || !c.sla.due) return std::nullopt;
+  return c.sla.due;
+}
+
+// Binds every column of kCaseColumns but id and version (in that order).
+void BindCaseBody(Binder& b, const Case& c, std::istringstream* mis) {
+  b.Int(static_cast<int>(c.request_type))
+      .Str(c.sub_type)
+      .Int(static_cast<int>(c.priority))
+      .Int(static_cast<int>(c.status))
+      .Int(static_cast<int>(c.follow_up))
+      .Str(c.callback_phone)
+      .Str(c.summary)
+      .Str(c.description)
+      .Str(c.serial)
+      .Str(c.ssrn)
+      .Str(c.product_series)
+      .Str(c.product_platform)
+      .Int(static_cast<int>(c.lookup))
+      .Str(c.account_id)
+      .Str(c.opened_by)
+      .Str(c.owner)
+      .Int(c.escalation_level)
+      .Int(c.team_lead_attention ? 1 : 0)
+      .Time(c.create_time)
+      .Time(c.update_time)
+      .OptTime(c.sla.due)
+      .OptTime(c.sla.paused_at)
+      .Int(absl::ToInt64Microseconds(c.sla.remaining))
+      .OptTime(c.first_response_time)
+      .OptTime(BreachAt(c));
+  if (c.mis_shipment) {
+    b.Blob(mis);
+  } else {
+    b.Null();
+  }
+  b.Int(static_cast<int>(c.reinstatement))
+      .Str(c.resolution)
+      .OptTime(c.resolve_time)
+      .OptTime(c.close_time);
+}
+
+std::string MisBytes(const Case& c) {
+  if (!c.mis_shipment) return "";
+  pb::MisShipment m;
+  ToProto(*c.mis_shipment, &m);
+  return m.SerializeAsString();
+}
+
+Case ReadCase(sql::ResultSet& rs) {
+  Case c;
+  int i = 1;
+  c.id = GetStr(rs, i++);
+  c.request_type = static_cast<RequestType>(rs.getInt(i++));
+  c.sub_type = GetStr(rs, i++);
+  c.priority = static_cast<Priority>(rs.getInt(i++));
+  c.status = static_cast<CaseStatus>(rs.getInt(i++));
+  c.follow_up = static_cast<FollowUp>(rs.getInt(i++));
+  c.callback_phone = GetStr(rs, i++);
+  c.summary = GetStr(rs, i++);
+  c.description = GetStr(rs, i++);
+  c.serial = GetStr(rs, i++);
+  c.ssrn = GetStr(rs, i++);
+  c.product_series = GetStr(rs, i++);
+  c.product_platform = GetStr(rs, i++);
+  c.lookup = static_cast<LookupState>(rs.getInt(i++));
+  c.account_id = GetStr(rs, i++);
+  c.opened_by = GetStr(rs, i++);
+  c.owner = GetStr(rs, i++);
+  c.escalation_level = rs.getInt(i++);
+  c.team_lead_attention = rs.getInt(i++) != 0;
+  c.create_time = FromMicros(rs.getInt64(i++));
+  c.update_time = FromMicros(rs.getInt64(i++));
+  c.sla.due = GetOptTime(rs, i++);
+  c.sla.paused_at = GetOptTime(rs, i++);
+  c.sla.remaining = absl::Microseconds(rs.getInt64(i++));
+  c.first_response_time = GetOptTime(rs, i++);
+  i++;  // breach_at_us is derived
+  std::string mis = GetBlob(rs, i++);
+  if (!rs.isNull(i - 1)) {
+    pb::MisShipment m;
+    m.ParseFromString(mis);
+    absl::StatusOr<MisShipment> parsed = FromProto(m, "mis_shipment");
+    if (parsed.ok()) c.mis_shipment = *std::move(parsed);
+  }
+  c.reinstatement = static_cast<Reinstatement>(rs.getInt(i++));
+  c.resolution = GetStr(rs, i++);
+  c.resolve_time = GetOptTime(rs, i++);
+  c.close_time = GetOptTime(rs, i++);
+  c.version = rs.getInt64(i++);
+  return c;
+}
+
+// Appends "AND (opened_by = ? OR account_id IN (?, ...))" for scoped callers.
+void ScopeClause(bool scoped, const std::vector<std::string>& accounts, std::string* sql) {
+  if (!scoped) return;
+  absl::StrAppend(sql, " AND (opened_by = ?");
+  if (!accounts.empty()) {
+    absl::StrAppend(sql, " OR account_id IN (");
+    for (size_t i = 0; i < accounts.size(); ++i) absl::StrAppend(sql, i ? ", ?" : "?");
+    absl::StrAppend(sql, ")");
+  }
+  absl::StrAppend(sql, ")");
+}
+
+absl::StatusOr<std::pair<int64_t, std::string>> CursorKeys(const PageCursor& c) {
+  int64_t us = 0;
+  if (c.keys.size() != 2 || !absl::SimpleAtoi(c.keys[0], &us)) {
+    return absl::InvalidArgumentError("page_token is malformed");
+  }
+  return std::make_pair(us, c.keys[1]);
+}
+
+}  // namespace
+
+absl::Status MysqlCaseRepository::InsertCase(const Case& c) {
+  auto& s = conn_.Prepare(absl::StrCat("INSERT INTO cases (", kCaseColumns,
+                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  std::istringstream mis(MisBytes(c));
+  Binder b(s);
+  b.Str(c.id);
+  BindCaseBody(b, c, &mis);
+  b.Int(c.version);
+  try {
+    s.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    return DuplicateOr(e, "case " + c.id);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Case>> MysqlCaseRepository::FindCase(const std::string& id,
+                                                                  bool for_update) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kCaseColumns, " FROM cases WHERE id = ?",
+                                       for_update ? " FOR UPDATE" : ""));
+  s.setString(1, id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::optional<Case>();
+  return std::optional<Case>(ReadCase(*rs));
+}
+
+absl::Status MysqlCaseRepository::UpdateCase(const Case& c, int64_t expected_version) {
+  auto& s = conn_.Prepare(
+      "UPDATE cases SET request_type = ?, sub_type = ?, priority = ?, status = ?, follow_up = ?,"
+      " callback_phone = ?, summary = ?, description = ?, serial = ?, ssrn = ?,"
+      " product_series = ?, product_platform = ?, lookup_state = ?, account_id = ?,"
+      " opened_by = ?, owner = ?, escalation_level = ?, team_lead_attention = ?,"
+      " created_at_us = ?, updated_at_us = ?, sla_due_us = ?, sla_paused_at_us = ?,"
+      " sla_remaining_us = ?, first_response_us = ?, breach_at_us = ?, mis_shipment = ?,"
+      " reinstatement = ?, resolution = ?, resolved_at_us = ?, closed_at_us = ?, version = ?"
+      " WHERE id = ? AND version = ?");
+  std::istringstream mis(MisBytes(c));
+  Binder b(s);
+  BindCaseBody(b, c, &mis);
+  b.Int(c.version).Str(c.id).Int(expected_version);
+  if (s.executeUpdate() != 1) {
+    return absl::AbortedError(absl::StrCat("case ", c.id, " was changed concurrently; retry"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
+    const CaseFilter& f, const std::optional<PageCursor>& after, int limit) {
+  // The index that leads the query: the most selective equality filter.
+  std::string sql = absl::StrCat("SELECT ", kCaseColumns, " FROM cases WHERE 1 = 1");
+  if (f.status != CaseStatus::kUnspecified) absl::StrAppend(&sql, " AND status = ?");
+  if (f.priority != Priority::kUnspecified) absl::StrAppend(&sql, " AND priority = ?");
+  if (f.request_type != RequestType::kUnspecified) absl::StrAppend(&sql, " AND request_type = ?");
+  if (!f.account_id.empty()) absl::StrAppend(&sql, " AND account_id = ?");
+  if (!f.owner.empty()) absl::StrAppend(&sql, " AND owner = ?");
+  if (f.breaching_only) absl::StrAppend(&sql, " AND breach_at_us IS NOT NULL AND breach_at_us < ?");
+  ScopeClause(f.scoped, f.accounts, &sql);
+  if (after) {
+    absl::StrAppend(&sql, " AND (created_at_us < ? OR (created_at_us = ? AND id < ?))");
+  }
+  absl::StrAppend(&sql, " ORDER BY created_at_us DESC, id DESC LIMIT ?");
+  auto& s = conn_.Prepare(sql);
+  Binder b(s);
+  if (f.status != CaseStatus::kUnspecified) b.Int(static_cast<int>(f.status));
+  if (f.priority != Priority::kUnspecified) b.Int(static_cast<int>(f.priority));
+  if (f.request_type != RequestType::kUnspecified) b.Int(static_cast<int>(f.request_type));
+  if (!f.account_id.empty()) b.Str(f.account_id);
+  if (!f.owner.empty()) b.Str(f.owner);
+  if (f.breaching_only) b.Time(f.now);
+  if (f.scoped) {
+    b.Str(f.subject);
+    for (const auto& a : f.accounts) b.Str(a);
+  }
+  if (after) {
+    ASSIGN_OR_RETURN(auto keys, CursorKeys(*after));
+    b.Int(keys.first).Int(keys.first).Str(keys.second);
+  }
+  b.Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<Case> out;
+  while (rs->next()) out.push_back(ReadCase(*rs));
+  return out;
+}
+
+absl::Status MysqlCaseRepository::AppendEvent(CaseEvent* e) {
+  auto& s = conn_.Prepare(
+      "INSERT INTO case_events (case_id, event_at_us, actor, actor_role, kind, detail, internal)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?)");
+  Binder(s).Str(e->case_id).Time(e->time).Str(e->actor).Str(e->actor_role).Str(e->kind)
+      .Str(e->detail).Int(e->internal ? 1 : 0);
+  s.executeUpdate();
+  auto& id = conn_.Prepare("SELECT LAST_INSERT_ID()");
+  std::unique_ptr<sql::ResultSet> rs(id.executeQuery());
+  if (rs->next()) e->id = rs->getInt64(1);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<CaseEvent>> MysqlCaseRepository::ListEvents(const std::string& case_id,
+                                                                       int64_t after_id,
+                                                                       bool include_internal,
+                                                                       int limit) {
+  auto& s = conn_.Prepare(absl::StrCat(
+      "SELECT id, case_id, event_at_us, actor, actor_role, kind, detail, internal"
+      " FROM case_events WHERE case_id = ? AND id > ?",
+      include_internal ? "" : " AND internal = 0", " ORDER BY id LIMIT ?"));
+  Binder(s).Str(case_id).Int(after_id).Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<CaseEvent> out;
+  while (rs->next()) {
+    out.push_back({rs->getInt64(1), GetStr(*rs, 2), FromMicros(rs->getInt64(3)), GetStr(*rs, 4),
+                   GetStr(*rs, 5), GetStr(*rs, 6), GetStr(*rs, 7), rs->getInt(8) != 0});
+  }
+  return out;
+}
+
+absl::Status MysqlCaseRepository::EnqueueProductLookup(const std::string& case_id) {
+  pb::GetCaseRequest payload;
+  payload.set_case_id(case_id);
+  EnqueueEvent(conn_, clock_, "case", case_id, kEventProductLookup, payload);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlCaseRepository::EnqueueReinstatement(const std::string& case_id,
+                                                       const std::string& serial,
+                                                       const std::string& inspection_reference) {
+  inv::ReinstateUnitRequest payload;
+  payload.set_serial_number(serial);
+  payload.set_case_id(case_id);
+  payload.set_inspection_reference(inspection_reference);
+  EnqueueEvent(conn_, clock_, "case", case_id, kEventReinstate, payload);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlCaseRepository::EnqueueTradeInIntake(const std::string& case_id,
+                                                       const std::string& serial,
+                                                       const std::string& sku) {
+  inv::IntakeReturnedUnitRequest payload;
+  payload.set_serial_number(serial);
+  payload.set_source(inv::UNIT_SOURCE_TRADE_IN);
+  payload.set_sku(sku);
+  payload.set_reference(case_id);
+  EnqueueEvent(conn_, clock_, "case", case_id, kEventTradeInIntake, payload);
+  return absl::OkStatus();
+}
+
+// --- trade-in cases ------------------------------------------------------------
+
+namespace {
+std::string TradeInBytes(const TradeIn& t) {
+  pb::TradeInCase p;
+  ToProto(t, &p);
+  return p.SerializeAsString();
+}
+
+absl::StatusOr<TradeIn> ReadTradeIn(sql::ResultSet& rs) {
+  // id, version, body
+  pb::TradeInCase p;
+  if (!p.ParseFromString(GetBlob(rs, 3))) return absl::InternalError("stored trade-in case is corrupt");
+  ASSIGN_OR_RETURN(TradeIn t, TradeInFromProto(p, true));
+  t.id = GetStr(rs, 1);
+  t.version = rs.getInt64(2);
+  return t;
+}
+}  // namespace
+
+absl::Status MysqlCaseRepository::InsertTradeIn(const TradeIn& t) {
+  auto& s = conn_.Prepare(
+      "INSERT INTO trade_in_cases (id, account_id, opened_by, status, due_at_us, created_at_us,"
+      " updated_at_us, version, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  std::istringstream body(TradeInBytes(t));
+  Binder(s).Str(t.id).Str(t.account_id).Str(t.opened_by).Int(static_cast<int>(t.status))
+      .Time(t.due_time).Time(t.create_time).Time(t.update_time).Int(t.version).Blob(&body);
+  try {
+    s.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    return DuplicateOr(e, "trade-in case " + t.id);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<TradeIn>> MysqlCaseRepository::FindTradeIn(const std::string& id,
+                                                                        bool for_update) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT id, version, body FROM trade_in_cases WHERE id = ?",
+                                       for_update ? " FOR UPDATE" : ""));
+  s.setString(1, id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::optional<TradeIn>();
+  ASSIGN_OR_RETURN(TradeIn t, ReadTradeIn(*rs));
+  return std::optional<TradeIn>(std::move(t));
+}
+
+absl::Status MysqlCaseRepository::UpdateTradeIn(const TradeIn& t, int64_t expected_version) {
+  auto& s = conn_.Prepare(
+      "UPDATE trade_in_cases SET status = ?, due_at_us = ?, updated_at_us = ?, version = ?,"
+      " body = ? WHERE id = ? AND version = ?");
+  std::istringstream body(TradeInBytes(t));
+  Binder(s).Int(static_cast<int>(t.status)).Time(t.due_time).Time(t.update_time).Int(t.version)
+      .Blob(&body).Str(t.id).Int(expected_version);
+  if (s.executeUpdate() != 1) {
+    return absl::AbortedError(absl::StrCat("trade-in case ", t.id, " was changed concurrently; retry"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<TradeIn>> MysqlCaseRepository::ListTradeIns(
+    const TradeInFilter& f, const std::optional<PageCursor>& after, int limit) {
+  std::string sql = "SELECT id, version, body FROM trade_in_cases WHERE 1 = 1";
+  if (f.status != TradeInStatus::kUnspecified) absl::StrAppend(&sql, " AND status = ?");
+  if (!f.account_id.empty()) absl::StrAppend(&sql, " AND account_id = ?");
+  ScopeClause(f.scoped, f.accounts, &sql);
+  if (after) absl::StrAppend(&sql, " AND (created_at_us < ? OR (created_at_us = ? AND id < ?))");
+  absl::StrAppend(&sql, " ORDER BY created_at_us DESC, id DESC LIMIT ?");
+  auto& s = conn_.Prepare(sql);
+  Binder b(s);
+  if (f.status != TradeInStatus::kUnspecified) b.Int(static_cast<int>(f.status));
+  if (!f.account_id.empty()) b.Str(f.account_id);
+  if (f.scoped) {
+    b.Str(f.subject);
+    for (const auto& a : f.accounts) b.Str(a);
+  }
+  if (after) {
+    ASSIGN_OR_RETURN(auto keys, CursorKeys(*after));
+    b.Int(keys.first).Int(keys.first).Str(keys.second);
+  }
+  b.Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<TradeIn> out;
+  while (rs->next()) {
+    ASSIGN_OR_RETURN(TradeIn t, ReadTradeIn(*rs));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> MysqlCaseRepository::OverdueTradeIns(absl::Time now,
+                                                                              int limit) {
+  auto& s = conn_.Prepare(
+      "SELECT id FROM trade_in_cases WHERE status = ? AND due_at_us < ? ORDER BY due_at_us LIMIT ?");
+  Binder(s).Int(static_cast<int>(TradeInStatus::kOpen)).Time(now).Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<std::string> out;
+  while (rs->next()) out.push_back(GetStr(*rs, 1));
+  return out;
+}
+
+// --- attachments ---------------------------------------------------------------
+
+namespace {
+constexpr char kAttachmentColumns[] =
+    "id, case_id, kind, version, file_name, content_type, size_bytes, sha256, uploaded_by,"
+    " created_at_us, cod";
+
+Attachment ReadAttachment(sql::ResultSet& rs) {
+  Attachment a;
+  a.id = rs.getInt64(1);
+  a.case_id = GetStr(rs, 2);
+  a.kind = static_cast<AttachmentKind>(rs.getInt(3));
+  a.version = rs.getInt(4);
+  a.file_name = GetStr(rs, 5);
+  a.content_type = GetStr(rs, 6);
+  a.size = rs.getInt64(7);
+  a.sha256 = GetStr(rs, 8);
+  a.uploaded_by = GetStr(rs, 9);
+  a.create_time = FromMicros(rs.getInt64(10));
+  if (!rs.isNull(11)) {
+    pb::CodDetails c;
+    c.ParseFromString(GetBlob(rs, 11));
+    absl::StatusOr<CodDetails> cod = FromProto(c);
+    if (cod.ok()) a.cod = *std::move(cod);
+  }
+  return a;
+}
+
+std::string Sha256Hex(const std::string& content) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(content.data()), content.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), SHA256_DIGEST_LENGTH));
+}
+}  // namespace
+
+absl::Status MysqlCaseRepository::InsertAttachment(Attachment* a, const std::string& content) {
+  a->sha256 = Sha256Hex(content);
+  auto& s = conn_.Prepare(
+      "INSERT INTO attachments (case_id, kind, version, file_name, content_type, size_bytes,"
+      " sha256, uploaded_by, created_at_us, cod) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  std::string cod_bytes;
+  if (a->cod) {
+    pb::CodDetails c;
+    ToProto(*a->cod, &c);
+    cod_bytes = c.SerializeAsString();
+  }
+  std::istringstream cod(cod_bytes);
+  Binder b(s);
+  b.Str(a->case_id).Int(static_cast<int>(a->kind)).Int(a->version).Str(a->file_name)
+      .Str(a->content_type).Int(a->size).Str(a->sha256).Str(a->uploaded_by).Time(a->create_time);
+  if (a->cod) {
+    b.Blob(&cod);
+  } else {
+    b.Null();
+  }
+  try {
+    s.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() == db::kErrDuplicateKey) {
+      return db::MarkRetryable(absl::AbortedError("another upload took this version; retry"));
+    }
+    throw;
+  }
+  auto& id = conn_.Prepare("SELECT LAST_INSERT_ID()");
+  {
+    std::unique_ptr<sql::ResultSet> rs(id.executeQuery());
+    if (rs->next()) a->id = rs->getInt64(1);
+  }
+  auto& chunk = conn_.Prepare("INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES (?, ?, ?)");
+  int seq = 0;
+  for (size_t off = 0; off < content.size(); off += kChunkBytes) {
+    std::istringstream data(content.substr(off, kChunkBytes));
+    Binder(chunk).Int(a->id).Int(seq++).Blob(&data);
+    chunk.executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Attachment>> MysqlCaseRepository::ListAttachments(
+    const std::string& case_id) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kAttachmentColumns,
+                                       " FROM attachments WHERE case_id = ? ORDER BY id"));
+  s.setString(1, case_id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<Attachment> out;
+  while (rs->next()) out.push_back(ReadAttachment(*rs));
+  return out;
+}
+
+absl::StatusOr<std::optional<Attachment>> MysqlCaseRepository::FindAttachment(int64_t id) {
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kAttachmentColumns, " FROM attachments WHERE id = ?"));
+  s.setInt64(1, id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::optional<Attachment>();
+  return std::optional<Attachment>(ReadAttachment(*rs));
+}
+
+absl::StatusOr<int32_t> MysqlCaseRepository::LatestAttachmentVersion(const std::string& case_id,
+                                                                     AttachmentKind kind) {
+  auto& s = conn_.Prepare(
+      "SELECT COALESCE(MAX(version), 0) FROM attachments WHERE case_id = ? AND kind = ?");
+  Binder(s).Str(case_id).Int(static_cast<int>(kind));
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  return rs->next() ? rs->getInt(1) : 0;
+}
+
+// --- store -------------------------------------------------------------------------
+
+MysqlCaseStore::MysqlCaseStore(db::ConnectionPool* pool, const Clock* clock)
+    : pool_(pool), clock_(clock), case_numbers_(pool, "case_id", 20) {}
+
+absl::StatusOr<std::string> MysqlCaseStore::Write(const IdempotencyKey& key,
+                                                  const google::protobuf::Message& request,
+                                                  absl::string_view context,
+                                                  const WriteBody& body) {
+  auto result = RunIdempotent<google::protobuf::BytesValue>(
+      *pool_, *clock_, key, request, context,
+      [&](db::Connection& conn) -> absl::StatusOr<google::protobuf::BytesValue> {
+        MysqlCaseRepository repo(conn, *clock_);
+        ASSIGN_OR_RETURN(std::string bytes, body(repo));
+        google::protobuf::BytesValue v;
+        v.set_value(std::move(bytes));
+        return v;
+      });
+  if (!result.ok()) return result.status();
+  return std::string(result->value());
+}
+
+absl::Status MysqlCaseStore::Read(absl::string_view context, const ReadBody& body) {
+  return db::RunRead<bool>(*pool_, context,
+                           [&](db::Connection& conn) -> absl::StatusOr<bool> {
+                             MysqlCaseRepository repo(conn, *clock_);
+                             RETURN_IF_ERROR(body(repo));
+                             return true;
+                           })
+      .status();
+}
+
+absl::Status MysqlCaseStore::Transaction(absl::string_view context, const ReadBody& body) {
+  return db::RunTransactionStatus(*pool_, context, [&](db::Connection& conn) -> absl::Status {
+    MysqlCaseRepository repo(conn, *clock_);
+    return body(repo);
+  });
+}
+
+absl::StatusOr<int64_t> MysqlCaseStore::NextCaseSequence(const std::string& day) {
+  ASSIGN_OR_RETURN(int64_t seq, case_numbers_.Next(day));
+  if (seq > kMaxCaseSequence) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the case numbers of ", day, " are used up (", kMaxCaseSequence, ")"));
+  }
+  return seq;
+}
+
+absl::StatusOr<int64_t> MysqlCaseStore::CountBreaching(absl::Time now) {
+  return db::RunRead<int64_t>(*pool_, "count breaching cases",
+                              [&](db::Connection& conn) -> absl::StatusOr<int64_t> {
+                                auto& s = conn.Prepare(
+                                    "SELECT COUNT(*) FROM cases WHERE breach_at_us IS NOT NULL"
+                                    " AND breach_at_us < ?");
+                                s.setInt64(1, ToMicros(now));
+                                std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+                                return rs->next() ? rs->getInt64(1) : 0;
+                              });
+}
+
+absl::StatusOr<std::optional<std::string>> MysqlCaseStore::ReadChunk(int64_t attachment_id,
+                                                                     int seq) {
+  return db::RunRead<std::optional<std::string>>(
+      *pool_, "read attachment chunk",
+      [&](db::Connection& conn) -> absl::StatusOr<std::optional<std::string>> {
+        auto& s = conn.Prepare("SELECT data FROM attachment_chunks WHERE attachment_id = ? AND seq = ?");
+        s.setInt64(1, attachment_id);
+        s.setInt(2, seq);
+        std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+        if (!rs->next()) return std::optional<std::string>();
+        return std::optional<std::string>(GetBlob(*rs, 1));
+      });
+}
+
+}  // namespace aftercare::cases
