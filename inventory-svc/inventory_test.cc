@@ -566,5 +566,58 @@ TEST_F(InventoryTest, PageTokenIsBoundToItsFilters) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 }
 
+TEST_F(InventoryTest, UpdateProductChecksEtagMaskAndResult) {
+  ASSERT_OK_AND_ASSIGN(Product p, inv_.GetProduct(admin_, "EX4300-48T", repo_));
+  Product patch;
+  patch.sku = "EX4300-48T";
+  patch.list_price = {"USD", 2'000'000};
+  EXPECT_THAT(inv_.UpdateProduct(admin_, patch, {"list_price"}, "v99", repo_),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("etag")));
+  EXPECT_THAT(inv_.UpdateProduct(admin_, patch, {"sku"}, "", repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
+  EXPECT_THAT(inv_.UpdateProduct(admin_, patch, {}, "", repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
+  patch.lifecycle = Lifecycle::kEndOfProduction;
+  EXPECT_THAT(inv_.UpdateProduct(admin_, patch, {"lifecycle"}, "", repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("end_of_production_time")));
+  ASSERT_OK_AND_ASSIGN(Product updated, inv_.UpdateProduct(admin_, patch, {"list_price"}, Etag(p.version), repo_));
+  EXPECT_EQ(updated.list_price.amount_minor, 2'000'000);
+  EXPECT_EQ(updated.lifecycle, Lifecycle::kCurrent);
+  EXPECT_EQ(updated.version, p.version + 1);
+  EXPECT_THAT(inv_.UpdateProduct(admin_, patch, {"list_price"}, Etag(p.version), repo_),
+              StatusIs(absl::StatusCode::kAborted));
+}
+
+TEST_F(InventoryTest, OffersShowCountsPricesAndWarrantyPerLifecycle) {
+  Certified("JNF000001");
+  Certified("JNF000002", "MX480");
+  ASSERT_OK_AND_ASSIGN(auto page, inv_.ListCpoOffers(partner_, {}, true, 10, "", repo_));
+  ASSERT_EQ(page.items.size(), 2u);
+  const Offer& ex = page.items[0];
+  EXPECT_EQ(ex.product.sku, "EX4300-48T");
+  EXPECT_EQ(ex.available, 1);
+  ASSERT_EQ(ex.lines.size(), 1u);
+  EXPECT_EQ(ex.lines[0].price_minor, *CpoPrice(1'234'567, 2200));
+  EXPECT_EQ(ex.warranty_kind, WarrantyKind::kStandard);
+  EXPECT_EQ(ex.support_levels.size(), 4u);
+  const Offer& mx = page.items[1];
+  EXPECT_EQ(mx.warranty_kind, WarrantyKind::kCpoEndOfProduction);
+  EXPECT_EQ(mx.warranty_months, 12);
+  EXPECT_EQ(mx.support_levels.size(), 3u);
+}
+
+TEST_F(InventoryTest, TransferKeepsTheOriginalPurchaserAndMovesContracts) {
+  Put("JNG000001", UnitState::kInService);
+  ASSERT_OK(inv_.CreateSupportContract(admin_, "JNG000001", {SupportLevel::kCareCore, 12, ""}, repo_).status());
+  EXPECT_THAT(inv_.TransferOwnership(P(Role::kCustomer, "c1", {"ACME-001"}), "JNG000001", "GLOBEX-002", "", repo_),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(inv_.TransferOwnership(admin_, "JNG000001", "GLOBEX-002", "v7", repo_),
+              StatusIs(absl::StatusCode::kAborted));
+  ASSERT_OK_AND_ASSIGN(Unit u, inv_.TransferOwnership(admin_, "JNG000001", "GLOBEX-002", "", repo_));
+  EXPECT_EQ(u.owner_account_id, "GLOBEX-002");
+  EXPECT_EQ(u.original_purchaser_account_id, "ACME-001");
+  EXPECT_EQ(repo_.contracts.begin()->second.account_id, "GLOBEX-002");
+}
+
 }  // namespace
 }  // namespace aftercare::inventory
