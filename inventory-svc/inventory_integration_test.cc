@@ -686,5 +686,81 @@ TEST_F(InventoryIntegrationTest, KeysetPaginationAcrossPagesAndTokenBoundToFilte
   for (int i = 0; i < 7; ++i) EXPECT_EQ(seen[i], absl::StrFormat("PAGE%04d", i + 1));
 }
 
+TEST_F(InventoryIntegrationTest, ListFiltersOnSkuStateSourceFamilyAndLifecycle) {
+  CreateProduct(kSku, pb::LIFECYCLE_CURRENT, 500'000);
+  CreateProduct("EX9208", pb::LIFECYCLE_END_OF_PRODUCTION, 900'000);
+  pb::UpdateProductRequest upd;
+  upd.set_request_id("upd-family");
+  upd.mutable_product()->set_sku("EX9208");
+  upd.mutable_product()->set_family(pb::PRODUCT_FAMILY_ROUTING);
+  upd.mutable_update_mask()->add_paths("family");
+  pb::Product updated;
+  ASSERT_TRUE(Call(&Stub::UpdateProduct, admin_, upd, &updated).ok());
+  EXPECT_EQ(updated.family(), pb::PRODUCT_FAMILY_ROUTING);
+  pb::LoadGenuineSerialsResponse loaded;
+  ASSERT_TRUE(LoadSerials({"FLT00001", "FLT00002"}, kSku, "l1", &loaded).ok());
+  ASSERT_TRUE(LoadSerials({"FLT00003"}, "EX9208", "l2", &loaded).ok());
+  Certify("FLT00001");
+  Certify("FLT00002");
+  Certify("FLT00003", "EX9208");
+  Receive("FLT00004");
+  pb::Reservation r;
+  ASSERT_TRUE(Reserve(partner_, "FLT00002", "", "r-flt", &r).ok());
+
+  auto serials = [&](pb::ListUnitsRequest req, const std::string& token) {
+    std::vector<std::string> out;
+    pb::ListUnitsResponse resp;
+    grpc::Status s = Call(&Stub::ListUnits, token, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    for (const auto& u : resp.units()) out.push_back(u.serial_number());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  pb::ListUnitsRequest req;
+  req.set_sku(kSku);
+  EXPECT_EQ(serials(req, admin_), (V{"FLT00001", "FLT00002", "FLT00004"}));
+  req.set_state(pb::UNIT_STATE_CERTIFIED);
+  EXPECT_EQ(serials(req, admin_), (V{"FLT00001"}));
+  req.set_state(pb::UNIT_STATE_RESERVED);
+  EXPECT_EQ(serials(req, admin_), (V{"FLT00002"}));
+  req.Clear();
+  req.set_family(pb::PRODUCT_FAMILY_ROUTING);
+  EXPECT_EQ(serials(req, admin_), (V{"FLT00003"}));
+  req.Clear();
+  req.set_lifecycle(pb::LIFECYCLE_CURRENT);
+  req.set_state(pb::UNIT_STATE_RECEIVED);
+  EXPECT_EQ(serials(req, admin_), (V{"FLT00004"}));
+  req.Clear();
+  req.set_source(pb::UNIT_SOURCE_DEMO_RETURN);
+  req.set_family(pb::PRODUCT_FAMILY_SWITCHING);
+  req.set_page_size(2);
+  EXPECT_EQ(serials(req, admin_), (V{"FLT00001", "FLT00002"}));
+  // A CPO partner sees available units only; a customer may not list stock.
+  req.Clear();
+  EXPECT_EQ(serials(req, partner_), (V{"FLT00001", "FLT00003"}));
+  req.set_state(pb::UNIT_STATE_RECEIVED);
+  pb::ListUnitsResponse denied;
+  EXPECT_THAT(Call(&Stub::ListUnits, partner_, req, &denied),
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("CERTIFIED")));
+  EXPECT_THAT(Call(&Stub::ListUnits, customer_, req, &denied),
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("customer")));
+  // Products and offers filter the same way.
+  pb::ListProductsRequest products;
+  products.set_lifecycle(pb::LIFECYCLE_END_OF_PRODUCTION);
+  pb::ListProductsResponse listed;
+  ASSERT_TRUE(Call(&Stub::ListProducts, customer_, products, &listed).ok());
+  ASSERT_EQ(listed.products_size(), 1);
+  EXPECT_EQ(listed.products(0).sku(), "EX9208");
+  pb::ListCpoOffersRequest offers;
+  offers.set_family(pb::PRODUCT_FAMILY_ROUTING);
+  offers.set_in_stock_only(true);
+  pb::ListCpoOffersResponse offered;
+  ASSERT_TRUE(Call(&Stub::ListCpoOffers, partner_, offers, &offered).ok());
+  ASSERT_EQ(offered.offers_size(), 1);
+  EXPECT_EQ(offered.offers(0).warranty_kind(), pb::WARRANTY_KIND_CPO_END_OF_PRODUCTION);
+  EXPECT_EQ(offered.offers(0).lines(0).discount_basis_points(), 2500);
+  EXPECT_EQ(offered.offers(0).lines(0).cpo_price().amount_minor(), 675'000);
+}
+
 }  // namespace
 }  // namespace aftercare::inventory
