@@ -8,6 +8,7 @@
 
 #include "common/db/migrations.h"
 #include "common/service_runtime.h"
+#include "licensing-svc/rma_directory.h"
 
 namespace aftercare::licensing {
 
@@ -15,6 +16,10 @@ namespace aftercare::licensing {
 const std::vector<db::MigrationFile>& Migrations();
 
 ServiceSpec Spec();
+
+// The same service with `rmas` (owned by the caller, outliving the service)
+// instead of rma-svc over gRPC; for tests.
+ServiceSpec SpecWithRmaDirectory(RmaDirectory* rmas);
 
 }  // namespace aftercare::licensing
 

@@ -1,0 +1,442 @@
+#include "licensing-svc/licensing_grpc.h"
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/db/sql_time.h"
+#include "common/rpc.h"
+#include "common/status.h"
+
+namespace aftercare::licensing {
+namespace {
+
+using google::protobuf::Timestamp;
+
+// --- proto -> domain ---------------------------------------------------------
+
+template <typename E>
+absl::StatusOr<E> FromEnum(int value, bool (*is_valid)(int), const char* field) {
+  if (!is_valid(value)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " has an unknown value ", value));
+  }
+  return static_cast<E>(value);
+}
+
+absl::StatusOr<absl::Time> FromTimestamp(const Timestamp& t, const char* field) {
+  if (t.seconds() < 0 || t.seconds() > 253402300799 || t.nanos() < 0 || t.nanos() > 999999999) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is not a valid timestamp"));
+  }
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+absl::StatusOr<LicenseProduct> FromProto(const pb::LicenseProduct& p) {
+  LicenseProduct out;
+  out.sku = p.sku();
+  out.feature = p.feature();
+  out.capacity = p.capacity();
+  ASSIGN_OR_RETURN(out.term_type,
+                   FromEnum<TermType>(p.term_type(), pb::TermType_IsValid, "product.term_type"));
+  out.term_months = p.term_months();
+  ASSIGN_OR_RETURN(out.system, FromEnum<LicensingSystem>(p.licensing_system(),
+                                                          pb::LicensingSystem_IsValid,
+                                                          "product.licensing_system"));
+  out.unlock_key_required = p.unlock_key_required();
+  out.max_devices = p.max_devices();
+  return out;
+}
+
+// --- domain -> proto ---------------------------------------------------------
+
+void SetTime(absl::Time t, Timestamp* out) {
+  const int64_t us = db::ToMicros(t);
+  int64_t secs = us / 1000000;
+  int64_t rem = us % 1000000;
+  if (rem < 0) {
+    rem += 1000000;
+    secs -= 1;
+  }
+  out->set_seconds(secs);
+  out->set_nanos(static_cast<int32_t>(rem * 1000));
+}
+
+void ToProto(const LicenseProduct& p, pb::LicenseProduct* out) {
+  out->set_sku(p.sku);
+  out->set_feature(p.feature);
+  out->set_capacity(p.capacity);
+  out->set_term_type(static_cast<pb::TermType>(p.term_type));
+  out->set_term_months(p.term_months);
+  out->set_licensing_system(static_cast<pb::LicensingSystem>(p.system));
+  out->set_unlock_key_required(p.unlock_key_required);
+  out->set_max_devices(p.max_devices);
+}
+
+void ToProto(const Entitlement& e, pb::Entitlement* out) {
+  out->set_entitlement_id(e.id);
+  out->set_account_id(e.account_id);
+  ToProto(e.product, out->mutable_product());
+  out->set_kind(static_cast<pb::EntitlementKind>(e.kind));
+  out->set_order_reference(e.order_reference);
+  SetTime(e.start_time, out->mutable_start_time());
+  if (e.term_end) SetTime(*e.term_end, out->mutable_term_end_time());
+  out->set_active_devices(e.active_devices);
+  out->set_renewal_count(e.renewal_count);
+  SetTime(e.create_time, out->mutable_create_time());
+  SetTime(e.update_time, out->mutable_update_time());
+  out->set_etag(Etag(e.version));
+}
+
+void ToProto(const License& l, pb::License* out) {
+  out->set_license_id(l.id);
+  out->set_entitlement_id(l.entitlement_id);
+  out->set_account_id(l.account_id);
+  out->set_sku(l.sku);
+  out->set_feature(l.feature);
+  out->set_capacity(l.capacity);
+  out->set_licensing_system(static_cast<pb::LicensingSystem>(l.system));
+  out->set_term_type(static_cast<pb::TermType>(l.term_type));
+  out->set_device_serial(l.device_serial);
+  out->set_state(static_cast<pb::LicenseState>(l.state));
+  SetTime(l.not_before, out->mutable_not_before());
+  if (l.not_after) SetTime(*l.not_after, out->mutable_not_after());
+  out->set_key_id(l.key_id);
+  out->set_license_key(l.license_key);
+  out->set_key_generation(l.key_generation);
+  out->set_revocation_reason(static_cast<pb::RevocationReason>(l.revocation_reason));
+  out->set_revocation_note(l.revocation_note);
+  if (l.revoke_time) SetTime(*l.revoke_time, out->mutable_revoke_time());
+  out->set_replaces_license_id(l.replaces_license_id);
+  out->set_rma_number(l.rma_number);
+  SetTime(l.create_time, out->mutable_create_time());
+  SetTime(l.update_time, out->mutable_update_time());
+  out->set_etag(Etag(l.version));
+}
+
+void ToProto(const RmaTransfer& t, pb::RmaTransfer* out) {
+  out->set_rma_number(t.rma_number);
+  out->set_account_id(t.account_id);
+  out->set_from_serial(t.from_serial);
+  out->set_to_serial(t.to_serial);
+  for (const TransferredLicense& i : t.licenses) {
+    pb::TransferredLicense* p = out->add_licenses();
+    p->set_old_license_id(i.old_license_id);
+    p->set_new_license_id(i.new_license_id);
+  }
+  out->set_requested_by(t.requested_by);
+  SetTime(t.create_time, out->mutable_create_time());
+}
+
+void ToProto(const Notification& n, pb::Notification* out) {
+  out->set_notification_id(n.id);
+  out->set_account_id(n.account_id);
+  out->set_entitlement_id(n.entitlement_id);
+  out->set_kind(n.kind);
+  out->set_subject(n.subject);
+  out->set_body(n.body);
+  SetTime(n.create_time, out->mutable_create_time());
+}
+
+IdempotencyKey Key(const Principal& caller, const std::string& request_id, const char* method) {
+  return IdempotencyKey{caller.subject, request_id, method};
+}
+
+PageRequest PageOf(int32_t size, const std::string& token) { return PageRequest{size, token}; }
+
+}  // namespace
+
+// Records a purchase; the activation code is sealed in the stored response
+// and opened here, so a retry returns the same code.
+grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
+                                                           const pb::CreateEntitlementRequest* req,
+                                                           pb::CreateEntitlementResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    PurchaseCommand cmd;
+    cmd.account_id = req->account_id();
+    ASSIGN_OR_RETURN(cmd.product, FromProto(req->product()));
+    cmd.order_reference = req->order_reference();
+    RETURN_IF_ERROR(store_.Mutate(
+        Key(caller, req->request_id(), "CreateEntitlement"), *req, "create entitlement", resp,
+        [&](LicensingRepository& repo) -> absl::StatusOr<pb::CreateEntitlementResponse> {
+          ASSIGN_OR_RETURN(PurchaseResult r, domain_.CreateEntitlement(caller, cmd, repo));
+          pb::CreateEntitlementResponse out;
+          ToProto(r.entitlement, out.mutable_entitlement());
+          out.set_activation_code(r.sealed_activation_code);
+          if (r.entitlement.kind == EntitlementKind::kRightToUse) {
+            pb::RightToUse* rtu = out.mutable_right_to_use();
+            rtu->set_rtu_number(r.entitlement.id);
+            rtu->set_account_id(r.entitlement.account_id);
+            ToProto(r.entitlement.product, rtu->mutable_product());
+            rtu->set_order_reference(r.entitlement.order_reference);
+            SetTime(r.entitlement.create_time, rtu->mutable_issue_time());
+            if (r.entitlement.term_end) SetTime(*r.entitlement.term_end, rtu->mutable_term_end_time());
+          }
+          return out;
+        }));
+    if (!resp->activation_code().empty()) {
+      ASSIGN_OR_RETURN(std::string code, domain_.signer().Open(resp->activation_code()));
+      resp->set_activation_code(code);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::GetEntitlement(Ctx* ctx,
+                                                        const pb::GetEntitlementRequest* req,
+                                                        pb::Entitlement* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Read("get entitlement", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(Entitlement e, domain_.GetEntitlement(caller, req->entitlement_id(), repo));
+      ToProto(e, resp);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::ListEntitlements(Ctx* ctx,
+                                                          const pb::ListEntitlementsRequest* req,
+                                                          pb::ListEntitlementsResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Read("list entitlements", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(auto page,
+                       domain_.ListEntitlements(caller, req->account_id(),
+                                                PageOf(req->page_size(), req->page_token()), repo));
+      for (const Entitlement& e : page.items) ToProto(e, resp->add_entitlements());
+      resp->set_next_page_token(page.next_page_token);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
+                                                         const pb::ActivateLicenseRequest* req,
+                                                         pb::ActivateLicenseResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Mutate(
+        Key(caller, req->request_id(), "ActivateLicense"), *req, "activate license", resp,
+        [&](LicensingRepository& repo) -> absl::StatusOr<pb::ActivateLicenseResponse> {
+          ASSIGN_OR_RETURN(ActivationResult r, domain_.Activate(caller, req->activation_code(),
+                                                                req->device_serial(), repo));
+          pb::ActivateLicenseResponse out;
+          ToProto(r.license, out.mutable_license());
+          out.set_already_activated(r.already_activated);
+          return out;
+        });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::RenewSubscription(Ctx* ctx,
+                                                           const pb::RenewSubscriptionRequest* req,
+                                                           pb::RenewSubscriptionResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Mutate(
+        Key(caller, req->request_id(), "RenewSubscription"), *req, "renew subscription", resp,
+        [&](LicensingRepository& repo) -> absl::StatusOr<pb::RenewSubscriptionResponse> {
+          ASSIGN_OR_RETURN(RenewalResult r,
+                           domain_.Renew(caller, req->entitlement_id(), req->term_months(),
+                                         req->order_reference(), repo));
+          pb::RenewSubscriptionResponse out;
+          ToProto(r.entitlement, out.mutable_entitlement());
+          ToProto(r.welcome_letter, out.mutable_welcome_letter());
+          return out;
+        });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::RetrieveDeviceKeys(
+    Ctx* ctx, const pb::RetrieveDeviceKeysRequest* req, pb::RetrieveDeviceKeysResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Mutate(
+        Key(caller, req->request_id(), "RetrieveDeviceKeys"), *req, "retrieve device keys", resp,
+        [&](LicensingRepository& repo) -> absl::StatusOr<pb::RetrieveDeviceKeysResponse> {
+          ASSIGN_OR_RETURN(std::vector<DeviceKey> keys,
+                           domain_.RetrieveDeviceKeys(caller, req->device_serial(), repo));
+          pb::RetrieveDeviceKeysResponse out;
+          out.set_device_serial(absl::AsciiStrToUpper(req->device_serial()));
+          for (const DeviceKey& k : keys) {
+            pb::DeviceKey* p = out.add_keys();
+            ToProto(k.license, p->mutable_license());
+            p->set_refresh(static_cast<pb::KeyRefresh>(k.refresh));
+          }
+          return out;
+        });
+  });
+}
+
+// Asks rma-svc about the RMA (outside any transaction), then moves the keys
+// in one idempotent transaction. A transfer that already exists is returned
+// without calling rma-svc again.
+grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
+                                                          const pb::TransferLicensesRequest* req,
+                                                          pb::RmaTransfer* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(std::string number, domain_.ValidateTransferRequest(caller, req->rma_number()));
+    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    std::optional<RmaTransfer> existing;
+    RETURN_IF_ERROR(store_.Read("find transfer", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(existing, domain_.FindTransfer(caller, number, repo));
+      return absl::OkStatus();
+    }));
+    if (existing) {
+      ToProto(*existing, resp);
+      return absl::OkStatus();
+    }
+    absl::StatusOr<RmaInfo> rma = rmas_.GetRma(CurrentCall(ctx), number);
+    if (absl::IsNotFound(rma.status())) {
+      return absl::NotFoundError(absl::StrCat("RMA ", number, " not found"));
+    }
+    if (!rma.ok()) {
+      return absl::Status(rma.status().code(),
+                          absl::StrCat("cannot check RMA ", number, " with rma-svc: ",
+                                       rma.status().message()));
+    }
+    rma->rma_number = number;
+    RETURN_IF_ERROR(domain_.CheckRmaForTransfer(caller, *rma));
+    return store_.Mutate(Key(caller, req->request_id(), "TransferLicenses"), *req,
+                         "transfer licenses", resp,
+                         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RmaTransfer> {
+                           ASSIGN_OR_RETURN(RmaTransfer t, domain_.Transfer(caller, *rma, repo));
+                           pb::RmaTransfer out;
+                           ToProto(t, &out);
+                           return out;
+                         });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::GetRmaTransfer(Ctx* ctx,
+                                                        const pb::GetRmaTransferRequest* req,
+                                                        pb::RmaTransfer* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Read("get transfer", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(RmaTransfer t, domain_.GetTransfer(caller, req->rma_number(), repo));
+      ToProto(t, resp);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::ListRmaTransfers(Ctx* ctx,
+                                                          const pb::ListRmaTransfersRequest* req,
+                                                          pb::ListRmaTransfersResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Read("list transfers", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(auto page, domain_.ListTransfers(caller, req->account_id(),
+                                                        req->device_serial(),
+                                                        PageOf(req->page_size(), req->page_token()),
+                                                        repo));
+      for (const RmaTransfer& t : page.items) ToProto(t, resp->add_transfers());
+      resp->set_next_page_token(page.next_page_token);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::GetLicense(Ctx* ctx, const pb::GetLicenseRequest* req,
+                                                    pb::License* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Read("get license", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(License l, domain_.GetLicense(caller, req->license_id(), repo));
+      ToProto(l, resp);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::ListLicenses(Ctx* ctx, const pb::ListLicensesRequest* req,
+                                                      pb::ListLicensesResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    LicenseFilter filter;
+    filter.account_id = req->account_id();
+    filter.device_serial = req->device_serial();
+    filter.entitlement_id = req->entitlement_id();
+    ASSIGN_OR_RETURN(filter.state,
+                     FromEnum<LicenseState>(req->state(), pb::LicenseState_IsValid, "state"));
+    return store_.Read("list licenses", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(auto page, domain_.ListLicenses(caller, filter,
+                                                       PageOf(req->page_size(), req->page_token()),
+                                                       repo));
+      for (const License& l : page.items) ToProto(l, resp->add_licenses());
+      resp->set_next_page_token(page.next_page_token);
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::RevokeLicenseRequest* req,
+                                                       pb::License* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(RevocationReason reason,
+                     FromEnum<RevocationReason>(req->reason(), pb::RevocationReason_IsValid,
+                                                "reason"));
+    return store_.Mutate(Key(caller, req->request_id(), "RevokeLicense"), *req, "revoke license",
+                         resp, [&](LicensingRepository& repo) -> absl::StatusOr<pb::License> {
+                           ASSIGN_OR_RETURN(License l,
+                                            domain_.Revoke(caller, req->license_id(), reason,
+                                                           req->note(), req->etag(), repo));
+                           pb::License out;
+                           ToProto(l, &out);
+                           return out;
+                         });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::VerifyLicenseKey(Ctx* ctx,
+                                                          const pb::VerifyLicenseKeyRequest* req,
+                                                          pb::VerifyLicenseKeyResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    std::optional<absl::Time> at;
+    if (req->has_at_time()) {
+      ASSIGN_OR_RETURN(at, FromTimestamp(req->at_time(), "at_time"));
+    }
+    return store_.Read("verify license key", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(VerifyResult v, domain_.Verify(caller, req->license_key(),
+                                                      req->device_serial(), at, repo));
+      resp->set_verdict(static_cast<pb::KeyVerdict>(v.verdict));
+      resp->set_detail(v.detail);
+      resp->set_revocation_reason(static_cast<pb::RevocationReason>(v.revocation_reason));
+      if (v.claims) {
+        resp->set_license_id(v.claims->license_id);
+        resp->set_feature(v.claims->feature);
+        resp->set_capacity(v.claims->capacity);
+        resp->set_device_serial(v.claims->device_serial);
+        SetTime(v.claims->not_before, resp->mutable_not_before());
+        if (v.claims->not_after) SetTime(*v.claims->not_after, resp->mutable_not_after());
+        resp->set_key_id(v.claims->key_id);
+      }
+      return absl::OkStatus();
+    });
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::ListSigningKeys(Ctx* ctx,
+                                                         const pb::ListSigningKeysRequest* req,
+                                                         pb::ListSigningKeysResponse* resp) {
+  (void)req;
+  return RunUnary(ctx, executor_, [=](const Principal&) -> absl::Status {
+    for (const LicenseSigner::PublicKey& k : domain_.signer().public_keys()) {
+      pb::SigningKey* p = resp->add_keys();
+      p->set_key_id(k.key_id);
+      p->set_algorithm("Ed25519");
+      p->set_public_key_pem(k.pem);
+      p->set_public_key(k.raw);
+      p->set_primary(k.primary);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* LicensingGrpc::ListNotifications(Ctx* ctx,
+                                                           const pb::ListNotificationsRequest* req,
+                                                           pb::ListNotificationsResponse* resp) {
+  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
+    return store_.Read("list notifications", [&](LicensingRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(auto page, domain_.ListNotifications(
+                                      caller, req->account_id(), req->entitlement_id(),
+                                      PageOf(req->page_size(), req->page_token()), repo));
+      for (const Notification& n : page.items) ToProto(n, resp->add_notifications());
+      resp->set_next_page_token(page.next_page_token);
+      return absl::OkStatus();
+    });
+  });
+}
+
+}  // namespace aftercare::licensing

@@ -1,0 +1,67 @@
+// The gRPC face of licensing-svc (aftercare.licensing.v1.LicensingService):
+// each handler converts its request to domain values, runs the domain
+// (licensing.h) on the bounded executor through RunUnary — in an idempotent
+// transaction for mutations — and converts the result back. The RMA lookup
+// of a transfer goes through the RmaDirectory before the transaction opens.
+#ifndef AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
+#define AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
+
+#include "aftercare/licensing/v1/licensing_service.grpc.pb.h"
+#include "common/clock.h"
+#include "common/executor.h"
+#include "licensing-svc/licensing.h"
+#include "licensing-svc/licensing_repository.h"
+#include "licensing-svc/rma_directory.h"
+
+namespace aftercare::licensing {
+
+namespace pb = ::aftercare::licensing::v1;
+
+class LicensingGrpc final : public pb::LicensingService::CallbackService {
+ public:
+  LicensingGrpc(const Licensing* domain, LicensingStore* store, RmaDirectory* rmas,
+                BoundedExecutor* executor)
+      : domain_(*domain), store_(*store), rmas_(*rmas), executor_(*executor) {}
+
+  using Ctx = grpc::CallbackServerContext;
+  using Reactor = grpc::ServerUnaryReactor;
+
+  Reactor* CreateEntitlement(Ctx* ctx, const pb::CreateEntitlementRequest* req,
+                             pb::CreateEntitlementResponse* resp) override;
+  Reactor* GetEntitlement(Ctx* ctx, const pb::GetEntitlementRequest* req,
+                          pb::Entitlement* resp) override;
+  Reactor* ListEntitlements(Ctx* ctx, const pb::ListEntitlementsRequest* req,
+                            pb::ListEntitlementsResponse* resp) override;
+  Reactor* ActivateLicense(Ctx* ctx, const pb::ActivateLicenseRequest* req,
+                           pb::ActivateLicenseResponse* resp) override;
+  Reactor* RenewSubscription(Ctx* ctx, const pb::RenewSubscriptionRequest* req,
+                             pb::RenewSubscriptionResponse* resp) override;
+  Reactor* RetrieveDeviceKeys(Ctx* ctx, const pb::RetrieveDeviceKeysRequest* req,
+                              pb::RetrieveDeviceKeysResponse* resp) override;
+  Reactor* TransferLicenses(Ctx* ctx, const pb::TransferLicensesRequest* req,
+                            pb::RmaTransfer* resp) override;
+  Reactor* GetRmaTransfer(Ctx* ctx, const pb::GetRmaTransferRequest* req,
+                          pb::RmaTransfer* resp) override;
+  Reactor* ListRmaTransfers(Ctx* ctx, const pb::ListRmaTransfersRequest* req,
+                            pb::ListRmaTransfersResponse* resp) override;
+  Reactor* GetLicense(Ctx* ctx, const pb::GetLicenseRequest* req, pb::License* resp) override;
+  Reactor* ListLicenses(Ctx* ctx, const pb::ListLicensesRequest* req,
+                        pb::ListLicensesResponse* resp) override;
+  Reactor* RevokeLicense(Ctx* ctx, const pb::RevokeLicenseRequest* req, pb::License* resp) override;
+  Reactor* VerifyLicenseKey(Ctx* ctx, const pb::VerifyLicenseKeyRequest* req,
+                            pb::VerifyLicenseKeyResponse* resp) override;
+  Reactor* ListSigningKeys(Ctx* ctx, const pb::ListSigningKeysRequest* req,
+                           pb::ListSigningKeysResponse* resp) override;
+  Reactor* ListNotifications(Ctx* ctx, const pb::ListNotificationsRequest* req,
+                             pb::ListNotificationsResponse* resp) override;
+
+ private:
+  const Licensing& domain_;
+  LicensingStore& store_;
+  RmaDirectory& rmas_;
+  BoundedExecutor& executor_;
+};
+
+}  // namespace aftercare::licensing
+
+#endif  // AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_

@@ -1,0 +1,63 @@
+// How licensing-svc learns about an RMA before moving licenses: an interface
+// with a gRPC implementation (rma-svc's GetRma, called with the service
+// token) and a fake for tests.
+#ifndef AFTERCARE_LICENSING_SVC_RMA_DIRECTORY_H_
+#define AFTERCARE_LICENSING_SVC_RMA_DIRECTORY_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/call_context.h"
+
+namespace aftercare::licensing {
+
+// The RMA states that matter here (rma-svc's RmaStatus, by name).
+struct RmaInfo {
+  std::string rma_number;
+  std::string account_id;
+  // rma-svc's status without the prefix: "PENDING", "APPROVED",
+  // "REPLACEMENT_SHIPPED", "CANCELLED", ...
+  std::string status;
+  std::string serial_number;              // the defective unit
+  std::string replacement_serial_number;  // empty until a spare is allocated
+};
+
+class RmaDirectory {
+ public:
+  virtual ~RmaDirectory() = default;
+  // Returns the RMA `rma_number`. NOT_FOUND when rma-svc does not know it;
+  // UNAVAILABLE / DEADLINE_EXCEEDED when rma-svc cannot be reached. `parent`
+  // (may be null) is the call being handled, for the request id and trace.
+  virtual absl::StatusOr<RmaInfo> GetRma(const CallInfo* parent, const std::string& rma_number) = 0;
+};
+
+// An in-memory directory for tests.
+class FakeRmaDirectory : public RmaDirectory {
+ public:
+  void Put(RmaInfo rma) {
+    absl::MutexLock lock(&mu_);
+    rmas_[rma.rma_number] = std::move(rma);
+  }
+  absl::StatusOr<RmaInfo> GetRma(const CallInfo*, const std::string& rma_number) override {
+    absl::MutexLock lock(&mu_);
+    ++calls_;
+    auto it = rmas_.find(rma_number);
+    if (it == rmas_.end()) return absl::NotFoundError("RMA " + rma_number + " not found");
+    return it->second;
+  }
+  int calls() const {
+    absl::MutexLock lock(&mu_);
+    return calls_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, RmaInfo> rmas_ ABSL_GUARDED_BY(mu_);
+  int calls_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace aftercare::licensing
+
+#endif  // AFTERCARE_LICENSING_SVC_RMA_DIRECTORY_H_
