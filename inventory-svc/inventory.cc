@@ -480,6 +480,11 @@ absl::Status Inventory::ReturnToStock(const Principal& caller, Unit& unit, Sourc
 absl::StatusOr<Unit> Inventory::ReceiveUnit(const Principal& caller, const ReceiveCommand& cmd,
                                             InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin}, "receive units"));
+  return Receive(caller, cmd, repo);
+}
+
+absl::StatusOr<Unit> Inventory::Receive(const Principal& caller, const ReceiveCommand& cmd,
+                                        InventoryRepository& repo) const {
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(cmd.serial, "serial_number"));
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
   if (cmd.source == Source::kUnspecified || cmd.source == Source::kNewSale) {
@@ -1369,12 +1374,7 @@ absl::StatusOr<Unit> Inventory::IntakeReturnedUnit(const Principal& caller,
     RETURN_IF_ERROR(ReturnToStock(caller, unit, cmd.source, detail, repo));
     return unit;
   }
-  ReceiveCommand receive{serial, cmd.sku, cmd.source, Condition::kRefurbished, detail};
-  Principal as_receiver = caller;
-  as_receiver.role = Role::kLogistics;  // the intake is a receipt at the depot
-  as_receiver.subject = caller.subject;
-  ASSIGN_OR_RETURN(Unit unit, ReceiveUnit(as_receiver, receive, repo));
-  return unit;
+  return Receive(caller, {serial, cmd.sku, cmd.source, Condition::kRefurbished, detail}, repo);
 }
 
 absl::StatusOr<SwapResult> Inventory::SwapInstalledBase(const Principal& caller,

@@ -309,6 +309,9 @@ class Inventory {
                           const std::string& detail, InventoryRepository& repo) const;
   absl::Status RecordEvent(const Principal& caller, const Unit& unit, const std::string& kind,
                            const std::string& detail, InventoryRepository& repo) const;
+  // ReceiveUnit after the role check (also used by IntakeReturnedUnit).
+  absl::StatusOr<Unit> Receive(const Principal& caller, const ReceiveCommand& cmd,
+                               InventoryRepository& repo) const;
   // Clears the installed-base fields when a unit comes back into stock.
   absl::Status ReturnToStock(const Principal& caller, Unit& unit, Source source,
                              const std::string& detail, InventoryRepository& repo) const;
