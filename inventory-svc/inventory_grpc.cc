@@ -329,11 +329,13 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx, const pb::Updat
 
 // Reads the whole stream (checking each message as it arrives, on the
 // callback thread: no blocking work), then writes everything in one
-// idempotent transaction on the executor, in multi-row INSERT chunks.
+// idempotent transaction on the executor, in multi-row INSERT chunks. One
+// call holds its serials in memory (about 450 bytes each at the peak), hence
+// the cap; larger registries load in several calls.
 class InventoryGrpc::LoadSerialsReactor
     : public grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest> {
  public:
-  static constexpr int64_t kMaxEntries = 1'000'000;
+  static constexpr int64_t kMaxEntries = 200'000;
 
   LoadSerialsReactor(InventoryGrpc* service, Ctx* ctx, pb::LoadGenuineSerialsResponse* resp)
       : service_(service), ctx_(ctx), resp_(resp) {
@@ -366,7 +368,8 @@ class InventoryGrpc::LoadSerialsReactor
     }
     if (static_cast<int64_t>(entries_.size()) + message_.entries_size() > kMaxEntries) {
       Finish(ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat("entries: at most ", kMaxEntries, " serials per call"))));
+          absl::StrCat("entries: at most ", kMaxEntries,
+                       " serials per call; split the load into several calls"))));
       return;
     }
     std::vector<GenuineSerialEntry> batch;

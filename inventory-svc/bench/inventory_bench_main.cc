@@ -8,6 +8,8 @@
 //   reserve  ReserveUnit by a random SKU SKU-001..SKU-<skus> (as a CPO partner)
 //   walk     ListUnits pages of 50 from the first to the last, one caller,
 //            reporting the latency of the first and the last pages
+//   load     one LoadGenuineSerials stream of --serials serials (prefix GS),
+//            5,000 per message
 // Prints throughput and p50/p99 latency; with --pid, the service's RSS.
 #include <grpcpp/grpcpp.h>
 
@@ -105,6 +107,36 @@ int main(int argc, char** argv) {
     ch_args.SetInt("bench.channel", i);
     stubs.push_back(pb::InventoryService::NewStub(
         grpc::CreateCustomChannel(args["target"], grpc::InsecureChannelCredentials(), ch_args)));
+  }
+
+  if (mode == "load") {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", bearer);
+    pb::LoadGenuineSerialsResponse resp;
+    const absl::Time t0 = absl::Now();
+    auto writer = stubs[0]->LoadGenuineSerials(&ctx, &resp);
+    pb::LoadGenuineSerialsRequest msg;
+    msg.set_request_id(absl::StrCat("bench-load-", absl::ToUnixMicros(t0)));
+    for (int64_t i = 1; i <= serials; ++i) {
+      auto* e = msg.add_entries();
+      e->set_serial_number(absl::StrFormat("GS%010d", i));
+      e->set_sku(absl::StrFormat("SKU-%03d", 1 + i % skus));
+      if (msg.entries_size() == 5000 || i == serials) {
+        writer->Write(msg);
+        msg.Clear();
+      }
+    }
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
+    std::printf("load: %s; %lld received, %lld inserted, %lld updated in %.2fs (%.0f serials/s)\n",
+                s.ok() ? "OK" : s.error_message().c_str(),
+                static_cast<long long>(resp.received_count()),
+                static_cast<long long>(resp.inserted_count()),
+                static_cast<long long>(resp.updated_count()), secs,
+                static_cast<double>(serials) / secs);
+    std::printf("%s\n", Rss(args["pid"]).c_str());
+    return s.ok() ? 0 : 1;
   }
 
   if (mode == "walk") {
