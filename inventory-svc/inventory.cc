@@ -875,7 +875,9 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
   RETURN_IF_ERROR(Transition(caller, unit, UnitState::kReserved,
                              absl::StrCat("reservation ", unit.reservation_id, " for ", partner,
                                           " at ", price, " ", product.list_price.currency_code,
-                                          " minor units until ", absl::FormatTime(*unit.reserved_until)),
+                                          " minor units until ",
+                                          absl::FormatTime(absl::RFC3339_sec, *unit.reserved_until,
+                                                           absl::UTCTimeZone())),
                              repo));
   return unit;
 }
