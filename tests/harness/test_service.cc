@@ -63,7 +63,8 @@ std::string TestService::address() const {
 
 std::string TestService::Token(Role role, const std::string& subject,
                                std::vector<std::string> account_ids,
-                               const std::string& partner_id, bool cpo_channel) {
+                               const std::string& partner_id, bool cpo_channel,
+                               absl::Time issued_at) {
   TokenClaims claims;
   claims.subject = subject;
   claims.role = role;
@@ -73,7 +74,7 @@ std::string TestService::Token(Role role, const std::string& subject,
   claims.issuer = "aftercare-dev";
   claims.audience = "aftercare";
   claims.ttl = absl::Hours(1);
-  auto token = MintHs256(claims, kTestJwtSecret, absl::Now());
+  auto token = MintHs256(claims, kTestJwtSecret, issued_at);
   return token.ok() ? *token : std::string();
 }
 

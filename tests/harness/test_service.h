@@ -44,10 +44,12 @@ class TestService {
   ServiceRuntime& runtime() { return *runtime_; }
   TestDatabase& database() { return *db_; }
 
-  // A valid token for a caller of `role`.
+  // A token for a caller of `role`, valid for an hour from `issued_at` (pass
+  // the FakeClock's time when the service runs on one).
   static std::string Token(Role role, const std::string& subject = "test-user",
                            std::vector<std::string> account_ids = {},
-                           const std::string& partner_id = "", bool cpo_channel = false);
+                           const std::string& partner_id = "", bool cpo_channel = false,
+                           absl::Time issued_at = absl::Now());
   // Adds the bearer token to a client context.
   static void Authorize(grpc::ClientContext& context, const std::string& token);
 
