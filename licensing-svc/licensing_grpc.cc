@@ -144,6 +144,29 @@ PageRequest PageOf(int32_t size, const std::string& token) { return PageRequest{
 
 }  // namespace
 
+LicensingMetrics::LicensingMetrics(prometheus::Registry* registry) {
+  if (registry == nullptr) return;
+  auto family = [&](const char* name, const char* help) {
+    return &prometheus::BuildCounter().Name(name).Help(help).Register(*registry);
+  };
+  purchases = family("aftercare_licensing_purchases_total", "Purchases recorded, by kind");
+  activations = family("aftercare_licensing_activations_total",
+                       "Activations: result=activated (a new device) or already_activated");
+  renewals = family("aftercare_licensing_renewals_total", "Subscription renewals processed");
+  key_refreshes = family("aftercare_licensing_key_refreshes_total",
+                         "Device key retrievals per license, by refresh outcome");
+  transfers = family("aftercare_licensing_rma_transfers_total",
+                     "TransferLicenses answers: result=transferred or existing");
+  verifications = family("aftercare_licensing_key_verifications_total",
+                         "Server-side key verifications by verdict");
+  revocations = family("aftercare_licensing_revocations_total", "Licenses revoked, by reason");
+}
+
+void LicensingMetrics::Count(prometheus::Family<prometheus::Counter>* family,
+                             const std::map<std::string, std::string>& labels) const {
+  if (family != nullptr) family->Add(labels).Increment();
+}
+
 // Records a purchase; the activation code is sealed in the stored response
 // and opened here, so a retry returns the same code.
 grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
@@ -176,6 +199,8 @@ grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
       ASSIGN_OR_RETURN(std::string code, domain_.signer().Open(resp->activation_code()));
       resp->set_activation_code(code);
     }
+    metrics_.Count(metrics_.purchases,
+                   {{"kind", pb::EntitlementKind_Name(resp->entitlement().kind())}});
     return absl::OkStatus();
   });
 }
@@ -211,7 +236,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
                                                          const pb::ActivateLicenseRequest* req,
                                                          pb::ActivateLicenseResponse* resp) {
   return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Mutate(
+    RETURN_IF_ERROR(store_.Mutate(
         Key(caller, req->request_id(), "ActivateLicense"), *req, "activate license", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::ActivateLicenseResponse> {
           ASSIGN_OR_RETURN(ActivationResult r, domain_.Activate(caller, req->activation_code(),
@@ -220,7 +245,10 @@ grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
           ToProto(r.license, out.mutable_license());
           out.set_already_activated(r.already_activated);
           return out;
-        });
+        }));
+    metrics_.Count(metrics_.activations,
+                   {{"result", resp->already_activated() ? "already_activated" : "activated"}});
+    return absl::OkStatus();
   });
 }
 
@@ -228,7 +256,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::RenewSubscription(Ctx* ctx,
                                                            const pb::RenewSubscriptionRequest* req,
                                                            pb::RenewSubscriptionResponse* resp) {
   return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Mutate(
+    RETURN_IF_ERROR(store_.Mutate(
         Key(caller, req->request_id(), "RenewSubscription"), *req, "renew subscription", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RenewSubscriptionResponse> {
           ASSIGN_OR_RETURN(RenewalResult r,
@@ -238,14 +266,16 @@ grpc::ServerUnaryReactor* LicensingGrpc::RenewSubscription(Ctx* ctx,
           ToProto(r.entitlement, out.mutable_entitlement());
           ToProto(r.welcome_letter, out.mutable_welcome_letter());
           return out;
-        });
+        }));
+    metrics_.Count(metrics_.renewals, {});
+    return absl::OkStatus();
   });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RetrieveDeviceKeys(
     Ctx* ctx, const pb::RetrieveDeviceKeysRequest* req, pb::RetrieveDeviceKeysResponse* resp) {
   return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Mutate(
+    RETURN_IF_ERROR(store_.Mutate(
         Key(caller, req->request_id(), "RetrieveDeviceKeys"), *req, "retrieve device keys", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RetrieveDeviceKeysResponse> {
           ASSIGN_OR_RETURN(std::vector<DeviceKey> keys,
@@ -258,7 +288,11 @@ grpc::ServerUnaryReactor* LicensingGrpc::RetrieveDeviceKeys(
             p->set_refresh(static_cast<pb::KeyRefresh>(k.refresh));
           }
           return out;
-        });
+        }));
+    for (const pb::DeviceKey& k : resp->keys()) {
+      metrics_.Count(metrics_.key_refreshes, {{"refresh", pb::KeyRefresh_Name(k.refresh())}});
+    }
+    return absl::OkStatus();
   });
 }
 
@@ -278,6 +312,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
     }));
     if (existing) {
       ToProto(*existing, resp);
+      metrics_.Count(metrics_.transfers, {{"result", "existing"}});
       return absl::OkStatus();
     }
     absl::StatusOr<RmaInfo> rma = rmas_.GetRma(CurrentCall(ctx), number);
@@ -291,14 +326,16 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
     }
     rma->rma_number = number;
     RETURN_IF_ERROR(domain_.CheckRmaForTransfer(caller, *rma));
-    return store_.Mutate(Key(caller, req->request_id(), "TransferLicenses"), *req,
-                         "transfer licenses", resp,
-                         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RmaTransfer> {
-                           ASSIGN_OR_RETURN(RmaTransfer t, domain_.Transfer(caller, *rma, repo));
-                           pb::RmaTransfer out;
-                           ToProto(t, &out);
-                           return out;
-                         });
+    RETURN_IF_ERROR(store_.Mutate(
+        Key(caller, req->request_id(), "TransferLicenses"), *req, "transfer licenses", resp,
+        [&](LicensingRepository& repo) -> absl::StatusOr<pb::RmaTransfer> {
+          ASSIGN_OR_RETURN(RmaTransfer t, domain_.Transfer(caller, *rma, repo));
+          pb::RmaTransfer out;
+          ToProto(t, &out);
+          return out;
+        }));
+    metrics_.Count(metrics_.transfers, {{"result", "transferred"}});
+    return absl::OkStatus();
   });
 }
 
@@ -367,15 +404,18 @@ grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::Revok
     ASSIGN_OR_RETURN(RevocationReason reason,
                      FromEnum<RevocationReason>(req->reason(), pb::RevocationReason_IsValid,
                                                 "reason"));
-    return store_.Mutate(Key(caller, req->request_id(), "RevokeLicense"), *req, "revoke license",
-                         resp, [&](LicensingRepository& repo) -> absl::StatusOr<pb::License> {
-                           ASSIGN_OR_RETURN(License l,
-                                            domain_.Revoke(caller, req->license_id(), reason,
-                                                           req->note(), req->etag(), repo));
-                           pb::License out;
-                           ToProto(l, &out);
-                           return out;
-                         });
+    RETURN_IF_ERROR(store_.Mutate(
+        Key(caller, req->request_id(), "RevokeLicense"), *req, "revoke license", resp,
+        [&](LicensingRepository& repo) -> absl::StatusOr<pb::License> {
+          ASSIGN_OR_RETURN(License l, domain_.Revoke(caller, req->license_id(), reason,
+                                                     req->note(), req->etag(), repo));
+          pb::License out;
+          ToProto(l, &out);
+          return out;
+        }));
+    metrics_.Count(metrics_.revocations,
+                   {{"reason", pb::RevocationReason_Name(resp->revocation_reason())}});
+    return absl::OkStatus();
   });
 }
 
@@ -387,7 +427,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::VerifyLicenseKey(Ctx* ctx,
     if (req->has_at_time()) {
       ASSIGN_OR_RETURN(at, FromTimestamp(req->at_time(), "at_time"));
     }
-    return store_.Read("verify license key", [&](LicensingRepository& repo) -> absl::Status {
+    RETURN_IF_ERROR(store_.Read("verify license key", [&](LicensingRepository& repo) -> absl::Status {
       ASSIGN_OR_RETURN(VerifyResult v, domain_.Verify(caller, req->license_key(),
                                                       req->device_serial(), at, repo));
       resp->set_verdict(static_cast<pb::KeyVerdict>(v.verdict));
@@ -403,7 +443,9 @@ grpc::ServerUnaryReactor* LicensingGrpc::VerifyLicenseKey(Ctx* ctx,
         resp->set_key_id(v.claims->key_id);
       }
       return absl::OkStatus();
-    });
+    }));
+    metrics_.Count(metrics_.verifications, {{"verdict", pb::KeyVerdict_Name(resp->verdict())}});
+    return absl::OkStatus();
   });
 }
 

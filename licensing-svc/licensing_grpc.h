@@ -7,6 +7,9 @@
 #define AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
 
 #include "aftercare/licensing/v1/licensing_service.grpc.pb.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/registry.h"
 #include "common/clock.h"
 #include "common/executor.h"
 #include "licensing-svc/licensing.h"
@@ -17,11 +20,27 @@ namespace aftercare::licensing {
 
 namespace pb = ::aftercare::licensing::v1;
 
+// Domain counters (see docs/licensing-svc.md, Metrics); null families when
+// the service runs without a registry.
+struct LicensingMetrics {
+  explicit LicensingMetrics(prometheus::Registry* registry);
+  void Count(prometheus::Family<prometheus::Counter>* family,
+             const std::map<std::string, std::string>& labels) const;
+
+  prometheus::Family<prometheus::Counter>* purchases = nullptr;      // {kind}
+  prometheus::Family<prometheus::Counter>* activations = nullptr;    // {result}
+  prometheus::Family<prometheus::Counter>* renewals = nullptr;       // {}
+  prometheus::Family<prometheus::Counter>* key_refreshes = nullptr;  // {refresh}
+  prometheus::Family<prometheus::Counter>* transfers = nullptr;      // {result}
+  prometheus::Family<prometheus::Counter>* verifications = nullptr;  // {verdict}
+  prometheus::Family<prometheus::Counter>* revocations = nullptr;    // {reason}
+};
+
 class LicensingGrpc final : public pb::LicensingService::CallbackService {
  public:
   LicensingGrpc(const Licensing* domain, LicensingStore* store, RmaDirectory* rmas,
-                BoundedExecutor* executor)
-      : domain_(*domain), store_(*store), rmas_(*rmas), executor_(*executor) {}
+                BoundedExecutor* executor, const LicensingMetrics* metrics)
+      : domain_(*domain), store_(*store), rmas_(*rmas), executor_(*executor), metrics_(*metrics) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -60,6 +79,7 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
   LicensingStore& store_;
   RmaDirectory& rmas_;
   BoundedExecutor& executor_;
+  const LicensingMetrics& metrics_;
 };
 
 }  // namespace aftercare::licensing

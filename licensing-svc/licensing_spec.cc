@@ -21,7 +21,9 @@ class LicensingInstance : public ServiceInstance {
         owned_rmas_(std::move(owned_rmas)),
         domain_(ctx.clock, signer_.get(), &ctx.page_tokens),
         store_(&ctx.pool, &ctx.clock),
-        grpc_(&domain_, &store_, rmas != nullptr ? rmas : owned_rmas_.get(), &ctx.executor) {}
+        metrics_(ctx.metrics.get()),
+        grpc_(&domain_, &store_, rmas != nullptr ? rmas : owned_rmas_.get(), &ctx.executor,
+              &metrics_) {}
 
   std::vector<grpc::Service*> services() override { return {&grpc_}; }
 
@@ -30,6 +32,7 @@ class LicensingInstance : public ServiceInstance {
   std::unique_ptr<RmaDirectory> owned_rmas_;
   Licensing domain_;
   MysqlLicensingStore store_;
+  LicensingMetrics metrics_;
   LicensingGrpc grpc_;
 };
 
