@@ -86,6 +86,18 @@ void OutboxDispatcher::Stop() {
     stop_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  if (!leader_) return;
+  // Hand the leadership over at once rather than when the session closes.
+  leader_ = false;
+  auto conn = pool_->Acquire();
+  if (!conn.ok()) return;
+  try {
+    auto& release = (*conn)->Prepare("SELECT RELEASE_LOCK(?)");
+    release.setString(1, absl::StrCat("aftercare_outbox.", pool_->options().database));
+    std::unique_ptr<sql::ResultSet>(release.executeQuery());
+  } catch (const sql::SQLException&) {
+    (*conn)->MarkBroken();  // the lock goes with the session
+  }
 }
 
 void OutboxDispatcher::Notify() {

@@ -135,10 +135,11 @@ TEST_F(OutboxTest, OnlyOneDispatcherDeliversAtATime) {
   ASSERT_OK(first->DispatchOnce());
   EXPECT_EQ(first_count, 2);
   EXPECT_EQ(second_count, 0);
-  first.reset();  // its session ends: the lock is free
+  first.reset();  // stops and hands the lock over
   ASSERT_OK(Enqueue("a", "a3", true));
   ASSERT_OK_AND_ASSIGN(int taken_over, second->DispatchOnce());
   EXPECT_EQ(taken_over, 1);
+  EXPECT_EQ(second_count, 1);
 }
 
 }  // namespace
