@@ -1,0 +1,961 @@
+// Integration tests of case-svc: the real service on port 0 with real gRPC,
+// a fresh MariaDB database, a FakeClock shared with an in-process
+// inventory-svc (serial lookups, TMIP catalog, reinstatement, trade-in
+// intake).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "aftercare/cases/v1/case_service.grpc.pb.h"
+#include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
+#include "case-svc/case_spec.h"
+#include "common/auth.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "inventory-svc/inventory_spec.h"
+#include "tests/harness/test_service.h"
+
+namespace aftercare::cases {
+namespace {
+
+namespace pb = ::aftercare::cases::v1;
+namespace inv = ::aftercare::inventory::v1;
+using ::aftercare::testing::GrpcStatusIs;
+using ::aftercare::testing::TestService;
+using ::testing::HasSubstr;
+using Stub = pb::CaseService::Stub;
+
+absl::Time T(int y, int mo, int d, int h = 0) {
+  return absl::FromCivil(absl::CivilSecond(y, mo, d, h, 0, 0), absl::UTCTimeZone());
+}
+
+void SetTs(absl::Time t, google::protobuf::Timestamp* out) {
+  out->set_seconds(absl::ToUnixSeconds(t));
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+// GET /metrics from the service's Prometheus endpoint.
+std::string ScrapeMetrics(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string req = "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+// The value of an unlabelled sample `name` in a scrape (-1 when missing).
+double Metric(const std::string& scrape, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(scrape, '\n')) {
+    if (absl::StartsWith(line, name + " ")) {
+      double v = -1;
+      if (absl::SimpleAtod(line.substr(name.size() + 1), &v)) return v;
+    }
+  }
+  return -1;
+}
+
+const std::string kPdf = "%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+const std::string kPng = std::string("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16);
+const std::string kXlsx = std::string("PK\x03\x04\x14\0\0\0[Content_Types].xml", 27);
+
+class CaseIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_.Set(T(2026, 11, 16, 9));  // a Monday
+    auto inv_svc = TestService::Start(inventory::Spec(), {.clock = &clock_});
+    ASSERT_TRUE(inv_svc.ok()) << inv_svc.status();
+    inventory_ = *std::move(inv_svc);
+    inv_stub_ = inv::InventoryService::NewStub(inventory_->channel());
+    SeedInventory();
+    StartCases(inventory_->address());
+    agent_ = Tok(Role::kCareAgent, "agent-1");
+    alice_ = Tok(Role::kCustomer, "alice", {"ACME-001"});
+    alice2_ = Tok(Role::kCustomer, "alice-colleague", {"ACME-001"});
+    bob_ = Tok(Role::kCustomer, "bob", {"GLOBEX-7"});
+    logistics_ = Tok(Role::kLogistics, "depot-1");
+  }
+
+  void StartCases(const std::string& inventory_target,
+                  std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> flags = {{"inventory_target", inventory_target},
+                                                {"db_pool_size", "8"},
+                                                {"case_sweep_interval", "100ms"},
+                                                {"inventory_timeout", "1s"},
+                                                {"max_attachment_bytes", "1048576"}};
+    for (auto& [k, v] : extra) flags[k] = v;
+    cases_.reset();
+    auto svc = TestService::Start(Spec(), {.clock = &clock_, .flags = flags});
+    ASSERT_TRUE(svc.ok()) << svc.status();
+    cases_ = *std::move(svc);
+    stub_ = pb::CaseService::NewStub(cases_->channel());
+  }
+
+  std::string Tok(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
+    TokenClaims claims;
+    claims.subject = subject;
+    claims.role = role;
+    claims.account_ids = std::move(accounts);
+    claims.issuer = "aftercare-dev";
+    claims.audience = "aftercare";
+    claims.ttl = absl::Hours(24 * 365);
+    return *MintHs256(claims, aftercare::testing::kTestJwtSecret, clock_.Now());
+  }
+
+  template <typename S, typename Req, typename Resp>
+  grpc::Status CallOn(S* stub, grpc::Status (S::*method)(grpc::ClientContext*, const Req&, Resp*),
+                      const std::string& token, const Req& req, Resp* resp) {
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, token);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return (stub->*method)(&ctx, req, resp);
+  }
+  template <typename Req, typename Resp>
+  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                    const std::string& token, const Req& req, Resp* resp) {
+    return CallOn(stub_.get(), method, token, req, resp);
+  }
+
+  void SeedInventory(inv::InventoryService::Stub* stub = nullptr) {
+    if (stub == nullptr) stub = inv_stub_.get();
+    const std::string admin = Tok(Role::kAdmin, "admin-1");
+    struct P {
+      const char* sku;
+      const char* series;
+      const char* platform;
+      inv::Lifecycle lifecycle;
+    };
+    for (const P& p : {P{"EX4300-48T", "EX4300", "EX4300-48T", inv::LIFECYCLE_CURRENT},
+                       P{"MX480", "MX Series", "MX480", inv::LIFECYCLE_END_OF_PRODUCTION},
+                       P{"MX10008-BASE", "MX Series", "MX10008", inv::LIFECYCLE_CURRENT}}) {
+      inv::CreateProductRequest req;
+      req.set_request_id(absl::StrCat("p-", p.sku));
+      auto* prod = req.mutable_product();
+      prod->set_sku(p.sku);
+      prod->set_display_name(p.sku);
+      prod->set_family(inv::PRODUCT_FAMILY_ROUTING);
+      prod->set_series(p.series);
+      prod->set_platform(p.platform);
+      prod->mutable_list_price()->set_currency_code("USD");
+      prod->mutable_list_price()->set_amount_minor(100000);
+      prod->set_lifecycle(p.lifecycle);
+      if (p.lifecycle == inv::LIFECYCLE_END_OF_PRODUCTION) {
+        SetTs(T(2024, 1, 1), prod->mutable_end_of_production_time());
+      }
+      prod->set_latest_software_release("23.4R1");
+      prod->set_standard_warranty_months(12);
+      inv::Product out;
+      grpc::Status s = CallOn(stub, &inv::InventoryService::Stub::CreateProduct, admin, req, &out);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+    }
+    inv::ReceiveUnitRequest unit;
+    unit.set_request_id("u-1");
+    unit.set_serial_number("JN11DEMO0001");
+    unit.set_sku("EX4300-48T");
+    unit.set_source(inv::UNIT_SOURCE_OPEN_MARKET);
+    inv::Unit out;
+    grpc::Status s = CallOn(stub, &inv::InventoryService::Stub::ReceiveUnit,
+                            Tok(Role::kLogistics, "lab-1"), unit, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+
+  pb::CreateCaseRequest NewCase(const std::string& request_id, pb::Priority priority = pb::PRIORITY_P3) {
+    pb::CreateCaseRequest req;
+    req.set_request_id(request_id);
+    auto* c = req.mutable_case_();
+    c->set_request_type(pb::REQUEST_TYPE_INSTALLED_BASE_UPDATE);
+    c->set_sub_type("site move");
+    c->set_priority(priority);
+    c->set_follow_up_method(pb::FOLLOW_UP_METHOD_PHONE);
+    c->set_callback_phone("+1 (415) 555-0100");
+    c->set_summary("move the switch to the new site");
+    c->set_description("details");
+    return req;
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto v = cases_->database().QueryValue(sql);
+    EXPECT_TRUE(v.ok()) << v.status();
+    return v.ok() ? std::stoll(*v) : -1;
+  }
+
+  // Waits until `pred` holds (the outbox and the sweeper run on their own).
+  template <typename Pred>
+  bool Eventually(Pred pred, absl::Duration limit = absl::Seconds(60)) {
+    const absl::Time end = absl::Now() + limit;
+    while (absl::Now() < end) {
+      if (pred()) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return pred();
+  }
+
+  pb::Case Get(const std::string& id, const std::string& token) {
+    pb::GetCaseRequest req;
+    req.set_case_id(id);
+    pb::Case out;
+    grpc::Status s = Call(&Stub::GetCase, token, req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<TestService> inventory_;
+  std::unique_ptr<inv::InventoryService::Stub> inv_stub_;
+  std::unique_ptr<TestService> cases_;
+  std::unique_ptr<Stub> stub_;
+  std::string agent_, alice_, alice2_, bob_, logistics_;
+};
+
+// --- admin cases -------------------------------------------------------------------
+
+TEST_F(CaseIntegrationTest, AdminCaseFromCreationToCustomerConfirmedClose) {
+  pb::CreateCaseRequest req = NewCase("c-1");
+  req.mutable_case_()->set_serial_number("JN11DEMO0001");
+  pb::Case c;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, req, &c).ok());
+  ASSERT_OK_AND_ASSIGN(CaseId id, ParseCaseId(c.case_id()));
+  EXPECT_EQ(id.day, absl::CivilDay(2026, 11, 16));
+  EXPECT_EQ(c.status(), pb::CASE_STATUS_NEW);
+  EXPECT_EQ(c.product_lookup_state(), pb::PRODUCT_LOOKUP_STATE_FILLED);
+  EXPECT_EQ(c.product_series(), "EX4300");
+  EXPECT_EQ(c.product_platform(), "EX4300-48T");
+  EXPECT_EQ(c.callback_phone(), "+14155550100");
+  EXPECT_EQ(c.account_id(), "ACME-001");
+  EXPECT_EQ(c.response_due_time().seconds(), absl::ToUnixSeconds(T(2026, 11, 18, 9)));
+
+  // Only the customer may close; the agent must take the case first.
+  pb::ResolveCaseRequest resolve;
+  resolve.set_request_id("r-0");
+  resolve.set_case_id(c.case_id());
+  resolve.set_resolution("done");
+  EXPECT_THAT(Call(&Stub::ResolveCase, agent_, resolve, &c),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("NEW")));
+
+  pb::TakeCaseOwnershipRequest take;
+  take.set_request_id("t-1");
+  take.set_case_id(c.case_id());
+  take.set_etag(c.etag());
+  ASSERT_TRUE(Call(&Stub::TakeCaseOwnership, agent_, take, &c).ok());
+  EXPECT_EQ(c.status(), pb::CASE_STATUS_IN_PROGRESS);
+  EXPECT_EQ(c.owner(), "agent-1");
+  // A stale etag is ABORTED.
+  take.set_request_id("t-2");
+  take.set_etag("1");
+  EXPECT_THAT(Call(&Stub::TakeCaseOwnership, agent_, take, &c),
+              GrpcStatusIs(grpc::StatusCode::ABORTED, HasSubstr("etag")));
+
+  pb::AddCaseNoteRequest note;
+  note.set_request_id("n-1");
+  note.set_case_id(c.case_id());
+  note.set_body("suspect a licensing mix-up");
+  note.set_internal(true);
+  ASSERT_TRUE(Call(&Stub::AddCaseNote, agent_, note, &c).ok());
+  EXPECT_FALSE(c.has_first_response_time());
+  note.set_request_id("n-1b");
+  note.set_internal(true);
+  EXPECT_THAT(Call(&Stub::AddCaseNote, alice_, note, &c),
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("internal")));
+  note.set_request_id("n-2");
+  note.set_internal(false);
+  note.set_body("Please send the new site address.");
+  ASSERT_TRUE(Call(&Stub::AddCaseNote, agent_, note, &c).ok());
+  EXPECT_TRUE(c.has_first_response_time());
+
+  pb::UpdateCaseStatusRequest wait;
+  wait.set_request_id("s-1");
+  wait.set_case_id(c.case_id());
+  wait.set_status(pb::CASE_STATUS_AWAITING_CUSTOMER);
+  ASSERT_TRUE(Call(&Stub::UpdateCaseStatus, agent_, wait, &c).ok());
+  EXPECT_TRUE(c.sla_paused());
+  clock_.Advance(absl::Hours(30));
+  note.set_request_id("n-3");
+  note.set_body("The new site is in Austin.");
+  ASSERT_TRUE(Call(&Stub::AddCaseNote, alice_, note, &c).ok());
+  EXPECT_EQ(c.status(), pb::CASE_STATUS_IN_PROGRESS);
+  EXPECT_FALSE(c.sla_paused());
+
+  pb::EscalateCaseRequest esc;
+  esc.set_request_id("e-1");
+  esc.set_case_id(c.case_id());
+  esc.set_kind(pb::ESCALATION_KIND_FASTER_PROGRESS);
+  esc.set_reason("site opens Monday");
+  ASSERT_TRUE(Call(&Stub::EscalateCase, alice_, esc, &c).ok());
+  EXPECT_EQ(c.escalation_level(), 1);
+  EXPECT_TRUE(c.team_lead_attention());
+
+  resolve.set_request_id("r-1");
+  ASSERT_TRUE(Call(&Stub::ResolveCase, agent_, resolve, &c).ok());
+  EXPECT_EQ(c.status(), pb::CASE_STATUS_RESOLVED);
+
+  pb::CloseCaseRequest close;
+  close.set_request_id("cl-1");
+  close.set_case_id(c.case_id());
+  EXPECT_THAT(Call(&Stub::CloseCase, agent_, close, &c),
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("customer")));
+  pb::ReopenCaseRequest reopen;
+  reopen.set_request_id("ro-1");
+  reopen.set_case_id(c.case_id());
+  reopen.set_reason("still wrong");
+  ASSERT_TRUE(Call(&Stub::ReopenCase, alice_, reopen, &c).ok());
+  EXPECT_EQ(c.status(), pb::CASE_STATUS_IN_PROGRESS);
+  resolve.set_request_id("r-2");
+  ASSERT_TRUE(Call(&Stub::ResolveCase, agent_, resolve, &c).ok());
+  ASSERT_TRUE(Call(&Stub::CloseCase, alice_, close, &c).ok());
+  EXPECT_EQ(c.status(), pb::CASE_STATUS_CLOSED);
+
+  // The timeline, page by page: agents see the internal note, customers not.
+  auto timeline = [&](const std::string& token) {
+    std::vector<pb::CaseEvent> all;
+    pb::ListCaseEventsRequest list;
+    list.set_case_id(c.case_id());
+    list.set_page_size(3);
+    for (int pages = 0; pages < 20; ++pages) {
+      pb::ListCaseEventsResponse page;
+      grpc::Status s = Call(&Stub::ListCaseEvents, token, list, &page);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      EXPECT_LE(page.events_size(), 3);
+      for (const auto& e : page.events()) all.push_back(e);
+      if (page.next_page_token().empty()) break;
+      list.set_page_token(page.next_page_token());
+    }
+    return all;
+  };
+  std::vector<pb::CaseEvent> staff = timeline(agent_);
+  std::vector<pb::CaseEvent> customer = timeline(alice_);
+  EXPECT_EQ(staff.size(), customer.size() + 1);
+  for (size_t i = 1; i < staff.size(); ++i) EXPECT_LT(staff[i - 1].event_id(), staff[i].event_id());
+  for (const auto& e : customer) {
+    EXPECT_FALSE(e.internal());
+    EXPECT_THAT(e.detail(), ::testing::Not(HasSubstr("licensing mix-up")));
+  }
+  EXPECT_EQ(staff.front().kind(), "created");
+  EXPECT_EQ(staff.back().kind(), "closed");
+}
+
+TEST_F(CaseIntegrationTest, CustomersSeeOnlyTheirOwnAndTheirAccountsCases) {
+  pb::Case a, b;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("a-1"), &a).ok());
+  ASSERT_TRUE(Call(&Stub::CreateCase, bob_, NewCase("b-1"), &b).ok());
+
+  pb::GetCaseRequest get;
+  get.set_case_id(a.case_id());
+  pb::Case out;
+  EXPECT_THAT(Call(&Stub::GetCase, bob_, get, &out),
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND, HasSubstr("not found")));
+  // A colleague on the same account sees it, also by the 13-digit phone form.
+  std::string phone = a.case_id();
+  phone.erase(std::remove(phone.begin(), phone.end(), '-'), phone.end());
+  get.set_case_id(phone);
+  ASSERT_TRUE(Call(&Stub::GetCase, alice2_, get, &out).ok());
+  EXPECT_EQ(out.case_id(), a.case_id());
+  ASSERT_TRUE(Call(&Stub::GetCase, agent_, get, &out).ok());
+
+  pb::ListCasesRequest list;
+  pb::ListCasesResponse page;
+  ASSERT_TRUE(Call(&Stub::ListCases, bob_, list, &page).ok());
+  ASSERT_EQ(page.cases_size(), 1);
+  EXPECT_EQ(page.cases(0).case_id(), b.case_id());
+  ASSERT_TRUE(Call(&Stub::ListCases, agent_, list, &page).ok());
+  EXPECT_EQ(page.cases_size(), 2);
+  pb::ListCaseEventsRequest events;
+  events.set_case_id(a.case_id());
+  pb::ListCaseEventsResponse ev;
+  EXPECT_THAT(Call(&Stub::ListCaseEvents, bob_, events, &ev),
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND, HasSubstr("not found")));
+  pb::AddCaseNoteRequest note;
+  note.set_request_id("bob-note");
+  note.set_case_id(a.case_id());
+  note.set_body("hi");
+  EXPECT_THAT(Call(&Stub::AddCaseNote, bob_, note, &out),
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND, HasSubstr("not found")));
+}
+
+TEST_F(CaseIntegrationTest, ListFiltersAndKeysetPages) {
+  for (int i = 0; i < 7; ++i) {
+    pb::Case c;
+    ASSERT_TRUE(Call(&Stub::CreateCase, alice_,
+                     NewCase(absl::StrCat("l-", i), i % 2 ? pb::PRIORITY_P1 : pb::PRIORITY_P4), &c)
+                    .ok());
+    clock_.Advance(absl::Seconds(1));
+  }
+  pb::ListCasesRequest list;
+  list.set_priority(pb::PRIORITY_P4);
+  list.set_page_size(2);
+  std::vector<std::string> ids;
+  for (int pages = 0; pages < 10; ++pages) {
+    pb::ListCasesResponse page;
+    ASSERT_TRUE(Call(&Stub::ListCases, agent_, list, &page).ok());
+    for (const auto& c : page.cases()) {
+      EXPECT_EQ(c.priority(), pb::PRIORITY_P4);
+      ids.push_back(c.case_id());
+    }
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(ids.size(), 4u);
+  EXPECT_TRUE(std::is_sorted(ids.rbegin(), ids.rend()));  // newest first
+  // A token is bound to its filters.
+  list.set_priority(pb::PRIORITY_P1);
+  pb::ListCasesResponse page;
+  list.set_page_token("");
+  list.set_page_size(1);
+  ASSERT_TRUE(Call(&Stub::ListCases, agent_, list, &page).ok());
+  list.set_page_token(page.next_page_token());
+  list.set_priority(pb::PRIORITY_P4);
+  EXPECT_THAT(Call(&Stub::ListCases, agent_, list, &page),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("page_token")));
+  list.set_priority(static_cast<pb::Priority>(9));
+  list.set_page_token("");
+  EXPECT_THAT(Call(&Stub::ListCases, agent_, list, &page),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("priority")));
+  // The page query walks an index in order: no filesort, whatever the depth.
+  for (const char* filter : {"priority = 4", "status = 1", "account_id = 'ACME-001'",
+                             "owner = 'agent-1'", "request_type = 7"}) {
+    auto plan = cases_->database().QueryValue(absl::StrCat(
+        "EXPLAIN FORMAT=JSON SELECT id FROM cases WHERE ", filter,
+        " AND (created_at_us < 5 OR (created_at_us = 5 AND id < 'x'))"
+        " ORDER BY created_at_us DESC, id DESC LIMIT 3"));
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_THAT(*plan, ::testing::Not(HasSubstr("filesort"))) << filter << ": " << *plan;
+  }
+}
+
+TEST_F(CaseIntegrationTest, TwoHundredConcurrentCreationsGetDistinctIncreasingIds) {
+  constexpr int kThreads = 64;
+  constexpr int kTotal = 200;
+  std::atomic<int> next{0};
+  absl::Mutex mu;
+  std::vector<std::string> ids;
+  std::atomic<int> failures{0};
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      auto stub = pb::CaseService::NewStub(cases_->channel());
+      for (int i = next++; i < kTotal; i = next++) {
+        pb::Case c;
+        grpc::Status s = CallOn(stub.get(), &Stub::CreateCase, alice_, NewCase(absl::StrCat("cc-", i)), &c);
+        if (!s.ok()) {
+          ++failures;
+          ADD_FAILURE() << s.error_message();
+          continue;
+        }
+        absl::MutexLock lock(&mu);
+        ids.push_back(c.case_id());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const absl::Duration took = absl::Now() - start;
+  std::cout << "[ perf ] " << kTotal << " CreateCase calls from " << kThreads << " callers in "
+            << took << " = " << kTotal / absl::ToDoubleSeconds(took) << " cases/s\n";
+  ASSERT_EQ(failures.load(), 0);
+  ASSERT_EQ(ids.size(), static_cast<size_t>(kTotal));
+  std::set<int64_t> seqs;
+  for (const std::string& id : ids) {
+    ASSERT_OK_AND_ASSIGN(CaseId parsed, ParseCaseId(id));
+    EXPECT_EQ(parsed.day, absl::CivilDay(2026, 11, 16));
+    EXPECT_EQ(parsed.ToString(), id);
+    seqs.insert(parsed.seq);
+  }
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(kTotal));  // distinct
+  // One process hands out its blocks in order: 1..200 with no gap.
+  EXPECT_EQ(*seqs.begin(), 1);
+  EXPECT_EQ(*seqs.rbegin(), kTotal);
+  // Increasing in creation order.
+  std::vector<std::string> by_time;
+  pb::ListCasesRequest list;
+  list.set_page_size(500);
+  pb::ListCasesResponse page;
+  ASSERT_TRUE(Call(&Stub::ListCases, agent_, list, &page).ok());
+  EXPECT_EQ(page.cases_size(), kTotal);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), kTotal);
+}
+
+TEST_F(CaseIntegrationTest, SameRequestIdSameResultNothingWrittenTwice) {
+  pb::Case first, second;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("same"), &first).ok());
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("same"), &second).ok());
+  EXPECT_EQ(first.case_id(), second.case_id());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 1);
+  pb::CreateCaseRequest other = NewCase("same");
+  other.mutable_case_()->set_summary("something else");
+  EXPECT_THAT(Call(&Stub::CreateCase, alice_, other, &second),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("request_id")));
+
+  pb::AddCaseNoteRequest note;
+  note.set_request_id("note-once");
+  note.set_case_id(first.case_id());
+  note.set_body("hello");
+  pb::Case a, b;
+  ASSERT_TRUE(Call(&Stub::AddCaseNote, agent_, note, &a).ok());
+  ASSERT_TRUE(Call(&Stub::AddCaseNote, agent_, note, &b).ok());
+  EXPECT_EQ(a.etag(), b.etag());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_events WHERE kind = 'note'"), 1);
+}
+
+TEST_F(CaseIntegrationTest, BadInputIsRefusedAndWritesNothing) {
+  pb::Case out;
+  pb::GetCaseRequest get;
+  get.set_case_id("2026-1116-0001");
+  EXPECT_THAT(Call(&Stub::GetCase, agent_, get, &out),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("case_id")));
+  get.set_case_id("2026-0230-00001");
+  EXPECT_THAT(Call(&Stub::GetCase, agent_, get, &out),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("case_id")));
+
+  pb::CreateCaseRequest req = NewCase("bad-1");
+  req.mutable_case_()->set_priority(static_cast<pb::Priority>(7));
+  EXPECT_THAT(Call(&Stub::CreateCase, alice_, req, &out),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("priority")));
+  req = NewCase("bad-2");
+  req.mutable_case_()->set_summary(std::string(300, 'x'));
+  EXPECT_THAT(Call(&Stub::CreateCase, alice_, req, &out),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("summary")));
+  req = NewCase("bad-3");
+  req.mutable_case_()->set_callback_phone("call me");
+  EXPECT_THAT(Call(&Stub::CreateCase, alice_, req, &out),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("callback_phone")));
+  req = NewCase("bad-4");
+  req.mutable_case_()->set_request_type(pb::REQUEST_TYPE_MIS_SHIPMENT);
+  auto* m = req.mutable_case_()->mutable_mis_shipment();
+  m->set_order_number("SO-1");
+  SetTs(clock_.Now() - absl::Hours(24 * 91), m->mutable_ship_time());
+  m->set_ordered_directly(true);
+  m->set_category(pb::MIS_SHIPMENT_CATEGORY_MISSING_PARTS);
+  auto* line = m->add_lines();
+  line->set_sku("EX4300-48T");
+  line->set_quantity(1);
+  EXPECT_THAT(Call(&Stub::CreateCase, alice_, req, &out),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("90 days")));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_events"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM idempotency_keys"), 0);
+
+  // Within the window it works, and the resolution needs the tracking number.
+  req.set_request_id("ms-ok");
+  SetTs(clock_.Now() - absl::Hours(24 * 60), m->mutable_ship_time());
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, req, &out).ok());
+  pb::TakeCaseOwnershipRequest take;
+  take.set_request_id("ms-take");
+  take.set_case_id(out.case_id());
+  ASSERT_TRUE(Call(&Stub::TakeCaseOwnership, agent_, take, &out).ok());
+  pb::ResolveCaseRequest resolve;
+  resolve.set_request_id("ms-r1");
+  resolve.set_case_id(out.case_id());
+  resolve.set_resolution("shipped the missing PSU");
+  EXPECT_THAT(Call(&Stub::ResolveCase, agent_, resolve, &out),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("corrected_tracking_number")));
+  resolve.set_request_id("ms-r2");
+  resolve.set_corrected_tracking_number("1Z999AA10123456784");
+  ASSERT_TRUE(Call(&Stub::ResolveCase, agent_, resolve, &out).ok());
+  EXPECT_EQ(out.mis_shipment().corrected_tracking_number(), "1Z999AA10123456784");
+}
+
+TEST_F(CaseIntegrationTest, BreachingCasesAreListedAndCounted) {
+  pb::Case p1, p3;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("p1", pb::PRIORITY_P1), &p1).ok());
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("p3", pb::PRIORITY_P3), &p3).ok());
+  clock_.Advance(absl::Hours(3));
+  pb::ListCasesRequest list;
+  list.set_breaching_only(true);
+  pb::ListCasesResponse page;
+  ASSERT_TRUE(Call(&Stub::ListCases, agent_, list, &page).ok());
+  ASSERT_EQ(page.cases_size(), 1);
+  EXPECT_EQ(page.cases(0).case_id(), p1.case_id());
+  EXPECT_TRUE(page.cases(0).breaching());
+  const int port = cases_->runtime().metrics_port();
+  EXPECT_TRUE(Eventually([&] { return Metric(ScrapeMetrics(port), "aftercare_cases_breaching") == 1; },
+                         absl::Seconds(10)));
+  // A first response ends the breach.
+  pb::AddCaseNoteRequest note;
+  note.set_request_id("first");
+  note.set_case_id(p1.case_id());
+  note.set_body("looking at it");
+  ASSERT_TRUE(Call(&Stub::AddCaseNote, agent_, note, &p1).ok());
+  EXPECT_FALSE(p1.breaching());
+  EXPECT_TRUE(Eventually([&] { return Metric(ScrapeMetrics(port), "aftercare_cases_breaching") == 0; },
+                         absl::Seconds(10)));
+}
+
+TEST_F(CaseIntegrationTest, ProductFieldsAreFilledLaterWhenInventoryWasDown) {
+  const int port = FreePort();
+  StartCases(absl::StrCat("127.0.0.1:", port));  // nothing listens there yet
+  pb::CreateCaseRequest req = NewCase("down-1");
+  req.mutable_case_()->set_serial_number("JN11DEMO0001");
+  pb::Case c;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, req, &c).ok());
+  EXPECT_EQ(c.product_lookup_state(), pb::PRODUCT_LOOKUP_STATE_PENDING);
+  EXPECT_EQ(c.product_series(), "");
+
+  auto late = TestService::Start(inventory::Spec(),
+                                 {.clock = &clock_, .flags = {{"grpc_port", std::to_string(port)}}});
+  ASSERT_TRUE(late.ok()) << late.status();
+  auto late_stub = inv::InventoryService::NewStub((*late)->channel());
+  SeedInventory(late_stub.get());
+  // The outbox retries on the service clock's schedule: move it along.
+  EXPECT_TRUE(Eventually([&] {
+    clock_.Advance(absl::Seconds(5));
+    return Get(c.case_id(), alice_).product_lookup_state() == pb::PRODUCT_LOOKUP_STATE_FILLED;
+  }));
+  pb::Case filled = Get(c.case_id(), alice_);
+  EXPECT_EQ(filled.product_series(), "EX4300");
+  EXPECT_EQ(filled.product_platform(), "EX4300-48T");
+  cases_.reset();
+}
+
+TEST_F(CaseIntegrationTest, ApprovedGreyMarketCaseReinstatesTheUnit) {
+  inv::RegisterProductRequest reg;
+  reg.set_request_id("reg-1");
+  reg.set_serial_number("JN11GREY0001");
+  reg.set_sku("EX4300-48T");
+  reg.set_account_id("ACME-001");
+  reg.mutable_site()->set_region_code("US");
+  inv::Unit registered;
+  grpc::Status r = CallOn(inv_stub_.get(), &inv::InventoryService::Stub::RegisterProduct,
+                          Tok(Role::kAdmin, "admin-1"), reg, &registered);
+  ASSERT_TRUE(r.ok()) << r.error_message();
+  inv::FlagGreyMarketRequest flag;
+  flag.set_request_id("flag-1");
+  flag.set_serial_number("JN11GREY0001");
+  flag.set_reason("bought from a broker");
+  inv::Unit unit;
+  grpc::Status flagged =
+      CallOn(inv_stub_.get(), &inv::InventoryService::Stub::FlagGreyMarket, agent_, flag, &unit);
+  ASSERT_TRUE(flagged.ok()) << flagged.error_message();
+  ASSERT_TRUE(unit.grey_market());
+
+  pb::CreateCaseRequest req = NewCase("gm-1");
+  req.mutable_case_()->set_request_type(pb::REQUEST_TYPE_GREY_MARKET_REINSTATEMENT);
+  req.mutable_case_()->set_serial_number("JN11GREY0001");
+  pb::Case c;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, req, &c).ok());
+  EXPECT_EQ(c.reinstatement_status(), pb::REINSTATEMENT_STATUS_AWAITING_APPROVAL);
+  pb::ApproveReinstatementRequest approve;
+  approve.set_request_id("ap-1");
+  approve.set_case_id(c.case_id());
+  approve.set_inspection_reference("INSP-42");
+  EXPECT_THAT(Call(&Stub::ApproveReinstatement, alice_, approve, &c),
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("care_agent")));
+  ASSERT_TRUE(Call(&Stub::ApproveReinstatement, agent_, approve, &c).ok());
+  EXPECT_EQ(c.reinstatement_status(), pb::REINSTATEMENT_STATUS_APPROVED);
+  EXPECT_TRUE(Eventually([&] {
+    return Get(c.case_id(), agent_).reinstatement_status() == pb::REINSTATEMENT_STATUS_REINSTATED;
+  }));
+  inv::GetUnitRequest get;
+  get.set_serial_number("JN11GREY0001");
+  ASSERT_TRUE(CallOn(inv_stub_.get(), &inv::InventoryService::Stub::GetUnit, agent_, get, &unit).ok());
+  EXPECT_FALSE(unit.grey_market());
+}
+
+// --- trade-in cases -------------------------------------------------------------------
+
+class TradeInIntegrationTest : public CaseIntegrationTest {
+ protected:
+  pb::CreateTradeInCaseRequest NewTradeIn(const std::string& request_id, pb::Disposition d,
+                                          std::vector<std::string> serials, int quantity) {
+    pb::CreateTradeInCaseRequest req;
+    req.set_request_id(request_id);
+    auto* t = req.mutable_trade_in_case();
+    t->set_account_id("ACME-001");
+    t->set_order_number("SO-7001");
+    SetTs(clock_.Now() - absl::Hours(24), t->mutable_order_time());
+    t->set_phase(pb::TMIP_PHASE_PHASE1);
+    t->set_disposition(d);
+    t->mutable_credit()->set_currency_code("USD");
+    t->mutable_credit()->set_amount_minor(500000);
+    auto* line = t->add_lines();
+    line->set_sku("MX480");
+    line->set_quantity(quantity);
+    for (const auto& s : serials) line->add_serial_numbers(s);
+    return req;
+  }
+
+  grpc::Status Upload(const std::string& token, const std::string& request_id,
+                      const std::string& case_id, pb::AttachmentKind kind,
+                      const std::string& file_name, const std::string& content,
+                      pb::Attachment* out, const pb::CodDetails* cod = nullptr) {
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, token);
+    auto writer = stub_->UploadAttachment(&ctx, out);
+    pb::UploadAttachmentRequest first;
+    first.set_request_id(request_id);
+    first.set_case_id(case_id);
+    first.set_kind(kind);
+    first.set_file_name(file_name);
+    if (cod != nullptr) *first.mutable_cod() = *cod;
+    const size_t piece = 100 * 1024;
+    first.set_chunk(content.substr(0, piece));
+    bool ok = writer->Write(first);
+    for (size_t off = piece; ok && off < content.size(); off += piece) {
+      pb::UploadAttachmentRequest next;
+      next.set_chunk(content.substr(off, piece));
+      ok = writer->Write(next);
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  std::string Download(const std::string& token, const std::string& attachment_id,
+                       pb::Attachment* meta, grpc::Status* status) {
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, token);
+    pb::DownloadAttachmentRequest req;
+    req.set_attachment_id(attachment_id);
+    auto reader = stub_->DownloadAttachment(&ctx, req);
+    std::string content;
+    pb::DownloadAttachmentResponse msg;
+    while (reader->Read(&msg)) {
+      if (msg.has_attachment()) *meta = msg.attachment();
+      content += msg.chunk();
+    }
+    *status = reader->Finish();
+    return content;
+  }
+};
+
+TEST_F(TradeInIntegrationTest, EligibilityByPhase) {
+  pb::TradeInCase t;
+  pb::CreateTradeInCaseRequest req = NewTradeIn("p1-bad", pb::DISPOSITION_RETURN, {}, 1);
+  req.mutable_trade_in_case()->mutable_lines(0)->set_sku("EX4300-48T");
+  EXPECT_THAT(Call(&Stub::CreateTradeInCase, alice_, req, &t),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("end-of-life")));
+  req = NewTradeIn("p2-bad", pb::DISPOSITION_RETURN, {}, 1);
+  req.mutable_trade_in_case()->set_phase(pb::TMIP_PHASE_PHASE2);
+  req.mutable_trade_in_case()->add_new_order_skus("EX4300-48T");
+  EXPECT_THAT(Call(&Stub::CreateTradeInCase, alice_, req, &t),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("MX10008")));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM trade_in_cases"), 0);
+  req.set_request_id("p2-ok");
+  req.mutable_trade_in_case()->add_new_order_skus("MX10008-BASE");
+  ASSERT_TRUE(Call(&Stub::CreateTradeInCase, alice_, req, &t).ok());
+  EXPECT_EQ(t.status(), pb::TRADE_IN_STATUS_OPEN);
+  EXPECT_EQ(t.documents_due_time().seconds(), absl::ToUnixSeconds(T(2026, 2 + 12, 15, 9)));
+  // Another account's customer cannot see it.
+  pb::GetTradeInCaseRequest get;
+  get.set_case_id(t.case_id());
+  EXPECT_THAT(Call(&Stub::GetTradeInCase, bob_, get, &t),
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND, HasSubstr("not found")));
+}
+
+TEST_F(TradeInIntegrationTest, ReturnPath) {
+  pb::TradeInCase t;
+  ASSERT_TRUE(Call(&Stub::CreateTradeInCase, alice_,
+                   NewTradeIn("ret-1", pb::DISPOSITION_RETURN, {"TI0000001", "TI0000002"}, 2), &t)
+                  .ok());
+  pb::IssueShippingInstructionsRequest ship;
+  ship.set_request_id("ship-1");
+  ship.set_case_id(t.case_id());
+  ship.set_prepaid_label_reference("LBL-123");
+  EXPECT_THAT(Call(&Stub::IssueShippingInstructions, agent_, ship, &t),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("trade-in form")));
+
+  pb::Attachment a;
+  EXPECT_THAT(Upload(alice_, "up-png", t.case_id(), pb::ATTACHMENT_KIND_TRADE_IN_FORM, "form.pdf",
+                     kPng, &a),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("image/png")));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM attachments"), 0);
+  ASSERT_TRUE(Upload(alice_, "up-1", t.case_id(), pb::ATTACHMENT_KIND_TRADE_IN_FORM, "form.xlsx",
+                     kXlsx, &a)
+                  .ok());
+  EXPECT_EQ(a.version(), 1);
+  ASSERT_TRUE(Upload(alice_, "up-2", t.case_id(), pb::ATTACHMENT_KIND_TRADE_IN_FORM, "form-v2.pdf",
+                     kPdf, &a)
+                  .ok());
+  EXPECT_EQ(a.version(), 2);
+  pb::ListAttachmentsRequest la;
+  la.set_case_id(t.case_id());
+  pb::ListAttachmentsResponse list;
+  ASSERT_TRUE(Call(&Stub::ListAttachments, alice_, la, &list).ok());
+  EXPECT_EQ(list.attachments_size(), 2);  // versions kept
+
+  ASSERT_TRUE(Call(&Stub::IssueShippingInstructions, agent_, ship, &t).ok());
+  EXPECT_EQ(t.shipping_instructions().return_address().locality(), "Austin");
+  EXPECT_EQ(t.trade_in_form_version(), 2);
+
+  pb::RecordReceivedUnitsRequest recv;
+  recv.set_request_id("recv-1");
+  recv.set_case_id(t.case_id());
+  auto* u = recv.add_units();
+  u->set_serial_number("TI0000001");
+  u->set_sku("MX480");
+  recv.add_units()->set_serial_number("TI0009999");
+  ASSERT_TRUE(Call(&Stub::RecordReceivedUnits, logistics_, recv, &t).ok());
+  EXPECT_EQ(t.lines(0).received_quantity(), 1);
+  ASSERT_EQ(t.exceptions_size(), 1);
+  EXPECT_EQ(t.exceptions(0).serial_number(), "TI0009999");
+  EXPECT_EQ(t.status(), pb::TRADE_IN_STATUS_OPEN);
+  recv.set_request_id("recv-2");
+  recv.clear_units();
+  recv.add_units()->set_serial_number("TI0000002");
+  ASSERT_TRUE(Call(&Stub::RecordReceivedUnits, logistics_, recv, &t).ok());
+  EXPECT_EQ(t.status(), pb::TRADE_IN_STATUS_COMPLETED);
+  EXPECT_EQ(t.exceptions_size(), 1);
+
+  // The received units reach inventory-svc as trade-in intake (outbox).
+  inv::GetUnitRequest get;
+  get.set_serial_number("TI0000002");
+  EXPECT_TRUE(Eventually([&] {
+    inv::Unit unit;
+    return CallOn(inv_stub_.get(), &inv::InventoryService::Stub::GetUnit, agent_, get, &unit).ok() &&
+           unit.source() == inv::UNIT_SOURCE_TRADE_IN;
+  }));
+  get.set_serial_number("TI0009999");
+  inv::Unit unit;
+  EXPECT_FALSE(CallOn(inv_stub_.get(), &inv::InventoryService::Stub::GetUnit, agent_, get, &unit).ok());
+}
+
+TEST_F(TradeInIntegrationTest, DestroyPathAndDownloadByteForByte) {
+  pb::TradeInCase t;
+  ASSERT_TRUE(Call(&Stub::CreateTradeInCase, alice_,
+                   NewTradeIn("des-1", pb::DISPOSITION_DESTROY, {}, 1), &t)
+                  .ok());
+  std::string big = kPdf;
+  for (int i = 0; big.size() < 700 * 1024; ++i) big += absl::StrCat("% filler line ", i, "\n");
+  big += std::string("\0\x01\xFF binary tail", 15);
+  pb::CodDetails cod;
+  cod.add_destroyed_serial_numbers("TD0000001");
+  cod.set_signer_name("Jane Roe");
+  cod.set_signer_title("VP Operations");
+  cod.set_sign_date("2026-11-15");
+  pb::Attachment a;
+  EXPECT_THAT(Upload(alice_, "cod-0", t.case_id(), pb::ATTACHMENT_KIND_CERTIFICATE_OF_DESTRUCTION,
+                     "cod.pdf", big, &a, &cod),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("not registered")));
+  EXPECT_THAT(Upload(alice_, "cod-png", t.case_id(), pb::ATTACHMENT_KIND_CERTIFICATE_OF_DESTRUCTION,
+                     "cod.pdf", kPng, &a, &cod),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("PDF or a JPEG")));
+  EXPECT_THAT(Upload(alice_, "cod-big", t.case_id(), pb::ATTACHMENT_KIND_CERTIFICATE_OF_DESTRUCTION,
+                     "cod.pdf", big + std::string(400 * 1024, 'x'), &a, &cod),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("larger than")));
+
+  pb::UpdateTradeInLinesRequest lines;
+  lines.set_request_id("lines-1");
+  lines.set_case_id(t.case_id());
+  lines.set_etag(t.etag());
+  auto* l = lines.add_lines();
+  l->set_sku("MX480");
+  l->set_quantity(1);
+  l->add_serial_numbers("TD0000001");
+  ASSERT_TRUE(Call(&Stub::UpdateTradeInLines, alice_, lines, &t).ok());
+  ASSERT_TRUE(Upload(alice_, "cod-1", t.case_id(), pb::ATTACHMENT_KIND_CERTIFICATE_OF_DESTRUCTION,
+                     "cod.pdf", big, &a, &cod)
+                  .ok());
+  EXPECT_EQ(a.content_type(), "application/pdf");
+  EXPECT_EQ(a.size_bytes(), static_cast<int64_t>(big.size()));
+
+  pb::GetTradeInCaseRequest get;
+  get.set_case_id(t.case_id());
+  ASSERT_TRUE(Call(&Stub::GetTradeInCase, alice_, get, &t).ok());
+  EXPECT_EQ(t.status(), pb::TRADE_IN_STATUS_COMPLETED);
+  EXPECT_EQ(t.lines(0).destroyed_quantity(), 1);
+
+  pb::Attachment meta;
+  grpc::Status s;
+  std::string back = Download(alice_, a.attachment_id(), &meta, &s);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(back, big);
+  EXPECT_EQ(meta.sha256(), a.sha256());
+  EXPECT_EQ(meta.cod().signer_name(), "Jane Roe");
+  back = Download(bob_, a.attachment_id(), &meta, &s);
+  EXPECT_THAT(s, GrpcStatusIs(grpc::StatusCode::NOT_FOUND, HasSubstr("not found")));
+  EXPECT_TRUE(back.empty());
+}
+
+TEST_F(TradeInIntegrationTest, ExtensionAndDefaultByTheService) {
+  pb::CreateTradeInCaseRequest req = NewTradeIn("def-1", pb::DISPOSITION_RETURN, {}, 1);
+  SetTs(T(2026, 9, 1), req.mutable_trade_in_case()->mutable_order_time());  // due 2026-12-01
+  pb::TradeInCase t, other;
+  ASSERT_TRUE(Call(&Stub::CreateTradeInCase, alice_, req, &t).ok());
+  req.set_request_id("def-2");
+  ASSERT_TRUE(Call(&Stub::CreateTradeInCase, alice_, req, &other).ok());
+  EXPECT_EQ(t.documents_due_time().seconds(), absl::ToUnixSeconds(T(2026, 12, 1)));
+
+  pb::RequestDeadlineExtensionRequest ext;
+  ext.set_request_id("ext-1");
+  ext.set_case_id(t.case_id());
+  SetTs(T(2027, 1, 15), ext.mutable_requested_due_time());
+  ext.set_reason("equipment still in production");
+  ASSERT_TRUE(Call(&Stub::RequestDeadlineExtension, alice_, ext, &t).ok());
+  EXPECT_EQ(t.extension_status(), pb::EXTENSION_STATUS_PENDING);
+  pb::ReviewDeadlineExtensionRequest review;
+  review.set_request_id("rev-1");
+  review.set_case_id(t.case_id());
+  review.set_approve(true);
+  EXPECT_THAT(Call(&Stub::ReviewDeadlineExtension, alice_, review, &t),
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("review")));
+  ASSERT_TRUE(Call(&Stub::ReviewDeadlineExtension, agent_, review, &t).ok());
+  EXPECT_EQ(t.documents_due_time().seconds(), absl::ToUnixSeconds(T(2027, 1, 15)));
+
+  clock_.Set(T(2026, 12, 2));  // past the original deadline
+  pb::GetTradeInCaseRequest get;
+  get.set_case_id(other.case_id());
+  EXPECT_TRUE(Eventually([&] {
+    pb::TradeInCase x;
+    return Call(&Stub::GetTradeInCase, agent_, get, &x).ok() &&
+           x.status() == pb::TRADE_IN_STATUS_DEFAULTED;
+  }, absl::Seconds(10)));
+  get.set_case_id(t.case_id());
+  ASSERT_TRUE(Call(&Stub::GetTradeInCase, agent_, get, &t).ok());
+  EXPECT_EQ(t.status(), pb::TRADE_IN_STATUS_OPEN);  // extended
+  const int port = cases_->runtime().metrics_port();
+  EXPECT_EQ(Metric(ScrapeMetrics(port), "aftercare_cases_trade_in_defaulted_total"), 1);
+
+  clock_.Set(T(2027, 1, 16));
+  EXPECT_TRUE(Eventually([&] {
+    pb::TradeInCase x;
+    return Call(&Stub::GetTradeInCase, agent_, get, &x).ok() &&
+           x.status() == pb::TRADE_IN_STATUS_DEFAULTED;
+  }, absl::Seconds(10)));
+  EXPECT_TRUE(Eventually([&] {
+    return Metric(ScrapeMetrics(port), "aftercare_cases_trade_in_defaulted_total") == 2;
+  }, absl::Seconds(10)));
+  // Defaulted once each, never twice.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_events WHERE kind = 'defaulted'"), 2);
+  pb::RecordReceivedUnitsRequest recv;
+  recv.set_request_id("late");
+  recv.set_case_id(t.case_id());
+  recv.add_units()->set_serial_number("TI0000001");
+  EXPECT_THAT(Call(&Stub::RecordReceivedUnits, logistics_, recv, &t),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("DEFAULTED")));
+}
+
+}  // namespace
+}  // namespace aftercare::cases
