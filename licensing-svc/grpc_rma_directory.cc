@@ -19,6 +19,7 @@ absl::StatusOr<RmaInfo> GrpcRmaDirectory::GetRma(const CallInfo* parent,
   if (!s.ok()) return FromGrpcStatus(s);
   RmaInfo out;
   out.rma_number = rma.rma_number();
+  out.validation_number = rma.validation_number();
   out.account_id = rma.account_id();
   out.status = std::string(
       absl::StripPrefix(aftercare::rma::v1::RmaStatus_Name(rma.status()), "RMA_STATUS_"));

@@ -396,6 +396,15 @@ absl::StatusOr<std::string> Licensing::ValidateTransferRequest(const Principal& 
                                Role::kService},
                               "transfer licenses to an RMA replacement"));
   if (rma_number.empty()) return Invalid("rma_number is required");
+  if (LooksLikeValidationNumber(rma_number)) {
+    ASSIGN_OR_RETURN(int64_t v, ParseValidationNumber(rma_number, "rma_number"));
+    return FormatValidationNumber(v);
+  }
+  if (!LooksLikeRmaNumber(rma_number)) {
+    return Invalid(
+        "rma_number must be an RMA number (\"R\" and 8-11 digits) or a validation number (\"V\" and"
+        " 8-11 digits)");
+  }
   ASSIGN_OR_RETURN(int64_t n, ParseRmaNumber(rma_number, "rma_number"));
   return FormatRmaNumber(n);
 }
@@ -408,15 +417,16 @@ absl::StatusOr<std::optional<RmaTransfer>> Licensing::FindTransfer(
 }
 
 absl::Status Licensing::CheckRmaForTransfer(const Principal& caller, const RmaInfo& rma) const {
-  RETURN_IF_ERROR(RequireAccountAccess(caller, rma.account_id, "RMA " + rma.rma_number));
-  if (!RmaIsApproved(rma.status)) {
+  const std::string name = rma.rma_number.empty() ? rma.validation_number : rma.rma_number;
+  RETURN_IF_ERROR(RequireAccountAccess(caller, rma.account_id, "RMA " + name));
+  if (!RmaIsApproved(rma.status) || rma.rma_number.empty()) {
     const std::string status = rma.status.empty() ? "UNSPECIFIED" : rma.status;
     if (status == "PENDING") {
       return absl::FailedPreconditionError(absl::StrCat(
-          "RMA ", rma.rma_number, " is PENDING: licenses move only once the RMA is approved"));
+          "RMA ", name, " is PENDING: licenses move only once the RMA is approved"));
     }
     return absl::FailedPreconditionError(
-        absl::StrCat("RMA ", rma.rma_number, " is ", status,
+        absl::StrCat("RMA ", name, " is ", status,
                      ": only an approved RMA can be used for a license transfer"));
   }
   if (rma.replacement_serial_number.empty()) {

@@ -114,7 +114,8 @@ class Licensing {
                                                             LicensingRepository& repo) const;
 
   // --- RMA transfers ---
-  // Checks the caller's role and the shape of the RMA number; returns it canonical.
+  // Checks the caller's role and the shape of the RMA number (or, for a
+  // request still pending, its validation number); returns it canonical.
   absl::StatusOr<std::string> ValidateTransferRequest(const Principal& caller,
                                                       const std::string& rma_number) const;
   // The committed transfer of `rma_number`, if any (NOT_FOUND for a customer

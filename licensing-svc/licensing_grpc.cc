@@ -305,15 +305,22 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
   return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
     ASSIGN_OR_RETURN(std::string number, domain_.ValidateTransferRequest(caller, req->rma_number()));
     RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    std::optional<RmaTransfer> existing;
-    RETURN_IF_ERROR(store_.Read("find transfer", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(existing, domain_.FindTransfer(caller, number, repo));
-      return absl::OkStatus();
-    }));
-    if (existing) {
+    // Returns true (and fills resp) when the RMA already has a transfer.
+    auto find_existing = [&](const std::string& rma_number) -> absl::StatusOr<bool> {
+      std::optional<RmaTransfer> existing;
+      RETURN_IF_ERROR(store_.Read("find transfer", [&](LicensingRepository& repo) -> absl::Status {
+        ASSIGN_OR_RETURN(existing, domain_.FindTransfer(caller, rma_number, repo));
+        return absl::OkStatus();
+      }));
+      if (!existing) return false;
       ToProto(*existing, resp);
       metrics_.Count(metrics_.transfers, {{"result", "existing"}});
-      return absl::OkStatus();
+      return true;
+    };
+    const bool by_rma_number = number[0] == 'R';
+    if (by_rma_number) {
+      ASSIGN_OR_RETURN(bool done, find_existing(number));
+      if (done) return absl::OkStatus();
     }
     absl::StatusOr<RmaInfo> rma = rmas_.GetRma(CurrentCall(ctx), number);
     if (absl::IsNotFound(rma.status())) {
@@ -324,7 +331,17 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
                           absl::StrCat("cannot check RMA ", number, " with rma-svc: ",
                                        rma.status().message()));
     }
-    rma->rma_number = number;
+    if (by_rma_number) {
+      rma->rma_number = number;
+    } else {
+      rma->validation_number = number;
+      if (!rma->rma_number.empty()) {
+        RETURN_IF_ERROR(RequireAccountAccess(caller, rma->account_id, "RMA " + number));
+        ASSIGN_OR_RETURN(rma->rma_number, domain_.ValidateTransferRequest(caller, rma->rma_number));
+        ASSIGN_OR_RETURN(bool done, find_existing(rma->rma_number));
+        if (done) return absl::OkStatus();
+      }
+    }
     RETURN_IF_ERROR(domain_.CheckRmaForTransfer(caller, *rma));
     RETURN_IF_ERROR(store_.Mutate(
         Key(caller, req->request_id(), "TransferLicenses"), *req, "transfer licenses", resp,

@@ -627,6 +627,34 @@ TEST_F(LicensingIntegrationTest, UnusableRmasAreFailedPreconditionWithTheReason)
   EXPECT_EQ(Count("SELECT COUNT(*) FROM rma_transfers"), 0);
 }
 
+TEST_F(LicensingIntegrationTest, ValidationNumbersWorkForPendingAndApprovedRmas) {
+  ActivateOk(Purchase("buy-v", pb::TERM_TYPE_PERPETUAL, 0).activation_code(), kDevice);
+  RmaInfo r;
+  r.validation_number = "V10000042";
+  r.account_id = kAccount;
+  r.status = "PENDING";
+  r.serial_number = kDevice;
+  rmas_.Put(r);
+  pb::RmaTransfer t;
+  EXPECT_THAT(Transfer(customer_, "V10000042", "v-1", &t),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION,
+                           HasSubstr("V10000042 is PENDING")));
+  r.rma_number = "R50000042";
+  r.status = "APPROVED";
+  r.replacement_serial_number = kSpare;
+  rmas_.Put(r);
+  ASSERT_TRUE(Transfer(customer_, "V10000042", "v-2", &t).ok());
+  EXPECT_EQ(t.rma_number(), "R50000042");
+  pb::RmaTransfer by_number, by_validation;
+  ASSERT_TRUE(Transfer(agent_, "R50000042", "v-3", &by_number).ok());
+  ASSERT_TRUE(Transfer(agent_, "V10000042", "v-4", &by_validation).ok());
+  EXPECT_EQ(by_number.SerializeAsString(), t.SerializeAsString());
+  EXPECT_EQ(by_validation.SerializeAsString(), t.SerializeAsString());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rma_transfers"), 1);
+  EXPECT_THAT(Transfer(other_customer_, "V10000042", "v-5", &t),
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND, ::testing::_));
+}
+
 // --- lookups and revocation -------------------------------------------------------
 
 TEST_F(LicensingIntegrationTest, ListsPageByAccountAndDeviceWithKeysets) {

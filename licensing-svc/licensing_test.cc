@@ -84,6 +84,12 @@ TEST_F(LicensingRulesTest, TransferNeedsAnApprovedRmaWithAReplacement) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no replacement serial")));
   EXPECT_THAT(domain_.CheckRmaForTransfer(Agent(), Rma("APPROVED", "JN11DEMO0001")),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+  // A pending request found by its validation number has no RMA number yet.
+  RmaInfo pending = Rma("PENDING", "");
+  pending.rma_number.clear();
+  pending.validation_number = "V10000042";
+  EXPECT_THAT(domain_.CheckRmaForTransfer(Agent(), pending),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("V10000042 is PENDING")));
 }
 
 TEST_F(LicensingRulesTest, ACustomerCannotUseAnotherAccountsRma) {
@@ -96,7 +102,10 @@ TEST_F(LicensingRulesTest, ACustomerCannotUseAnotherAccountsRma) {
 TEST_F(LicensingRulesTest, TransferRequestNeedsAnRmaNumber) {
   EXPECT_THAT(domain_.ValidateTransferRequest(Agent(), ""),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rma_number")));
-  EXPECT_THAT(domain_.ValidateTransferRequest(Agent(), "V10000042"),
+  EXPECT_EQ(*domain_.ValidateTransferRequest(Agent(), "V10000042"), "V10000042");
+  EXPECT_THAT(domain_.ValidateTransferRequest(Agent(), "21056835"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rma_number")));
+  EXPECT_THAT(domain_.ValidateTransferRequest(Agent(), "X21056835"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rma_number")));
   EXPECT_EQ(*domain_.ValidateTransferRequest(Agent(), "R21056835"), "R21056835");
   Principal logistics;

@@ -15,7 +15,8 @@ namespace aftercare::licensing {
 
 // The RMA states that matter here (rma-svc's RmaStatus, by name).
 struct RmaInfo {
-  std::string rma_number;
+  std::string rma_number;         // empty while the RMA is pending
+  std::string validation_number;  // "V" + digits
   std::string account_id;
   // rma-svc's status without the prefix: "PENDING", "APPROVED",
   // "REPLACEMENT_SHIPPED", "CANCELLED", ...
@@ -27,7 +28,7 @@ struct RmaInfo {
 class RmaDirectory {
  public:
   virtual ~RmaDirectory() = default;
-  // Returns the RMA `rma_number`. NOT_FOUND when rma-svc does not know it;
+  // Returns the RMA named `rma_number` (an RMA or validation number). NOT_FOUND when rma-svc does not know it;
   // UNAVAILABLE / DEADLINE_EXCEEDED when rma-svc cannot be reached. `parent`
   // (may be null) is the call being handled, for the request id and trace.
   virtual absl::StatusOr<RmaInfo> GetRma(const CallInfo* parent, const std::string& rma_number) = 0;
@@ -36,9 +37,11 @@ class RmaDirectory {
 // An in-memory directory for tests.
 class FakeRmaDirectory : public RmaDirectory {
  public:
+  // Adds or replaces an RMA, found by its RMA and its validation number.
   void Put(RmaInfo rma) {
     absl::MutexLock lock(&mu_);
-    rmas_[rma.rma_number] = std::move(rma);
+    if (!rma.validation_number.empty()) rmas_[rma.validation_number] = rma;
+    if (!rma.rma_number.empty()) rmas_[rma.rma_number] = std::move(rma);
   }
   absl::StatusOr<RmaInfo> GetRma(const CallInfo*, const std::string& rma_number) override {
     absl::MutexLock lock(&mu_);
