@@ -1,12 +1,151 @@
 #include "rma-svc/rma_spec.h"
 
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "aftercare/rma/v1/resources.pb.h"
+#include "common/logging.h"
+#include "common/status.h"
+#include "rma-svc/inventory_client.h"
+#include "rma-svc/mysql_rma_repository.h"
+#include "rma-svc/rma.h"
+#include "rma-svc/rma_grpc.h"
+#include "rma-svc/rma_sweeper.h"
+
 namespace aftercare::rma {
 namespace {
 
+struct Settings {
+  RmaOptions options;
+  std::string inventory_target;
+  absl::Duration inventory_timeout;
+  absl::Duration sweep_interval;
+};
+
+// The objects of a running rma-svc, its outbox handlers and its
+// non-return sweeper.
 class RmaInstance : public ServiceInstance {
  public:
-  std::vector<grpc::Service*> services() override { return {}; }
+  RmaInstance(ServiceContext& ctx, Settings settings)
+      : ctx_(ctx),
+        domain_(ctx.clock, &ctx.page_tokens, settings.options),
+        store_(&ctx.pool, &ctx.clock),
+        inventory_(&ctx.clients, settings.inventory_target, settings.inventory_timeout),
+        validation_numbers_(&ctx.pool, "rma_validation_number", 20),
+        rma_numbers_(&ctx.pool, "rma_number", 20),
+        grpc_(RmaGrpc::Deps{&domain_, &store_, &inventory_, &validation_numbers_, &rma_numbers_,
+                            &ctx.executor, &ctx.outbox, &ctx.clock}),
+        sweeper_(&domain_, &store_, &ctx.clock, &ctx.outbox),
+        sweep_interval_(settings.sweep_interval) {
+    RegisterHandlers(ctx.outbox);
+  }
+
+  std::vector<grpc::Service*> services() override { return {&grpc_}; }
+
+  void Start() override {
+    if (sweep_interval_ <= absl::ZeroDuration()) return;
+    thread_ = std::thread([this] {
+      while (!stop_.WaitForNotificationWithTimeout(sweep_interval_)) {
+        auto charged = sweeper_.SweepOnce();
+        if (!charged.ok()) {
+          LogWarning("non-return sweep failed", {{"error", charged.status().ToString()}});
+        } else if (*charged > 0) {
+          LogInfo("non-return charges recorded", {{"count", *charged}});
+        }
+      }
+    });
+  }
+
+  void Stop() override {
+    if (!stop_.HasBeenNotified()) stop_.Notify();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  ~RmaInstance() override { Stop(); }
+
+ private:
+  // The receivers of the outbox events: inventory-svc for the RMA's effects
+  // (idempotent by DeliveryRequestId), the notification channel for the
+  // notifications (the delivery is logged and its time recorded once).
+  void RegisterHandlers(OutboxDispatcher& outbox) {
+    outbox.RegisterHandler(kEventAllocateSpare, [this](const OutboxEvent& e) -> absl::Status {
+      ASSIGN_OR_RETURN(std::string serial, inventory_.DeliverAllocateSpare(e));
+      return store_.Transact("record allocated spare", [&](RmaRepository& repo) {
+        return domain_.RecordSpare(e.aggregate_id, serial, repo);
+      });
+    });
+    outbox.RegisterHandler(kEventSwapInstalledBase, [this](const OutboxEvent& e) {
+      return inventory_.DeliverSwapInstalledBase(e);
+    });
+    outbox.RegisterHandler(kEventIntake,
+                           [this](const OutboxEvent& e) { return inventory_.DeliverIntake(e); });
+    outbox.RegisterHandler(kEventNotification, [this](const OutboxEvent& e) -> absl::Status {
+      v1::Notification n;
+      if (!n.ParseFromString(e.payload)) return absl::InternalError("bad notification payload");
+      bool first = false;
+      RETURN_IF_ERROR(store_.Transact("deliver notification", [&](RmaRepository& repo) -> absl::Status {
+        ASSIGN_OR_RETURN(first, repo.MarkNotificationDelivered(n.notification_id(), ctx_.clock.Now()));
+        return absl::OkStatus();
+      }));
+      if (first) {
+        LogInfo("notification sent", {{"notification_id", n.notification_id()},
+                                       {"template", n.template_()},
+                                       {"to", n.recipient()},
+                                       {"cc_case", n.copy_to_case_id()},
+                                       {"validation_number", n.validation_number()},
+                                       {"rma_number", n.rma_number()},
+                                       {"subject", n.subject()}});
+      }
+      return absl::OkStatus();
+    });
+  }
+
+  ServiceContext& ctx_;
+  Rmas domain_;
+  MysqlRmaStore store_;
+  GrpcInventoryClient inventory_;
+  db::IdAllocator validation_numbers_;
+  db::IdAllocator rma_numbers_;
+  RmaGrpc grpc_;
+  ReturnSweeper sweeper_;
+  absl::Duration sweep_interval_;
+  absl::Notification stop_;
+  std::thread thread_;
 };
+
+absl::StatusOr<std::unique_ptr<ServiceInstance>> Build(ServiceContext& ctx) {
+  const Config& c = ctx.config;
+  Settings s;
+  s.inventory_target = c.GetString("inventory_target");
+  if (s.inventory_target.empty()) return absl::InvalidArgumentError("--inventory_target is required");
+  ASSIGN_OR_RETURN(s.inventory_timeout, c.GetDuration("inventory_timeout"));
+  if (s.inventory_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--inventory_timeout must be positive");
+  }
+  ASSIGN_OR_RETURN(s.sweep_interval, c.GetDuration("return_sweep_interval"));
+  ASSIGN_OR_RETURN(int64_t days, c.GetInt("return_business_days"));
+  if (days < 1 || days > 60) {
+    return absl::InvalidArgumentError("--return_business_days must be 1-60");
+  }
+  s.options.return_business_days = static_cast<int>(days);
+  const std::string zone = c.GetString("return_calendar_time_zone");
+  if (!absl::LoadTimeZone(zone, &s.options.calendar_zone)) {
+    return absl::InvalidArgumentError("--return_calendar_time_zone is not a known time zone");
+  }
+  return std::make_unique<RmaInstance>(ctx, std::move(s));
+}
+
+void DefineFlags(Config& c) {
+  c.Define("inventory_target", "127.0.0.1:50051",
+           "Address of inventory-svc (entitlement, spares, installed-base swap, intake).");
+  c.Define("inventory_timeout", "2s", "Deadline of each call to inventory-svc.");
+  c.Define("return_sweep_interval", "1m",
+           "How often overdue replacement returns are charged (0 disables the sweeper).");
+  c.Define("return_business_days", "10",
+           "Business days after the replacement shipped by which the defective unit is due.");
+  c.Define("return_calendar_time_zone", "UTC",
+           "Time zone whose civil days the return clock's business calendar counts.");
+}
 
 }  // namespace
 
@@ -16,9 +155,9 @@ ServiceSpec Spec() {
   spec.default_grpc_port = 50053;
   spec.default_metrics_port = 9103;
   spec.migrations = &Migrations;
-  spec.build = [](ServiceContext&) -> absl::StatusOr<std::unique_ptr<ServiceInstance>> {
-    return std::make_unique<RmaInstance>();
-  };
+  spec.health_names = {"aftercare.rma.v1.RmaService"};
+  spec.define_flags = &DefineFlags;
+  spec.build = &Build;
   return spec;
 }
 

@@ -1,0 +1,188 @@
+// An in-memory RmaRepository for the unit tests of the domain (rma_test.cc):
+// no transactions, no SQL; outbox events are recorded by type.
+#ifndef AFTERCARE_RMA_SVC_FAKE_RMA_REPOSITORY_H_
+#define AFTERCARE_RMA_SVC_FAKE_RMA_REPOSITORY_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "rma-svc/rma_repository.h"
+
+namespace aftercare::rma {
+
+class FakeRmaRepository : public RmaRepository {
+ public:
+  absl::StatusOr<std::optional<Rma>> FindByValidationNumber(const std::string& number,
+                                                            bool) override {
+    for (auto& [id, r] : rmas) {
+      if (r.validation_number == number) return WithExceptions(r);
+    }
+    return std::nullopt;
+  }
+  absl::StatusOr<std::optional<Rma>> FindByRmaNumber(const std::string& number, bool) override {
+    for (auto& [id, r] : rmas) {
+      if (!r.rma_number.empty() && r.rma_number == number) return WithExceptions(r);
+    }
+    return std::nullopt;
+  }
+  absl::StatusOr<std::optional<Rma>> FindById(int64_t id, bool) override {
+    auto it = rmas.find(id);
+    if (it == rmas.end()) return std::nullopt;
+    return WithExceptions(it->second);
+  }
+  absl::Status InsertRma(Rma* rma) override {
+    for (auto& [id, r] : rmas) {
+      if (r.validation_number == rma->validation_number) {
+        return absl::AlreadyExistsError("duplicate validation number");
+      }
+    }
+    rma->id = ++next_id;
+    rmas[rma->id] = *rma;
+    return absl::OkStatus();
+  }
+  absl::Status SaveRma(const Rma& rma) override {
+    auto it = rmas.find(rma.id);
+    if (it == rmas.end() || it->second.version != rma.version - 1) {
+      return absl::AbortedError("changed concurrently");
+    }
+    it->second = rma;
+    it->second.receipt_exceptions.clear();
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<Rma>> ListRmas(const RmaFilter& f, int64_t after_id, int limit,
+                                            absl::Time now) override {
+    std::vector<Rma> out;
+    for (auto& [id, r] : rmas) {
+      if (id <= after_id) continue;
+      if (f.status != Status::kUnspecified && r.status != f.status) continue;
+      if (!f.account_id.empty() && r.account_id != f.account_id) continue;
+      if (!f.serial.empty() && r.serial != f.serial) continue;
+      if (f.type != RmaType::kUnspecified && r.type != f.type) continue;
+      if (f.overdue && !r.Overdue(now)) continue;
+      out.push_back(r);
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+    return out;
+  }
+  absl::Status InsertReceiptException(int64_t rma_id, ReceiptException* e) override {
+    e->id = ++next_id;
+    exceptions[rma_id].push_back(*e);
+    return absl::OkStatus();
+  }
+  absl::Status InsertNotification(Notification* n) override {
+    n->id = ++next_id;
+    notifications.push_back(*n);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<Notification>> ListNotifications(int64_t rma_id, int64_t after_id,
+                                                              int limit) override {
+    std::vector<Notification> out;
+    for (const auto& n : notifications) {
+      if (n.rma_id == rma_id && n.id > after_id) out.push_back(n);
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+    return out;
+  }
+  absl::StatusOr<bool> MarkNotificationDelivered(int64_t id, absl::Time now) override {
+    for (auto& n : notifications) {
+      if (n.id == id && !n.deliver_time) {
+        n.deliver_time = now;
+        return true;
+      }
+    }
+    return false;
+  }
+  absl::StatusOr<bool> SetReplacementSerial(const std::string& validation_number,
+                                            const std::string& serial, absl::Time now) override {
+    for (auto& [id, r] : rmas) {
+      if (r.validation_number == validation_number && r.replacement_serial.empty()) {
+        r.replacement_serial = serial;
+        r.update_time = now;
+        r.version++;
+        return true;
+      }
+    }
+    return false;
+  }
+  absl::StatusOr<std::vector<int64_t>> OverdueUncharged(absl::Time now, int limit) override {
+    std::vector<int64_t> out;
+    for (auto& [id, r] : rmas) {
+      if (r.Overdue(now) && !r.charge_time) out.push_back(id);
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+    return out;
+  }
+  absl::StatusOr<bool> ChargeIfDue(int64_t id, absl::Time now) override {
+    auto it = rmas.find(id);
+    if (it == rmas.end() || !it->second.Overdue(now) || it->second.charge_time) return false;
+    it->second.charge_minor = it->second.list_price.amount_minor;
+    it->second.charge_time = now;
+    it->second.version++;
+    return true;
+  }
+  absl::StatusOr<std::vector<ReturnLocation>> ListReturnLocations(const std::string& region_code,
+                                                                  const std::string& theater,
+                                                                  const std::string& after_code,
+                                                                  int limit) override {
+    std::vector<ReturnLocation> out;
+    for (const auto& l : locations) {
+      if (l.code <= after_code) continue;
+      if (!theater.empty() && l.theater != theater) continue;
+      if (!region_code.empty() && std::find(l.served_region_codes.begin(),
+                                            l.served_region_codes.end(),
+                                            region_code) == l.served_region_codes.end()) {
+        continue;
+      }
+      out.push_back(l);
+      if (static_cast<int>(out.size()) == limit) break;
+    }
+    return out;
+  }
+  absl::StatusOr<std::optional<ReturnLocation>> ReturnLocationFor(
+      const std::string& region_code) override {
+    for (const auto& l : locations) {
+      for (const auto& c : l.served_region_codes) {
+        if (c == region_code) return l;
+      }
+    }
+    return std::nullopt;
+  }
+  absl::Status EnqueueAllocateSpare(const Rma& rma) override { return Event("allocate", rma); }
+  absl::Status EnqueueSwapInstalledBase(const Rma& rma) override { return Event("swap", rma); }
+  absl::Status EnqueueIntake(const Rma& rma) override { return Event("intake", rma); }
+  absl::Status EnqueueNotification(const Notification& n) override {
+    events.push_back(absl::StrCat("notify:", n.template_name));
+    return absl::OkStatus();
+  }
+
+  // Number of events of `prefix` ("allocate", "swap", "intake", "notify:...").
+  int CountEvents(const std::string& prefix) const {
+    int n = 0;
+    for (const auto& e : events) n += e.rfind(prefix, 0) == 0;
+    return n;
+  }
+
+  std::map<int64_t, Rma> rmas;
+  std::map<int64_t, std::vector<ReceiptException>> exceptions;
+  std::vector<Notification> notifications;
+  std::vector<ReturnLocation> locations;
+  std::vector<std::string> events;
+  int64_t next_id = 0;
+
+ private:
+  Rma WithExceptions(const Rma& r) {
+    Rma out = r;
+    out.receipt_exceptions = exceptions[r.id];
+    return out;
+  }
+  absl::Status Event(const std::string& kind, const Rma& rma) {
+    events.push_back(absl::StrCat(kind, ":", rma.Label()));
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace aftercare::rma
+
+#endif  // AFTERCARE_RMA_SVC_FAKE_RMA_REPOSITORY_H_

@@ -1,0 +1,609 @@
+#include "rma-svc/mysql_rma_repository.h"
+
+#include <google/protobuf/wrappers.pb.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "aftercare/inventory/v1/inventory_service.pb.h"
+#include "aftercare/rma/v1/resources.pb.h"
+#include "common/db/errors.h"
+#include "common/db/sql_time.h"
+#include "common/db/transaction.h"
+#include "common/outbox.h"
+#include "common/status.h"
+
+namespace aftercare::rma {
+namespace {
+
+using db::FromMicros;
+using db::ToMicros;
+
+// Binds parameters in order.
+class Binder {
+ public:
+  explicit Binder(sql::PreparedStatement& s) : s_(s) {}
+  Binder& Str(const std::string& v) {
+    s_.setString(i_++, v);
+    return *this;
+  }
+  // Empty strings are stored as NULL.
+  Binder& OptStr(const std::string& v) {
+    if (v.empty()) {
+      s_.setNull(i_++, sql::DataType::VARCHAR);
+    } else {
+      s_.setString(i_++, v);
+    }
+    return *this;
+  }
+  Binder& Int(int64_t v) {
+    s_.setInt64(i_++, v);
+    return *this;
+  }
+  Binder& Time(absl::Time t) { return Int(ToMicros(t)); }
+  Binder& OptTime(const std::optional<absl::Time>& t) {
+    if (!t) {
+      s_.setNull(i_++, sql::DataType::BIGINT);
+    } else {
+      s_.setInt64(i_++, ToMicros(*t));
+    }
+    return *this;
+  }
+  Binder& OptInt(const std::optional<int64_t>& v) {
+    if (!v) {
+      s_.setNull(i_++, sql::DataType::BIGINT);
+    } else {
+      s_.setInt64(i_++, *v);
+    }
+    return *this;
+  }
+
+ private:
+  sql::PreparedStatement& s_;
+  int i_ = 1;
+};
+
+std::string GetStr(sql::ResultSet& rs, int col) {
+  return rs.isNull(col) ? std::string() : std::string(rs.getString(col));
+}
+std::optional<absl::Time> GetOptTime(sql::ResultSet& rs, int col) {
+  if (rs.isNull(col)) return std::nullopt;
+  return FromMicros(rs.getInt64(col));
+}
+template <typename E>
+E GetEnum(sql::ResultSet& rs, int col) {
+  E v{};
+  ParseName(GetStr(rs, col), &v);
+  return v;
+}
+
+std::vector<std::string> Lines(const std::string& s) {
+  if (s.empty()) return {};
+  return absl::StrSplit(s, '\n');
+}
+
+int64_t LastInsertId(db::Connection& conn) {
+  auto& s = conn.Prepare("SELECT LAST_INSERT_ID()");
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  rs->next();
+  return rs->getInt64(1);
+}
+
+// Every column but id, in the order BindRmaFields binds them.
+const std::vector<std::string>& RmaWriteColumns() {
+  static const auto* const kColumns = new std::vector<std::string>{
+      "validation_number", "rma_number", "status", "rma_type", "account_id", "serial",
+      "replacement_serial", "sku", "technical_case_id", "failure_description", "damage_cause",
+      "ship_region_code", "ship_postal_code", "ship_administrative_area", "ship_locality",
+      "ship_address_lines", "ship_recipient", "ship_organization", "contact_email",
+      "entitlement_summary", "rejection_reason", "cancellation_reason", "list_price_minor",
+      "currency_code", "repl_carrier", "repl_tracking", "repl_shipped_at_us", "return_due_date",
+      "return_due_us", "charge_minor", "charged_at_us", "received_at_us", "received_by",
+      "repair_summary", "software_version", "repaired_at_us", "back_carrier", "back_tracking",
+      "back_shipped_at_us", "created_by", "approved_by", "created_at_us", "approved_at_us",
+      "closed_at_us", "updated_at_us", "version"};
+  return *kColumns;
+}
+
+const std::string& RmaSelectColumns() {
+  static const auto* const kSql =
+      new std::string(absl::StrCat("id, ", absl::StrJoin(RmaWriteColumns(), ", ")));
+  return *kSql;
+}
+
+void BindRmaFields(Binder& b, const Rma& r) {
+  b.Str(r.validation_number)
+      .OptStr(r.rma_number)
+      .Str(Name(r.status))
+      .Str(Name(r.type))
+      .Str(r.account_id)
+      .Str(r.serial)
+      .OptStr(r.replacement_serial)
+      .Str(r.sku)
+      .Str(r.technical_case_id)
+      .Str(r.failure_description)
+      .Str(Name(r.damage_cause))
+      .Str(r.ship_to.region_code)
+      .Str(r.ship_to.postal_code)
+      .Str(r.ship_to.administrative_area)
+      .Str(r.ship_to.locality)
+      .Str(absl::StrJoin(r.ship_to.address_lines, "\n"))
+      .Str(r.ship_to.recipient)
+      .Str(r.ship_to.organization)
+      .Str(r.contact_email)
+      .Str(r.entitlement_summary.substr(0, 512))
+      .Str(r.rejection_reason)
+      .Str(r.cancellation_reason)
+      .Int(r.list_price.amount_minor)
+      .Str(r.list_price.currency_code.empty() ? "USD" : r.list_price.currency_code)
+      .OptStr(r.replacement_shipment.carrier)
+      .OptStr(r.replacement_shipment.tracking_number)
+      .OptTime(r.replacement_shipment.ship_time)
+      .OptStr(r.return_due_date)
+      .OptTime(r.return_due_time)
+      .OptInt(r.charge_minor)
+      .OptTime(r.charge_time)
+      .OptTime(r.receive_time)
+      .OptStr(r.received_by)
+      .OptStr(r.repair_summary)
+      .OptStr(r.software_version)
+      .OptTime(r.repair_time)
+      .OptStr(r.return_shipment.carrier)
+      .OptStr(r.return_shipment.tracking_number)
+      .OptTime(r.return_shipment.ship_time)
+      .Str(r.created_by)
+      .OptStr(r.approved_by)
+      .Time(r.create_time)
+      .OptTime(r.approve_time)
+      .OptTime(r.close_time)
+      .Time(r.update_time)
+      .Int(r.version);
+}
+
+Rma ReadRma(sql::ResultSet& rs) {
+  Rma r;
+  int c = 1;
+  r.id = rs.getInt64(c++);
+  r.validation_number = GetStr(rs, c++);
+  r.rma_number = GetStr(rs, c++);
+  r.status = GetEnum<Status>(rs, c++);
+  r.type = GetEnum<RmaType>(rs, c++);
+  r.account_id = GetStr(rs, c++);
+  r.serial = GetStr(rs, c++);
+  r.replacement_serial = GetStr(rs, c++);
+  r.sku = GetStr(rs, c++);
+  r.technical_case_id = GetStr(rs, c++);
+  r.failure_description = GetStr(rs, c++);
+  r.damage_cause = GetEnum<DamageCause>(rs, c++);
+  r.ship_to.region_code = GetStr(rs, c++);
+  r.ship_to.postal_code = GetStr(rs, c++);
+  r.ship_to.administrative_area = GetStr(rs, c++);
+  r.ship_to.locality = GetStr(rs, c++);
+  r.ship_to.address_lines = Lines(GetStr(rs, c++));
+  r.ship_to.recipient = GetStr(rs, c++);
+  r.ship_to.organization = GetStr(rs, c++);
+  r.contact_email = GetStr(rs, c++);
+  r.entitlement_summary = GetStr(rs, c++);
+  r.rejection_reason = GetStr(rs, c++);
+  r.cancellation_reason = GetStr(rs, c++);
+  r.list_price.amount_minor = rs.getInt64(c++);
+  r.list_price.currency_code = GetStr(rs, c++);
+  r.replacement_shipment.carrier = GetStr(rs, c++);
+  r.replacement_shipment.tracking_number = GetStr(rs, c++);
+  r.replacement_shipment.ship_time = GetOptTime(rs, c++);
+  r.return_due_date = GetStr(rs, c++);
+  r.return_due_time = GetOptTime(rs, c++);
+  if (!rs.isNull(c)) r.charge_minor = rs.getInt64(c);
+  c++;
+  r.charge_time = GetOptTime(rs, c++);
+  r.receive_time = GetOptTime(rs, c++);
+  r.received_by = GetStr(rs, c++);
+  r.repair_summary = GetStr(rs, c++);
+  r.software_version = GetStr(rs, c++);
+  r.repair_time = GetOptTime(rs, c++);
+  r.return_shipment.carrier = GetStr(rs, c++);
+  r.return_shipment.tracking_number = GetStr(rs, c++);
+  r.return_shipment.ship_time = GetOptTime(rs, c++);
+  r.created_by = GetStr(rs, c++);
+  r.approved_by = GetStr(rs, c++);
+  r.create_time = FromMicros(rs.getInt64(c++));
+  r.approve_time = GetOptTime(rs, c++);
+  r.close_time = GetOptTime(rs, c++);
+  r.update_time = FromMicros(rs.getInt64(c++));
+  r.version = rs.getInt64(c++);
+  return r;
+}
+
+void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t us = ToMicros(t);
+  out->set_seconds(us / 1000000);
+  out->set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
+}
+
+}  // namespace
+
+// --- RMAs ----------------------------------------------------------------------
+
+absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindOne(const std::string& where,
+                                                               const std::string& arg,
+                                                               int64_t id_arg, bool for_update) {
+  const std::string sql = absl::StrCat("SELECT ", RmaSelectColumns(), " FROM rmas WHERE ", where,
+                                       for_update ? " FOR UPDATE" : "");
+  auto& s = conn_.Prepare(sql);
+  if (arg.empty()) {
+    s.setInt64(1, id_arg);
+  } else {
+    s.setString(1, arg);
+  }
+  std::optional<Rma> rma;
+  {
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (rs->next()) rma = ReadRma(*rs);
+  }
+  if (rma) RETURN_IF_ERROR(LoadExceptions(*rma));
+  return rma;
+}
+
+absl::Status MysqlRmaRepository::LoadExceptions(Rma& rma) {
+  auto& s = conn_.Prepare(
+      "SELECT id, received_serial, expected_serial, note, recorded_by, recorded_at_us"
+      " FROM rma_receipt_exceptions WHERE rma_id = ? ORDER BY id");
+  s.setInt64(1, rma.id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  rma.receipt_exceptions.clear();
+  while (rs->next()) {
+    ReceiptException e;
+    e.id = rs->getInt64(1);
+    e.received_serial = GetStr(*rs, 2);
+    e.expected_serial = GetStr(*rs, 3);
+    e.note = GetStr(*rs, 4);
+    e.recorded_by = GetStr(*rs, 5);
+    e.record_time = FromMicros(rs->getInt64(6));
+    rma.receipt_exceptions.push_back(std::move(e));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindByValidationNumber(
+    const std::string& number, bool for_update) {
+  return FindOne("validation_number = ?", number, 0, for_update);
+}
+
+absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindByRmaNumber(const std::string& number,
+                                                                       bool for_update) {
+  return FindOne("rma_number = ?", number, 0, for_update);
+}
+
+absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindById(int64_t id, bool for_update) {
+  return FindOne("id = ?", "", id, for_update);
+}
+
+absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
+  static const auto* const kSql = new std::string([] {
+    std::vector<std::string> marks(RmaWriteColumns().size(), "?");
+    return absl::StrCat("INSERT INTO rmas (", absl::StrJoin(RmaWriteColumns(), ", "),
+                        ") VALUES (", absl::StrJoin(marks, ", "), ")");
+  }());
+  auto& s = conn_.Prepare(*kSql);
+  Binder b(s);
+  BindRmaFields(b, *rma);
+  try {
+    s.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != db::kErrDuplicateKey) throw;
+    return absl::AlreadyExistsError(
+        absl::StrCat("RMA ", rma->validation_number, " already exists"));
+  }
+  rma->id = LastInsertId(conn_);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlRmaRepository::SaveRma(const Rma& rma) {
+  static const auto* const kSql = new std::string([] {
+    std::vector<std::string> sets;
+    for (const auto& c : RmaWriteColumns()) sets.push_back(c + " = ?");
+    return absl::StrCat("UPDATE rmas SET ", absl::StrJoin(sets, ", "),
+                        " WHERE id = ? AND version = ?");
+  }());
+  auto& s = conn_.Prepare(*kSql);
+  Binder b(s);
+  BindRmaFields(b, rma);
+  b.Int(rma.id).Int(rma.version - 1);
+  if (s.executeUpdate() != 1) {
+    return absl::AbortedError(absl::StrCat("RMA ", rma.Label(), " changed concurrently; retry"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::ListRmas(const RmaFilter& filter,
+                                                              int64_t after_id, int limit,
+                                                              absl::Time now) {
+  // The filters are fixed SQL fragments; only their values are bound.
+  std::vector<std::string> where = {"id > ?"};
+  if (filter.status != Status::kUnspecified) where.push_back("status = ?");
+  if (!filter.account_id.empty()) where.push_back("account_id = ?");
+  if (!filter.serial.empty()) where.push_back("serial = ?");
+  if (filter.type != RmaType::kUnspecified) where.push_back("rma_type = ?");
+  if (filter.overdue) {
+    where.push_back("status = 'REPLACEMENT_SHIPPED' AND return_due_us <= ?");
+  }
+  const std::string sql = absl::StrCat("SELECT ", RmaSelectColumns(), " FROM rmas WHERE ",
+                                       absl::StrJoin(where, " AND "), " ORDER BY id LIMIT ?");
+  auto& s = conn_.Prepare(sql);
+  Binder b(s);
+  b.Int(after_id);
+  if (filter.status != Status::kUnspecified) b.Str(Name(filter.status));
+  if (!filter.account_id.empty()) b.Str(filter.account_id);
+  if (!filter.serial.empty()) b.Str(filter.serial);
+  if (filter.type != RmaType::kUnspecified) b.Str(Name(filter.type));
+  if (filter.overdue) b.Time(now);
+  b.Int(limit);
+  std::vector<Rma> out;
+  {
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) out.push_back(ReadRma(*rs));
+  }
+  for (Rma& r : out) RETURN_IF_ERROR(LoadExceptions(r));
+  return out;
+}
+
+absl::Status MysqlRmaRepository::InsertReceiptException(int64_t rma_id, ReceiptException* e) {
+  auto& s = conn_.Prepare(
+      "INSERT INTO rma_receipt_exceptions (rma_id, received_serial, expected_serial, note,"
+      " recorded_by, recorded_at_us) VALUES (?, ?, ?, ?, ?, ?)");
+  Binder(s).Int(rma_id).Str(e->received_serial).Str(e->expected_serial).Str(e->note)
+      .Str(e->recorded_by).Time(e->record_time);
+  s.executeUpdate();
+  e->id = LastInsertId(conn_);
+  return absl::OkStatus();
+}
+
+// --- Notifications ---------------------------------------------------------------
+
+absl::Status MysqlRmaRepository::InsertNotification(Notification* n) {
+  auto& s = conn_.Prepare(
+      "INSERT INTO rma_notifications (rma_id, rma_number, template, recipient, copy_to_case_id,"
+      " subject, body, status, created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Binder(s).Int(n->rma_id).OptStr(n->rma_number).Str(n->template_name).Str(n->recipient)
+      .Str(n->copy_to_case_id).Str(n->subject.substr(0, 300)).Str(n->body).Str(Name(n->status))
+      .Time(n->create_time);
+  s.executeUpdate();
+  n->id = LastInsertId(conn_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Notification>> MysqlRmaRepository::ListNotifications(int64_t rma_id,
+                                                                                int64_t after_id,
+                                                                                int limit) {
+  auto& s = conn_.Prepare(
+      "SELECT id, rma_id, rma_number, template, recipient, copy_to_case_id, subject, body, status,"
+      " created_at_us, delivered_at_us FROM rma_notifications WHERE rma_id = ? AND id > ?"
+      " ORDER BY id LIMIT ?");
+  Binder(s).Int(rma_id).Int(after_id).Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<Notification> out;
+  while (rs->next()) {
+    Notification n;
+    n.id = rs->getInt64(1);
+    n.rma_id = rs->getInt64(2);
+    n.rma_number = GetStr(*rs, 3);
+    n.template_name = GetStr(*rs, 4);
+    n.recipient = GetStr(*rs, 5);
+    n.copy_to_case_id = GetStr(*rs, 6);
+    n.subject = GetStr(*rs, 7);
+    n.body = GetStr(*rs, 8);
+    n.status = GetEnum<Status>(*rs, 9);
+    n.create_time = FromMicros(rs->getInt64(10));
+    n.deliver_time = GetOptTime(*rs, 11);
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+absl::StatusOr<bool> MysqlRmaRepository::MarkNotificationDelivered(int64_t id, absl::Time now) {
+  auto& s = conn_.Prepare(
+      "UPDATE rma_notifications SET delivered_at_us = ? WHERE id = ? AND delivered_at_us IS NULL");
+  Binder(s).Time(now).Int(id);
+  return s.executeUpdate() == 1;
+}
+
+// --- Effects of other services and the sweeper ------------------------------------
+
+absl::StatusOr<bool> MysqlRmaRepository::SetReplacementSerial(const std::string& validation_number,
+                                                              const std::string& serial,
+                                                              absl::Time now) {
+  auto& s = conn_.Prepare(
+      "UPDATE rmas SET replacement_serial = ?, updated_at_us = ?, version = version + 1"
+      " WHERE validation_number = ? AND replacement_serial IS NULL");
+  Binder(s).Str(serial).Time(now).Str(validation_number);
+  return s.executeUpdate() == 1;
+}
+
+absl::StatusOr<std::vector<int64_t>> MysqlRmaRepository::OverdueUncharged(absl::Time now,
+                                                                          int limit) {
+  auto& s = conn_.Prepare(
+      "SELECT id FROM rmas FORCE INDEX (idx_rmas_due) WHERE status = 'REPLACEMENT_SHIPPED'"
+      " AND charged_at_us IS NULL AND return_due_us <= ? ORDER BY return_due_us LIMIT ?");
+  Binder(s).Time(now).Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<int64_t> out;
+  while (rs->next()) out.push_back(rs->getInt64(1));
+  return out;
+}
+
+absl::StatusOr<bool> MysqlRmaRepository::ChargeIfDue(int64_t id, absl::Time now) {
+  auto& s = conn_.Prepare(
+      "UPDATE rmas SET charge_minor = list_price_minor, charged_at_us = ?, updated_at_us = ?,"
+      " version = version + 1 WHERE id = ? AND status = 'REPLACEMENT_SHIPPED'"
+      " AND charged_at_us IS NULL AND return_due_us <= ?");
+  Binder(s).Time(now).Time(now).Int(id).Time(now);
+  return s.executeUpdate() == 1;
+}
+
+// --- Return locations -----------------------------------------------------------------
+
+absl::StatusOr<std::vector<std::string>> MysqlRmaRepository::ServedCountries(
+    const std::string& code) {
+  auto& s = conn_.Prepare(
+      "SELECT region_code FROM return_location_countries WHERE location_code = ?"
+      " ORDER BY region_code");
+  s.setString(1, code);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<std::string> out;
+  while (rs->next()) out.push_back(GetStr(*rs, 1));
+  return out;
+}
+
+namespace {
+constexpr char kLocationColumns[] =
+    "l.location_code, l.name, l.theater, l.region_code, l.postal_code, l.administrative_area,"
+    " l.locality, l.address_lines, l.recipient";
+
+ReturnLocation ReadLocation(sql::ResultSet& rs) {
+  ReturnLocation l;
+  l.code = GetStr(rs, 1);
+  l.name = GetStr(rs, 2);
+  l.theater = GetStr(rs, 3);
+  l.address.region_code = GetStr(rs, 4);
+  l.address.postal_code = GetStr(rs, 5);
+  l.address.administrative_area = GetStr(rs, 6);
+  l.address.locality = GetStr(rs, 7);
+  l.address.address_lines = Lines(GetStr(rs, 8));
+  l.address.recipient = GetStr(rs, 9);
+  return l;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<ReturnLocation>> MysqlRmaRepository::ListReturnLocations(
+    const std::string& region_code, const std::string& theater, const std::string& after_code,
+    int limit) {
+  std::string sql = absl::StrCat("SELECT ", kLocationColumns, " FROM return_locations l");
+  if (!region_code.empty()) {
+    absl::StrAppend(&sql, " JOIN return_location_countries c ON c.location_code = l.location_code"
+                          " AND c.region_code = ?");
+  }
+  absl::StrAppend(&sql, " WHERE l.location_code > ?");
+  if (!theater.empty()) absl::StrAppend(&sql, " AND l.theater = ?");
+  absl::StrAppend(&sql, " ORDER BY l.location_code LIMIT ?");
+  auto& s = conn_.Prepare(sql);
+  Binder b(s);
+  if (!region_code.empty()) b.Str(region_code);
+  b.Str(after_code);
+  if (!theater.empty()) b.Str(theater);
+  b.Int(limit);
+  std::vector<ReturnLocation> out;
+  {
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    while (rs->next()) out.push_back(ReadLocation(*rs));
+  }
+  for (ReturnLocation& l : out) {
+    ASSIGN_OR_RETURN(l.served_region_codes, ServedCountries(l.code));
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<ReturnLocation>> MysqlRmaRepository::ReturnLocationFor(
+    const std::string& region_code) {
+  auto& s = conn_.Prepare(absl::StrCat(
+      "SELECT ", kLocationColumns,
+      " FROM return_location_countries c JOIN return_locations l"
+      " ON l.location_code = c.location_code WHERE c.region_code = ?"));
+  s.setString(1, region_code);
+  std::optional<ReturnLocation> loc;
+  {
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (rs->next()) loc = ReadLocation(*rs);
+  }
+  if (loc) {
+    ASSIGN_OR_RETURN(loc->served_region_codes, ServedCountries(loc->code));
+  }
+  return loc;
+}
+
+// --- Outbox ---------------------------------------------------------------------
+
+absl::Status MysqlRmaRepository::EnqueueAllocateSpare(const Rma& rma) {
+  inventory::v1::AllocateSpareRequest req;
+  req.set_sku(rma.sku);
+  req.set_rma_number(rma.rma_number);
+  EnqueueEvent(conn_, clock_, "rma", rma.validation_number, kEventAllocateSpare, req);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlRmaRepository::EnqueueSwapInstalledBase(const Rma& rma) {
+  inventory::v1::SwapInstalledBaseRequest req;
+  req.set_defective_serial_number(rma.serial);
+  req.set_replacement_serial_number(rma.replacement_serial);
+  req.set_rma_number(rma.rma_number);
+  if (rma.replacement_shipment.ship_time) {
+    SetTimestamp(*rma.replacement_shipment.ship_time, req.mutable_ship_time());
+  }
+  EnqueueEvent(conn_, clock_, "rma", rma.validation_number, kEventSwapInstalledBase, req);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlRmaRepository::EnqueueIntake(const Rma& rma) {
+  inventory::v1::IntakeReturnedUnitRequest req;
+  req.set_serial_number(rma.serial);
+  req.set_source(inventory::v1::UNIT_SOURCE_RMA_RETURN);
+  req.set_sku(rma.sku);
+  req.set_reference(rma.rma_number);
+  EnqueueEvent(conn_, clock_, "rma", rma.validation_number, kEventIntake, req);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlRmaRepository::EnqueueNotification(const Notification& n) {
+  v1::Notification msg;
+  msg.set_notification_id(n.id);
+  msg.set_validation_number(n.validation_number);
+  msg.set_rma_number(n.rma_number);
+  msg.set_template_(n.template_name);
+  msg.set_recipient(n.recipient);
+  msg.set_copy_to_case_id(n.copy_to_case_id);
+  msg.set_subject(n.subject);
+  msg.set_body(n.body);
+  msg.set_status(static_cast<v1::RmaStatus>(n.status));
+  SetTimestamp(n.create_time, msg.mutable_create_time());
+  EnqueueEvent(conn_, clock_, "rma", n.validation_number, kEventNotification, msg);
+  return absl::OkStatus();
+}
+
+// --- Store ------------------------------------------------------------------------
+
+absl::StatusOr<std::string> MysqlRmaStore::Write(const IdempotencyKey& key,
+                                                 const google::protobuf::Message& request,
+                                                 absl::string_view context,
+                                                 const WriteBody& body) {
+  auto result = RunIdempotent<google::protobuf::BytesValue>(
+      *pool_, *clock_, key, request, context,
+      [&](db::Connection& conn) -> absl::StatusOr<google::protobuf::BytesValue> {
+        MysqlRmaRepository repo(conn, *clock_);
+        ASSIGN_OR_RETURN(std::string bytes, body(repo));
+        google::protobuf::BytesValue v;
+        v.set_value(std::move(bytes));
+        return v;
+      });
+  if (!result.ok()) return result.status();
+  return std::string(result->value());
+}
+
+absl::Status MysqlRmaStore::Read(absl::string_view context, const ReadBody& body) {
+  return db::RunRead<bool>(*pool_, context,
+                           [&](db::Connection& conn) -> absl::StatusOr<bool> {
+                             MysqlRmaRepository repo(conn, *clock_);
+                             RETURN_IF_ERROR(body(repo));
+                             return true;
+                           })
+      .status();
+}
+
+absl::Status MysqlRmaStore::Transact(absl::string_view context, const ReadBody& body) {
+  return db::RunTransactionStatus(*pool_, context, [&](db::Connection& conn) -> absl::Status {
+    MysqlRmaRepository repo(conn, *clock_);
+    return body(repo);
+  });
+}
+
+}  // namespace aftercare::rma

@@ -1,0 +1,94 @@
+// The gRPC face of rma-svc (aftercare.rma.v1.RmaService): each handler
+// converts its request to domain values, fetches the unit's entitlement from
+// inventory-svc where a rule needs it (outside any transaction), runs the
+// domain (rma.h) on the bounded executor through RunUnary — in an idempotent
+// transaction for mutations — and converts the result back. No rules, no SQL.
+#ifndef AFTERCARE_RMA_SVC_RMA_GRPC_H_
+#define AFTERCARE_RMA_SVC_RMA_GRPC_H_
+
+#include "aftercare/rma/v1/rma_service.grpc.pb.h"
+#include "common/clock.h"
+#include "common/db/id_allocator.h"
+#include "common/executor.h"
+#include "common/outbox.h"
+#include "rma-svc/inventory_client.h"
+#include "rma-svc/rma.h"
+#include "rma-svc/rma_repository.h"
+
+namespace aftercare::rma {
+
+namespace pb = ::aftercare::rma::v1;
+
+// Converts a domain RMA to its message (overdue is computed at `now`).
+pb::Rma ToProto(const Rma& rma, absl::Time now);
+
+class RmaGrpc final : public pb::RmaService::CallbackService {
+ public:
+  struct Deps {
+    const Rmas* domain;
+    RmaStore* store;
+    InventoryClient* inventory;
+    db::IdAllocator* validation_numbers;
+    db::IdAllocator* rma_numbers;
+    BoundedExecutor* executor;
+    OutboxDispatcher* outbox;  // woken after commits that enqueue events; may be null
+    const Clock* clock;
+  };
+  explicit RmaGrpc(Deps d)
+      : domain_(*d.domain),
+        store_(*d.store),
+        inventory_(*d.inventory),
+        validation_numbers_(*d.validation_numbers),
+        rma_numbers_(*d.rma_numbers),
+        executor_(*d.executor),
+        outbox_(d.outbox),
+        clock_(*d.clock) {}
+
+  using Ctx = grpc::CallbackServerContext;
+  using Reactor = grpc::ServerUnaryReactor;
+
+  Reactor* CreateRma(Ctx* ctx, const pb::CreateRmaRequest* req, pb::Rma* resp) override;
+  Reactor* GetRma(Ctx* ctx, const pb::GetRmaRequest* req, pb::Rma* resp) override;
+  Reactor* ListRmas(Ctx* ctx, const pb::ListRmasRequest* req, pb::ListRmasResponse* resp) override;
+  Reactor* ListOverdueReturns(Ctx* ctx, const pb::ListOverdueReturnsRequest* req,
+                              pb::ListOverdueReturnsResponse* resp) override;
+  Reactor* UpdateRma(Ctx* ctx, const pb::UpdateRmaRequest* req, pb::Rma* resp) override;
+  Reactor* CancelRma(Ctx* ctx, const pb::CancelRmaRequest* req, pb::Rma* resp) override;
+  Reactor* ApproveRma(Ctx* ctx, const pb::ApproveRmaRequest* req, pb::Rma* resp) override;
+  Reactor* RejectRma(Ctx* ctx, const pb::RejectRmaRequest* req, pb::Rma* resp) override;
+  Reactor* ShipReplacement(Ctx* ctx, const pb::ShipReplacementRequest* req, pb::Rma* resp) override;
+  Reactor* ReceiveReturn(Ctx* ctx, const pb::ReceiveReturnRequest* req,
+                         pb::ReceiveReturnResponse* resp) override;
+  Reactor* RecordRepair(Ctx* ctx, const pb::RecordRepairRequest* req, pb::Rma* resp) override;
+  Reactor* ShipRepairedUnit(Ctx* ctx, const pb::ShipRepairedUnitRequest* req,
+                            pb::Rma* resp) override;
+  Reactor* CloseRma(Ctx* ctx, const pb::CloseRmaRequest* req, pb::Rma* resp) override;
+  Reactor* ListNotifications(Ctx* ctx, const pb::ListNotificationsRequest* req,
+                             pb::ListNotificationsResponse* resp) override;
+  Reactor* GetReturnLabel(Ctx* ctx, const pb::GetReturnLabelRequest* req,
+                          pb::ReturnLabel* resp) override;
+  Reactor* ListReturnLocations(Ctx* ctx, const pb::ListReturnLocationsRequest* req,
+                               pb::ListReturnLocationsResponse* resp) override;
+
+ private:
+  // Runs a mutation whose body returns an Rma, converts it, wakes the outbox.
+  template <typename Req, typename Fn>
+  absl::Status MutateRma(const Principal& caller, const Req& req, const char* method,
+                         pb::Rma* resp, Fn&& body);
+  void WakeOutbox() {
+    if (outbox_ != nullptr) outbox_->Notify();
+  }
+
+  const Rmas& domain_;
+  RmaStore& store_;
+  InventoryClient& inventory_;
+  db::IdAllocator& validation_numbers_;
+  db::IdAllocator& rma_numbers_;
+  BoundedExecutor& executor_;
+  OutboxDispatcher* outbox_;
+  const Clock& clock_;
+};
+
+}  // namespace aftercare::rma
+
+#endif  // AFTERCARE_RMA_SVC_RMA_GRPC_H_

@@ -1,0 +1,113 @@
+// Storage of rma-svc as seen by the domain (rma.h): RMAs, receipt
+// exceptions, notifications, return locations, and the outbox events that
+// carry the RMA's effects to inventory-svc and its notifications out. The
+// MySQL implementation is mysql_rma_repository.{h,cc}; unit tests use
+// fake_rma_repository.h.
+#ifndef AFTERCARE_RMA_SVC_RMA_REPOSITORY_H_
+#define AFTERCARE_RMA_SVC_RMA_REPOSITORY_H_
+
+#include <google/protobuf/message.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/idempotency.h"
+#include "rma-svc/rma_types.h"
+
+namespace aftercare::rma {
+
+// One unit of work on one connection (inside a transaction for writes).
+class RmaRepository {
+ public:
+  virtual ~RmaRepository() = default;
+
+  // Looks an RMA up (with its receipt exceptions); `for_update` locks the row.
+  virtual absl::StatusOr<std::optional<Rma>> FindByValidationNumber(const std::string& number,
+                                                                    bool for_update) = 0;
+  virtual absl::StatusOr<std::optional<Rma>> FindByRmaNumber(const std::string& number,
+                                                             bool for_update) = 0;
+  virtual absl::StatusOr<std::optional<Rma>> FindById(int64_t id, bool for_update) = 0;
+  // Inserts a new RMA; sets rma->id. ALREADY_EXISTS on a duplicate number.
+  virtual absl::Status InsertRma(Rma* rma) = 0;
+  // Writes every field of `rma` (whose version was already incremented);
+  // ABORTED when the stored version is not `rma.version - 1`.
+  virtual absl::Status SaveRma(const Rma& rma) = 0;
+  // RMAs matching `filter` with id > after_id, by id, at most `limit`.
+  virtual absl::StatusOr<std::vector<Rma>> ListRmas(const RmaFilter& filter, int64_t after_id,
+                                                    int limit, absl::Time now) = 0;
+  virtual absl::Status InsertReceiptException(int64_t rma_id, ReceiptException* e) = 0;
+
+  // Notifications. InsertNotification sets n->id.
+  virtual absl::Status InsertNotification(Notification* n) = 0;
+  virtual absl::StatusOr<std::vector<Notification>> ListNotifications(int64_t rma_id,
+                                                                      int64_t after_id,
+                                                                      int limit) = 0;
+  // Sets deliver_time once; returns false when it was already set.
+  virtual absl::StatusOr<bool> MarkNotificationDelivered(int64_t id, absl::Time now) = 0;
+
+  // Records the spare inventory-svc allocated; returns false when the RMA
+  // already has one (a repeated delivery).
+  virtual absl::StatusOr<bool> SetReplacementSerial(const std::string& validation_number,
+                                                    const std::string& serial, absl::Time now) = 0;
+
+  // Replacement RMAs past due, not received and not yet charged.
+  virtual absl::StatusOr<std::vector<int64_t>> OverdueUncharged(absl::Time now, int limit) = 0;
+  // Records the non-return charge (the RMA's list price) when the RMA is
+  // still shipped, past due and uncharged: a conditional UPDATE, so exactly
+  // one of several concurrent sweepers gets true.
+  virtual absl::StatusOr<bool> ChargeIfDue(int64_t id, absl::Time now) = 0;
+
+  // Return locations, by code; `region_code`/`theater` filter when set.
+  virtual absl::StatusOr<std::vector<ReturnLocation>> ListReturnLocations(
+      const std::string& region_code, const std::string& theater, const std::string& after_code,
+      int limit) = 0;
+  // The location that serves ship-to country `region_code`.
+  virtual absl::StatusOr<std::optional<ReturnLocation>> ReturnLocationFor(
+      const std::string& region_code) = 0;
+
+  // Outbox events in the current transaction (aggregate: the validation number).
+  virtual absl::Status EnqueueAllocateSpare(const Rma& rma) = 0;
+  virtual absl::Status EnqueueSwapInstalledBase(const Rma& rma) = 0;
+  virtual absl::Status EnqueueIntake(const Rma& rma) = 0;
+  virtual absl::Status EnqueueNotification(const Notification& n) = 0;
+};
+
+// Runs repository work in transactions. Write() makes a mutating RPC safe to
+// retry by request_id (common/idempotency.h): `body` returns the serialized
+// response, stored with the change and returned again on a retry.
+class RmaStore {
+ public:
+  using WriteBody = std::function<absl::StatusOr<std::string>(RmaRepository&)>;
+  using ReadBody = std::function<absl::Status(RmaRepository&)>;
+  virtual ~RmaStore() = default;
+
+  virtual absl::StatusOr<std::string> Write(const IdempotencyKey& key,
+                                            const google::protobuf::Message& request,
+                                            absl::string_view context, const WriteBody& body) = 0;
+  virtual absl::Status Read(absl::string_view context, const ReadBody& body) = 0;
+  // A transaction without a request_id (background work: sweeper, outbox).
+  virtual absl::Status Transact(absl::string_view context, const ReadBody& body) = 0;
+
+  // Runs `body` (RmaRepository& -> absl::StatusOr<Resp>) through Write and
+  // parses the (possibly stored) response into `*out`.
+  template <typename Resp, typename Fn>
+  absl::Status Mutate(const IdempotencyKey& key, const google::protobuf::Message& request,
+                      absl::string_view context, Resp* out, Fn&& body) {
+    absl::StatusOr<std::string> bytes =
+        Write(key, request, context, [&](RmaRepository& repo) -> absl::StatusOr<std::string> {
+          absl::StatusOr<Resp> resp = body(repo);
+          if (!resp.ok()) return resp.status();
+          return resp->SerializeAsString();
+        });
+    if (!bytes.ok()) return bytes.status();
+    if (!out->ParseFromString(*bytes)) return absl::InternalError("stored response is corrupt");
+    return absl::OkStatus();
+  }
+};
+
+}  // namespace aftercare::rma
+
+#endif  // AFTERCARE_RMA_SVC_RMA_REPOSITORY_H_
