@@ -800,6 +800,13 @@ TEST_F(TradeInIntegrationTest, ReturnPath) {
                      kPdf, &a)
                   .ok());
   EXPECT_EQ(a.version(), 2);
+  // The same request_id again: the first answer, nothing stored twice.
+  pb::Attachment again;
+  ASSERT_TRUE(Upload(alice_, "up-1", t.case_id(), pb::ATTACHMENT_KIND_TRADE_IN_FORM, "form.xlsx",
+                     kXlsx, &again)
+                  .ok());
+  EXPECT_EQ(again.version(), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM attachments"), 2);
   pb::ListAttachmentsRequest la;
   la.set_case_id(t.case_id());
   pb::ListAttachmentsResponse list;
