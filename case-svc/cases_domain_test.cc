@@ -1,0 +1,336 @@
+// Unit tests of the domain (cases.h) against the in-memory repository:
+// lifecycle transitions, the SLA clock through the lifecycle, visibility and
+// internal notes, reinstatement, and the trade-in rules (receipts and
+// exceptions, CoD coverage, lines, extension and default).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "case-svc/cases.h"
+#include "case-svc/fake_case_repository.h"
+#include "common/testing/status_matchers.h"
+
+namespace aftercare::cases {
+namespace {
+
+using ::aftercare::testing::StatusIs;
+using ::testing::HasSubstr;
+
+absl::Time T(int y, int mo, int d, int h = 0) {
+  return absl::FromCivil(absl::CivilSecond(y, mo, d, h, 0, 0), absl::UTCTimeZone());
+}
+
+Principal Who(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
+  Principal p;
+  p.role = role;
+  p.subject = subject;
+  p.account_ids = std::move(accounts);
+  return p;
+}
+
+class DomainTest : public ::testing::Test {
+ protected:
+  DomainTest() : codec_("0123456789abcdef0123"), cases_(clock_, CaseOptions{}, &codec_) {
+    clock_.Set(T(2026, 11, 16, 9));  // Monday
+  }
+
+  Case Open(Priority p = Priority::kP3, RequestType type = RequestType::kOther,
+            const std::string& serial = "") {
+    Case d;
+    d.request_type = type;
+    d.priority = p;
+    d.follow_up = FollowUp::kEmail;
+    d.summary = "help";
+    d.serial = serial;
+    auto prepared = cases_.PrepareCase(alice_, d);
+    EXPECT_TRUE(prepared.ok()) << prepared.status();
+    const std::string id = absl::StrCat("2026-1116-", 10000 + ++seq_);
+    ProductLookup lookup;
+    lookup.state = serial.empty() ? LookupState::kNotRequested : LookupState::kFilled;
+    auto c = cases_.CreateCase(alice_, *prepared, id, lookup, repo_);
+    EXPECT_TRUE(c.ok()) << c.status();
+    return *c;
+  }
+
+  FakeClock clock_;
+  PageTokenCodec codec_;
+  Cases cases_;
+  FakeCaseRepository repo_;
+  int seq_ = 0;
+  Principal alice_ = Who(Role::kCustomer, "alice", {"ACME-001"});
+  Principal colleague_ = Who(Role::kCustomer, "carol", {"ACME-001"});
+  Principal bob_ = Who(Role::kCustomer, "bob", {"GLOBEX-7"});
+  Principal agent_ = Who(Role::kCareAgent, "agent-1");
+  Principal depot_ = Who(Role::kLogistics, "depot-1");
+};
+
+TEST_F(DomainTest, LifecycleTransitionsNameTheCurrentState) {
+  Case c = Open();
+  EXPECT_THAT(cases_.Resolve(agent_, c.id, "done", "", "", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is NEW")));
+  EXPECT_THAT(cases_.UpdateStatus(agent_, c.id, CaseStatus::kAwaitingCustomer, "", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is NEW")));
+  EXPECT_THAT(cases_.TakeOwnership(alice_, c.id, "", "", repo_),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_OK_AND_ASSIGN(c, cases_.TakeOwnership(agent_, c.id, "", "", repo_));
+  EXPECT_EQ(c.status, CaseStatus::kInProgress);
+  EXPECT_THAT(cases_.TakeOwnership(agent_, c.id, "agent-2", "1", repo_),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("etag")));
+  EXPECT_THAT(cases_.UpdateStatus(agent_, c.id, CaseStatus::kResolved, "", repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("status")));
+  EXPECT_THAT(cases_.Close(alice_, c.id, repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("IN_PROGRESS")));
+  EXPECT_THAT(cases_.Reopen(alice_, c.id, "why", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("IN_PROGRESS")));
+  ASSERT_OK_AND_ASSIGN(c, cases_.Resolve(agent_, c.id, "done", "", "", repo_));
+  EXPECT_THAT(cases_.Close(agent_, c.id, repo_),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("customer's confirmation")));
+  EXPECT_THAT(cases_.Escalate(alice_, c.id, EscalationKind::kReassignment, "slow", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("RESOLVED")));
+  ASSERT_OK_AND_ASSIGN(c, cases_.Close(colleague_, c.id, repo_));  // same account
+  EXPECT_EQ(c.status, CaseStatus::kClosed);
+  EXPECT_THAT(cases_.AddNote(alice_, c.id, "hello?", false, repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("CLOSED")));
+}
+
+TEST_F(DomainTest, SlaClockPausesWhileAwaitingTheCustomer) {
+  Case c = Open(Priority::kP3);
+  EXPECT_EQ(*c.sla.due, T(2026, 11, 18, 9));
+  ASSERT_OK_AND_ASSIGN(c, cases_.TakeOwnership(agent_, c.id, "", "", repo_));
+  clock_.Set(T(2026, 11, 16, 15));
+  ASSERT_OK_AND_ASSIGN(c, cases_.UpdateStatus(agent_, c.id, CaseStatus::kAwaitingCustomer, "", repo_));
+  EXPECT_FALSE(c.sla.due.has_value());
+  clock_.Set(T(2026, 11, 20, 10));  // past the original target, but paused
+  EXPECT_FALSE(cases_.Breaching(c, clock_.Now()));
+  ASSERT_OK_AND_ASSIGN(c, cases_.AddNote(alice_, c.id, "here you go", false, repo_));
+  EXPECT_EQ(c.status, CaseStatus::kInProgress);
+  EXPECT_EQ(*c.sla.due, T(2026, 11, 24, 4));  // 42 business hours left
+  EXPECT_FALSE(cases_.Breaching(c, T(2026, 11, 24, 3)));
+  EXPECT_TRUE(cases_.Breaching(c, T(2026, 11, 24, 5)));
+  // An agent's public note is the first response: no breach any more.
+  clock_.Set(T(2026, 11, 24, 6));
+  ASSERT_OK_AND_ASSIGN(c, cases_.AddNote(agent_, c.id, "internal only", true, repo_));
+  EXPECT_TRUE(cases_.Breaching(c, clock_.Now()));
+  ASSERT_OK_AND_ASSIGN(c, cases_.AddNote(agent_, c.id, "answer", false, repo_));
+  EXPECT_FALSE(cases_.Breaching(c, clock_.Now()));
+}
+
+TEST_F(DomainTest, CustomersSeeTheirCasesButNeverInternalNotes) {
+  Case c = Open();
+  EXPECT_THAT(cases_.GetCase(bob_, c.id, repo_), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(cases_.AddNote(bob_, c.id, "x", false, repo_), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(cases_.ListEvents(bob_, c.id, 10, "", repo_), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_OK(cases_.GetCase(colleague_, c.id, repo_).status());
+  EXPECT_OK(cases_.GetCase(agent_, c.id, repo_).status());
+  EXPECT_THAT(cases_.AddNote(alice_, c.id, "secret", true, repo_),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("internal")));
+  ASSERT_OK(cases_.AddNote(agent_, c.id, "customer seems confused", true, repo_).status());
+  ASSERT_OK_AND_ASSIGN(Page<CaseEvent> mine, cases_.ListEvents(alice_, c.id, 10, "", repo_));
+  ASSERT_OK_AND_ASSIGN(Page<CaseEvent> staff, cases_.ListEvents(agent_, c.id, 10, "", repo_));
+  EXPECT_EQ(mine.items.size(), 1u);
+  EXPECT_EQ(staff.items.size(), 2u);
+  for (const CaseEvent& e : mine.items) EXPECT_FALSE(e.internal);
+
+  ASSERT_OK_AND_ASSIGN(Page<Case> bobs, cases_.ListCases(bob_, CaseFilter{}, 10, "", repo_));
+  EXPECT_TRUE(bobs.items.empty());
+  CaseFilter other;
+  other.account_id = "ACME-001";
+  ASSERT_OK_AND_ASSIGN(bobs, cases_.ListCases(bob_, other, 10, "", repo_));
+  EXPECT_TRUE(bobs.items.empty());
+  ASSERT_OK_AND_ASSIGN(Page<Case> carols, cases_.ListCases(colleague_, CaseFilter{}, 10, "", repo_));
+  EXPECT_EQ(carols.items.size(), 1u);
+}
+
+TEST_F(DomainTest, TimelinePagesAreBoundToTheirCase) {
+  Case c = Open();
+  for (int i = 0; i < 5; ++i) ASSERT_OK(cases_.AddNote(agent_, c.id, "n", false, repo_).status());
+  ASSERT_OK_AND_ASSIGN(Page<CaseEvent> p1, cases_.ListEvents(agent_, c.id, 4, "", repo_));
+  ASSERT_EQ(p1.items.size(), 4u);
+  ASSERT_FALSE(p1.next_page_token.empty());
+  ASSERT_OK_AND_ASSIGN(Page<CaseEvent> p2, cases_.ListEvents(agent_, c.id, 4, p1.next_page_token, repo_));
+  EXPECT_EQ(p2.items.size(), 2u);
+  EXPECT_TRUE(p2.next_page_token.empty());
+  EXPECT_GT(p2.items[0].id, p1.items.back().id);
+  Case other = Open();
+  EXPECT_THAT(cases_.ListEvents(agent_, other.id, 4, p1.next_page_token, repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+}
+
+TEST_F(DomainTest, ReinstatementOnlyByCareAgentsAndOnce) {
+  Case c = Open(Priority::kP3, RequestType::kGreyMarketReinstatement, "JN11GREY0001");
+  EXPECT_EQ(c.reinstatement, Reinstatement::kAwaitingApproval);
+  EXPECT_THAT(cases_.ApproveReinstatement(alice_, c.id, "", repo_),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_TRUE(repo_.outbox.empty());
+  ASSERT_OK_AND_ASSIGN(c, cases_.ApproveReinstatement(agent_, c.id, "INSP-1", repo_));
+  EXPECT_EQ(c.reinstatement, Reinstatement::kApproved);
+  ASSERT_EQ(repo_.outbox.size(), 1u);
+  EXPECT_EQ(repo_.outbox[0].type, "reinstate");
+  EXPECT_EQ(repo_.outbox[0].serial, "JN11GREY0001");
+  EXPECT_THAT(cases_.ApproveReinstatement(agent_, c.id, "INSP-1", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("already approved")));
+  EXPECT_EQ(repo_.outbox.size(), 1u);
+  ASSERT_OK(cases_.RecordReinstatement(c.id, true, "", repo_));
+  EXPECT_EQ(repo_.cases[c.id].reinstatement, Reinstatement::kReinstated);
+  Case plain = Open();
+  EXPECT_THAT(cases_.ApproveReinstatement(agent_, plain.id, "", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not a grey-market")));
+}
+
+TEST_F(DomainTest, PendingLookupIsQueuedAndFilledOnce) {
+  Case d;
+  d.request_type = RequestType::kProductRegistration;
+  d.priority = Priority::kP4;
+  d.follow_up = FollowUp::kChat;
+  d.summary = "register";
+  d.serial = "JN11DEMO0001";
+  ASSERT_OK_AND_ASSIGN(Case prepared, cases_.PrepareCase(alice_, d));
+  ProductLookup pending;
+  pending.state = LookupState::kPending;
+  ASSERT_OK_AND_ASSIGN(Case c, cases_.CreateCase(alice_, prepared, "2026-1116-00001", pending, repo_));
+  EXPECT_EQ(c.lookup, LookupState::kPending);
+  ASSERT_EQ(repo_.outbox.size(), 1u);
+  EXPECT_EQ(repo_.outbox[0].type, "lookup");
+  ProductLookup filled{LookupState::kFilled, "EX Series", "EX4300"};
+  ASSERT_OK(cases_.ApplyProductLookup(c.id, filled, repo_));
+  EXPECT_EQ(repo_.cases[c.id].product_series, "EX Series");
+  const size_t events = repo_.events.size();
+  ASSERT_OK(cases_.ApplyProductLookup(c.id, filled, repo_));  // redelivery: no change
+  EXPECT_EQ(repo_.events.size(), events);
+}
+
+// --- trade-in -------------------------------------------------------------------------
+
+class TradeInDomainTest : public DomainTest {
+ protected:
+  TradeIn Register(Disposition d, std::vector<std::string> serials, int quantity) {
+    TradeIn t;
+    t.account_id = "ACME-001";
+    t.order_number = "SO-1";
+    t.order_time = clock_.Now() - absl::Hours(24);
+    t.phase = TmipPhase::kPhase1;
+    t.disposition = d;
+    TradeInLine line;
+    line.sku = "MX480";
+    line.quantity = quantity;
+    line.serials = std::move(serials);
+    t.lines = {line};
+    auto prepared = cases_.PrepareTradeIn(alice_, t);
+    EXPECT_TRUE(prepared.ok()) << prepared.status();
+    auto created = cases_.CreateTradeIn(alice_, *prepared, absl::StrCat("2026-1116-", 20000 + ++seq_), repo_);
+    EXPECT_TRUE(created.ok()) << created.status();
+    return *created;
+  }
+  const std::string kPdf = "%PDF-1.7\n";
+  const std::string kXlsx = std::string("PK\x03\x04\x14\0\0\0[Content_Types].xml", 27);
+};
+
+TEST_F(TradeInDomainTest, ReceiptsMatchRegisteredSerialsAndKeepExceptions) {
+  TradeIn t = Register(Disposition::kReturn, {"TI0000001", "TI0000002"}, 2);
+  EXPECT_THAT(cases_.RecordReceived(depot_, t.id, {{"TI0000001", ""}}, repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("shipping instructions")));
+  EXPECT_THAT(cases_.IssueShippingInstructions(agent_, t.id, "LBL-1", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("trade-in form")));
+  ASSERT_OK(cases_.Upload(alice_, t.id, AttachmentKind::kTradeInForm, "f.xlsx", std::nullopt, kXlsx, repo_)
+                .status());
+  ASSERT_OK(cases_.IssueShippingInstructions(agent_, t.id, "LBL-1", repo_).status());
+  ASSERT_OK_AND_ASSIGN(t, cases_.RecordReceived(depot_, t.id,
+                                                {{"TI0000001", "MX480"},
+                                                 {"TI0000002", "EX4300-48T"},
+                                                 {"TI0000777", ""}},
+                                                repo_));
+  ASSERT_EQ(t.exceptions.size(), 2u);
+  EXPECT_THAT(t.exceptions[0].reason, HasSubstr("registered as SKU MX480"));
+  EXPECT_THAT(t.exceptions[1].reason, HasSubstr("not registered"));
+  EXPECT_EQ(t.status, TradeInStatus::kOpen);
+  ASSERT_EQ(repo_.outbox.size(), 1u);  // only the matching unit goes to inventory
+  EXPECT_EQ(repo_.outbox[0].type, "intake");
+  EXPECT_EQ(repo_.outbox[0].serial, "TI0000001");
+  ASSERT_OK_AND_ASSIGN(t, cases_.RecordReceived(depot_, t.id, {{"TI0000001", ""}}, repo_));
+  EXPECT_THAT(t.exceptions.back().reason, HasSubstr("already received"));
+  ASSERT_OK_AND_ASSIGN(t, cases_.RecordReceived(depot_, t.id, {{"TI0000002", ""}}, repo_));
+  EXPECT_EQ(t.status, TradeInStatus::kCompleted);
+  EXPECT_EQ(repo_.outbox.size(), 2u);
+  EXPECT_THAT(cases_.RecordReceived(depot_, t.id, {{"TI0000002", ""}}, repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("COMPLETED")));
+}
+
+TEST_F(TradeInDomainTest, CompletesOnlyWhenSignedCodsCoverEveryLine) {
+  TradeIn t = Register(Disposition::kDestroy, {"TD0000001", "TD0000002"}, 3);
+  CodDetails cod{{"TD0000001", "TD0000002"}, "Jane Roe", "VP", "2026-11-15"};
+  ASSERT_OK(cases_.Upload(alice_, t.id, AttachmentKind::kCertificateOfDestruction, "cod.pdf", cod, kPdf,
+                          repo_)
+                .status());
+  ASSERT_OK_AND_ASSIGN(t, cases_.GetTradeIn(alice_, t.id, repo_));
+  EXPECT_EQ(t.status, TradeInStatus::kOpen);  // 2 of 3 destroyed
+  CodDetails unknown{{"TD0000099"}, "Jane Roe", "VP", "2026-11-15"};
+  EXPECT_THAT(cases_.Upload(alice_, t.id, AttachmentKind::kCertificateOfDestruction, "cod.pdf",
+                            unknown, kPdf, repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not registered")));
+  CodDetails unsigned_cod{{"TD0000002"}, "", "VP", "2026-11-15"};
+  EXPECT_THAT(cases_.Upload(alice_, t.id, AttachmentKind::kCertificateOfDestruction, "cod.pdf",
+                            unsigned_cod, kPdf, repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("signer_name")));
+  // The third serial is supplied later, then covered by a second CoD.
+  TradeInLine line = t.lines[0];
+  line.serials.push_back("TD0000003");
+  line.received_serials.clear();
+  line.destroyed_serials.clear();
+  EXPECT_THAT(cases_.UpdateLines(alice_, t.id, {TradeInLine{0, "MX480", 3, {"TD0000003"}, {}, {}}},
+                                 "", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("Certificate of Destruction")));
+  ASSERT_OK(cases_.UpdateLines(alice_, t.id, {line}, "", repo_).status());
+  CodDetails third{{"TD0000003"}, "Jane Roe", "VP", "2026-11-16"};
+  ASSERT_OK_AND_ASSIGN(Attachment a, cases_.Upload(alice_, t.id, AttachmentKind::kCertificateOfDestruction,
+                                                   "cod2.jpg", third,
+                                                   std::string("\xFF\xD8\xFF\xE0", 4), repo_));
+  EXPECT_EQ(a.version, 2);
+  ASSERT_OK_AND_ASSIGN(t, cases_.GetTradeIn(alice_, t.id, repo_));
+  EXPECT_EQ(t.status, TradeInStatus::kCompleted);
+  EXPECT_EQ(t.lines[0].destroyed_serials.size(), 3u);
+}
+
+TEST_F(TradeInDomainTest, ExtensionMovesTheDeadlineAndDefaultHappensOnce) {
+  TradeIn t = Register(Disposition::kReturn, {}, 1);
+  const absl::Time due = t.due_time;
+  EXPECT_THAT(cases_.ReviewExtension(agent_, t.id, true, "", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("no pending")));
+  EXPECT_THAT(cases_.RequestExtension(alice_, t.id, due - absl::Hours(1), "more time", repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("requested_due_time")));
+  ASSERT_OK(cases_.RequestExtension(alice_, t.id, due + absl::Hours(24 * 30), "more time", repo_).status());
+  EXPECT_THAT(cases_.ReviewExtension(alice_, t.id, true, "", repo_),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_OK_AND_ASSIGN(t, cases_.ReviewExtension(agent_, t.id, true, "ok", repo_));
+  EXPECT_EQ(t.due_time, due + absl::Hours(24 * 30));
+  clock_.Set(due + absl::Hours(1));
+  ASSERT_OK_AND_ASSIGN(bool defaulted, cases_.DefaultIfOverdue(t.id, repo_));
+  EXPECT_FALSE(defaulted);
+  clock_.Set(due + absl::Hours(24 * 31));
+  ASSERT_OK_AND_ASSIGN(defaulted, cases_.DefaultIfOverdue(t.id, repo_));
+  EXPECT_TRUE(defaulted);
+  ASSERT_OK_AND_ASSIGN(defaulted, cases_.DefaultIfOverdue(t.id, repo_));
+  EXPECT_FALSE(defaulted);  // a second sweeper (or replica) changes nothing
+  EXPECT_EQ(repo_.trade_ins[t.id].status, TradeInStatus::kDefaulted);
+}
+
+TEST_F(TradeInDomainTest, UploadsAreContentCheckedAndSizeLimited) {
+  TradeIn t = Register(Disposition::kReturn, {}, 1);
+  EXPECT_THAT(cases_.Upload(alice_, t.id, AttachmentKind::kTradeInForm, "form.pdf", std::nullopt,
+                            std::string("\x89PNG\r\n\x1A\n", 8), repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("image/png")));
+  CaseOptions small;
+  small.max_attachment_bytes = 1024;
+  Cases limited(clock_, small, &codec_);
+  EXPECT_THAT(limited.Upload(alice_, t.id, AttachmentKind::kTradeInForm, "form.pdf", std::nullopt,
+                             kPdf + std::string(2000, ' '), repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("larger than 1024")));
+  EXPECT_THAT(cases_.Upload(bob_, t.id, AttachmentKind::kTradeInForm, "form.pdf", std::nullopt, kPdf,
+                            repo_),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_TRUE(repo_.attachments.empty());
+  EXPECT_THAT(cases_.Upload(alice_, t.id, AttachmentKind::kCertificateOfDestruction, "cod.pdf",
+                            CodDetails{{"X1234"}, "A", "B", "2026-11-15"}, kPdf, repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("destroy cases")));
+}
+
+}  // namespace
+}  // namespace aftercare::cases
