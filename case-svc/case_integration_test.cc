@@ -431,6 +431,25 @@ TEST_F(CaseIntegrationTest, ListFiltersAndKeysetPages) {
   }
   EXPECT_EQ(ids.size(), 4u);
   EXPECT_TRUE(std::is_sorted(ids.rbegin(), ids.rend()));  // newest first
+  // A customer's pages: its own and its account's cases (two index ranges
+  // merged), nobody else's, each once.
+  pb::Case other;
+  ASSERT_TRUE(Call(&Stub::CreateCase, bob_, NewCase("l-bob"), &other).ok());
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice2_, NewCase("l-colleague"), &other).ok());
+  pb::ListCasesRequest mine;
+  mine.set_page_size(3);
+  std::set<std::string> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    pb::ListCasesResponse page;
+    ASSERT_TRUE(Call(&Stub::ListCases, alice_, mine, &page).ok());
+    for (const auto& c : page.cases()) {
+      EXPECT_EQ(c.account_id(), "ACME-001");
+      EXPECT_TRUE(seen.insert(c.case_id()).second) << c.case_id() << " twice";
+    }
+    if (page.next_page_token().empty()) break;
+    mine.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(seen.size(), 8u);
   // A token is bound to its filters.
   list.set_priority(pb::PRIORITY_P1);
   pb::ListCasesResponse page;
