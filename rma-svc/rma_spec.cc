@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "prometheus/counter.h"
 #include "aftercare/rma/v1/resources.pb.h"
 #include "common/logging.h"
 #include "common/status.h"
@@ -37,6 +38,11 @@ class RmaInstance : public ServiceInstance {
                             &ctx.executor, &ctx.outbox, &ctx.clock}),
         sweeper_(&domain_, &store_, &ctx.clock, &ctx.outbox),
         sweep_interval_(settings.sweep_interval) {
+    charges_ = &prometheus::BuildCounter()
+                    .Name("aftercare_rma_non_return_charges_total")
+                    .Help("Non-return charges recorded by this replica's sweeper (full list price)")
+                    .Register(*ctx.metrics)
+                    .Add({});
     RegisterHandlers(ctx.outbox);
   }
 
@@ -50,6 +56,7 @@ class RmaInstance : public ServiceInstance {
         if (!charged.ok()) {
           LogWarning("non-return sweep failed", {{"error", charged.status().ToString()}});
         } else if (*charged > 0) {
+          charges_->Increment(*charged);
           LogInfo("non-return charges recorded", {{"count", *charged}});
         }
       }
@@ -109,6 +116,7 @@ class RmaInstance : public ServiceInstance {
   RmaGrpc grpc_;
   ReturnSweeper sweeper_;
   absl::Duration sweep_interval_;
+  prometheus::Counter* charges_ = nullptr;
   absl::Notification stop_;
   std::thread thread_;
 };
