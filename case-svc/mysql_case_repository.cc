@@ -13,6 +13,7 @@
 #include "case-svc/case_proto.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
+#include "common/db/statement.h"
 #include "common/db/transaction.h"
 #include "common/idempotency.h"
 #include "common/ids.h"
@@ -23,10 +24,14 @@ namespace aftercare::cases {
 namespace {
 
 using db::FromMicros;
+using db::GetOptTime;
+using db::GetStr;
 using db::ToMicros;
 namespace inv = ::aftercare::inventory::v1;
 
-// Binds parameters in order.
+// Binds parameters in order, like db::Binder (common/db/statement.h), plus
+// the binary parameters (serialized messages, attachment chunks) that
+// db::Binder does not bind.
 class Binder {
  public:
   explicit Binder(sql::PreparedStatement& s) : s_(s) {}
@@ -62,19 +67,12 @@ class Binder {
   int i_ = 1;
 };
 
-std::string GetStr(sql::ResultSet& rs, int col) {
-  return rs.isNull(col) ? std::string() : std::string(rs.getString(col));
-}
 std::string GetBlob(sql::ResultSet& rs, int col) {
   if (rs.isNull(col)) return std::string();
   std::unique_ptr<std::istream> in(rs.getBlob(col));
   std::ostringstream out;
   out << in->rdbuf();
   return out.str();
-}
-std::optional<absl::Time> GetOptTime(sql::ResultSet& rs, int col) {
-  if (rs.isNull(col)) return std::nullopt;
-  return FromMicros(rs.getInt64(col));
 }
 
 absl::Status DuplicateOr(const sql::SQLException& e, const std::string& what) {
