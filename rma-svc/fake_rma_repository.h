@@ -66,6 +66,13 @@ class FakeRmaRepository : public RmaRepository {
     }
     return out;
   }
+  absl::StatusOr<std::vector<Rma>> LockRmasOfSerial(const std::string& serial) override {
+    std::vector<Rma> out;
+    for (auto& [id, r] : rmas) {
+      if (r.serial == serial) out.push_back(r);
+    }
+    return out;
+  }
   absl::Status InsertReceiptException(int64_t rma_id, ReceiptException* e) override {
     e->id = ++next_id;
     exceptions[rma_id].push_back(*e);

@@ -329,8 +329,21 @@ absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::ListRmas(const RmaFilter& f
   if (filter.overdue) {
     where.push_back("status = 'REPLACEMENT_SHIPPED' AND return_due_us <= ?");
   }
-  const std::string sql = absl::StrCat("SELECT ", RmaSelectColumns(), " FROM rmas WHERE ",
-                                       absl::StrJoin(where, " AND "), " ORDER BY id LIMIT ?");
+  // Keyset pages walk an index that ends in id, so a page costs the same at
+  // any depth: the most selective filter's (a, id) index, else the primary key.
+  const char* index = "PRIMARY";
+  if (!filter.serial.empty()) {
+    index = "idx_rmas_serial";
+  } else if (!filter.account_id.empty()) {
+    index = "idx_rmas_account";
+  } else if (filter.status != Status::kUnspecified || filter.overdue) {
+    index = "idx_rmas_status";
+  } else if (filter.type != RmaType::kUnspecified) {
+    index = "idx_rmas_type";
+  }
+  const std::string sql =
+      absl::StrCat("SELECT ", RmaSelectColumns(), " FROM rmas FORCE INDEX (", index, ") WHERE ",
+                   absl::StrJoin(where, " AND "), " ORDER BY id LIMIT ?");
   auto& s = conn_.Prepare(sql);
   Binder b(s);
   b.Int(after_id);
@@ -346,6 +359,21 @@ absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::ListRmas(const RmaFilter& f
     while (rs->next()) out.push_back(ReadRma(*rs));
   }
   for (Rma& r : out) RETURN_IF_ERROR(LoadExceptions(r));
+  return out;
+}
+
+absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::LockRmasOfSerial(const std::string& serial) {
+  auto& lock = conn_.Prepare(
+      "INSERT INTO rma_serial_locks (serial) VALUES (?) ON DUPLICATE KEY UPDATE serial = serial");
+  lock.setString(1, serial);
+  lock.executeUpdate();
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", RmaSelectColumns(),
+                                       " FROM rmas FORCE INDEX (idx_rmas_serial) WHERE serial = ?"
+                                       " ORDER BY id FOR UPDATE"));
+  s.setString(1, serial);
+  std::vector<Rma> out;
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  while (rs->next()) out.push_back(ReadRma(*rs));
   return out;
 }
 

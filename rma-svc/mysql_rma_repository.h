@@ -35,6 +35,7 @@ class MysqlRmaRepository : public RmaRepository {
   absl::Status SaveRma(const Rma& rma) override;
   absl::StatusOr<std::vector<Rma>> ListRmas(const RmaFilter& filter, int64_t after_id, int limit,
                                             absl::Time now) override;
+  absl::StatusOr<std::vector<Rma>> LockRmasOfSerial(const std::string& serial) override;
   absl::Status InsertReceiptException(int64_t rma_id, ReceiptException* e) override;
   absl::Status InsertNotification(Notification* n) override;
   absl::StatusOr<std::vector<Notification>> ListNotifications(int64_t rma_id, int64_t after_id,

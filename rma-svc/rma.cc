@@ -252,10 +252,8 @@ absl::StatusOr<Rma> Rmas::Create(const Principal& caller, const CreateCommand& c
                                  RmaRepository& repo) const {
   RETURN_IF_ERROR(CheckDamage(cmd.damage_cause));
   RETURN_IF_ERROR(CheckEntitlement(cmd.type, cmd.account_id, entitlement));
-  // One open RMA per unit.
-  RmaFilter same_unit;
-  same_unit.serial = cmd.serial;
-  ASSIGN_OR_RETURN(std::vector<Rma> existing, repo.ListRmas(same_unit, 0, 200, clock_.Now()));
+  // One open RMA per unit (the lock makes a concurrent request wait and see it).
+  ASSIGN_OR_RETURN(std::vector<Rma> existing, repo.LockRmasOfSerial(cmd.serial));
   for (const Rma& r : existing) {
     if (r.status != Status::kRejected && r.status != Status::kCancelled &&
         r.status != Status::kClosed) {

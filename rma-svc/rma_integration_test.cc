@@ -611,6 +611,31 @@ TEST_F(RmaIntegrationTest, SameRequestIdReturnsTheFirstResult) {
               GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("APPROVED")));
 }
 
+TEST_F(RmaIntegrationTest, ConcurrentRequestsForOneUnitOpenOneRma) {
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([this, i, &ok] {
+      pb::Rma out;
+      pb::CreateRmaRequest req = CreateReq(pb::RMA_TYPE_RETURN_TO_FACTORY, absl::StrCat("dup-", i));
+      grpc::ClientContext ctx;
+      TestService::Authorize(ctx, tse_);
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      grpc::Status s = pb::RmaService::NewStub(rma_->channel())->CreateRma(&ctx, req, &out);
+      if (s.ok()) {
+        ++ok;
+      } else {
+        EXPECT_TRUE(s.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+                    s.error_code() == grpc::StatusCode::ABORTED)
+            << s.error_message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM rmas"), 1);
+}
+
 TEST_F(RmaIntegrationTest, NonReturnIsChargedExactlyOnceBySeveralSweepers) {
   pb::Rma shipped = ShippedReplacement();
   ASSERT_EQ(shipped.return_due_date(), "2026-09-21");

@@ -38,6 +38,10 @@ class RmaRepository {
   // RMAs matching `filter` with id > after_id, by id, at most `limit`.
   virtual absl::StatusOr<std::vector<Rma>> ListRmas(const RmaFilter& filter, int64_t after_id,
                                                     int limit, absl::Time now) = 0;
+  // The RMAs of a unit, after locking the unit's row in rma_serial_locks so
+  // that two requests for the same unit cannot both pass the one-open-RMA
+  // check (the second waits for the first to commit, then sees its RMA).
+  virtual absl::StatusOr<std::vector<Rma>> LockRmasOfSerial(const std::string& serial) = 0;
   virtual absl::Status InsertReceiptException(int64_t rma_id, ReceiptException* e) = 0;
 
   // Notifications. InsertNotification sets n->id.

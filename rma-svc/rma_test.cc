@@ -358,6 +358,25 @@ TEST_F(RmaTest, ReturnToFactoryStateMachine) {
   EXPECT_EQ(closed.status, Status::kClosed);
 }
 
+TEST_F(RmaTest, DoaFollowsTheReplacementMachineAndStandardWarrantyTheRepairMachine) {
+  Rma doa = Approved(RmaType::kDoa, "JN11DOA00001", 1);
+  EXPECT_EQ(repo_.CountEvents("allocate"), 1);
+  ASSERT_OK(rmas_.RecordSpare(doa.validation_number, "JN11SPARE9", repo_));
+  ASSERT_OK_AND_ASSIGN(Rma shipped,
+                       rmas_.ShipReplacement(logistics_, doa.rma_number, "DHL", "JD0001", repo_));
+  EXPECT_EQ(shipped.status, Status::kReplacementShipped);
+  EXPECT_FALSE(shipped.return_due_date.empty());
+  Rma sw = Approved(RmaType::kStandardWarranty, "JN11SW000001", 2);
+  EXPECT_EQ(repo_.CountEvents("allocate"), 1);  // no spare for a warranty repair
+  EXPECT_THAT(rmas_.ShipReplacement(logistics_, sw.rma_number, "DHL", "JD0002", repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("APPROVED")));
+  ASSERT_OK_AND_ASSIGN(ReceiveResult got, rmas_.Receive(logistics_, sw.rma_number, sw.serial, "", repo_));
+  EXPECT_EQ(got.rma.status, Status::kReceived);
+  ASSERT_OK_AND_ASSIGN(Rma repaired,
+                       rmas_.RecordRepair(logistics_, sw.rma_number, "reseated DIMM", "22.2R1", repo_));
+  EXPECT_EQ(repaired.status, Status::kRepaired);
+}
+
 TEST_F(RmaTest, OnlyLogisticsReceivesAndShips) {
   Rma a = Approved(RmaType::kReturnToFactory);
   for (const Principal& p : {tse_, agent_, customer_, P(Role::kAdmin)}) {
