@@ -42,7 +42,7 @@ const TARGET_SETTING = {
 // Settings the manifests already carry for flags the services will define
 // (issue 7's contract with the service owners); warned about, not failed,
 // while a binary does not know them yet.
-const PENDING_FLAGS = new Set(["inventory_target", "rma_target", "license_signing_key_file", "health_port"]);
+const PENDING_FLAGS = new Set([]);  // every setting in the manifests is a flag of its binary
 const DEFAULT_SHUTDOWN_GRACE_S = 20;
 
 // What each overlay must be.
