@@ -694,8 +694,14 @@ TEST_F(RmaIntegrationTest, RestartsLoseNothingAndDoubleNothing) {
   pb::Rma approved = Approve(created.validation_number());
   pb::Rma with_spare = WaitForSpare(approved.rma_number());
 
-  // inventory-svc goes down; the shipment is recorded and its swap waits.
+  // inventory-svc goes down. A new request cannot be checked: UNAVAILABLE,
+  // nothing written. The shipment is recorded and its swap waits.
   inv_->Stop();
+  pb::Rma refused;
+  EXPECT_THAT(Call(&RmaStub::CreateRma, tse_,
+                   CreateReq(pb::RMA_TYPE_RETURN_TO_FACTORY, "while-down", "JN11OTHER001"), &refused),
+              GrpcStatusIs(grpc::StatusCode::UNAVAILABLE, HasSubstr("inventory-svc")));
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM rmas"), 1);
   pb::Rma shipped = Ship(approved.rma_number());
   ASSERT_TRUE(WaitFor([&] {
     return RmaCount("SELECT COUNT(*) FROM outbox_events WHERE event_type ="
