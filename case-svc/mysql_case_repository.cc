@@ -29,51 +29,8 @@ using db::GetStr;
 using db::ToMicros;
 namespace inv = ::aftercare::inventory::v1;
 
-// Binds parameters in order, like db::Binder (common/db/statement.h), plus
-// the binary parameters (serialized messages, attachment chunks) that
-// db::Binder does not bind.
-class Binder {
- public:
-  explicit Binder(sql::PreparedStatement& s) : s_(s) {}
-  Binder& Str(const std::string& v) {
-    s_.setString(i_++, v);
-    return *this;
-  }
-  Binder& Int(int64_t v) {
-    s_.setInt64(i_++, v);
-    return *this;
-  }
-  Binder& Time(absl::Time t) { return Int(ToMicros(t)); }
-  Binder& OptTime(const std::optional<absl::Time>& t) {
-    if (!t) {
-      s_.setNull(i_++, sql::DataType::BIGINT);
-    } else {
-      s_.setInt64(i_++, ToMicros(*t));
-    }
-    return *this;
-  }
-  // Binary data; the stream must live until the statement ran.
-  Binder& Blob(std::istream* in) {
-    s_.setBlob(i_++, in);
-    return *this;
-  }
-  Binder& Null() {
-    s_.setNull(i_++, sql::DataType::VARBINARY);
-    return *this;
-  }
-
- private:
-  sql::PreparedStatement& s_;
-  int i_ = 1;
-};
-
-std::string GetBlob(sql::ResultSet& rs, int col) {
-  if (rs.isNull(col)) return std::string();
-  std::unique_ptr<std::istream> in(rs.getBlob(col));
-  std::ostringstream out;
-  out << in->rdbuf();
-  return out.str();
-}
+using db::Binder;
+using db::GetBlob;
 
 absl::Status DuplicateOr(const sql::SQLException& e, const std::string& what) {
   if (e.getErrorCode() == db::kErrDuplicateKey) return absl::AlreadyExistsError(what + " already exists");

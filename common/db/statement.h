@@ -13,7 +13,10 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <istream>
+#include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "absl/time/time.h"
@@ -55,6 +58,15 @@ class Binder {
     }
     return *this;
   }
+  // Binary data from a stream that must live until the statement has run.
+  Binder& Blob(std::istream* in) {
+    s_.setBlob(i_++, in);
+    return *this;
+  }
+  Binder& Null() {
+    s_.setNull(i_++, sql::DataType::VARBINARY);
+    return *this;
+  }
   // The index the next parameter binds to.
   int next() const { return i_; }
 
@@ -71,6 +83,14 @@ inline std::string GetStr(sql::ResultSet& rs, int col) {
 inline std::optional<absl::Time> GetOptTime(sql::ResultSet& rs, int col) {
   if (rs.isNull(col)) return std::nullopt;
   return FromMicros(rs.getInt64(col));
+}
+// A binary column read whole; "" when NULL.
+inline std::string GetBlob(sql::ResultSet& rs, int col) {
+  if (rs.isNull(col)) return std::string();
+  std::unique_ptr<std::istream> in(rs.getBlob(col));
+  std::ostringstream out;
+  out << in->rdbuf();
+  return out.str();
 }
 inline absl::Time GetTime(sql::ResultSet& rs, int col) { return FromMicros(rs.getInt64(col)); }
 
