@@ -12,6 +12,7 @@
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
+#include "common/db/statement.h"
 #include "common/outbox.h"
 #include "common/status.h"
 
@@ -21,57 +22,10 @@ namespace {
 using db::FromMicros;
 using db::ToMicros;
 
-// Binds parameters in order.
-class Binder {
- public:
-  explicit Binder(sql::PreparedStatement& s) : s_(s) {}
-  Binder& Str(const std::string& v) {
-    s_.setString(i_++, v);
-    return *this;
-  }
-  // Empty strings are stored as NULL.
-  Binder& OptStr(const std::string& v) {
-    if (v.empty()) {
-      s_.setNull(i_++, sql::DataType::VARCHAR);
-    } else {
-      s_.setString(i_++, v);
-    }
-    return *this;
-  }
-  Binder& Int(int64_t v) {
-    s_.setInt64(i_++, v);
-    return *this;
-  }
-  Binder& Time(absl::Time t) { return Int(ToMicros(t)); }
-  Binder& OptTime(const std::optional<absl::Time>& t) {
-    if (!t) {
-      s_.setNull(i_++, sql::DataType::BIGINT);
-    } else {
-      s_.setInt64(i_++, ToMicros(*t));
-    }
-    return *this;
-  }
-  Binder& OptInt(const std::optional<int64_t>& v) {
-    if (!v) {
-      s_.setNull(i_++, sql::DataType::BIGINT);
-    } else {
-      s_.setInt64(i_++, *v);
-    }
-    return *this;
-  }
+using db::Binder;
+using db::GetOptTime;
+using db::GetStr;
 
- private:
-  sql::PreparedStatement& s_;
-  int i_ = 1;
-};
-
-std::string GetStr(sql::ResultSet& rs, int col) {
-  return rs.isNull(col) ? std::string() : std::string(rs.getString(col));
-}
-std::optional<absl::Time> GetOptTime(sql::ResultSet& rs, int col) {
-  if (rs.isNull(col)) return std::nullopt;
-  return FromMicros(rs.getInt64(col));
-}
 template <typename E>
 E GetEnum(sql::ResultSet& rs, int col) {
   E v{};

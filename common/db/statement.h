@@ -45,6 +45,14 @@ class Binder {
     s_.setInt64(i_++, v);
     return *this;
   }
+  Binder& OptInt(const std::optional<int64_t>& v) {
+    if (!v) {
+      s_.setNull(i_++, sql::DataType::BIGINT);
+    } else {
+      s_.setInt64(i_++, *v);
+    }
+    return *this;
+  }
   Binder& Bool(bool v) {
     s_.setInt(i_++, v ? 1 : 0);
     return *this;
