@@ -11,6 +11,17 @@ CallResult RetryWhileUnavailable(const std::function<CallResult()>& call, absl::
   }
 }
 
+void E2eTest::WaitCallersReconnected() {
+  bool ok = Eventually([&] {
+    auto a = CreateRma(Unique("probe-"), "JN1PROBE0000", "PROBE-ACCOUNT");
+    auto b = env().Call("licensing", "TransferLicenses", tok().admin,
+                        {{"requestId", Unique("probe-")}, {"rmaNumber", "R99999999"}});
+    return a.status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+           b.status.error_code() != grpc::StatusCode::UNAVAILABLE;
+  }, absl::Seconds(20));
+  ASSERT_TRUE(ok) << "callers did not reconnect";
+}
+
 void E2eTest::CreateProduct(const std::string& sku, const std::string& series,
                             const std::string& platform, int64_t list_minor,
                             bool end_of_production) {
