@@ -14,6 +14,7 @@ class FlowsTest : public E2eTest {};
 // 1. Trade-in to CPO: a trade-in case (return path) → units received →
 // inventory intake (case-svc's outbox) → six steps and the certificate → a
 // partner reserves and sells → the customer's installed base and entitlement.
+// kill -9 of case-svc while it owes inventory-svc the intake.
 TEST_F(FlowsTest, TradeInToCpoSale) {
   const std::string sku = Unique("SKU-TI-");
   const std::string serial = Unique("JN1TI");
@@ -45,11 +46,18 @@ TEST_F(FlowsTest, TradeInToCpoSale) {
   E2E_OK(env().Call("case", "IssueShippingInstructions", tok().care,
                     {{"requestId", "ship-" + serial}, {"caseId", case_id},
                      {"prepaidLabelReference", "UPS-1Z-E2E"}}));
-  auto received = E2E_OK(env().Call(
-      "case", "RecordReceivedUnits", tok().logistics,
-      {{"requestId", "recv-" + serial}, {"caseId", case_id},
-       {"units", {{{"serialNumber", serial}, {"sku", sku}}}}}));
+  // Received while inventory-svc is down: case-svc owes it the intake; kill -9
+  // case-svc, then bring both back: the intake happens exactly once.
+  env().KillService("inventory");
+  Json recv_req = {{"requestId", "recv-" + serial}, {"caseId", case_id},
+                   {"units", {{{"serialNumber", serial}, {"sku", sku}}}}};
+  auto received = E2E_OK(env().Call("case", "RecordReceivedUnits", tok().logistics, recv_req));
   EXPECT_EQ(received.body.value("status", ""), "TRADE_IN_STATUS_COMPLETED") << received.str();
+  env().KillService("case");
+  ASSERT_TRUE(env().StartService("inventory").ok());
+  ASSERT_TRUE(env().StartService("case").ok());
+  auto again = E2E_OK(env().Call("case", "RecordReceivedUnits", tok().logistics, recv_req));
+  EXPECT_EQ(again.body.value("status", ""), "TRADE_IN_STATUS_COMPLETED") << again.str();
   // Intake arrives through case-svc's outbox.
   ASSERT_TRUE(Eventually([&] { return UnitState(serial) == "UNIT_STATE_RECEIVED"; }))
       << GetUnit(serial).dump();
@@ -72,6 +80,7 @@ TEST_F(FlowsTest, TradeInToCpoSale) {
   EXPECT_EQ(other.status.error_code(), grpc::StatusCode::NOT_FOUND) << other.str();
   // Exactly once everywhere.
   EXPECT_EQ(env().Count("inventory", "units", "serial = '" + serial + "'"), 1);
+  EXPECT_EQ(env().Count("case", "case_events", "case_id = '" + case_id + "' AND kind = 'intake'"), 1);
 }
 
 
@@ -88,8 +97,9 @@ licensing::KeyCheck VerifyOffline(const std::string& key, const std::string& ser
 }
 
 // 3. Advance replacement across all four services, with kill -9 of rma-svc
-// while it owes inventory-svc the installed-base swap, and a client retry
-// of the approval after a cut call.
+// while it owes inventory-svc the installed-base swap, kill -9 of
+// licensing-svc after the transfer, and client retries of the approval,
+// the shipment and the transfer (the first approval cut by its deadline).
 TEST_F(FlowsTest, AdvanceReplacementAcrossAllFour) {
   const std::string sku = Unique("SKU-AR-");
   const std::string account = Unique("ACME-");
@@ -176,6 +186,13 @@ TEST_F(FlowsTest, AdvanceReplacementAcrossAllFour) {
   EXPECT_EQ(xfer.body.value("toSerial", ""), replacement) << xfer.str();
   ASSERT_EQ(xfer.body.value("licenses", Json::array()).size(), 1u) << xfer.str();
   EXPECT_EQ(xfer2.body.dump(), xfer.body.dump());
+  // kill -9 of licensing-svc after the transfer; the client's retry after the
+  // restart returns the same transfer and no key is issued twice.
+  env().KillService("licensing");
+  ASSERT_TRUE(env().StartService("licensing").ok());
+  auto xfer3 = E2E_OK(RetryWhileUnavailable(
+      [&] { return env().Call("licensing", "TransferLicenses", customer, xfer_req); }));
+  EXPECT_EQ(xfer3.body.dump(), xfer.body.dump());
   auto old_verdict = E2E_OK(env().Call("licensing", "VerifyLicenseKey", customer,
                                        {{"licenseKey", old_key}, {"deviceSerial", bad}}));
   EXPECT_EQ(old_verdict.body.value("verdict", ""), "KEY_VERDICT_REVOKED") << old_verdict.str();
