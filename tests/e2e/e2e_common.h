@@ -41,6 +41,12 @@ class E2eTest : public ::testing::Test {
   static Env& env() { return Env::Get(); }
   static const Tokens& tok() { return Tokens::Get(); }
 
+  // A mutating step the way a client on a bad network sends it: a first try
+  // cut by a 1 ms deadline, the call, then a retry with the same request_id,
+  // which must give the same answer (code and body). Returns the call's result.
+  CallResult Mutate(const std::string& service, const std::string& method,
+                    const std::string& token, const Json& request);
+
   // A product of the catalog (current line or end of production, 12 months of warranty).
   void CreateProduct(const std::string& sku, const std::string& series = "EX Series",
                      const std::string& platform = "EX4300", int64_t list_minor = 1234567,

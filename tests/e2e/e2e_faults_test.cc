@@ -80,7 +80,7 @@ TEST_F(FaultsTest, GreyMarketRmaAfterReinstatement) {
   ReceiveAndCertify(serial, sku);
   ReserveAndSell(serial, account);
   MakeSpare(spare, sku);
-  E2E_OK(env().Call("inventory", "FlagGreyMarket", tok().admin,
+  E2E_OK(Mutate("inventory", "FlagGreyMarket", tok().admin,
                     {{"requestId", "gm-" + serial}, {"serialNumber", serial},
                      {"reason", "resold outside the channel"}}));
   auto refused = CreateRma("rma1-" + serial, serial, account);
@@ -215,7 +215,7 @@ TEST_F(FaultsTest, NonReturnChargedOnce) {
   ASSERT_TRUE(Eventually([&] {
     return !env().Call("rma", "GetRma", tok().tse, {{"name", r}}).body.value("replacementSerialNumber", "").empty();
   }));
-  E2E_OK(env().Call("rma", "ShipReplacement", tok().logistics,
+  E2E_OK(Mutate("rma", "ShipReplacement", tok().logistics,
                     {{"requestId", "nrs-" + serial}, {"name", r}, {"carrier", "UPS"},
                      {"trackingNumber", "1Z1"}}));
   const std::string where = "rma_number = '" + r + "' AND charged_at_us IS NOT NULL";

@@ -25,8 +25,7 @@ TEST_F(FlowsTest, TradeInToCpoSale) {
   const std::string customer = tok().Customer(account);
   std::string order_time = absl::FormatTime("%Y-%m-%dT00:00:00Z", absl::Now() - absl::Hours(48),
                                             absl::UTCTimeZone());
-  auto created = E2E_OK(env().Call(
-      "case", "CreateTradeInCase", customer,
+  auto created = E2E_OK(Mutate("case", "CreateTradeInCase", customer,
       {{"requestId", "ti-" + serial},
        {"tradeInCase",
         {{"accountId", account},
@@ -39,11 +38,11 @@ TEST_F(FlowsTest, TradeInToCpoSale) {
   const std::string case_id = created.body.value("caseId", "");
   ASSERT_FALSE(case_id.empty()) << created.str();
   const std::string pdf = "%PDF-1.4\n% trade-in form\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
-  E2E_OK(env().Call("case", "UploadAttachment", customer,
+  E2E_OK(Mutate("case", "UploadAttachment", customer,
                     {{"requestId", "up-" + serial}, {"caseId", case_id},
                      {"kind", "ATTACHMENT_KIND_TRADE_IN_FORM"}, {"fileName", "form.pdf"},
                      {"chunk", absl::Base64Escape(pdf)}}));
-  E2E_OK(env().Call("case", "IssueShippingInstructions", tok().care,
+  E2E_OK(Mutate("case", "IssueShippingInstructions", tok().care,
                     {{"requestId", "ship-" + serial}, {"caseId", case_id},
                      {"prepaidLabelReference", "UPS-1Z-E2E"}}));
   // Received while inventory-svc is down: case-svc owes it the intake; kill -9
@@ -115,13 +114,12 @@ TEST_F(FlowsTest, AdvanceReplacementAcrossAllFour) {
   const std::string customer = tok().Customer(account);
 
   // A license on the unit.
-  auto ent = E2E_OK(env().Call(
-      "licensing", "CreateEntitlement", tok().admin,
+  auto ent = E2E_OK(Mutate("licensing", "CreateEntitlement", tok().admin,
       {{"requestId", "ent-" + bad}, {"accountId", account}, {"orderReference", "SO-" + bad},
        {"product", {{"sku", "S-EX-A-C2-P"}, {"feature", "advanced-routing"}, {"capacity", "48"},
                     {"termType", "TERM_TYPE_SUBSCRIPTION"}, {"termMonths", 12},
                     {"licensingSystem", "LICENSING_SYSTEM_JUNOS"}, {"unlockKeyRequired", true}}}}));
-  auto act = E2E_OK(env().Call("licensing", "ActivateLicense", customer,
+  auto act = E2E_OK(Mutate("licensing", "ActivateLicense", customer,
                                {{"requestId", "act-" + bad},
                                 {"activationCode", ent.body.value("activationCode", "")},
                                 {"deviceSerial", bad}}));
@@ -205,11 +203,11 @@ TEST_F(FlowsTest, AdvanceReplacementAcrossAllFour) {
   EXPECT_EQ(env().Count("licensing", "rma_transfers"), 1);
 
   // The defective unit comes back, goes to intake, is certified and back on sale.
-  auto recv = E2E_OK(env().Call("rma", "ReceiveReturn", tok().logistics,
+  auto recv = E2E_OK(Mutate("rma", "ReceiveReturn", tok().logistics,
                                 {{"requestId", "back-" + bad}, {"rmaNumber", r}, {"serialNumber", bad}}));
   ASSERT_TRUE(Eventually([&] { return UnitState(bad) == "UNIT_STATE_RECEIVED"; }))
       << GetUnit(bad).dump();
-  E2E_OK(env().Call("rma", "CloseRma", tok().logistics, {{"requestId", "close-" + bad}, {"name", r}}));
+  E2E_OK(Mutate("rma", "CloseRma", tok().logistics, {{"requestId", "close-" + bad}, {"name", r}}));
   Certify(bad, "2");
   EXPECT_EQ(UnitState(bad), "UNIT_STATE_CERTIFIED");
   auto offers = E2E_OK(env().Call("inventory", "ReserveUnit", tok().partner,
