@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Writes the results of scripts/bench (RESULTS_DIR) as the "Results" section
+of docs/BENCHMARKS.md (OUT): everything from the line "## Results" on is
+replaced, the text above it is kept."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+res, out = sys.argv[1], sys.argv[2]
+env = os.environ
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def load(name):
+    try:
+        with open(os.path.join(res, name + ".json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def kv(s):
+    return dict(p.split("=", 1) for p in s.split() if "=" in p)
+
+
+def sysbench(name):
+    try:
+        text = open(os.path.join(res, "sysbench_%s.txt" % name)).read()
+    except OSError:
+        return None
+    tps = re.search(r"transactions:\s+\d+\s+\(([\d.]+) per sec", text)
+    avg = re.search(r"avg:\s+([\d.]+)", text)
+    p99 = re.search(r"99th percentile:\s+([\d.]+)", text)
+    return {"tps": float(tps.group(1)) if tps else 0, "avg": float(avg.group(1)) if avg else 0,
+            "p99": float(p99.group(1)) if p99 else 0}
+
+
+base = load("echo")
+base_tps = base["total"]["throughput"] if base else 0
+pt = sysbench("oltp_point_select")
+ins = sysbench("oltp_insert")
+rows = [
+    ("echo", "baseline: EchoService/Echo (common/ bootstrap, interceptors, no auth)"),
+    ("get_unit", "inventory GetUnit by random serial"),
+    ("entitlement", "inventory GetEntitlement by random installed serial"),
+    ("list_first", "inventory ListUnits, page 1 (50 units)"),
+    ("list_deep", "inventory ListUnits, the page at depth %s" % env.get("BENCH_DEPTH_PAGES", "?")),
+    ("reserve", "inventory ReserveUnit by random SKU (partner; 64 callers contend on 100 SKUs)"),
+    ("create_case", "case CreateCase (customer, admin case, no serial)"),
+    ("create_rma", "rma CreateRma (TSE, standard warranty; entitlement read from inventory-svc)"),
+    ("activate", "licensing ActivateLicense (200 activation codes, a new device each call)"),
+    ("verify", "licensing VerifyLicenseKey (Ed25519 verify + revocation lookup)"),
+]
+lines = []
+L = lines.append
+L("## Results")
+L("")
+L("Run of %s UTC, `%s` with `BENCH_SCALE=%s BENCH_DURATION=%s BENCH_CONCURRENCY=%s`."
+  % (sh("date -u '+%Y-%m-%d %H:%M'"), env.get("BENCH_CMDLINE", "scripts/bench"), env.get("BENCH_SCALE"),
+     env.get("BENCH_DURATION"), env.get("BENCH_CONCURRENCY")))
+L("")
+L("Machine: %s CPUs (`nproc`), %s; memory %s. Load average (1, 5, 15 min) at the start "
+  "of the run: %s, at the end: %s (the machine is shared with other engineers' builds)."
+  % (sh("nproc"), sh("lscpu | sed -n 's/^Model name: *//p'"),
+     sh("free -h | awk '/^Mem:/ {print $2\" total, \"$7\" available\"}'"),
+     env.get("BENCH_LOAD_START", "?"), sh("cut -d' ' -f1-3 /proc/loadavg")))
+L("")
+L("Data: %s units, %s cases, %s RMAs, %s licenses, seeded in %.1f s."
+  % (env.get("BENCH_UNITS"), env.get("BENCH_CASES"), env.get("BENCH_RMAS"), env.get("BENCH_LICENSES"),
+     int(env.get("BENCH_SEED_MS", "0")) / 1000.0))
+L("")
+L("| what | calls/s | p50 ms | p99 ms | p99.9 ms | errors | vs baseline |")
+L("|---|---:|---:|---:|---:|---:|---:|")
+got = {}
+for name, what in rows:
+    r = load(name)
+    if r is None:
+        L("| %s | not measured | | | | | |" % what)
+        continue
+    t = r["total"]
+    got[name] = t
+    errs = ", ".join("%s %d" % kv_ for kv_ in t["errors_by_code"].items()) or "0"
+    ratio = t["ok_throughput"] / base_tps if base_tps else 0
+    L("| %s | %.0f | %.2f | %.2f | %.2f | %s | %.1f %% |"
+      % (what, t["ok_throughput"], t["latency_ms"]["p50"], t["latency_ms"]["p99"], t["latency_ms"]["p99_9"],
+         errs, 100 * ratio))
+for name, s in (("oltp_point_select", pt), ("oltp_insert", ins)):
+    if s:
+        L("| sysbench %s (64 threads, same MariaDB) | %.0f | avg %.2f | %.2f | | | %.1f %% |"
+          % (name, s["tps"], s["avg"], s["p99"], 100 * s["tps"] / base_tps if base_tps else 0))
+L("")
+L("Throughput counts successful calls only (`ok_throughput`); latencies include failed calls. "
+  "Raw JSON of every run (aftercare-load `--json_out`) and sysbench output: `%s`." % os.path.relpath(res))
+L("")
+cold, warm, idle, loadk = (kv(env.get(k, "")) for k in ("BENCH_COLD", "BENCH_WARM", "BENCH_IDLE", "BENCH_LOAD"))
+L("| service | start to SERVING, empty database (migrations applied) | start to SERVING, seeded | VmRSS idle | VmRSS max under load |")
+L("|---|---:|---:|---:|---:|")
+for s in ("inventory", "case", "rma", "licensing", "echo"):
+    L("| %s | %s ms | %s | %.1f MiB | %.1f MiB |"
+      % (s if s == "echo" else s + "-svc", cold.get(s, "?"), (warm.get(s, "") + " ms") if s in warm else "—",
+         int(idle.get(s, "0")) / 1024.0, int(loadk.get(s, "0")) / 1024.0))
+L("")
+L("Start to SERVING is measured from the exec to the first readiness check answering SERVING "
+  "(polled every ~10 ms by spawning aftercare-load, so it includes up to ~20 ms of polling).")
+L("")
+L("### Targets")
+L("")
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+if "get_unit" in got and base_tps:
+    g = got["get_unit"]
+    r = g["ok_throughput"] / base_tps
+    L("- get unit ≥ 50 %% of baseline and p99 < 10 ms at %s in flight: %.1f %%, p99 %.2f ms — %s"
+      % (env.get("BENCH_CONCURRENCY"), 100 * r, g["latency_ms"]["p99"],
+         verdict(r >= 0.5 and g["latency_ms"]["p99"] < 10)))
+if "list_first" in got and "list_deep" in got:
+    a, b = got["list_first"]["latency_ms"]["p50"], got["list_deep"]["latency_ms"]["p50"]
+    L("- page at depth %s within 1.5× page 1 (p50): %.2f ms vs %.2f ms = %.2f× — %s"
+      % (env.get("BENCH_DEPTH_PAGES"), b, a, b / a if a else 0, verdict(a and b <= 1.5 * a)))
+if ins:
+    for name in ("create_case", "create_rma"):
+        if name in got:
+            r = got[name]["ok_throughput"] / ins["tps"] if ins["tps"] else 0
+            L("- %s ≥ 25 %% of oltp_insert: %.0f/s vs %.0f/s = %.1f %% — %s"
+              % (name, got[name]["ok_throughput"], ins["tps"], 100 * r, verdict(r >= 0.25)))
+big = [s for s in ("inventory", "case", "rma", "licensing") if int(idle.get(s, "0")) >= 64 * 1024]
+L("- each service < 64 MiB idle: %s" % (verdict(not big) + ("" if not big else " (" + ", ".join(big) + ")")))
+slow = [s for s in ("inventory", "case", "rma", "licensing") if int(cold.get(s, "99999")) >= 1000]
+L("- start to SERVING < 1 s with migrations applied: %s"
+  % (verdict(not slow) + ("" if not slow else " (" + ", ".join(slow) + ")")))
+L("")
+
+try:
+    head = open(out).read()
+except OSError:
+    head = "# Benchmarks\n\n"
+i = head.find("## Results")
+if i >= 0:
+    # keep what follows the generated section (the notes after "## Analysis")
+    j = head.find("## Analysis", i)
+    tail = head[j:] if j >= 0 else ""
+    head = head[:i]
+else:
+    tail = ""
+with open(out, "w") as f:
+    f.write(head + "\n".join(lines) + "\n" + tail)
