@@ -779,7 +779,7 @@ void Runner::Report() {
     total.ok += merged.ok;
     for (auto& [c, k] : merged.errors) total.errors[c] += k;
     for (auto& [c, m] : merged.sample_error) total.sample_error[c] = m;
-    summarize(prepared_[e].entry->method.substr(1), merged, false);
+    summarize(prepared_[e].entry->method.substr(1), merged, e + 1 == prepared_.size());
   }
   json << "],\"total\":";
   // The total, reusing the per-method formatter without its trailing comma.
