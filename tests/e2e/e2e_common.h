@@ -11,12 +11,12 @@
 
 namespace aftercare::e2e {
 
-#define E2E_OK(expr)                                          \
-  ({                                                          \
-    ::aftercare::e2e::CallResult _r = (expr);                 \
-    EXPECT_TRUE(_r.ok()) << #expr << " -> " << _r.str();      \
-    _r;                                                       \
-  })
+// Expects `result` to be OK (reporting the call at the caller's line) and returns it.
+inline CallResult ExpectOk(CallResult result, const char* expr, const char* file, int line) {
+  if (!result.ok()) ADD_FAILURE_AT(file, line) << expr << " -> " << result.str();
+  return result;
+}
+#define E2E_OK(expr) ::aftercare::e2e::ExpectOk((expr), #expr, __FILE__, __LINE__)
 
 // Repeats `call` (a retry with the same request_id) while it answers
 // UNAVAILABLE, e.g. while a caller's channel reconnects to a restarted

@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,20 +27,28 @@ absl::Status ServiceProcess::Start() {
   if (Alive()) return absl::FailedPreconditionError("already running");
   int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return absl::InternalError(absl::StrCat("open ", log_path_, ": ", strerror(errno)));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, fd, 2);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary_.c_str()));
   for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, binary_.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  // fork + exec rather than posix_spawn: the child asks to be killed when the
+  // test process dies (PR_SET_PDEATHSIG), so a crashed test leaves no service
+  // running. Only async-signal-safe calls between fork and exec.
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(null_fd, 0);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execve(binary_.c_str(), argv.data(), environ);
+    ::_exit(127);
+  }
   ::close(fd);
-  if (rc != 0) return absl::InternalError(absl::StrCat("spawn ", binary_, ": ", strerror(rc)));
+  if (null_fd >= 0) ::close(null_fd);
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
   pid_ = pid;
   return absl::OkStatus();
 }

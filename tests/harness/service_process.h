@@ -1,5 +1,5 @@
 // A child process for end-to-end tests: a real service binary started with
-// posix_spawn, its stdout and stderr appended to a log file, which the test
+// fork + exec (killed with the test process), its stdout and stderr appended to a log file, which the test
 // may SIGTERM, SIGKILL and start again with the same arguments.
 //
 //   ServiceProcess p("/build/inventory-svc/inventory-svc", {"--grpc_port=1234"}, "/tmp/inv.log");
