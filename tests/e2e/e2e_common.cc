@@ -16,8 +16,20 @@ void E2eTest::WaitCallersReconnected() {
     auto a = CreateRma(Unique("probe-"), "JN1PROBE0000", "PROBE-ACCOUNT");
     auto b = env().Call("licensing", "TransferLicenses", tok().admin,
                         {{"requestId", Unique("probe-")}, {"rmaNumber", "R99999999"}});
+    // case-svc looks the SKU up in inventory-svc; unknown → refused, nothing written.
+    auto c = env().Call(
+        "case", "CreateTradeInCase", tok().Customer("PROBE-ACCOUNT"),
+        {{"requestId", Unique("probe-")},
+         {"tradeInCase",
+          {{"accountId", "PROBE-ACCOUNT"}, {"orderNumber", "SO-PROBE"},
+           {"orderTime", absl::FormatTime("%Y-%m-%dT00:00:00Z", absl::Now() - absl::Hours(48),
+                                          absl::UTCTimeZone())},
+           {"phase", "TMIP_PHASE_PHASE1"}, {"disposition", "DISPOSITION_RETURN"},
+           {"credit", {{"currencyCode", "USD"}, {"amountMinor", "100"}}},
+           {"lines", {{{"sku", "PROBE-NO-SUCH-SKU"}, {"quantity", 1}, {"serialNumbers", {"JN1PROBE0000"}}}}}}}});
     return a.status.error_code() != grpc::StatusCode::UNAVAILABLE &&
-           b.status.error_code() != grpc::StatusCode::UNAVAILABLE;
+           b.status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+           c.status.error_code() != grpc::StatusCode::UNAVAILABLE && !c.ok();
   }, absl::Seconds(20));
   ASSERT_TRUE(ok) << "callers did not reconnect";
 }

@@ -32,7 +32,7 @@ class E2eTest : public ::testing::Test {
   }
   // After a test that restarted a service, its callers' channels may still
   // be in reconnect backoff (UNAVAILABLE for up to 5 s): waits until
-  // rma-svc reaches inventory-svc and licensing-svc reaches rma-svc again,
+  // rma-svc and case-svc reach inventory-svc and licensing-svc reaches rma-svc again,
   // with calls that are refused before anything is written.
   void WaitCallersReconnected();
   void TearDown() override {

@@ -96,7 +96,8 @@ licensing::KeyCheck VerifyOffline(const std::string& key, const std::string& ser
 }
 
 // 3. Advance replacement across all four services, with kill -9 of rma-svc
-// while it owes inventory-svc the installed-base swap, kill -9 of
+// while it owes inventory-svc the installed-base swap and again while it
+// owes the intake of the returned unit, kill -9 of
 // licensing-svc after the transfer, and client retries of the approval,
 // the shipment and the transfer (the first approval cut by its deadline).
 TEST_F(FlowsTest, AdvanceReplacementAcrossAllFour) {
@@ -203,8 +204,14 @@ TEST_F(FlowsTest, AdvanceReplacementAcrossAllFour) {
   EXPECT_EQ(env().Count("licensing", "rma_transfers"), 1);
 
   // The defective unit comes back, goes to intake, is certified and back on sale.
+  // Received while inventory-svc is down: rma-svc owes it the intake; kill -9
+  // rma-svc and bring both back.
+  env().KillService("inventory");
   auto recv = E2E_OK(Mutate("rma", "ReceiveReturn", tok().logistics,
                                 {{"requestId", "back-" + bad}, {"rmaNumber", r}, {"serialNumber", bad}}));
+  env().KillService("rma");
+  ASSERT_TRUE(env().StartService("inventory").ok());
+  ASSERT_TRUE(env().StartService("rma").ok());
   ASSERT_TRUE(Eventually([&] { return UnitState(bad) == "UNIT_STATE_RECEIVED"; }))
       << GetUnit(bad).dump();
   E2E_OK(Mutate("rma", "CloseRma", tok().logistics, {{"requestId", "close-" + bad}, {"name", r}}));
