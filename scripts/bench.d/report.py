@@ -77,39 +77,56 @@ L("Data: %s units, %s cases, %s RMAs, %s licenses, seeded in %.1f s."
   % (env.get("BENCH_UNITS"), env.get("BENCH_CASES"), env.get("BENCH_RMAS"), env.get("BENCH_LICENSES"),
      int(env.get("BENCH_SEED_MS", "0")) / 1000.0))
 L("")
-L("| what | calls/s | p50 ms | p99 ms | p99.9 ms | errors | vs baseline |")
-L("|---|---:|---:|---:|---:|---:|---:|")
+L("| what | calls/s | p50 ms | p99 ms | p99.9 ms | errors | vs baseline | generator CPU |")
+L("|---|---:|---:|---:|---:|---:|---:|---:|")
 got = {}
 for name, what in rows:
     r = load(name)
     if r is None:
-        L("| %s | not measured | | | | | |" % what)
+        L("| %s | not measured | | | | | | |" % what)
         continue
     t = r["total"]
     got[name] = t
     errs = ", ".join("%s %d" % kv_ for kv_ in t["errors_by_code"].items()) or "0"
     ratio = t["ok_throughput"] / base_tps if base_tps else 0
-    L("| %s | %.0f | %.2f | %.2f | %.2f | %s | %.1f %% |"
+    cpu = r.get("client_cpu_seconds")
+    cpu = "%.2f cores" % (cpu / (r["seconds"] + 1.0)) if cpu is not None else ""
+    L("| %s | %.0f | %.2f | %.2f | %.2f | %s | %.1f %% | %s |"
       % (what, t["ok_throughput"], t["latency_ms"]["p50"], t["latency_ms"]["p99"], t["latency_ms"]["p99_9"],
-         errs, 100 * ratio))
+         errs, 100 * ratio, cpu))
 for name, s in (("oltp_point_select", pt), ("oltp_insert", ins)):
     if s:
-        L("| sysbench %s (64 threads, same MariaDB) | %.0f | avg %.2f | %.2f | | | %.1f %% |"
+        L("| sysbench %s (64 threads, same MariaDB) | %.0f | avg %.2f | %.2f | | | %.1f %% | |"
           % (name, s["tps"], s["avg"], s["p99"], 100 * s["tps"] / base_tps if base_tps else 0))
 L("")
 L("Throughput counts successful calls only (`ok_throughput`); latencies include failed calls. "
-  "Raw JSON of every run (aftercare-load `--json_out`) and sysbench output: `%s`." % os.path.relpath(res))
+  "Generator CPU: what aftercare-load itself used on the same 2 cores (CPU seconds over the run and its "
+  "1 s warm-up). Raw JSON of every run (aftercare-load `--json_out`) and sysbench output: `%s`." % os.path.relpath(res))
 L("")
-cold, warm, idle, loadk = (kv(env.get(k, "")) for k in ("BENCH_COLD", "BENCH_WARM", "BENCH_IDLE", "BENCH_LOAD"))
-L("| service | start to SERVING, empty database (migrations applied) | start to SERVING, seeded | VmRSS idle | VmRSS max under load |")
+cold, warm, idle, loadk, cold_log, warm_log = (
+    kv(env.get(k, "")) for k in ("BENCH_COLD", "BENCH_WARM", "BENCH_IDLE", "BENCH_LOAD", "BENCH_COLD_LOG",
+                                 "BENCH_WARM_LOG"))
+
+
+def both(logd, polld, s):
+    if s not in polld:
+        return "—"
+    if s in logd:
+        return "%s ms (%s ms)" % (logd[s], polld[s])
+    return "(%s ms)" % polld[s]
+
+
+L("| service | start to serving, empty database (all migrations applied) | start to serving, seeded database | VmRSS idle | VmRSS max under load |")
 L("|---|---:|---:|---:|---:|")
 for s in ("inventory", "case", "rma", "licensing", "echo"):
-    L("| %s | %s ms | %s | %.1f MiB | %.1f MiB |"
-      % (s if s == "echo" else s + "-svc", cold.get(s, "?"), (warm.get(s, "") + " ms") if s in warm else "—",
+    L("| %s | %s | %s | %.1f MiB | %.1f MiB |"
+      % (s if s == "echo" else s + "-svc", both(cold_log, cold, s), both(warm_log, warm, s),
          int(idle.get(s, "0")) / 1024.0, int(loadk.get(s, "0")) / 1024.0))
 L("")
-L("Start to SERVING is measured from the exec to the first readiness check answering SERVING "
-  "(polled every ~10 ms by spawning aftercare-load, so it includes up to ~20 ms of polling).")
+L("Start to serving: from the exec to the service's own `serving` log line (the port is open and "
+  "readiness answers SERVING; migrations are applied before it); in brackets, to the first readiness "
+  "check seen SERVING by a client polling with a fresh `aftercare-load` process every ~10 ms — that "
+  "includes the poller's own start and gRPC's reconnect back-off after a refused connection.")
 L("")
 L("### Targets")
 L("")
@@ -137,7 +154,8 @@ if ins:
               % (name, got[name]["ok_throughput"], ins["tps"], 100 * r, verdict(r >= 0.25)))
 big = [s for s in ("inventory", "case", "rma", "licensing") if int(idle.get(s, "0")) >= 64 * 1024]
 L("- each service < 64 MiB idle: %s" % (verdict(not big) + ("" if not big else " (" + ", ".join(big) + ")")))
-slow = [s for s in ("inventory", "case", "rma", "licensing") if int(cold.get(s, "99999")) >= 1000]
+slow = [s for s in ("inventory", "case", "rma", "licensing")
+        if int(cold_log.get(s, cold.get(s, "99999"))) >= 1000]
 L("- start to SERVING < 1 s with migrations applied: %s"
   % (verdict(not slow) + ("" if not slow else " (" + ", ".join(slow) + ")")))
 L("")

@@ -8,8 +8,8 @@
 #
 # What it writes (identifiers chosen so that the services' own id blocks never
 # collide with them):
-#   inventory: 100 products SKU-001..SKU-100; UNITS units BN0000000001.. (30 %
-#              CERTIFIED, 40 % IN_SERVICE at ACCT-0000..ACCT-0999 with an active
+#   inventory: 100 products SKU-001..SKU-100; UNITS units BN0000000001.. (every
+#              SKU in every state: 30 % CERTIFIED, 40 % IN_SERVICE at ACCT-0000..ACCT-0999 with an active
 #              standard warranty, 10 % SOLD, 10 % RECEIVED, 10 % SPARE) and
 #              RMA_TARGETS units BR0000000001.. IN_SERVICE at ACME-001 (the
 #              serials of the CreateRma benchmark, one RMA each);
@@ -36,7 +36,7 @@ SELECT CONCAT('SKU-', LPAD(seq, 3, '0')), CONCAT('Bench switch ', seq), 'SWITCHI
 INSERT INTO units (serial, sku, state, source, unit_condition, cert_round, certificate_id,
   certified_by, certified_at_us, owner_account_id, original_purchaser_account_id, ship_at_us,
   warranty_kind, warranty_end_us, received_at_us, updated_at_us, version)
-SELECT CONCAT('BN', LPAD(seq, 10, '0')), CONCAT('SKU-', LPAD(1 + seq % 100, 3, '0')),
+SELECT CONCAT('BN', LPAD(seq, 10, '0')), CONCAT('SKU-', LPAD(1 + (seq DIV 10) % 100, 3, '0')),
   ELT(1 + seq % 10, 'CERTIFIED', 'CERTIFIED', 'CERTIFIED', 'IN_SERVICE', 'IN_SERVICE',
       'IN_SERVICE', 'IN_SERVICE', 'SOLD', 'RECEIVED', 'SPARE'),
   'STOCK_ROTATION', 'REFURBISHED', IF(seq % 10 < 3, 1, 0),

@@ -12,6 +12,7 @@
 // Run with --help for every option and the template placeholders.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -44,6 +45,13 @@ namespace {
 
 namespace gp = ::google::protobuf;
 using Clock = std::chrono::steady_clock;
+
+// CPU seconds (user + system) this process has used so far.
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 constexpr char kUsage[] = R"(aftercare-load: drive unary RPCs of the suite and report throughput and latency.
 
@@ -516,6 +524,7 @@ class Runner {
       slots_[i].rng.seed(0x5eed + i * 7919 + std::random_device{}());
       slots_[i].stats.resize(prepared_.size());
     }
+    cpu_start_ = CpuSeconds();
     start_ = Clock::now();
     measure_from_ = start_ + std::chrono::microseconds(static_cast<int64_t>(o_.warmup_s * 1e6));
     end_ = measure_from_ + std::chrono::microseconds(static_cast<int64_t>(o_.duration_s * 1e6));
@@ -532,6 +541,7 @@ class Runner {
       cv_.wait(l, [this] { return active_ == 0; });
     }
     finish_ = Clock::now();
+    cpu_used_ = CpuSeconds() - cpu_start_;
     rss_stop_ = true;
     rss.join();
   }
@@ -697,6 +707,7 @@ class Runner {
   int saved_ = 0;
   int walked_pages_ = 0;
   double walk_ms_ = 0;
+  double cpu_start_ = 0, cpu_used_ = 0;
   std::atomic<bool> rss_stop_{false};
   std::map<int, int64_t> rss_max_kib_;
 };
@@ -722,7 +733,8 @@ void Runner::Report() {
   std::ostringstream text, json;
   json << "{\"label\":\"" << JsonEscape(o_.label) << "\",\"target\":\"" << o_.target
        << "\",\"concurrency\":" << o_.concurrency << ",\"connections\":" << o_.connections
-       << ",\"rate_limit\":" << o_.rate << ",\"seconds\":" << secs;
+       << ",\"rate_limit\":" << o_.rate << ",\"seconds\":" << secs
+       << ",\"client_cpu_seconds\":" << cpu_used_;
   if (o_.walk_pages > 0) json << ",\"walked_pages\":" << walked_pages_;
   json << ",\"methods\":[";
   Stats total;
@@ -788,7 +800,7 @@ void Runner::Report() {
   json.str("");
   json.clear();
   text << "-- total (" << o_.concurrency << " in flight, " << o_.connections << " connections, "
-       << secs << " s)\n";
+       << secs << " s; the generator used " << cpu_used_ << " CPU s)\n";
   summarize("total", total, true);
   std::string total_json = json.str();
   json.str("");
