@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <atomic>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -80,6 +83,13 @@ Env& Env::Get() {
       }
       self.services_.clear();
       self.mariadb_.reset();
+      // Keep the service logs only when a test failed.
+      if (::testing::UnitTest::GetInstance()->Passed() && !self.dir_.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(self.dir_, ec);
+      } else if (!self.dir_.empty()) {
+        std::fprintf(stderr, "e2e: service logs kept in %s\n", self.dir_.c_str());
+      }
     });
     return e;
   }();
