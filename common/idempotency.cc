@@ -2,7 +2,9 @@
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "common/db/errors.h"
@@ -34,14 +36,15 @@ std::string HashRequest(const google::protobuf::Message& request) {
     request.SerializeToCodedStream(&out);
   }
   std::string full_name = request.GetDescriptor()->full_name();
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, full_name.data(), full_name.size());
-  SHA256_Update(&ctx, "\0", 1);
-  SHA256_Update(&ctx, bytes.data(), bytes.size());
-  SHA256_Final(digest, &ctx);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx.get(), full_name.data(), full_name.size());
+  EVP_DigestUpdate(ctx.get(), "\0", 1);
+  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
 absl::StatusOr<bool> Begin(db::Connection& conn, const IdempotencyKey& key,
