@@ -14,6 +14,8 @@ build=${1:-${AFTERCARE_BUILD_DIR:-}}
 fail() { echo "FAIL $*"; exit 1; }
 command -v kubectl >/dev/null || fail "kubectl is not installed: it renders the kustomize overlays (kubectl kustomize)"
 command -v node >/dev/null || fail "node is not installed (scripts/install-deps installs it)"
+# The dev overlay's license signing key is generated, never committed.
+"$src/k8s/overlays/dev/secrets/generate.sh" || fail "cannot generate the dev license signing key (openssl)"
 
 # The validator's npm packages (scripts/tooling/package.json). Installed by
 # scripts/install-deps; installed here too when an older checkout's tooling

@@ -48,6 +48,7 @@ mkdir -p "$rootfs"/etc/aftercare/{db,jwt,page-tokens,service-token,license-signi
 cp "$work/db/aftercare.password" "$rootfs/etc/aftercare/db/password"
 printf 'dev-only-hs256-secret-0123456789abcdef' >"$rootfs/etc/aftercare/jwt/hs256-secret"
 printf 'smoke-page-token-secret' >"$rootfs/etc/aftercare/page-tokens/secret"
+"$src/k8s/overlays/dev/secrets/generate.sh"
 cp "$src/k8s/overlays/dev/secrets/dev-only-license-signing-key.pem" "$rootfs/etc/aftercare/license-signing/signing-key.pem"
 chmod -R a+rX "$rootfs/etc/aftercare"
 
