@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "case-svc/case_types.h"
 #include "common/idempotency.h"
+#include "common/repository_store.h"
 #include "common/page_token.h"
 
 namespace aftercare::cases {
@@ -89,34 +90,11 @@ class CaseRepository {
                                                           AttachmentKind kind) = 0;
 };
 
-// Runs repository work in transactions; Write() makes a mutation safe to
-// retry by request_id (the serialized response is stored with the change).
-class CaseStore {
+// Runs repository work in transactions (common/repository_store.h).
+class CaseStore : public RepositoryStore<CaseRepository> {
  public:
-  using WriteBody = std::function<absl::StatusOr<std::string>(CaseRepository&)>;
-  using ReadBody = std::function<absl::Status(CaseRepository&)>;
-  virtual ~CaseStore() = default;
-
-  virtual absl::StatusOr<std::string> Write(const IdempotencyKey& key,
-                                            const google::protobuf::Message& request,
-                                            absl::string_view context, const WriteBody& body) = 0;
-  virtual absl::Status Read(absl::string_view context, const ReadBody& body) = 0;
-  // The next per-day case sequence number (outside any transaction).
+  // The next number of the day's case sequence (common/db/id_allocator.h).
   virtual absl::StatusOr<int64_t> NextCaseSequence(const std::string& day) = 0;
-
-  template <typename Resp, typename Fn>
-  absl::Status Mutate(const IdempotencyKey& key, const google::protobuf::Message& request,
-                      absl::string_view context, Resp* out, Fn&& body) {
-    absl::StatusOr<std::string> bytes =
-        Write(key, request, context, [&](CaseRepository& repo) -> absl::StatusOr<std::string> {
-          absl::StatusOr<Resp> resp = body(repo);
-          if (!resp.ok()) return resp.status();
-          return resp->SerializeAsString();
-        });
-    if (!bytes.ok()) return bytes.status();
-    if (!out->ParseFromString(*bytes)) return absl::InternalError("stored response is corrupt");
-    return absl::OkStatus();
-  }
 };
 
 }  // namespace aftercare::cases

@@ -96,7 +96,7 @@ class CasesInstance : public ServiceInstance {
     }
     for (const std::string& id : overdue) {
       bool defaulted = false;
-      absl::Status s = store_.Transaction("default trade-in case", [&](CaseRepository& repo) -> absl::Status {
+      absl::Status s = store_.Transact("default trade-in case", [&](CaseRepository& repo) -> absl::Status {
         ASSIGN_OR_RETURN(defaulted, domain_.DefaultIfOverdue(id, repo));
         return absl::OkStatus();
       });
@@ -119,7 +119,7 @@ class CasesInstance : public ServiceInstance {
     }));
     if (!c || c->lookup != LookupState::kPending) return absl::OkStatus();
     ASSIGN_OR_RETURN(ProductLookup lookup, inventory_.LookUpProduct(nullptr, c->serial, c->ssrn));
-    return store_.Transaction("fill product fields", [&](CaseRepository& repo) {
+    return store_.Transact("fill product fields", [&](CaseRepository& repo) {
       return domain_.ApplyProductLookup(c->id, lookup, repo);
     });
   }
@@ -129,7 +129,7 @@ class CasesInstance : public ServiceInstance {
     if (!req.ParseFromString(e.payload)) return absl::OkStatus();
     absl::Status s = inventory_.Reinstate(DeliveryRequestId("cases", e), req);
     if (!s.ok() && !IsPermanent(s)) return s;
-    return store_.Transaction("record reinstatement", [&](CaseRepository& repo) {
+    return store_.Transact("record reinstatement", [&](CaseRepository& repo) {
       return domain_.RecordReinstatement(req.case_id(), s.ok(), std::string(s.message()), repo);
     });
   }
@@ -139,7 +139,7 @@ class CasesInstance : public ServiceInstance {
     if (!req.ParseFromString(e.payload)) return absl::OkStatus();
     absl::Status s = inventory_.IntakeReturnedUnit(DeliveryRequestId("cases", e), req);
     if (!s.ok() && !IsPermanent(s)) return s;
-    return store_.Transaction("record trade-in intake", [&](CaseRepository& repo) {
+    return store_.Transact("record trade-in intake", [&](CaseRepository& repo) {
       return domain_.RecordServiceEvent(
           req.reference(), s.ok() ? "intake" : "intake_refused",
           s.ok() ? absl::StrCat("inventory took in ", req.serial_number(), " as a trade-in unit")

@@ -549,41 +549,7 @@ absl::StatusOr<int32_t> MysqlCaseRepository::LatestAttachmentVersion(const std::
 // --- store -------------------------------------------------------------------------
 
 MysqlCaseStore::MysqlCaseStore(db::ConnectionPool* pool, const Clock* clock)
-    : pool_(pool), clock_(clock), case_numbers_(pool, "case_id", 20) {}
-
-absl::StatusOr<std::string> MysqlCaseStore::Write(const IdempotencyKey& key,
-                                                  const google::protobuf::Message& request,
-                                                  absl::string_view context,
-                                                  const WriteBody& body) {
-  auto result = RunIdempotent<google::protobuf::BytesValue>(
-      *pool_, *clock_, key, request, context,
-      [&](db::Connection& conn) -> absl::StatusOr<google::protobuf::BytesValue> {
-        MysqlCaseRepository repo(conn, *clock_);
-        ASSIGN_OR_RETURN(std::string bytes, body(repo));
-        google::protobuf::BytesValue v;
-        v.set_value(std::move(bytes));
-        return v;
-      });
-  if (!result.ok()) return result.status();
-  return std::string(result->value());
-}
-
-absl::Status MysqlCaseStore::Read(absl::string_view context, const ReadBody& body) {
-  return db::RunRead<bool>(*pool_, context,
-                           [&](db::Connection& conn) -> absl::StatusOr<bool> {
-                             MysqlCaseRepository repo(conn, *clock_);
-                             RETURN_IF_ERROR(body(repo));
-                             return true;
-                           })
-      .status();
-}
-
-absl::Status MysqlCaseStore::Transaction(absl::string_view context, const ReadBody& body) {
-  return db::RunTransactionStatus(*pool_, context, [&](db::Connection& conn) -> absl::Status {
-    MysqlCaseRepository repo(conn, *clock_);
-    return body(repo);
-  });
-}
+    : MysqlStore(pool, clock), case_numbers_(pool, "case_id", 20) {}
 
 absl::StatusOr<int64_t> MysqlCaseStore::NextCaseSequence(const std::string& day) {
   ASSIGN_OR_RETURN(int64_t seq, case_numbers_.Next(day));

@@ -56,17 +56,11 @@ class MysqlCaseRepository : public CaseRepository {
   const Clock& clock_;
 };
 
-class MysqlCaseStore : public CaseStore {
+class MysqlCaseStore : public MysqlStore<CaseStore, MysqlCaseRepository> {
  public:
   MysqlCaseStore(db::ConnectionPool* pool, const Clock* clock);
 
-  absl::StatusOr<std::string> Write(const IdempotencyKey& key,
-                                    const google::protobuf::Message& request,
-                                    absl::string_view context, const WriteBody& body) override;
-  absl::Status Read(absl::string_view context, const ReadBody& body) override;
   absl::StatusOr<int64_t> NextCaseSequence(const std::string& day) override;
-  // Runs `body` in a transaction without a request_id (background work).
-  absl::Status Transaction(absl::string_view context, const ReadBody& body);
 
   // The number of open cases past their response target without a first
   // response.
@@ -75,8 +69,6 @@ class MysqlCaseStore : public CaseStore {
   absl::StatusOr<std::optional<std::string>> ReadChunk(int64_t attachment_id, int seq);
 
  private:
-  db::ConnectionPool* pool_;
-  const Clock* clock_;
   db::IdAllocator case_numbers_;
 };
 

@@ -616,33 +616,6 @@ absl::StatusOr<std::optional<Contract>> MysqlInventoryRepository::FindContract(i
 
 // --- store -------------------------------------------------------------------------
 
-absl::StatusOr<std::string> MysqlInventoryStore::Write(const IdempotencyKey& key,
-                                                       const google::protobuf::Message& request,
-                                                       absl::string_view context,
-                                                       const WriteBody& body) {
-  auto result = RunIdempotent<google::protobuf::BytesValue>(
-      *pool_, *clock_, key, request, context,
-      [&](db::Connection& conn) -> absl::StatusOr<google::protobuf::BytesValue> {
-        MysqlInventoryRepository repo(conn);
-        ASSIGN_OR_RETURN(std::string bytes, body(repo));
-        google::protobuf::BytesValue v;
-        v.set_value(std::move(bytes));
-        return v;
-      });
-  if (!result.ok()) return result.status();
-  return std::string(result->value());
-}
-
-absl::Status MysqlInventoryStore::Read(absl::string_view context, const ReadBody& body) {
-  return db::RunRead<bool>(*pool_, context,
-                           [&](db::Connection& conn) -> absl::StatusOr<bool> {
-                             MysqlInventoryRepository repo(conn);
-                             RETURN_IF_ERROR(body(repo));
-                             return true;
-                           })
-      .status();
-}
-
 absl::StatusOr<int> MysqlInventoryStore::SweepExpiredReservations(absl::Time now, int limit) {
   // Read the candidates without locks, then release each one in its own
   // transaction (one aggregate per transaction, docs/SCALING.md rule 3);

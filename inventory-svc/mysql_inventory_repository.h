@@ -61,14 +61,10 @@ class MysqlInventoryRepository : public InventoryRepository {
 
 // Runs repository work on the service's pool: writes in idempotent
 // transactions, reads in autocommit mode.
-class MysqlInventoryStore : public InventoryStore {
+class MysqlInventoryStore : public MysqlStore<InventoryStore, MysqlInventoryRepository> {
  public:
-  MysqlInventoryStore(db::ConnectionPool* pool, const Clock* clock) : pool_(pool), clock_(clock) {}
+  using MysqlStore::MysqlStore;
 
-  absl::StatusOr<std::string> Write(const IdempotencyKey& key,
-                                    const google::protobuf::Message& request,
-                                    absl::string_view context, const WriteBody& body) override;
-  absl::Status Read(absl::string_view context, const ReadBody& body) override;
 
   // Records the expiry of reservations past their TTL in the units' history
   // and makes them CERTIFIED again (at most `limit` per call). Reads treat an
@@ -77,10 +73,6 @@ class MysqlInventoryStore : public InventoryStore {
 
   // Counts units by effective state at `now` (for the aftercare_inventory_units gauge).
   absl::StatusOr<std::map<UnitState, int64_t>> CountByState(absl::Time now);
-
- private:
-  db::ConnectionPool* pool_;
-  const Clock* clock_;
 };
 
 }  // namespace aftercare::inventory

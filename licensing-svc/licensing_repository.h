@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/idempotency.h"
+#include "common/repository_store.h"
 #include "licensing-svc/licensing_types.h"
 
 namespace aftercare::licensing {
@@ -85,35 +86,8 @@ class LicensingRepository {
       const std::optional<ListCursor>& after, int limit) = 0;
 };
 
-// Runs repository work in transactions. Write() makes a mutating RPC safe to
-// retry by request_id (common/idempotency.h): `body` returns the serialized
-// response, which is stored with the change and returned again on a retry.
-class LicensingStore {
- public:
-  using WriteBody = std::function<absl::StatusOr<std::string>(LicensingRepository&)>;
-  using ReadBody = std::function<absl::Status(LicensingRepository&)>;
-  virtual ~LicensingStore() = default;
-
-  virtual absl::StatusOr<std::string> Write(const IdempotencyKey& key,
-                                            const google::protobuf::Message& request,
-                                            absl::string_view context, const WriteBody& body) = 0;
-  virtual absl::Status Read(absl::string_view context, const ReadBody& body) = 0;
-
-  // Runs `body` (LicensingRepository& -> absl::StatusOr<Resp>) through Write
-  // and parses the (possibly stored) response into `*out`.
-  template <typename Resp, typename Fn>
-  absl::Status Mutate(const IdempotencyKey& key, const google::protobuf::Message& request,
-                      absl::string_view context, Resp* out, Fn&& body) {
-    absl::StatusOr<std::string> bytes =
-        Write(key, request, context, [&](LicensingRepository& repo) -> absl::StatusOr<std::string> {
-          absl::StatusOr<Resp> resp = body(repo);
-          if (!resp.ok()) return resp.status();
-          return resp->SerializeAsString();
-        });
-    if (!bytes.ok()) return bytes.status();
-    if (!out->ParseFromString(*bytes)) return absl::InternalError("stored response is corrupt");
-    return absl::OkStatus();
-  }
+// Runs repository work in transactions (common/repository_store.h).
+class LicensingStore : public RepositoryStore<LicensingRepository> {
 };
 
 }  // namespace aftercare::licensing

@@ -526,31 +526,4 @@ absl::StatusOr<std::vector<Notification>> MysqlLicensingRepository::ListNotifica
 
 // --- store -------------------------------------------------------------------------
 
-absl::StatusOr<std::string> MysqlLicensingStore::Write(const IdempotencyKey& key,
-                                                       const google::protobuf::Message& request,
-                                                       absl::string_view context,
-                                                       const WriteBody& body) {
-  auto result = RunIdempotent<google::protobuf::BytesValue>(
-      *pool_, *clock_, key, request, context,
-      [&](db::Connection& conn) -> absl::StatusOr<google::protobuf::BytesValue> {
-        MysqlLicensingRepository repo(conn);
-        ASSIGN_OR_RETURN(std::string bytes, body(repo));
-        google::protobuf::BytesValue v;
-        v.set_value(std::move(bytes));
-        return v;
-      });
-  if (!result.ok()) return result.status();
-  return std::string(result->value());
-}
-
-absl::Status MysqlLicensingStore::Read(absl::string_view context, const ReadBody& body) {
-  return db::RunRead<bool>(*pool_, context,
-                           [&](db::Connection& conn) -> absl::StatusOr<bool> {
-                             MysqlLicensingRepository repo(conn);
-                             RETURN_IF_ERROR(body(repo));
-                             return true;
-                           })
-      .status();
-}
-
 }  // namespace aftercare::licensing

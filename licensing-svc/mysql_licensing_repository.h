@@ -63,18 +63,10 @@ class MysqlLicensingRepository : public LicensingRepository {
   db::Connection& conn_;
 };
 
-class MysqlLicensingStore : public LicensingStore {
+class MysqlLicensingStore : public MysqlStore<LicensingStore, MysqlLicensingRepository> {
  public:
-  MysqlLicensingStore(db::ConnectionPool* pool, const Clock* clock) : pool_(pool), clock_(clock) {}
+  using MysqlStore::MysqlStore;
 
-  absl::StatusOr<std::string> Write(const IdempotencyKey& key,
-                                    const google::protobuf::Message& request,
-                                    absl::string_view context, const WriteBody& body) override;
-  absl::Status Read(absl::string_view context, const ReadBody& body) override;
-
- private:
-  db::ConnectionPool* pool_;
-  const Clock* clock_;
 };
 
 }  // namespace aftercare::licensing

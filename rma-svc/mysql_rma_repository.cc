@@ -554,38 +554,4 @@ absl::Status MysqlRmaRepository::EnqueueNotification(const Notification& n) {
 
 // --- Store ------------------------------------------------------------------------
 
-absl::StatusOr<std::string> MysqlRmaStore::Write(const IdempotencyKey& key,
-                                                 const google::protobuf::Message& request,
-                                                 absl::string_view context,
-                                                 const WriteBody& body) {
-  auto result = RunIdempotent<google::protobuf::BytesValue>(
-      *pool_, *clock_, key, request, context,
-      [&](db::Connection& conn) -> absl::StatusOr<google::protobuf::BytesValue> {
-        MysqlRmaRepository repo(conn, *clock_);
-        ASSIGN_OR_RETURN(std::string bytes, body(repo));
-        google::protobuf::BytesValue v;
-        v.set_value(std::move(bytes));
-        return v;
-      });
-  if (!result.ok()) return result.status();
-  return std::string(result->value());
-}
-
-absl::Status MysqlRmaStore::Read(absl::string_view context, const ReadBody& body) {
-  return db::RunRead<bool>(*pool_, context,
-                           [&](db::Connection& conn) -> absl::StatusOr<bool> {
-                             MysqlRmaRepository repo(conn, *clock_);
-                             RETURN_IF_ERROR(body(repo));
-                             return true;
-                           })
-      .status();
-}
-
-absl::Status MysqlRmaStore::Transact(absl::string_view context, const ReadBody& body) {
-  return db::RunTransactionStatus(*pool_, context, [&](db::Connection& conn) -> absl::Status {
-    MysqlRmaRepository repo(conn, *clock_);
-    return body(repo);
-  });
-}
-
 }  // namespace aftercare::rma

@@ -68,19 +68,10 @@ class MysqlRmaRepository : public RmaRepository {
 
 // Runs repository work on the service's pool: writes in idempotent
 // transactions, reads in autocommit mode.
-class MysqlRmaStore : public RmaStore {
+class MysqlRmaStore : public MysqlStore<RmaStore, MysqlRmaRepository> {
  public:
-  MysqlRmaStore(db::ConnectionPool* pool, const Clock* clock) : pool_(pool), clock_(clock) {}
+  using MysqlStore::MysqlStore;
 
-  absl::StatusOr<std::string> Write(const IdempotencyKey& key,
-                                    const google::protobuf::Message& request,
-                                    absl::string_view context, const WriteBody& body) override;
-  absl::Status Read(absl::string_view context, const ReadBody& body) override;
-  absl::Status Transact(absl::string_view context, const ReadBody& body) override;
-
- private:
-  db::ConnectionPool* pool_;
-  const Clock* clock_;
 };
 
 }  // namespace aftercare::rma

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/idempotency.h"
+#include "common/repository_store.h"
 #include "rma-svc/rma_types.h"
 
 namespace aftercare::rma {
@@ -79,37 +80,11 @@ class RmaRepository {
   virtual absl::Status EnqueueNotification(const Notification& n) = 0;
 };
 
-// Runs repository work in transactions. Write() makes a mutating RPC safe to
-// retry by request_id (common/idempotency.h): `body` returns the serialized
-// response, stored with the change and returned again on a retry.
-class RmaStore {
+// Runs repository work in transactions (common/repository_store.h).
+class RmaStore : public RepositoryStore<RmaRepository> {
  public:
-  using WriteBody = std::function<absl::StatusOr<std::string>(RmaRepository&)>;
-  using ReadBody = std::function<absl::Status(RmaRepository&)>;
-  virtual ~RmaStore() = default;
-
-  virtual absl::StatusOr<std::string> Write(const IdempotencyKey& key,
-                                            const google::protobuf::Message& request,
-                                            absl::string_view context, const WriteBody& body) = 0;
-  virtual absl::Status Read(absl::string_view context, const ReadBody& body) = 0;
   // A transaction without a request_id (background work: sweeper, outbox).
   virtual absl::Status Transact(absl::string_view context, const ReadBody& body) = 0;
-
-  // Runs `body` (RmaRepository& -> absl::StatusOr<Resp>) through Write and
-  // parses the (possibly stored) response into `*out`.
-  template <typename Resp, typename Fn>
-  absl::Status Mutate(const IdempotencyKey& key, const google::protobuf::Message& request,
-                      absl::string_view context, Resp* out, Fn&& body) {
-    absl::StatusOr<std::string> bytes =
-        Write(key, request, context, [&](RmaRepository& repo) -> absl::StatusOr<std::string> {
-          absl::StatusOr<Resp> resp = body(repo);
-          if (!resp.ok()) return resp.status();
-          return resp->SerializeAsString();
-        });
-    if (!bytes.ok()) return bytes.status();
-    if (!out->ParseFromString(*bytes)) return absl::InternalError("stored response is corrupt");
-    return absl::OkStatus();
-  }
 };
 
 }  // namespace aftercare::rma

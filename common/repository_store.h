@@ -1,0 +1,131 @@
+// The transaction boundary of a service's repository. A service's domain code
+// runs against its repository interface inside a Store: Write() for mutating
+// RPCs (retry-safe by request_id, common/idempotency.h: `body` returns the
+// serialized response, stored with the change and returned again on a
+// retry), Read() for reads, Transact() for background work without a
+// request_id. MysqlStore implements it over a connection pool for any
+// repository class constructible from (db::Connection&) or
+// (db::Connection&, const Clock&).
+//
+//   class InventoryStore : public RepositoryStore<InventoryRepository> {};
+//   class MysqlInventoryStore : public MysqlStore<InventoryStore, MysqlInventoryRepository> {
+//    public:
+//     using MysqlStore::MysqlStore;
+//   };
+//   store.Mutate(key, req, "reserve unit", &resp, [&](InventoryRepository& repo) { ... });
+#ifndef AFTERCARE_COMMON_REPOSITORY_STORE_H_
+#define AFTERCARE_COMMON_REPOSITORY_STORE_H_
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/wrappers.pb.h>
+
+#include <functional>
+#include <string>
+#include <type_traits>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/clock.h"
+#include "common/db/connection_pool.h"
+#include "common/db/transaction.h"
+#include "common/idempotency.h"
+#include "common/status.h"
+
+namespace aftercare {
+
+template <typename Repo>
+class RepositoryStore {
+ public:
+  using WriteBody = std::function<absl::StatusOr<std::string>(Repo&)>;
+  using ReadBody = std::function<absl::Status(Repo&)>;
+  virtual ~RepositoryStore() = default;
+
+  virtual absl::StatusOr<std::string> Write(const IdempotencyKey& key,
+                                            const google::protobuf::Message& request,
+                                            absl::string_view context, const WriteBody& body) = 0;
+  virtual absl::Status Read(absl::string_view context, const ReadBody& body) = 0;
+
+  // Runs `body` (Repo& -> absl::StatusOr<Resp>) through Write and parses the
+  // (possibly stored) response into `*out`.
+  template <typename Resp, typename Fn>
+  absl::Status Mutate(const IdempotencyKey& key, const google::protobuf::Message& request,
+                      absl::string_view context, Resp* out, Fn&& body) {
+    absl::StatusOr<std::string> bytes =
+        Write(key, request, context, [&](Repo& repo) -> absl::StatusOr<std::string> {
+          absl::StatusOr<Resp> resp = body(repo);
+          if (!resp.ok()) return resp.status();
+          return resp->SerializeAsString();
+        });
+    if (!bytes.ok()) return bytes.status();
+    if (!out->ParseFromString(*bytes)) return absl::InternalError("stored response is corrupt");
+    return absl::OkStatus();
+  }
+};
+
+// `Base` is the service's store interface (a RepositoryStore<Repo>);
+// `MysqlRepo` its MySQL repository.
+template <typename Base, typename MysqlRepo>
+class MysqlStore : public Base {
+ public:
+  using WriteBody = typename Base::WriteBody;
+  using ReadBody = typename Base::ReadBody;
+
+  MysqlStore(db::ConnectionPool* pool, const Clock* clock) : pool_(pool), clock_(clock) {}
+
+  absl::StatusOr<std::string> Write(const IdempotencyKey& key,
+                                    const google::protobuf::Message& request,
+                                    absl::string_view context, const WriteBody& body) override {
+    auto result = RunIdempotent<google::protobuf::BytesValue>(
+        *pool_, *clock_, key, request, context,
+        [&](db::Connection& conn) -> absl::StatusOr<google::protobuf::BytesValue> {
+          return WithRepository(conn, [&](MysqlRepo& repo)
+                                          -> absl::StatusOr<google::protobuf::BytesValue> {
+            ASSIGN_OR_RETURN(std::string bytes, body(repo));
+            google::protobuf::BytesValue v;
+            v.set_value(std::move(bytes));
+            return v;
+          });
+        });
+    if (!result.ok()) return result.status();
+    return std::string(result->value());
+  }
+
+  absl::Status Read(absl::string_view context, const ReadBody& body) override {
+    return db::RunRead<bool>(*pool_, context,
+                             [&](db::Connection& conn) -> absl::StatusOr<bool> {
+                               return WithRepository(
+                                   conn, [&](MysqlRepo& repo) -> absl::StatusOr<bool> {
+                                     RETURN_IF_ERROR(body(repo));
+                                     return true;
+                                   });
+                             })
+        .status();
+  }
+
+  // Runs `body` in a transaction without a request_id (background work).
+  absl::Status Transact(absl::string_view context, const ReadBody& body) {
+    return db::RunTransactionStatus(*pool_, context, [&](db::Connection& conn) -> absl::Status {
+      return WithRepository(conn, [&](MysqlRepo& repo) { return body(repo); });
+    });
+  }
+
+ protected:
+  // Builds the repository on `conn` and runs `fn` with it.
+  template <typename Fn>
+  auto WithRepository(db::Connection& conn, Fn&& fn) {
+    if constexpr (std::is_constructible_v<MysqlRepo, db::Connection&, const Clock&>) {
+      MysqlRepo repo(conn, *clock_);
+      return fn(repo);
+    } else {
+      MysqlRepo repo(conn);
+      return fn(repo);
+    }
+  }
+
+  db::ConnectionPool* pool_;
+  const Clock* clock_;
+};
+
+}  // namespace aftercare
+
+#endif  // AFTERCARE_COMMON_REPOSITORY_STORE_H_
