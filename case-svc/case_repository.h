@@ -56,7 +56,8 @@ class CaseRepository {
                                                       const std::optional<PageCursor>& after,
                                                       int limit) = 0;
 
-  virtual absl::Status AppendEvent(CaseEvent* event) = 0;
+  // Appends to the case's timeline; the event's id is assigned by the store.
+  virtual absl::Status AppendEvent(const CaseEvent& event) = 0;
   virtual absl::StatusOr<std::vector<CaseEvent>> ListEvents(const std::string& case_id,
                                                             int64_t after_id,
                                                             bool include_internal, int limit) = 0;

@@ -236,7 +236,7 @@ absl::StatusOr<Case> Cases::CreateCase(const Principal& caller, Case c, const st
   RETURN_IF_ERROR(repo.InsertCase(c));
   CaseEvent e{0, c.id, now, caller.subject, RoleOf(caller), "created",
               absl::StrCat(Name(c.priority), ": ", c.summary), false};
-  RETURN_IF_ERROR(repo.AppendEvent(&e));
+  RETURN_IF_ERROR(repo.AppendEvent(e));
   if (c.lookup == LookupState::kPending) RETURN_IF_ERROR(repo.EnqueueProductLookup(c.id));
   return c;
 }
@@ -296,7 +296,7 @@ absl::Status Cases::Save(const Principal& caller, Case& c, const std::string& ki
   c.update_time = clock_.Now();
   RETURN_IF_ERROR(repo.UpdateCase(c, expected));
   CaseEvent e{0, c.id, c.update_time, caller.subject, RoleOf(caller), kind, detail, internal};
-  return repo.AppendEvent(&e);
+  return repo.AppendEvent(e);
 }
 
 absl::StatusOr<Case> Cases::TakeOwnership(const Principal& caller, const std::string& id,
@@ -583,7 +583,7 @@ absl::Status Cases::RecordReinstatement(const std::string& id, bool reinstated,
 absl::Status Cases::RecordServiceEvent(const std::string& id, const std::string& kind,
                                        const std::string& detail, CaseRepository& repo) const {
   CaseEvent e{0, id, clock_.Now(), "case-svc", "service", kind, detail, true};
-  return repo.AppendEvent(&e);
+  return repo.AppendEvent(e);
 }
 
 // --- Trade-in cases ------------------------------------------------------------
@@ -742,7 +742,7 @@ absl::StatusOr<TradeIn> Cases::CreateTradeIn(const Principal& caller, TradeIn t,
                            " line(s), ", t.disposition == Disposition::kReturn ? "return" : "destroy",
                            "; documents due ", absl::FormatTime("%Y-%m-%d", t.due_time, absl::UTCTimeZone())),
               false};
-  RETURN_IF_ERROR(repo.AppendEvent(&e));
+  RETURN_IF_ERROR(repo.AppendEvent(e));
   return t;
 }
 
@@ -797,7 +797,7 @@ absl::Status Cases::SaveTradeIn(const Principal& caller, TradeIn& t, const std::
   t.update_time = clock_.Now();
   RETURN_IF_ERROR(repo.UpdateTradeIn(t, expected));
   CaseEvent e{0, t.id, t.update_time, caller.subject, RoleOf(caller), kind, detail, false};
-  return repo.AppendEvent(&e);
+  return repo.AppendEvent(e);
 }
 
 namespace {

@@ -73,9 +73,9 @@ class FakeCaseRepository : public CaseRepository {
     }
     return out;
   }
-  absl::Status AppendEvent(CaseEvent* e) override {
-    e->id = static_cast<int64_t>(events.size()) + 1;
-    events.push_back(*e);
+  absl::Status AppendEvent(const CaseEvent& e) override {
+    events.push_back(e);
+    events.back().id = static_cast<int64_t>(events.size());
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<CaseEvent>> ListEvents(const std::string& case_id, int64_t after_id,

@@ -278,16 +278,13 @@ absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
   return out;
 }
 
-absl::Status MysqlCaseRepository::AppendEvent(CaseEvent* e) {
+absl::Status MysqlCaseRepository::AppendEvent(const CaseEvent& e) {
   auto& s = conn_.Prepare(
       "INSERT INTO case_events (case_id, event_at_us, actor, actor_role, kind, detail, internal)"
       " VALUES (?, ?, ?, ?, ?, ?, ?)");
-  Binder(s).Str(e->case_id).Time(e->time).Str(e->actor).Str(e->actor_role).Str(e->kind)
-      .Str(e->detail).Int(e->internal ? 1 : 0);
+  Binder(s).Str(e.case_id).Time(e.time).Str(e.actor).Str(e.actor_role).Str(e.kind)
+      .Str(e.detail).Int(e.internal ? 1 : 0);
   s.executeUpdate();
-  auto& id = conn_.Prepare("SELECT LAST_INSERT_ID()");
-  std::unique_ptr<sql::ResultSet> rs(id.executeQuery());
-  if (rs->next()) e->id = rs->getInt64(1);
   return absl::OkStatus();
 }
 

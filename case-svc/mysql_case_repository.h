@@ -30,7 +30,7 @@ class MysqlCaseRepository : public CaseRepository {
   absl::StatusOr<std::vector<Case>> ListCases(const CaseFilter& filter,
                                               const std::optional<PageCursor>& after,
                                               int limit) override;
-  absl::Status AppendEvent(CaseEvent* event) override;
+  absl::Status AppendEvent(const CaseEvent& event) override;
   absl::StatusOr<std::vector<CaseEvent>> ListEvents(const std::string& case_id, int64_t after_id,
                                                     bool include_internal, int limit) override;
   absl::Status EnqueueProductLookup(const std::string& case_id) override;

@@ -17,7 +17,10 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -471,7 +474,52 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtVerifierOpti
   return verifier;
 }
 
+// Verified tokens by their exact text, with their decoded claims, in shards
+// so that concurrent calls rarely meet on one lock. Only tokens whose
+// signature verified get in, so a caller cannot fill it with garbage; a full
+// shard drops its entries and starts again.
+struct JwtVerifier::Cache {
+  static constexpr int kShards = 16;
+  struct Shard {
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, std::shared_ptr<const Json>> claims ABSL_GUARDED_BY(mu);
+  };
+  explicit Cache(int capacity) : per_shard(std::max(1, capacity / kShards)) {}
+  Shard& For(absl::string_view token) { return shards[absl::HashOf(token) % kShards]; }
+
+  const size_t per_shard;
+  Shard shards[kShards];
+};
+
+JwtVerifier::JwtVerifier(JwtVerifierOptions options) : options_(std::move(options)) {
+  if (options_.cache_capacity > 0) cache_ = std::make_unique<Cache>(options_.cache_capacity);
+}
+
+JwtVerifier::~JwtVerifier() = default;
+
 absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token, absl::Time now) const {
+  if (cache_ == nullptr || token.empty() || token.size() > kMaxTokenBytes) {
+    return VerifyUncached(token, now);
+  }
+  const absl::string_view key = Absl(token);
+  Cache::Shard& shard = cache_->For(key);
+  std::shared_ptr<const Json> claims;
+  {
+    absl::MutexLock lock(&shard.mu);
+    auto it = shard.claims.find(key);
+    if (it != shard.claims.end()) claims = it->second;
+  }
+  if (claims == nullptr) return VerifyUncached(token, now);
+  cache_hits_.fetch_add(1, std::memory_order_relaxed);
+  absl::StatusOr<Principal> principal = PrincipalFromClaims(*claims, options_, now);
+  if (!principal.ok()) {  // expired (or not yet valid): no reason to keep it
+    absl::MutexLock lock(&shard.mu);
+    shard.claims.erase(key);
+  }
+  return principal;
+}
+
+absl::StatusOr<Principal> JwtVerifier::VerifyUncached(std::string_view token, absl::Time now) const {
   if (token.empty()) return Unauthenticated("missing bearer token");
   if (token.size() > kMaxTokenBytes) return Unauthenticated("token too large");
   const absl::string_view token_view = Absl(token);
@@ -542,7 +590,15 @@ absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token, absl::Time
   ERR_clear_error();
   if (!verified) return Unauthenticated("token signature invalid");
 
-  return PrincipalFromClaims(claims, options_, now);
+  absl::StatusOr<Principal> principal = PrincipalFromClaims(claims, options_, now);
+  if (principal.ok() && cache_ != nullptr) {
+    Cache::Shard& shard = cache_->For(token_view);
+    auto shared = std::make_shared<const Json>(std::move(claims));
+    absl::MutexLock lock(&shard.mu);
+    if (shard.claims.size() >= cache_->per_shard) shard.claims.clear();
+    shard.claims.emplace(std::string(token_view), std::move(shared));
+  }
+  return principal;
 }
 
 absl::StatusOr<std::string> BearerFromHeader(std::string_view authorization_header) {

@@ -15,6 +15,8 @@
 #ifndef AFTERCARE_COMMON_AUTH_H_
 #define AFTERCARE_COMMON_AUTH_H_
 
+#include <atomic>
+#include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -110,6 +112,11 @@ struct JwtVerifierOptions {
   std::string audience;
   // Clock skew tolerated for exp, nbf and iat.
   absl::Duration leeway = absl::Seconds(30);
+  // Tokens remembered after their signature verified (by exact text), so
+  // that a caller presenting the same token again skips the signature and
+  // JSON decoding; the time and claim checks still run on every call.
+  // 0 disables the cache.
+  int cache_capacity = 4096;
 };
 
 // Verifies bearer JWTs and turns their claims into a Principal. Created once
@@ -136,10 +143,19 @@ class JwtVerifier {
   // and the suite's claims (sub, role, account_ids, partner_id, cpo_channel).
   absl::StatusOr<Principal> Verify(std::string_view token, absl::Time now) const;
 
+  // Calls of Verify answered from the cache of verified tokens.
+  int64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
+
+  ~JwtVerifier();
+
  private:
-  explicit JwtVerifier(JwtVerifierOptions options) : options_(std::move(options)) {}
+  struct Cache;
+  explicit JwtVerifier(JwtVerifierOptions options);
+  absl::StatusOr<Principal> VerifyUncached(std::string_view token, absl::Time now) const;
 
   JwtVerifierOptions options_;
+  std::unique_ptr<Cache> cache_;
+  mutable std::atomic<int64_t> cache_hits_{0};
   // Public keys by the algorithms they verify, normalized to
   // "BEGIN PUBLIC KEY" PEM.
   std::vector<std::string> rsa_keys_pem_;      // RS256, RS384

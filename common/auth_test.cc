@@ -412,6 +412,67 @@ TEST(JwtHs256Test, ExpiryHonoursLeeway) {
               StatusIs(kUnauthenticated, "token expired"));
 }
 
+// The cache of verified tokens skips the signature work only: every call
+// still checks the time claims, and a changed token is verified afresh.
+TEST(JwtVerifierCacheTest, RepeatedTokenIsAnsweredFromTheCacheWithTheSameCaller) {
+  auto verifier = SecretVerifier();
+  ASSERT_OK_AND_ASSIGN(std::string token, MintHs256(CustomerClaims(), kSecret, kNow));
+  ASSERT_OK_AND_ASSIGN(Principal first, verifier->Verify(token, kNow));
+  EXPECT_EQ(verifier->cache_hits(), 0);
+  ASSERT_OK_AND_ASSIGN(Principal again, verifier->Verify(token, kNow + absl::Minutes(1)));
+  EXPECT_EQ(verifier->cache_hits(), 1);
+  EXPECT_EQ(again.subject, first.subject);
+  EXPECT_EQ(again.role, first.role);
+  EXPECT_EQ(again.account_ids, first.account_ids);
+  EXPECT_EQ(again.expires_at, first.expires_at);
+}
+
+TEST(JwtVerifierCacheTest, CachedTokenStillExpires) {
+  auto verifier = SecretVerifier();
+  ASSERT_OK_AND_ASSIGN(std::string token, MintHs256(CustomerClaims(), kSecret, kNow));
+  ASSERT_THAT(verifier->Verify(token, kNow), IsOk());
+  EXPECT_THAT(verifier->Verify(token, kNow + absl::Hours(2)),
+              StatusIs(kUnauthenticated, "token expired"));
+  EXPECT_EQ(verifier->cache_hits(), 1);
+  // Dropped once expired: the next call verifies it afresh (and fails again).
+  EXPECT_THAT(verifier->Verify(token, kNow + absl::Hours(2)),
+              StatusIs(kUnauthenticated, "token expired"));
+  EXPECT_EQ(verifier->cache_hits(), 1);
+}
+
+TEST(JwtVerifierCacheTest, AlteredTokenIsNotServedFromTheCache) {
+  auto verifier = SecretVerifier();
+  ASSERT_OK_AND_ASSIGN(std::string token, MintHs256(CustomerClaims(), kSecret, kNow));
+  ASSERT_THAT(verifier->Verify(token, kNow), IsOk());
+  std::string altered = token;
+  altered.back() = altered.back() == 'A' ? 'B' : 'A';
+  EXPECT_THAT(verifier->Verify(altered, kNow), StatusIs(kUnauthenticated));
+  EXPECT_EQ(verifier->cache_hits(), 0);
+}
+
+TEST(JwtVerifierCacheTest, FullCacheKeepsWorkingAndZeroCapacityDisablesIt) {
+  JwtVerifierOptions options;
+  options.hs256_secret = kSecret;
+  options.cache_capacity = 16;  // one per shard
+  auto small = MakeVerifier(options);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 100; ++i) {
+    TokenClaims claims = CustomerClaims();
+    claims.subject = absl::StrCat("customer-", i);
+    ASSERT_OK_AND_ASSIGN(std::string t, MintHs256(claims, kSecret, kNow));
+    tokens.push_back(t);
+  }
+  for (const std::string& t : tokens) ASSERT_THAT(small->Verify(t, kNow), IsOk());
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_OK_AND_ASSIGN(Principal p, small->Verify(tokens[i], kNow));
+    EXPECT_EQ(p.subject, absl::StrCat("customer-", i));
+  }
+  options.cache_capacity = 0;
+  auto none = MakeVerifier(options);
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(none->Verify(tokens[0], kNow), IsOk());
+  EXPECT_EQ(none->cache_hits(), 0);
+}
+
 TEST(JwtHs256Test, ExpIsRequiredAndNumeric) {
   Json payload = ValidPayload();
   payload.erase("exp");

@@ -47,55 +47,70 @@ std::string HashRequest(const google::protobuf::Message& request) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
-absl::StatusOr<bool> Begin(db::Connection& conn, const IdempotencyKey& key,
-                           const std::string& request_hash, absl::Time now,
-                           std::string* stored_response) {
+absl::StatusOr<std::optional<std::string>> Lookup(db::Connection& conn, const IdempotencyKey& key,
+                                                  const std::string& request_hash) {
   auto& find = conn.Prepare(
       "SELECT method, request_hash, response FROM idempotency_keys"
       " WHERE caller = ? AND request_id = ?");
   find.setString(1, key.caller);
   find.setString(2, key.request_id);
   std::unique_ptr<sql::ResultSet> rs(find.executeQuery());
-  if (rs->next()) {
-    if (std::string(rs->getString(1)) != key.method ||
-        std::string(rs->getString(2)) != request_hash) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "request_id '", key.request_id,
-          "' was already used for a different request; use a new request_id"));
-    }
-    if (rs->isNull(3)) {
-      return db::MarkRetryable(absl::AbortedError("request with this request_id is in progress"));
-    }
-    *stored_response = rs->getString(3);
-    return true;
+  if (!rs->next()) return std::nullopt;
+  if (std::string(rs->getString(1)) != key.method ||
+      std::string(rs->getString(2)) != request_hash) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_id '", key.request_id,
+        "' was already used for a different request; use a new request_id"));
   }
-  rs.reset();
+  if (rs->isNull(3)) {  // written by an older version inside a transaction that failed
+    return std::nullopt;
+  }
+  return std::string(rs->getString(3));
+}
+
+namespace {
+constexpr absl::string_view kDuplicateMessage = "request_id was committed by a concurrent call";
+}  // namespace
+
+absl::Status Record(db::Connection& conn, const IdempotencyKey& key,
+                    const std::string& request_hash, absl::Time now, const std::string& response) {
   auto& insert = conn.Prepare(
       "INSERT INTO idempotency_keys (caller, request_id, method, request_hash, response,"
-      " created_at_us) VALUES (?, ?, ?, ?, NULL, ?)");
+      " created_at_us) VALUES (?, ?, ?, ?, ?, ?)");
   insert.setString(1, key.caller);
   insert.setString(2, key.request_id);
   insert.setString(3, key.method);
   insert.setString(4, request_hash);
-  insert.setInt64(5, db::ToMicros(now));
+  insert.setString(5, response);
+  insert.setInt64(6, db::ToMicros(now));
   try {
     insert.executeUpdate();
   } catch (const sql::SQLException& e) {
     if (e.getErrorCode() != db::kErrDuplicateKey) throw;
-    // A concurrent call with the same id committed first: the next attempt
-    // of the transaction reads its stored response.
-    return db::MarkRetryable(absl::AbortedError("concurrent request with the same request_id"));
+    // An earlier or concurrent call with the same id committed first: this
+    // transaction rolls back and the caller gets that call's answer.
+    return absl::AbortedError(kDuplicateMessage);
   }
-  return false;
+  return absl::OkStatus();
 }
 
-void Finish(db::Connection& conn, const IdempotencyKey& key, const std::string& response) {
-  auto& update = conn.Prepare(
-      "UPDATE idempotency_keys SET response = ? WHERE caller = ? AND request_id = ?");
-  update.setString(1, response);
-  update.setString(2, key.caller);
-  update.setString(3, key.request_id);
-  update.executeUpdate();
+bool IsDuplicate(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kAborted && status.message() == kDuplicateMessage;
+}
+
+absl::StatusOr<std::string> AnswerAfterFailure(db::ConnectionPool& pool, const IdempotencyKey& key,
+                                               const std::string& request_hash,
+                                               absl::string_view context, absl::Status failure) {
+  absl::StatusOr<std::optional<std::string>> found = db::RunRead<std::optional<std::string>>(
+      pool, context, [&](db::Connection& conn) { return Lookup(conn, key, request_hash); });
+  if (found.ok() && found->has_value()) return **found;
+  if (!found.ok() && found.status().code() == absl::StatusCode::kInvalidArgument) {
+    return found.status();
+  }
+  if (IsDuplicate(failure)) {  // the key exists but could not be read back
+    return absl::AbortedError("a concurrent call with the same request_id is in progress; retry");
+  }
+  return failure;
 }
 
 }  // namespace idempotency_internal

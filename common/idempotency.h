@@ -3,10 +3,18 @@
 // transaction as the change, keyed by (caller, request_id):
 //   - same id, same request  → the stored response, nothing changes;
 //   - same id, other request → INVALID_ARGUMENT;
-//   - two concurrent calls   → one runs the body, the other waits for its
-//                              row lock and then returns the stored response.
+//   - two concurrent calls   → both may run the body, but only one commits:
+//                              the other meets its key, rolls back and
+//                              returns the stored response.
 // Failed calls store nothing, so they can be retried. Keys are kept for
 // `--idempotency_retention` (default 48h) and then purged.
+//
+// The common case, a new request_id, costs one statement: the body runs
+// first and the key is inserted with the response at the end of the same
+// transaction. A duplicate key there, or a failing body, rolls the
+// transaction back and looks the key up: a committed earlier call with the
+// same id answers (its response, or INVALID_ARGUMENT for another request);
+// otherwise the body's error is returned.
 //
 //   return RunIdempotent<Unit>(pool, clock, {principal.subject, req.request_id(),
 //       "ReserveUnit"}, req, "reserve unit",
@@ -16,6 +24,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -34,13 +43,24 @@ struct IdempotencyKey {
 absl::Status ValidateRequestId(absl::string_view request_id);
 
 namespace idempotency_internal {
-// Looks the key up; on a hit fills `stored_response` and returns true.
-// Otherwise inserts the placeholder row (returning a retryable ABORTED if a
-// concurrent call inserted it first). Throws sql::SQLException.
-absl::StatusOr<bool> Begin(db::Connection& conn, const IdempotencyKey& key,
-                           const std::string& request_hash, absl::Time now,
-                           std::string* stored_response);
-void Finish(db::Connection& conn, const IdempotencyKey& key, const std::string& response);
+// Looks the key up; on a hit returns the stored response, or
+// INVALID_ARGUMENT when the key was used for another request; nullopt when
+// the key is unknown. Throws sql::SQLException.
+absl::StatusOr<std::optional<std::string>> Lookup(db::Connection& conn, const IdempotencyKey& key,
+                                                  const std::string& request_hash);
+// Inserts the key with its response. A key that exists already (a
+// concurrent call committed first) answers kDuplicate. Throws
+// sql::SQLException for other errors.
+absl::Status Record(db::Connection& conn, const IdempotencyKey& key,
+                    const std::string& request_hash, absl::Time now, const std::string& response);
+// Whether `status` is Record's duplicate-key answer.
+bool IsDuplicate(const absl::Status& status);
+// The stored response of `key` read after the transaction failed with
+// `failure`: the response, INVALID_ARGUMENT for another request, or `failure`
+// itself when no call with the key committed (or the lookup fails).
+absl::StatusOr<std::string> AnswerAfterFailure(db::ConnectionPool& pool, const IdempotencyKey& key,
+                                               const std::string& request_hash,
+                                               absl::string_view context, absl::Status failure);
 std::string HashRequest(const google::protobuf::Message& request);
 }  // namespace idempotency_internal
 
@@ -52,26 +72,25 @@ absl::StatusOr<Resp> RunIdempotent(db::ConnectionPool& pool, const Clock& clock,
   if (key.request_id.empty()) return db::RunTransaction<Resp>(pool, context, body);
   if (absl::Status s = ValidateRequestId(key.request_id); !s.ok()) return s;
   const std::string hash = idempotency_internal::HashRequest(request);
-  return db::RunTransaction<Resp>(
+  absl::StatusOr<Resp> result = db::RunTransaction<Resp>(
       pool, context, [&](db::Connection& conn) -> absl::StatusOr<Resp> {
-        std::string stored;
-        absl::StatusOr<bool> hit =
-            idempotency_internal::Begin(conn, key, hash, clock.Now(), &stored);
-        if (!hit.ok()) return hit.status();
-        if (*hit) {
-          Resp resp;
-          if (!resp.ParseFromString(stored)) {
-            return absl::InternalError("stored response for request_id cannot be parsed");
-          }
-          return resp;
-        }
         absl::StatusOr<Resp> result = body(conn);
         if (!result.ok()) return result;
         std::string bytes;
         result->SerializeToString(&bytes);
-        idempotency_internal::Finish(conn, key, bytes);
+        absl::Status recorded = idempotency_internal::Record(conn, key, hash, clock.Now(), bytes);
+        if (!recorded.ok()) return recorded;
         return result;
       });
+  if (result.ok()) return result;
+  absl::StatusOr<std::string> stored = idempotency_internal::AnswerAfterFailure(
+      pool, key, hash, context, std::move(result).status());
+  if (!stored.ok()) return stored.status();
+  Resp resp;
+  if (!resp.ParseFromString(*stored)) {
+    return absl::InternalError("stored response for request_id cannot be parsed");
+  }
+  return resp;
 }
 
 // Deletes keys created before `cutoff`, in batches; returns how many.

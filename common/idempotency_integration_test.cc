@@ -78,7 +78,7 @@ TEST_F(IdempotencyTest, IdsAreScopedPerCaller) {
   EXPECT_EQ(Effects(), "2");
 }
 
-TEST_F(IdempotencyTest, ConcurrentRetriesRunTheBodyOnce) {
+TEST_F(IdempotencyTest, ConcurrentRetriesCommitTheBodyOnce) {
   EchoRequest req;
   req.set_message("concurrent");
   constexpr int kThreads = 16;
@@ -91,6 +91,64 @@ TEST_F(IdempotencyTest, ConcurrentRetriesRunTheBodyOnce) {
   for (const auto& r : results) {
     ASSERT_OK(r);
     EXPECT_EQ(r->message(), results[0]->message());
+  }
+  EXPECT_EQ(Effects(), "1");
+}
+
+// The body of a retry can fail because of the first call's own effects (it
+// took the one item there was); the retry still gets the first answer.
+TEST_F(IdempotencyTest, RetriesWhoseBodyNowFailsGetTheStoredResponse) {
+  ASSERT_OK(db_->Execute("CREATE TABLE stock (id INT PRIMARY KEY, taken_by VARCHAR(64) NULL)"));
+  ASSERT_OK(db_->Execute("INSERT INTO stock VALUES (1, NULL)"));
+  EchoRequest req;
+  req.set_message("take the last one");
+  std::atomic<int> bodies{0};
+  auto take = [&](const std::string& request_id) {
+    return RunIdempotent<EchoResponse>(
+        *pool_, clock_, {"alice", request_id, "Take"}, req, "take",
+        [&](db::Connection& c) -> absl::StatusOr<EchoResponse> {
+          bodies.fetch_add(1);
+          auto& lock = c.Prepare("SELECT taken_by FROM stock WHERE id = 1 FOR UPDATE");
+          std::unique_ptr<sql::ResultSet> rs(lock.executeQuery());
+          rs->next();
+          if (!rs->isNull(1)) return absl::FailedPreconditionError("out of stock");
+          auto& upd = c.Prepare("UPDATE stock SET taken_by = ? WHERE id = 1");
+          upd.setString(1, request_id);
+          upd.executeUpdate();
+          EchoResponse resp;
+          resp.set_message("taken by " + request_id);
+          return resp;
+        });
+  };
+  // 16 concurrent calls with one request_id: the losers wait for the row
+  // lock, find the item gone, and answer as the winner did.
+  constexpr int kThreads = 16;
+  std::vector<absl::StatusOr<EchoResponse>> results(kThreads, absl::UnknownError(""));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) threads.emplace_back([&, i] { results[i] = take("t-1"); });
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) {
+    ASSERT_OK(r);
+    EXPECT_EQ(r->message(), "taken by t-1");
+  }
+  // A later retry, sequential: same answer; another request_id: the real error.
+  ASSERT_OK_AND_ASSIGN(EchoResponse again, take("t-1"));
+  EXPECT_EQ(again.message(), "taken by t-1");
+  EXPECT_THAT(take("t-2"), StatusIs(absl::StatusCode::kFailedPrecondition, "out of stock"));
+  EXPECT_EQ(*db_->QueryValue("SELECT taken_by FROM stock"), "t-1");
+  EXPECT_EQ(*db_->QueryValue("SELECT COUNT(*) FROM idempotency_keys"), "1");
+  EXPECT_GE(bodies.load(), kThreads + 2);
+}
+
+// A retry whose body would succeed again (it inserts another row) is rolled
+// back at the key and answered from the store: one effect.
+TEST_F(IdempotencyTest, SequentialRetryRollsBackTheRepeatedBody) {
+  EchoRequest req;
+  req.set_message("once");
+  ASSERT_OK_AND_ASSIGN(EchoResponse first, Mutate("alice", "r-9", req));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(EchoResponse again, Mutate("alice", "r-9", req));
+    EXPECT_EQ(again.message(), first.message());
   }
   EXPECT_EQ(Effects(), "1");
 }

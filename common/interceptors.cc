@@ -1,6 +1,7 @@
 #include "common/interceptors.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/types/span.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/call_context.h"
@@ -39,14 +40,10 @@ std::string SanitizeRequestId(absl::string_view id) {
 
 class ServerInterceptor : public grpc::experimental::Interceptor {
  public:
-  ServerInterceptor(grpc::experimental::ServerRpcInfo* info, RpcMetrics* metrics,
+  ServerInterceptor(grpc::experimental::ServerRpcInfo* info, MethodMetrics* metrics,
                     const JwtVerifier* verifier, const Clock* clock)
       : info_(info), metrics_(metrics), verifier_(verifier), clock_(clock), start_(absl::Now()) {
     call_.method = info->method();
-    auto [service, method] = SplitMethod(call_.method);
-    labels_ = {{"grpc_type", ServerTypeName(info->type())},
-               {"grpc_service", service},
-               {"grpc_method", method}};
   }
 
   ~ServerInterceptor() override {
@@ -58,7 +55,7 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
       OnMetadata(methods->GetRecvInitialMetadata());
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
-      metrics_->msg_received.Add(labels_).Increment();
+      metrics_->msg_received.Increment();
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       if (!call_.request_id.empty()) {
@@ -66,7 +63,7 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
       }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
-      metrics_->msg_sent.Add(labels_).Increment();
+      metrics_->msg_sent.Increment();
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       OnStatus(methods->GetSendStatus());
@@ -103,16 +100,19 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
     }
     call_context_internal::Register(info_->server_context(), &call_);
     registered_ = true;
-    metrics_->started.Add(labels_).Increment();
+    metrics_->started.Increment();
   }
 
   void OnStatus(const grpc::Status& status) {
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
-    auto handled_labels = labels_;
-    handled_labels["grpc_code"] = GrpcCodeName(status.error_code());
-    metrics_->handled.Add(handled_labels).Increment();
-    metrics_->handling_seconds.Add(labels_, LatencyBuckets()).Observe(seconds);
-    nlohmann::json fields = {
+    metrics_->Handled(status.error_code()).Increment();
+    metrics_->handling_seconds.Observe(seconds);
+    const bool server_fault = status.error_code() == grpc::StatusCode::INTERNAL ||
+                              status.error_code() == grpc::StatusCode::UNKNOWN ||
+                              status.error_code() == grpc::StatusCode::DATA_LOSS;
+    const LogLevel level = server_fault ? LogLevel::kError : LogLevel::kInfo;
+    if (!LogEnabled(level)) return;
+    LogField fields[9] = {
         {"method", call_.method},
         {"code", GrpcCodeName(status.error_code())},
         {"duration_ms", seconds * 1000.0},
@@ -120,23 +120,22 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
         {"trace_id", call_.trace.trace_id},
         {"peer", call_.peer},
     };
+    size_t n = 6;
+    std::string role;
     if (call_.principal.ok()) {
-      fields["caller"] = call_.principal->subject;
-      fields["role"] = std::string(RoleName(call_.principal->role));
+      role = std::string(RoleName(call_.principal->role));
+      fields[n++] = {"caller", call_.principal->subject};
+      fields[n++] = {"role", role};
     }
-    if (!status.ok()) fields["error"] = status.error_message();
-    const bool server_fault = status.error_code() == grpc::StatusCode::INTERNAL ||
-                              status.error_code() == grpc::StatusCode::UNKNOWN ||
-                              status.error_code() == grpc::StatusCode::DATA_LOSS;
-    Log(server_fault ? LogLevel::kError : LogLevel::kInfo, "rpc", std::move(fields));
+    if (!status.ok()) fields[n++] = {"error", status.error_message()};
+    LogLine(level, "rpc", absl::MakeConstSpan(fields, n));
   }
 
   grpc::experimental::ServerRpcInfo* info_;
-  RpcMetrics* metrics_;
+  MethodMetrics* metrics_;
   const JwtVerifier* verifier_;
   const Clock* clock_;
   absl::Time start_;
-  std::map<std::string, std::string> labels_;
   CallInfo call_;
   bool registered_ = false;
 };
@@ -241,9 +240,48 @@ ServerInterceptorFactory::ServerInterceptorFactory(std::shared_ptr<prometheus::R
     : registry_(std::move(registry)), metrics_(*registry_, "server"), verifier_(verifier),
       clock_(clock) {}
 
+MethodMetrics::MethodMetrics(RpcMetrics& metrics, std::map<std::string, std::string> l)
+    : family(metrics),
+      labels(std::move(l)),
+      started(metrics.started.Add(labels)),
+      msg_received(metrics.msg_received.Add(labels)),
+      msg_sent(metrics.msg_sent.Add(labels)),
+      handling_seconds(metrics.handling_seconds.Add(labels, LatencyBuckets())) {}
+
+prometheus::Counter& MethodMetrics::Handled(grpc::StatusCode code) {
+  const size_t i = static_cast<size_t>(code) < handled.size() ? static_cast<size_t>(code) : 2;
+  prometheus::Counter* c = handled[i].load(std::memory_order_acquire);
+  if (c == nullptr) {  // Family::Add returns the same child to racing callers
+    auto with_code = labels;
+    with_code["grpc_code"] = GrpcCodeName(static_cast<grpc::StatusCode>(i));
+    c = &family.handled.Add(with_code);
+    handled[i].store(c, std::memory_order_release);
+  }
+  return *c;
+}
+
+MethodMetrics* ServerInterceptorFactory::ForMethod(const char* method,
+                                                   grpc::experimental::ServerRpcInfo::Type type) {
+  const absl::string_view name = method == nullptr ? "" : method;
+  absl::MutexLock lock(&mu_);
+  auto it = methods_.find(name);
+  if (it == methods_.end()) {
+    auto [service, short_name] = SplitMethod(name);
+    it = methods_
+             .emplace(std::string(name),
+                      std::make_unique<MethodMetrics>(
+                          metrics_, std::map<std::string, std::string>{
+                                        {"grpc_type", ServerTypeName(type)},
+                                        {"grpc_service", service},
+                                        {"grpc_method", short_name}}))
+             .first;
+  }
+  return it->second.get();
+}
+
 grpc::experimental::Interceptor* ServerInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new ServerInterceptor(info, &metrics_, verifier_, clock_);
+  return new ServerInterceptor(info, ForMethod(info->method(), info->type()), verifier_, clock_);
 }
 
 ClientInterceptorFactory::ClientInterceptorFactory(std::shared_ptr<prometheus::Registry> registry)

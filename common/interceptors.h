@@ -16,8 +16,14 @@
 #include <grpcpp/support/client_interceptor.h>
 #include <grpcpp/support/server_interceptor.h>
 
+#include <array>
+#include <atomic>
+#include <map>
 #include <memory>
+#include <string>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "common/auth.h"
 #include "common/clock.h"
 #include "prometheus/counter.h"
@@ -36,6 +42,22 @@ struct RpcMetrics {
   prometheus::Family<prometheus::Counter>& msg_sent;
 };
 
+// The metric children of one method, looked up once per method instead of
+// once per call (prometheus-cpp hashes the label set on every Add()).
+struct MethodMetrics {
+  MethodMetrics(RpcMetrics& metrics, std::map<std::string, std::string> labels);
+  // The grpc_server_handled_total child of `code` (created on first use).
+  prometheus::Counter& Handled(grpc::StatusCode code);
+
+  RpcMetrics& family;
+  const std::map<std::string, std::string> labels;
+  prometheus::Counter& started;
+  prometheus::Counter& msg_received;
+  prometheus::Counter& msg_sent;
+  prometheus::Histogram& handling_seconds;
+  std::array<std::atomic<prometheus::Counter*>, 17> handled{};
+};
+
 // Splits "/pkg.Service/Method" into ("pkg.Service", "Method").
 std::pair<std::string, std::string> SplitMethod(absl::string_view full_method);
 // The Go label value of a gRPC code ("OK", "NOT_FOUND", ...).
@@ -50,8 +72,12 @@ class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFac
       grpc::experimental::ServerRpcInfo* info) override;
 
  private:
+  MethodMetrics* ForMethod(const char* method, grpc::experimental::ServerRpcInfo::Type type);
+
   std::shared_ptr<prometheus::Registry> registry_;
   RpcMetrics metrics_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<MethodMetrics>> methods_ ABSL_GUARDED_BY(mu_);
   const JwtVerifier* verifier_;
   const Clock* clock_;
 };

@@ -8,7 +8,10 @@
 #ifndef AFTERCARE_COMMON_LOGGING_H_
 #define AFTERCARE_COMMON_LOGGING_H_
 
+#include <string>
+
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 #include "nlohmann/json.hpp"
 
@@ -19,6 +22,27 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 // Sets the process-wide minimum level and the service name on every line.
 void InitLogging(absl::string_view service, LogLevel min_level);
 bool ParseLogLevel(absl::string_view name, LogLevel* level);
+
+// Whether a line of `level` would be written.
+bool LogEnabled(LogLevel level);
+
+// One field of a line written by LogLine: a string or a number.
+struct LogField {
+  LogField() = default;
+  LogField(absl::string_view k, absl::string_view v) : key(k), str(v) {}
+  LogField(absl::string_view k, const char* v) : key(k), str(v) {}
+  LogField(absl::string_view k, const std::string& v) : key(k), str(v) {}
+  LogField(absl::string_view k, double v) : key(k), is_number(true), number(v) {}
+  absl::string_view key;
+  absl::string_view str;
+  bool is_number = false;
+  double number = 0;
+};
+
+// Writes one line like Log, from fields the caller keeps alive for the call;
+// no JSON document is built (the per-RPC line uses it). Strings are escaped
+// and invalid UTF-8 is replaced by U+FFFD.
+void LogLine(LogLevel level, absl::string_view message, absl::Span<const LogField> fields);
 
 // Writes one line with "ts", "level", "service", "msg" and the given fields.
 void Log(LogLevel level, absl::string_view message, nlohmann::json fields = nlohmann::json::object());

@@ -1,0 +1,85 @@
+#include "common/logging.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+
+namespace aftercare {
+namespace {
+
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+// The lines written to stderr while `fn` runs, each parsed as JSON.
+template <typename Fn>
+std::vector<Json> Capture(Fn fn) {
+  testing::internal::CaptureStderr();
+  fn();
+  const std::string text = testing::internal::GetCapturedStderr();
+  std::vector<Json> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    lines.push_back(Json::parse(line));  // throws (fails the test) on invalid JSON
+  }
+  return lines;
+}
+
+class LoggingTest : public ::testing::Test {
+ protected:
+  void SetUp() override { InitLogging("logging-test", LogLevel::kInfo); }
+};
+
+TEST_F(LoggingTest, LogLineEscapesStringsAndKeepsNumbers) {
+  const std::string tricky = "quote \" backslash \\ newline \n tab \t bell \x07 done";
+  std::vector<Json> lines = Capture([&] {
+    LogField fields[] = {{"method", "/pkg.Svc/Get"}, {"text", tricky}, {"duration_ms", 1.25}};
+    LogLine(LogLevel::kInfo, "rpc", fields);
+  });
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["msg"], "rpc");
+  EXPECT_EQ(lines[0]["level"], "info");
+  EXPECT_EQ(lines[0]["service"], "logging-test");
+  EXPECT_EQ(lines[0]["method"], "/pkg.Svc/Get");
+  EXPECT_EQ(lines[0]["text"], tricky);
+  EXPECT_EQ(lines[0]["duration_ms"], 1.25);
+  EXPECT_TRUE(lines[0]["ts"].is_string());
+}
+
+TEST_F(LoggingTest, InvalidUtf8IsReplacedValidUtf8Kept) {
+  const std::string text = std::string("ok \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 bad ") +
+                           "\xC3" + " \xFF \xED\xA0\x80 end";
+  std::vector<Json> lines = Capture([&] {
+    LogField fields[] = {{"text", text}};
+    LogLine(LogLevel::kWarning, "m", fields);
+    Log(LogLevel::kWarning, "m", {{"text", text}});
+  });
+  ASSERT_EQ(lines.size(), 2u);
+  for (const Json& line : lines) {
+    const std::string got = line["text"];
+    EXPECT_THAT(got, HasSubstr("ok \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 bad "));
+    EXPECT_THAT(got, HasSubstr("\xEF\xBF\xBD"));
+    EXPECT_THAT(got, ::testing::EndsWith(" end"));
+  }
+}
+
+TEST_F(LoggingTest, BelowTheLevelNothingIsWrittenAndReservedKeysStay) {
+  std::vector<Json> lines = Capture([] {
+    LogField fields[] = {{"x", "y"}};
+    LogLine(LogLevel::kDebug, "hidden", fields);
+    LogDebug("hidden too");
+    LogInfo("shown", {{"msg", "not the message"}, {"level", "error"}, {"n", 3}});
+  });
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["msg"], "shown");
+  EXPECT_EQ(lines[0]["level"], "info");
+  EXPECT_EQ(lines[0]["n"], 3);
+  EXPECT_FALSE(LogEnabled(LogLevel::kDebug));
+  EXPECT_TRUE(LogEnabled(LogLevel::kError));
+}
+
+}  // namespace
+}  // namespace aftercare
