@@ -115,6 +115,45 @@ L("Throughput counts successful calls only (`ok_throughput`); latencies include 
   "Generator CPU: what aftercare-load itself used on the same 2 cores (CPU seconds over the run and its "
   "1 s warm-up). Raw JSON of every run (aftercare-load `--json_out`) and sysbench output: `%s`." % os.path.relpath(res))
 L("")
+
+
+def cpu(name):
+    return load(name + ".cpu")
+
+
+L("### Where the CPU goes, per call")
+L("")
+L("CPU used during each run (warm-up included) by the called service, the other services (rma-svc calls "
+  "inventory-svc), MariaDB and the generator, divided by the calls answered; statements: MariaDB's "
+  "`Questions` counter over the run per call (the services' background polls included, a few per second). "
+  "The sum of the four CPU columns is what one call costs the 2 cores: throughput ≈ 2 cores ÷ that sum "
+  "when the machine is saturated.")
+L("")
+L("| what | service µs | other services µs | MariaDB µs | generator µs | total µs | statements |")
+L("|---|---:|---:|---:|---:|---:|---:|")
+for name, what in rows:
+    r = load(name)
+    c = cpu("list" if name.startswith("list_") else name)
+    if r is None or c is None or not c.get("wall_s"):
+        continue
+    run = load("list") if name.startswith("list_") else r
+    calls = run["total"]["throughput"] * c["wall_s"]  # calls over the whole run, at the measured rate
+    if calls <= 0:
+        continue
+    gen = run.get("client_cpu_seconds", 0)
+    per = lambda x: 1e6 * x / calls
+    total = per(c["service_cpu_s"] + c["other_services_cpu_s"] + c["db_cpu_s"] + gen)
+    L("| %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f |"
+      % (what, per(c["service_cpu_s"]), per(c["other_services_cpu_s"]), per(c["db_cpu_s"]), per(gen), total,
+         c["statements"] / calls))
+for name, s_ in (("oltp_point_select", pt), ("oltp_insert", ins)):
+    c = cpu("sysbench_" + name)
+    if s_ and c and c.get("wall_s"):
+        stmts = c["statements"]
+        L("| sysbench %s | | | %.0f per statement | | | %.1f per transaction |"
+          % (name, 1e6 * c["db_cpu_s"] / stmts if stmts else 0,
+             stmts / (s_["tps"] * c["wall_s"]) if s_["tps"] else 0))
+L("")
 cold, warm, idle, loadk, cold_log, warm_log = (
     kv(env.get(k, "")) for k in ("BENCH_COLD", "BENCH_WARM", "BENCH_IDLE", "BENCH_LOAD", "BENCH_COLD_LOG",
                                  "BENCH_WARM_LOG"))
