@@ -260,11 +260,15 @@ prometheus::Counter& MethodMetrics::Handled(grpc::StatusCode code) {
   return *c;
 }
 
-MethodMetrics* ServerInterceptorFactory::ForMethod(const char* method,
+MethodMetrics* ServerInterceptorFactory::ForMethod(absl::string_view name,
                                                    grpc::experimental::ServerRpcInfo::Type type) {
-  const absl::string_view name = method == nullptr ? "" : method;
   absl::MutexLock lock(&mu_);
   auto it = methods_.find(name);
+  if (it == methods_.end() && methods_.size() >= kMaxMethods) {
+    // Method names come from the client: past the suite's own methods, any
+    // further name shares one series instead of growing the registry.
+    return ForOverflow(type);
+  }
   if (it == methods_.end()) {
     auto [service, short_name] = SplitMethod(name);
     it = methods_
@@ -279,9 +283,22 @@ MethodMetrics* ServerInterceptorFactory::ForMethod(const char* method,
   return it->second.get();
 }
 
+MethodMetrics* ServerInterceptorFactory::ForOverflow(grpc::experimental::ServerRpcInfo::Type type) {
+  auto& slot = overflow_[static_cast<size_t>(type) % overflow_.size()];
+  if (slot == nullptr) {
+    slot = std::make_unique<MethodMetrics>(
+        metrics_, std::map<std::string, std::string>{{"grpc_type", ServerTypeName(type)},
+                                                     {"grpc_service", "unknown"},
+                                                     {"grpc_method", "unknown"}});
+  }
+  return slot.get();
+}
+
 grpc::experimental::Interceptor* ServerInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new ServerInterceptor(info, ForMethod(info->method(), info->type()), verifier_, clock_);
+  const char* method = info->method();
+  return new ServerInterceptor(info, ForMethod(method == nullptr ? "" : method, info->type()),
+                               verifier_, clock_);
 }
 
 ClientInterceptorFactory::ClientInterceptorFactory(std::shared_ptr<prometheus::Registry> registry)

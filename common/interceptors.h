@@ -71,13 +71,21 @@ class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFac
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
+  // The metric children of `method` ("/pkg.Service/Method"), created once.
+  // Method names come from clients: past kMaxMethods distinct names the
+  // rest share one series labelled "unknown".
+  MethodMetrics* ForMethod(absl::string_view method, grpc::experimental::ServerRpcInfo::Type type);
+  static constexpr size_t kMaxMethods = 512;
+
  private:
-  MethodMetrics* ForMethod(const char* method, grpc::experimental::ServerRpcInfo::Type type);
+  MethodMetrics* ForOverflow(grpc::experimental::ServerRpcInfo::Type type)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::shared_ptr<prometheus::Registry> registry_;
   RpcMetrics metrics_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<MethodMetrics>> methods_ ABSL_GUARDED_BY(mu_);
+  std::array<std::unique_ptr<MethodMetrics>, 4> overflow_ ABSL_GUARDED_BY(mu_);
   const JwtVerifier* verifier_;
   const Clock* clock_;
 };
