@@ -80,7 +80,7 @@ L("Run of %s UTC, `%s` with `BENCH_SCALE=%s BENCH_DURATION=%s BENCH_CONCURRENCY=
      env.get("BENCH_DURATION"), env.get("BENCH_CONCURRENCY")))
 L("")
 L("Machine: %s CPUs (`nproc`), %s; memory %s. Load average (1, 5, 15 min) at the start "
-  "of the run: %s, at the end: %s (the machine is shared with other engineers' builds)."
+  "of the run: %s, at the end: %s (the benchmark's own callers and MariaDB threads count as runnable during it)."
   % (sh("nproc"), sh("lscpu | sed -n 's/^Model name: *//p'"),
      sh("free -h | awk '/^Mem:/ {print $2\" total, \"$7\" available\"}'"),
      env.get("BENCH_LOAD_START", "?"), sh("cut -d' ' -f1-3 /proc/loadavg")))
