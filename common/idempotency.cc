@@ -101,6 +101,15 @@ bool IsDuplicate(const absl::Status& status) {
 absl::StatusOr<std::string> AnswerAfterFailure(db::ConnectionPool& pool, const IdempotencyKey& key,
                                                const std::string& request_hash,
                                                absl::string_view context, absl::Status failure) {
+  switch (failure.code()) {  // the database or the caller gave up: nothing to look up
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+      return failure;
+    default:
+      break;
+  }
   absl::StatusOr<std::optional<std::string>> found = db::RunRead<std::optional<std::string>>(
       pool, context, [&](db::Connection& conn) { return Lookup(conn, key, request_hash); });
   if (found.ok() && found->has_value()) return **found;

@@ -14,7 +14,8 @@
 // transaction. A duplicate key there, or a failing body, rolls the
 // transaction back and looks the key up: a committed earlier call with the
 // same id answers (its response, or INVALID_ARGUMENT for another request);
-// otherwise the body's error is returned.
+// otherwise the body's error is returned (without a look-up when it is
+// UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED or CANCELLED).
 //
 //   return RunIdempotent<Unit>(pool, clock, {principal.subject, req.request_id(),
 //       "ReserveUnit"}, req, "reserve unit",
