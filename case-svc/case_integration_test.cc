@@ -33,6 +33,8 @@ namespace {
 namespace pb = ::aftercare::cases::v1;
 namespace inv = ::aftercare::inventory::v1;
 using ::aftercare::testing::GrpcStatusIs;
+using ::aftercare::testing::FreeTcpPort;
+using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
 using Stub = pb::CaseService::Stub;
@@ -43,20 +45,6 @@ absl::Time T(int y, int mo, int d, int h = 0) {
 
 void SetTs(absl::Time t, google::protobuf::Timestamp* out) {
   out->set_seconds(absl::ToUnixSeconds(t));
-}
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
 }
 
 // GET /metrics from the service's Prometheus endpoint.
@@ -128,23 +116,14 @@ class CaseIntegrationTest : public ::testing::Test {
   }
 
   std::string Tok(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
-    TokenClaims claims;
-    claims.subject = subject;
-    claims.role = role;
-    claims.account_ids = std::move(accounts);
-    claims.issuer = "aftercare-dev";
-    claims.audience = "aftercare";
-    claims.ttl = absl::Hours(24 * 365);
-    return *MintHs256(claims, aftercare::testing::kTestJwtSecret, clock_.Now());
+    return TestService::Token(role, subject, std::move(accounts), "", false, clock_.Now(),
+                              absl::Hours(24 * 365));
   }
 
   template <typename S, typename Req, typename Resp>
   grpc::Status CallOn(S* stub, grpc::Status (S::*method)(grpc::ClientContext*, const Req&, Resp*),
                       const std::string& token, const Req& req, Resp* resp) {
-    grpc::ClientContext ctx;
-    TestService::Authorize(ctx, token);
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return (stub->*method)(&ctx, req, resp);
+    return CallAs(stub, method, token, req, resp);
   }
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
@@ -635,7 +614,7 @@ TEST_F(CaseIntegrationTest, BreachingCasesAreListedAndCounted) {
 }
 
 TEST_F(CaseIntegrationTest, ProductFieldsAreFilledLaterWhenInventoryWasDown) {
-  const int port = FreePort();
+  const int port = FreeTcpPort();
   StartCases(absl::StrCat("127.0.0.1:", port));  // nothing listens there yet
   pb::CreateCaseRequest req = NewCase("down-1");
   req.mutable_case_()->set_serial_number("JN11DEMO0001");

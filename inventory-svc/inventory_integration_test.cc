@@ -22,6 +22,7 @@ namespace {
 
 namespace pb = ::aftercare::inventory::v1;
 using ::aftercare::testing::GrpcStatusIs;
+using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
 using Stub = pb::InventoryService::Stub;
@@ -45,25 +46,14 @@ class InventoryIntegrationTest : public ::testing::Test {
   // A token valid at the fake clock's time (TestService::Token uses real time).
   std::string Tok(Role role, const std::string& subject, std::vector<std::string> accounts = {},
                   const std::string& partner = "", bool cpo = false) {
-    TokenClaims claims;
-    claims.subject = subject;
-    claims.role = role;
-    claims.account_ids = std::move(accounts);
-    claims.partner_id = partner;
-    claims.cpo_channel = cpo;
-    claims.issuer = "aftercare-dev";
-    claims.audience = "aftercare";
-    claims.ttl = absl::Hours(24 * 365);
-    return *MintHs256(claims, aftercare::testing::kTestJwtSecret, clock_.Now());
+    return TestService::Token(role, subject, std::move(accounts), partner, cpo, clock_.Now(),
+                              absl::Hours(24 * 365));
   }
 
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                     const std::string& token, const Req& req, Resp* resp) {
-    grpc::ClientContext ctx;
-    TestService::Authorize(ctx, token);
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return (stub_.get()->*method)(&ctx, req, resp);
+    return CallAs(stub_.get(), method, token, req, resp);
   }
 
   int64_t Count(const std::string& sql) {

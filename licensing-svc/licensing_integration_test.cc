@@ -25,6 +25,7 @@ namespace {
 
 namespace pb = ::aftercare::licensing::v1;
 using ::aftercare::testing::GrpcStatusIs;
+using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -68,23 +69,14 @@ class LicensingIntegrationTest : public ::testing::Test {
   }
 
   std::string Tok(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
-    TokenClaims claims;
-    claims.subject = subject;
-    claims.role = role;
-    claims.account_ids = std::move(accounts);
-    claims.issuer = "aftercare-dev";
-    claims.audience = "aftercare";
-    claims.ttl = absl::Hours(24 * 365 * 5);
-    return *MintHs256(claims, aftercare::testing::kTestJwtSecret, clock_.Now());
+    return TestService::Token(role, subject, std::move(accounts), "", false, clock_.Now(),
+                              absl::Hours(24 * 365 * 5));
   }
 
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                     const std::string& token, const Req& req, Resp* resp) {
-    grpc::ClientContext ctx;
-    TestService::Authorize(ctx, token);
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return (stub_.get()->*method)(&ctx, req, resp);
+    return CallAs(stub_.get(), method, token, req, resp);
   }
 
   int64_t Count(const std::string& sql) {

@@ -33,6 +33,8 @@ namespace inv = ::aftercare::inventory::v1;
 namespace rpb = ::aftercare::rma::v1;
 namespace pb = ::aftercare::licensing::v1;
 using ::aftercare::testing::GrpcStatusIs;
+using ::aftercare::testing::FreeTcpPort;
+using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
 using InvStub = inv::InventoryService::Stub;
@@ -40,20 +42,6 @@ using RmaStub = rpb::RmaService::Stub;
 using LicStub = pb::LicensingService::Stub;
 
 constexpr char kSku[] = "EX4300-48T";
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
 
 class LicensingWithRmaTest : public ::testing::Test {
  protected:
@@ -64,7 +52,7 @@ class LicensingWithRmaTest : public ::testing::Test {
     customer_ = Tok(Role::kCustomer, "acme-user", {"ACME-001"});
     other_customer_ = Tok(Role::kCustomer, "globex-user", {"GLOBEX-7"});
 
-    const int inv_port = FreePort();
+    const int inv_port = FreeTcpPort();
     auto inv_svc = TestService::Start(
         inventory::Spec(), {.clock = &clock_,
                             .flags = {{"grpc_port", std::to_string(inv_port)},
@@ -74,7 +62,7 @@ class LicensingWithRmaTest : public ::testing::Test {
     inv_stub_ = inv::InventoryService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", inv_port), grpc::InsecureChannelCredentials()));
 
-    const int rma_port = FreePort();
+    const int rma_port = FreeTcpPort();
     auto rma_svc = TestService::Start(
         rma::Spec(), {.clock = &clock_,
                       .flags = {{"grpc_port", std::to_string(rma_port)},
@@ -110,23 +98,14 @@ class LicensingWithRmaTest : public ::testing::Test {
   }
 
   std::string Tok(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
-    TokenClaims claims;
-    claims.subject = subject;
-    claims.role = role;
-    claims.account_ids = std::move(accounts);
-    claims.issuer = "aftercare-dev";
-    claims.audience = "aftercare";
-    claims.ttl = absl::Hours(24 * 365);
-    return *MintHs256(claims, aftercare::testing::kTestJwtSecret, clock_.Now());
+    return TestService::Token(role, subject, std::move(accounts), "", false, clock_.Now(),
+                              absl::Hours(24 * 365));
   }
 
   template <typename Stub, typename Req, typename Resp>
   grpc::Status Call(Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                     const std::string& token, const Req& req, Resp* resp) {
-    grpc::ClientContext ctx;
-    TestService::Authorize(ctx, token);
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return (stub->*method)(&ctx, req, resp);
+    return CallAs(stub, method, token, req, resp);
   }
 
   void Ok(const grpc::Status& s) { ASSERT_TRUE(s.ok()) << s.error_message(); }

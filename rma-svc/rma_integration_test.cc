@@ -32,6 +32,8 @@ namespace {
 namespace inv = ::aftercare::inventory::v1;
 namespace pb = ::aftercare::rma::v1;
 using ::aftercare::testing::GrpcStatusIs;
+using ::aftercare::testing::FreeTcpPort;
+using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
 using RmaStub = pb::RmaService::Stub;
@@ -41,25 +43,10 @@ constexpr char kSku[] = "EX4300-48T";
 constexpr int64_t kListPrice = 1234567;
 constexpr char kCustomerUnit[] = "JN11CUST0001";
 
-// A TCP port that was free a moment ago (for a service restarted on it).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
-
 class RmaIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    inv_port_ = FreePort();
+    inv_port_ = FreeTcpPort();
     auto inv_svc = TestService::Start(
         inventory::Spec(), {.clock = &clock_,
                             .flags = {{"grpc_port", std::to_string(inv_port_)},
@@ -98,23 +85,14 @@ class RmaIntegrationTest : public ::testing::Test {
   }
 
   std::string Tok(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
-    TokenClaims claims;
-    claims.subject = subject;
-    claims.role = role;
-    claims.account_ids = std::move(accounts);
-    claims.issuer = "aftercare-dev";
-    claims.audience = "aftercare";
-    claims.ttl = absl::Hours(24 * 365);
-    return *MintHs256(claims, aftercare::testing::kTestJwtSecret, clock_.Now());
+    return TestService::Token(role, subject, std::move(accounts), "", false, clock_.Now(),
+                              absl::Hours(24 * 365));
   }
 
   template <typename Stub, typename Req, typename Resp>
   grpc::Status CallOn(Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                       const std::string& token, const Req& req, Resp* resp) {
-    grpc::ClientContext ctx;
-    TestService::Authorize(ctx, token);
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return (stub->*method)(&ctx, req, resp);
+    return CallAs(stub, method, token, req, resp);
   }
   template <typename Req, typename Resp>
   grpc::Status Call(grpc::Status (RmaStub::*method)(grpc::ClientContext*, const Req&, Resp*),
@@ -618,10 +596,8 @@ TEST_F(RmaIntegrationTest, ConcurrentRequestsForOneUnitOpenOneRma) {
     threads.emplace_back([this, i, &ok] {
       pb::Rma out;
       pb::CreateRmaRequest req = CreateReq(pb::RMA_TYPE_RETURN_TO_FACTORY, absl::StrCat("dup-", i));
-      grpc::ClientContext ctx;
-      TestService::Authorize(ctx, tse_);
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-      grpc::Status s = pb::RmaService::NewStub(rma_->channel())->CreateRma(&ctx, req, &out);
+      auto stub = pb::RmaService::NewStub(rma_->channel());
+      grpc::Status s = CallAs(stub.get(), &RmaStub::CreateRma, tse_, req, &out);
       if (s.ok()) {
         ++ok;
       } else {

@@ -12,6 +12,7 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,12 +45,14 @@ class TestService {
   ServiceRuntime& runtime() { return *runtime_; }
   TestDatabase& database() { return *db_; }
 
-  // A token for a caller of `role`, valid for an hour from `issued_at` (pass
-  // the FakeClock's time when the service runs on one).
+  // A token for a caller of `role`, valid for `ttl` from `issued_at` (pass
+  // the FakeClock's time when the service runs on one, and a long ttl when
+  // the test moves that clock forward).
   static std::string Token(Role role, const std::string& subject = "test-user",
                            std::vector<std::string> account_ids = {},
                            const std::string& partner_id = "", bool cpo_channel = false,
-                           absl::Time issued_at = absl::Now());
+                           absl::Time issued_at = absl::Now(),
+                           absl::Duration ttl = absl::Hours(1));
   // Adds the bearer token to a client context.
   static void Authorize(grpc::ClientContext& context, const std::string& token);
 
@@ -61,6 +64,22 @@ class TestService {
   std::unique_ptr<ServiceRuntime> runtime_;
   std::shared_ptr<grpc::Channel> channel_;
 };
+
+// Calls a unary method of `stub` as the bearer of `token`, with a 30 s deadline.
+//
+//   grpc::Status s = CallAs(stub.get(), &Stub::GetUnit, admin_token, req, &unit);
+template <typename Stub, typename Req, typename Resp>
+grpc::Status CallAs(Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                    const std::string& token, const Req& req, Resp* resp) {
+  grpc::ClientContext ctx;
+  TestService::Authorize(ctx, token);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return (stub->*method)(&ctx, req, resp);
+}
+
+// A loopback TCP port that was free a moment ago (for a service that must be
+// restarted on the same port).
+int FreeTcpPort();
 
 // Builds the Config a test service runs with (exposed for tests that start a
 // runtime themselves).
