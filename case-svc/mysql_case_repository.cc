@@ -500,11 +500,7 @@ absl::Status MysqlCaseRepository::InsertAttachment(Attachment* a, const std::str
     }
     throw;
   }
-  auto& id = conn_.Prepare("SELECT LAST_INSERT_ID()");
-  {
-    std::unique_ptr<sql::ResultSet> rs(id.executeQuery());
-    if (rs->next()) a->id = rs->getInt64(1);
-  }
+  a->id = conn_.LastInsertId();
   auto& chunk = conn_.Prepare("INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES (?, ?, ?)");
   int seq = 0;
   for (size_t off = 0; off < content.size(); off += kChunkBytes) {

@@ -225,13 +225,6 @@ Contract ReadContract(sql::ResultSet& rs) {
   return c;
 }
 
-int64_t LastInsertId(db::Connection& conn) {
-  auto& s = conn.Prepare("SELECT LAST_INSERT_ID()");
-  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-  rs->next();
-  return rs->getInt64(1);
-}
-
 }  // namespace
 
 // --- products ----------------------------------------------------------------
@@ -377,9 +370,9 @@ absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::FindUnitByRma(
 
 absl::Status MysqlInventoryRepository::InsertUnit(Unit* unit) {
   static const auto* const kSql = new std::string([] {
-    std::vector<std::string> marks(UnitWriteColumns().size() + 1, "?");
-    return absl::StrCat("INSERT INTO units (serial, ", absl::StrJoin(UnitWriteColumns(), ", "),
-                        ") VALUES (", absl::StrJoin(marks, ", "), ")");
+    std::vector<std::string> columns = {"serial"};
+    columns.insert(columns.end(), UnitWriteColumns().begin(), UnitWriteColumns().end());
+    return db::InsertSql("units", columns);
   }());
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
@@ -391,17 +384,13 @@ absl::Status MysqlInventoryRepository::InsertUnit(Unit* unit) {
     if (e.getErrorCode() != db::kErrDuplicateKey) throw;
     return absl::AlreadyExistsError(absl::StrCat("unit ", unit->serial, " already exists"));
   }
-  unit->id = LastInsertId(conn_);
+  unit->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
 absl::Status MysqlInventoryRepository::SaveUnit(const Unit& unit) {
-  static const auto* const kSql = new std::string([] {
-    std::vector<std::string> sets;
-    for (const auto& c : UnitWriteColumns()) sets.push_back(c + " = ?");
-    return absl::StrCat("UPDATE units SET ", absl::StrJoin(sets, ", "),
-                        " WHERE serial = ? AND version = ?");
-  }());
+  static const auto* const kSql =
+      new std::string(db::UpdateSql("units", UnitWriteColumns(), "serial = ? AND version = ?"));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   BindUnitFields(b, unit);
@@ -534,7 +523,7 @@ absl::Status MysqlInventoryRepository::AppendEvent(UnitEvent* e) {
       .Int(e->passed ? 1 : 0)
       .Str(e->detail.substr(0, 2048));
   s.executeUpdate();
-  e->id = LastInsertId(conn_);
+  e->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
@@ -580,7 +569,7 @@ absl::Status MysqlInventoryRepository::InsertContract(Contract* c) {
       .Int(c->purchased_at_sale ? 1 : 0)
       .Str(c->pre_approval_reference);
   s.executeUpdate();
-  c->id = LastInsertId(conn_);
+  c->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 

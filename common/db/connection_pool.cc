@@ -34,6 +34,11 @@ void Connection::Execute(const std::string& sql) {
   }
 }
 
+int64_t Connection::LastInsertId() {
+  std::unique_ptr<sql::ResultSet> rs(Prepare("SELECT LAST_INSERT_ID()").executeQuery());
+  return rs->next() ? rs->getInt64(1) : 0;
+}
+
 PooledConnection::PooledConnection(PooledConnection&& other) noexcept
     : pool_(other.pool_), slot_(other.slot_), conn_(other.conn_) {
   other.pool_ = nullptr;

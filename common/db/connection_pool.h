@@ -57,6 +57,10 @@ class Connection {
   sql::PreparedStatement& Prepare(const std::string& sql);
   // Runs a statement without parameters (transaction control, DDL).
   void Execute(const std::string& sql);
+  // The AUTO_INCREMENT id of this connection's last INSERT (one round trip;
+  // Connector/C++ does not expose the id the server sent with the OK packet).
+  // Throws sql::SQLException.
+  int64_t LastInsertId();
   sql::Connection& raw() { return *conn_; }
 
   void MarkBroken() { broken_ = true; }

@@ -18,11 +18,34 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/sql_time.h"
 
 namespace aftercare::db {
+
+// "INSERT INTO table (a, b) VALUES (?, ?)" for `columns`, bound in that order.
+inline std::string InsertSql(absl::string_view table, const std::vector<std::string>& columns) {
+  std::vector<absl::string_view> marks(columns.size(), "?");
+  return absl::StrCat("INSERT INTO ", table, " (", absl::StrJoin(columns, ", "), ") VALUES (",
+                      absl::StrJoin(marks, ", "), ")");
+}
+
+// "UPDATE table SET a = ?, b = ? WHERE <where>": the columns' values are
+// bound first, then the WHERE clause's.
+inline std::string UpdateSql(absl::string_view table, const std::vector<std::string>& columns,
+                             absl::string_view where) {
+  return absl::StrCat("UPDATE ", table, " SET ",
+                      absl::StrJoin(columns, ", ",
+                                    [](std::string* out, const std::string& c) {
+                                      absl::StrAppend(out, c, " = ?");
+                                    }),
+                      " WHERE ", where);
+}
 
 // Binds the parameters of a prepared statement from the first `?` on.
 class Binder {
