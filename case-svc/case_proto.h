@@ -13,24 +13,13 @@
 #include "absl/status/statusor.h"
 #include "aftercare/cases/v1/case_service.pb.h"
 #include "case-svc/case_types.h"
+#include "common/proto_convert.h"
 
 namespace aftercare::cases {
 
 namespace pb = ::aftercare::cases::v1;
 
-// Converts a proto enum number; INVALID_ARGUMENT naming `field` for numbers
-// the API does not define.
-template <typename E>
-absl::StatusOr<E> FromEnum(int value, bool (*is_valid)(int), const std::string& field) {
-  if (!is_valid(value)) {
-    return absl::InvalidArgumentError(field + " has an unknown value " + std::to_string(value));
-  }
-  return static_cast<E>(value);
-}
-
-absl::StatusOr<absl::Time> FromTimestamp(const google::protobuf::Timestamp& t,
-                                         const std::string& field);
-void SetTime(absl::Time t, google::protobuf::Timestamp* out);
+// FromEnum, FromTimestamp and SetTime: common/proto_convert.h.
 
 absl::StatusOr<MisShipment> FromProto(const pb::MisShipment& m, const std::string& field);
 void ToProto(const MisShipment& m, pb::MisShipment* out);

@@ -3,6 +3,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_convert.h"
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
 #include "common/status.h"
@@ -13,23 +14,6 @@ namespace {
 using google::protobuf::Timestamp;
 
 // --- proto -> domain ---------------------------------------------------------
-
-// Converts a proto enum number; INVALID_ARGUMENT naming `field` for numbers
-// the API does not define.
-template <typename E>
-absl::StatusOr<E> FromEnum(int value, bool (*is_valid)(int), const char* field) {
-  if (!is_valid(value)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " has an unknown value ", value));
-  }
-  return static_cast<E>(value);
-}
-
-absl::StatusOr<absl::Time> FromTimestamp(const Timestamp& t, const char* field) {
-  if (t.seconds() < 0 || t.seconds() > 253402300799 || t.nanos() < 0 || t.nanos() > 999999999) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is not a valid timestamp"));
-  }
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 Address FromProto(const aftercare::common::v1::PostalAddress& a) {
   Address out;
@@ -73,18 +57,6 @@ absl::StatusOr<SupportOption> FromProto(const pb::SupportOption& o, const std::s
 }
 
 // --- domain -> proto ---------------------------------------------------------
-
-void SetTime(absl::Time t, Timestamp* out) {
-  const int64_t us = db::ToMicros(t);
-  int64_t secs = us / 1000000;
-  int64_t rem = us % 1000000;
-  if (rem < 0) {
-    rem += 1000000;
-    secs -= 1;
-  }
-  out->set_seconds(secs);
-  out->set_nanos(static_cast<int32_t>(rem * 1000));
-}
 
 void SetMoney(const std::string& currency, int64_t minor, aftercare::common::v1::Money* out) {
   out->set_currency_code(currency);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_convert.h"
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
 #include "common/status.h"
@@ -14,21 +15,6 @@ namespace {
 using google::protobuf::Timestamp;
 
 // --- proto -> domain ---------------------------------------------------------
-
-template <typename E>
-absl::StatusOr<E> FromEnum(int value, bool (*is_valid)(int), const char* field) {
-  if (!is_valid(value)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " has an unknown value ", value));
-  }
-  return static_cast<E>(value);
-}
-
-absl::StatusOr<absl::Time> FromTimestamp(const Timestamp& t, const char* field) {
-  if (t.seconds() < 0 || t.seconds() > 253402300799 || t.nanos() < 0 || t.nanos() > 999999999) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is not a valid timestamp"));
-  }
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 absl::StatusOr<LicenseProduct> FromProto(const pb::LicenseProduct& p) {
   LicenseProduct out;
@@ -47,18 +33,6 @@ absl::StatusOr<LicenseProduct> FromProto(const pb::LicenseProduct& p) {
 }
 
 // --- domain -> proto ---------------------------------------------------------
-
-void SetTime(absl::Time t, Timestamp* out) {
-  const int64_t us = db::ToMicros(t);
-  int64_t secs = us / 1000000;
-  int64_t rem = us % 1000000;
-  if (rem < 0) {
-    rem += 1000000;
-    secs -= 1;
-  }
-  out->set_seconds(secs);
-  out->set_nanos(static_cast<int32_t>(rem * 1000));
-}
 
 void ToProto(const LicenseProduct& p, pb::LicenseProduct* out) {
   out->set_sku(p.sku);

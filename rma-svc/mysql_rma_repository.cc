@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "aftercare/rma/v1/resources.pb.h"
+#include "common/proto_convert.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
@@ -36,13 +37,6 @@ E GetEnum(sql::ResultSet& rs, int col) {
 std::vector<std::string> Lines(const std::string& s) {
   if (s.empty()) return {};
   return absl::StrSplit(s, '\n');
-}
-
-int64_t LastInsertId(db::Connection& conn) {
-  auto& s = conn.Prepare("SELECT LAST_INSERT_ID()");
-  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-  rs->next();
-  return rs->getInt64(1);
 }
 
 // Every column but id, in the order BindRmaFields binds them.
@@ -170,12 +164,6 @@ Rma ReadRma(sql::ResultSet& rs) {
   return r;
 }
 
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t us = ToMicros(t);
-  out->set_seconds(us / 1000000);
-  out->set_nanos(static_cast<int32_t>((us % 1000000) * 1000));
-}
-
 }  // namespace
 
 // --- RMAs ----------------------------------------------------------------------
@@ -235,11 +223,7 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindById(int64_t id, bool
 }
 
 absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
-  static const auto* const kSql = new std::string([] {
-    std::vector<std::string> marks(RmaWriteColumns().size(), "?");
-    return absl::StrCat("INSERT INTO rmas (", absl::StrJoin(RmaWriteColumns(), ", "),
-                        ") VALUES (", absl::StrJoin(marks, ", "), ")");
-  }());
+  static const auto* const kSql = new std::string(db::InsertSql("rmas", RmaWriteColumns()));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   BindRmaFields(b, *rma);
@@ -250,17 +234,13 @@ absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
     return absl::AlreadyExistsError(
         absl::StrCat("RMA ", rma->validation_number, " already exists"));
   }
-  rma->id = LastInsertId(conn_);
+  rma->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
 absl::Status MysqlRmaRepository::SaveRma(const Rma& rma) {
-  static const auto* const kSql = new std::string([] {
-    std::vector<std::string> sets;
-    for (const auto& c : RmaWriteColumns()) sets.push_back(c + " = ?");
-    return absl::StrCat("UPDATE rmas SET ", absl::StrJoin(sets, ", "),
-                        " WHERE id = ? AND version = ?");
-  }());
+  static const auto* const kSql =
+      new std::string(db::UpdateSql("rmas", RmaWriteColumns(), "id = ? AND version = ?"));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   BindRmaFields(b, rma);
@@ -338,7 +318,7 @@ absl::Status MysqlRmaRepository::InsertReceiptException(int64_t rma_id, ReceiptE
   Binder(s).Int(rma_id).Str(e->received_serial).Str(e->expected_serial).Str(e->note)
       .Str(e->recorded_by).Time(e->record_time);
   s.executeUpdate();
-  e->id = LastInsertId(conn_);
+  e->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
@@ -352,7 +332,7 @@ absl::Status MysqlRmaRepository::InsertNotification(Notification* n) {
       .Str(n->copy_to_case_id).Str(n->subject.substr(0, 300)).Str(n->body).Str(Name(n->status))
       .Time(n->create_time);
   s.executeUpdate();
-  n->id = LastInsertId(conn_);
+  n->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
@@ -520,7 +500,7 @@ absl::Status MysqlRmaRepository::EnqueueSwapInstalledBase(const Rma& rma) {
   req.set_replacement_serial_number(rma.replacement_serial);
   req.set_rma_number(rma.rma_number);
   if (rma.replacement_shipment.ship_time) {
-    SetTimestamp(*rma.replacement_shipment.ship_time, req.mutable_ship_time());
+    SetTime(*rma.replacement_shipment.ship_time, req.mutable_ship_time());
   }
   EnqueueEvent(conn_, clock_, "rma", rma.validation_number, kEventSwapInstalledBase, req);
   return absl::OkStatus();
@@ -547,7 +527,7 @@ absl::Status MysqlRmaRepository::EnqueueNotification(const Notification& n) {
   msg.set_subject(n.subject);
   msg.set_body(n.body);
   msg.set_status(static_cast<v1::RmaStatus>(n.status));
-  SetTimestamp(n.create_time, msg.mutable_create_time());
+  SetTime(n.create_time, msg.mutable_create_time());
   EnqueueEvent(conn_, clock_, "rma", n.validation_number, kEventNotification, msg);
   return absl::OkStatus();
 }

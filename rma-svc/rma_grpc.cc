@@ -3,6 +3,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_convert.h"
 #include "common/call_context.h"
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
@@ -14,16 +15,6 @@ namespace {
 using google::protobuf::Timestamp;
 using CommonAddress = ::aftercare::common::v1::PostalAddress;
 
-// Converts a proto enum number; INVALID_ARGUMENT naming `field` for numbers
-// the API does not define.
-template <typename E>
-absl::StatusOr<E> FromEnum(int value, bool (*is_valid)(int), const char* field) {
-  if (!is_valid(value)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " has an unknown value ", value));
-  }
-  return static_cast<E>(value);
-}
-
 Address FromProto(const CommonAddress& a) {
   Address out;
   out.region_code = a.region_code();
@@ -34,18 +25,6 @@ Address FromProto(const CommonAddress& a) {
   out.recipient = a.recipient();
   out.organization = a.organization();
   return out;
-}
-
-void SetTime(absl::Time t, Timestamp* out) {
-  const int64_t us = db::ToMicros(t);
-  int64_t secs = us / 1000000;
-  int64_t rem = us % 1000000;
-  if (rem < 0) {
-    rem += 1000000;
-    secs -= 1;
-  }
-  out->set_seconds(secs);
-  out->set_nanos(static_cast<int32_t>(rem * 1000));
 }
 
 void SetOptTime(const std::optional<absl::Time>& t, Timestamp* out) {
