@@ -33,7 +33,7 @@ namespace {
 namespace pb = ::aftercare::cases::v1;
 namespace inv = ::aftercare::inventory::v1;
 using ::aftercare::testing::GrpcStatusIs;
-using ::aftercare::testing::FreeTcpPort;
+using ::aftercare::testing::PickFreePort;
 using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
@@ -614,7 +614,7 @@ TEST_F(CaseIntegrationTest, BreachingCasesAreListedAndCounted) {
 }
 
 TEST_F(CaseIntegrationTest, ProductFieldsAreFilledLaterWhenInventoryWasDown) {
-  const int port = FreeTcpPort();
+  const int port = PickFreePort();
   StartCases(absl::StrCat("127.0.0.1:", port));  // nothing listens there yet
   pb::CreateCaseRequest req = NewCase("down-1");
   req.mutable_case_()->set_serial_number("JN11DEMO0001");

@@ -33,7 +33,7 @@ namespace inv = ::aftercare::inventory::v1;
 namespace rpb = ::aftercare::rma::v1;
 namespace pb = ::aftercare::licensing::v1;
 using ::aftercare::testing::GrpcStatusIs;
-using ::aftercare::testing::FreeTcpPort;
+using ::aftercare::testing::PickFreePort;
 using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
@@ -52,7 +52,7 @@ class LicensingWithRmaTest : public ::testing::Test {
     customer_ = Tok(Role::kCustomer, "acme-user", {"ACME-001"});
     other_customer_ = Tok(Role::kCustomer, "globex-user", {"GLOBEX-7"});
 
-    const int inv_port = FreeTcpPort();
+    const int inv_port = PickFreePort();
     auto inv_svc = TestService::Start(
         inventory::Spec(), {.clock = &clock_,
                             .flags = {{"grpc_port", std::to_string(inv_port)},
@@ -62,7 +62,7 @@ class LicensingWithRmaTest : public ::testing::Test {
     inv_stub_ = inv::InventoryService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", inv_port), grpc::InsecureChannelCredentials()));
 
-    const int rma_port = FreeTcpPort();
+    const int rma_port = PickFreePort();
     auto rma_svc = TestService::Start(
         rma::Spec(), {.clock = &clock_,
                       .flags = {{"grpc_port", std::to_string(rma_port)},

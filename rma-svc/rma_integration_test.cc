@@ -32,7 +32,7 @@ namespace {
 namespace inv = ::aftercare::inventory::v1;
 namespace pb = ::aftercare::rma::v1;
 using ::aftercare::testing::GrpcStatusIs;
-using ::aftercare::testing::FreeTcpPort;
+using ::aftercare::testing::PickFreePort;
 using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
@@ -46,7 +46,7 @@ constexpr char kCustomerUnit[] = "JN11CUST0001";
 class RmaIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    inv_port_ = FreeTcpPort();
+    inv_port_ = PickFreePort();
     auto inv_svc = TestService::Start(
         inventory::Spec(), {.clock = &clock_,
                             .flags = {{"grpc_port", std::to_string(inv_port_)},

@@ -1,10 +1,5 @@
 #include "tests/harness/test_service.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <grpcpp/create_channel.h>
 
 #include "absl/strings/str_cat.h"
@@ -81,20 +76,6 @@ std::string TestService::Token(Role role, const std::string& subject,
   claims.ttl = ttl;
   auto token = MintHs256(claims, kTestJwtSecret, issued_at);
   return token.ok() ? *token : std::string();
-}
-
-int FreeTcpPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
 }
 
 void TestService::Authorize(grpc::ClientContext& context, const std::string& token) {

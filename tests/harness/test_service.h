@@ -77,10 +77,6 @@ grpc::Status CallAs(Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext
   return (stub->*method)(&ctx, req, resp);
 }
 
-// A loopback TCP port that was free a moment ago (for a service that must be
-// restarted on the same port).
-int FreeTcpPort();
-
 // Builds the Config a test service runs with (exposed for tests that start a
 // runtime themselves).
 Config TestConfig(const ServiceSpec& spec, const TestDatabase& db,
