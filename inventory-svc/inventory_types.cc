@@ -1,5 +1,7 @@
 #include "inventory-svc/inventory_types.h"
 
+#include "common/enum_names.h"
+
 #include <iterator>
 
 #include "absl/strings/numbers.h"
@@ -7,23 +9,6 @@
 
 namespace aftercare::inventory {
 namespace {
-
-template <typename E, size_t N>
-const char* NameIn(const char* const (&names)[N], E v) {
-  size_t i = static_cast<size_t>(v);
-  return i < N ? names[i] : "UNSPECIFIED";
-}
-
-template <typename E, size_t N>
-bool ParseIn(const char* const (&names)[N], absl::string_view s, E* v) {
-  for (size_t i = 1; i < N; ++i) {
-    if (s == names[i]) {
-      *v = static_cast<E>(i);
-      return true;
-    }
-  }
-  return false;
-}
 
 constexpr const char* kFamily[] = {"UNSPECIFIED", "SWITCHING", "ROUTING",
                                    "SECURITY",    "WIRELESS",  "ACCESSORY"};

@@ -23,12 +23,7 @@ using db::Binder;
 using db::GetOptTime;
 using db::GetStr;
 
-template <typename E>
-E GetEnum(sql::ResultSet& rs, int col) {
-  E v{};
-  ParseName(GetStr(rs, col), &v);
-  return v;
-}
+using db::GetEnum;
 template <typename E>
 std::string EnumOrEmpty(E v) {
   return static_cast<int>(v) == 0 ? std::string() : std::string(Name(v));

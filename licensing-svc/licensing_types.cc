@@ -6,20 +6,10 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/enum_names.h"
 
 namespace aftercare::licensing {
 namespace {
-
-template <typename E, size_t N>
-bool ParseFrom(const char* const (&names)[N], absl::string_view s, E* v) {
-  for (size_t i = 1; i < N; ++i) {
-    if (s == names[i]) {
-      *v = static_cast<E>(i);
-      return true;
-    }
-  }
-  return false;
-}
 
 constexpr const char* kSystems[] = {"UNSPECIFIED", "JUNOS", "NON_JUNOS"};
 constexpr const char* kTerms[] = {"UNSPECIFIED", "PERPETUAL", "SUBSCRIPTION"};
@@ -30,16 +20,16 @@ constexpr const char* kReasons[] = {"UNSPECIFIED", "RMA_TRANSFER", "CUSTOMER_REQ
 
 }  // namespace
 
-const char* Name(LicensingSystem v) { return kSystems[static_cast<int>(v)]; }
-const char* Name(TermType v) { return kTerms[static_cast<int>(v)]; }
-const char* Name(EntitlementKind v) { return kKinds[static_cast<int>(v)]; }
-const char* Name(LicenseState v) { return kStates[static_cast<int>(v)]; }
-const char* Name(RevocationReason v) { return kReasons[static_cast<int>(v)]; }
-bool ParseName(absl::string_view s, LicensingSystem* v) { return ParseFrom(kSystems, s, v); }
-bool ParseName(absl::string_view s, TermType* v) { return ParseFrom(kTerms, s, v); }
-bool ParseName(absl::string_view s, EntitlementKind* v) { return ParseFrom(kKinds, s, v); }
-bool ParseName(absl::string_view s, LicenseState* v) { return ParseFrom(kStates, s, v); }
-bool ParseName(absl::string_view s, RevocationReason* v) { return ParseFrom(kReasons, s, v); }
+const char* Name(LicensingSystem v) { return NameIn(kSystems, v); }
+const char* Name(TermType v) { return NameIn(kTerms, v); }
+const char* Name(EntitlementKind v) { return NameIn(kKinds, v); }
+const char* Name(LicenseState v) { return NameIn(kStates, v); }
+const char* Name(RevocationReason v) { return NameIn(kReasons, v); }
+bool ParseName(absl::string_view s, LicensingSystem* v) { return ParseIn(kSystems, s, v); }
+bool ParseName(absl::string_view s, TermType* v) { return ParseIn(kTerms, s, v); }
+bool ParseName(absl::string_view s, EntitlementKind* v) { return ParseIn(kKinds, s, v); }
+bool ParseName(absl::string_view s, LicenseState* v) { return ParseIn(kStates, s, v); }
+bool ParseName(absl::string_view s, RevocationReason* v) { return ParseIn(kReasons, s, v); }
 
 std::string Etag(int64_t version) { return absl::StrCat("v", version); }
 

@@ -21,12 +21,7 @@ using db::Binder;
 using db::GetOptTime;
 using db::GetStr;
 
-template <typename E>
-E GetEnum(sql::ResultSet& rs, int col) {
-  E v{};
-  ParseName(GetStr(rs, col), &v);
-  return v;
-}
+using db::GetEnum;
 
 // "AND (created_at_us < ? OR (created_at_us = ? AND <id> < ?))": newest
 // first, continuing after the cursor, as a range on the index.

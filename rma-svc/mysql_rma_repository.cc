@@ -27,12 +27,7 @@ using db::Binder;
 using db::GetOptTime;
 using db::GetStr;
 
-template <typename E>
-E GetEnum(sql::ResultSet& rs, int col) {
-  E v{};
-  ParseName(GetStr(rs, col), &v);
-  return v;
-}
+using db::GetEnum;
 
 std::vector<std::string> Lines(const std::string& s) {
   if (s.empty()) return {};

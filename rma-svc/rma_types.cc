@@ -1,24 +1,9 @@
 #include "rma-svc/rma_types.h"
 
+#include "common/enum_names.h"
+
 namespace aftercare::rma {
 namespace {
-
-template <typename E, size_t N>
-const char* NameIn(const char* const (&names)[N], E v) {
-  size_t i = static_cast<size_t>(v);
-  return i < N ? names[i] : "UNSPECIFIED";
-}
-
-template <typename E, size_t N>
-bool ParseIn(const char* const (&names)[N], absl::string_view s, E* v) {
-  for (size_t i = 1; i < N; ++i) {
-    if (s == names[i]) {
-      *v = static_cast<E>(i);
-      return true;
-    }
-  }
-  return false;
-}
 
 constexpr const char* kType[] = {"UNSPECIFIED", "ADVANCE_REPLACEMENT", "RETURN_TO_FACTORY", "DOA",
                                  "STANDARD_WARRANTY"};

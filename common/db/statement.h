@@ -110,6 +110,16 @@ class Binder {
 inline std::string GetStr(sql::ResultSet& rs, int col) {
   return rs.isNull(col) ? std::string() : std::string(rs.getString(col));
 }
+
+// Reads an enum stored by its name: ParseName(name, &value) is found next to
+// the enum (argument-dependent lookup); an unknown or NULL name reads as the
+// enum's zero value.
+template <typename E>
+E GetEnum(sql::ResultSet& rs, int col) {
+  E v{};
+  ParseName(GetStr(rs, col), &v);
+  return v;
+}
 // A time column (BIGINT microseconds); nullopt when NULL.
 inline std::optional<absl::Time> GetOptTime(sql::ResultSet& rs, int col) {
   if (rs.isNull(col)) return std::nullopt;
