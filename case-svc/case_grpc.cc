@@ -11,10 +11,6 @@
 namespace aftercare::cases {
 namespace {
 
-IdempotencyKey Key(const Principal& caller, const std::string& request_id, const char* method) {
-  return IdempotencyKey{caller.subject, request_id, method};
-}
-
 pb::TradeInCase ToTradeInProto(const TradeIn& t) {
   pb::TradeInCase out;
   ToProto(t, &out);
@@ -74,9 +70,14 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateCase(Ctx* ctx, const pb::CreateCaseReq
     ASSIGN_OR_RETURN(Case draft, CaseFromProto(req->case_()));
     ASSIGN_OR_RETURN(Case prepared, domain_.PrepareCase(caller, std::move(draft)));
     ProductLookup lookup;
-    if (!prepared.serial.empty() || !prepared.ssrn.empty()) {
-      absl::StatusOr<ProductLookup> found =
-          inventory_.LookUpProduct(CurrentCall(ctx), prepared.serial, prepared.ssrn);
+    if ((!prepared.serial.empty() || !prepared.ssrn.empty()) && IsScoped(caller) &&
+        prepared.account_id.empty()) {
+      lookup.state = LookupState::kNotFound;  // a scoped caller without an account reaches no unit
+    } else if (!prepared.serial.empty() || !prepared.ssrn.empty()) {
+      // On behalf of the case's account (checked against the caller's scope
+      // by PrepareCase): only that account's unit fills the product.
+      absl::StatusOr<ProductLookup> found = inventory_.LookUpProduct(
+          CurrentCall(ctx), prepared.serial, prepared.ssrn, prepared.account_id);
       if (found.ok()) {
         lookup = *found;
       } else {
@@ -89,7 +90,7 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateCase(Ctx* ctx, const pb::CreateCaseReq
     const absl::CivilDay day = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
     ASSIGN_OR_RETURN(int64_t seq, store_.NextCaseSequence(DayScope(day)));
     const std::string id = FormatCaseId(day, seq);
-    return store_.Mutate(Key(caller, req->request_id(), "CreateCase"), *req, "create case", resp,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "CreateCase"), *req, "create case", resp,
                          [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
                            ASSIGN_OR_RETURN(Case c,
                                             domain_.CreateCase(caller, prepared, id, lookup, repo));
@@ -133,7 +134,7 @@ grpc::ServerUnaryReactor* CaseGrpc::ListCases(Ctx* ctx, const pb::ListCasesReque
 // One mutation of an admin case: `call` is domain_.X(caller, ..., repo).
 #define AFTERCARE_CASE_MUTATION(method, context, call)                                        \
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status { \
-    return store_.Mutate(Key(caller, req->request_id(), method), *req, context, resp,           \
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), method), *req, context, resp,           \
                          [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {               \
                            ASSIGN_OR_RETURN(Case c, call);                                    \
                            return ToCaseProto(c);                                             \
@@ -151,7 +152,7 @@ grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx, const pb::UpdateC
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
     ASSIGN_OR_RETURN(CaseStatus status,
                      FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status"));
-    return store_.Mutate(Key(caller, req->request_id(), "UpdateCaseStatus"), *req,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "UpdateCaseStatus"), *req,
                          "update case status", resp,
                          [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
                            ASSIGN_OR_RETURN(Case c, domain_.UpdateStatus(caller, req->case_id(),
@@ -172,7 +173,7 @@ grpc::ServerUnaryReactor* CaseGrpc::EscalateCase(Ctx* ctx, const pb::EscalateCas
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
     ASSIGN_OR_RETURN(EscalationKind kind,
                      FromEnum<EscalationKind>(req->kind(), pb::EscalationKind_IsValid, "kind"));
-    return store_.Mutate(Key(caller, req->request_id(), "EscalateCase"), *req, "escalate case", resp,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "EscalateCase"), *req, "escalate case", resp,
                          [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
                            ASSIGN_OR_RETURN(Case c, domain_.Escalate(caller, req->case_id(), kind,
                                                                      req->reason(), repo));
@@ -246,7 +247,7 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateTradeInCase(Ctx* ctx,
     const absl::CivilDay day = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
     ASSIGN_OR_RETURN(int64_t seq, store_.NextCaseSequence(DayScope(day)));
     const std::string id = FormatCaseId(day, seq);
-    return store_.Mutate(Key(caller, req->request_id(), "CreateTradeInCase"), *req,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "CreateTradeInCase"), *req,
                          "create trade-in case", resp,
                          [&](CaseRepository& repo) -> absl::StatusOr<pb::TradeInCase> {
                            ASSIGN_OR_RETURN(TradeIn t,
@@ -288,7 +289,7 @@ grpc::ServerUnaryReactor* CaseGrpc::ListTradeInCases(Ctx* ctx, const pb::ListTra
 #define AFTERCARE_TRADE_IN_MUTATION(method, context, prepare, call)                           \
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status { \
     prepare;                                                                                  \
-    return store_.Mutate(Key(caller, req->request_id(), method), *req, context, resp,           \
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), method), *req, context, resp,           \
                          [&](CaseRepository& repo) -> absl::StatusOr<pb::TradeInCase> {        \
                            ASSIGN_OR_RETURN(TradeIn t, call);                                 \
                            return ToTradeInProto(t);                                          \
@@ -427,7 +428,7 @@ class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachm
       }
       combined_.set_chunk(content_);
       absl::Status s = service_->store_.Mutate(
-          Key(caller_, combined_.request_id(), "UploadAttachment"), combined_, "upload attachment",
+          IdempotencyKey::For(caller_, combined_.request_id(), "UploadAttachment"), combined_, "upload attachment",
           resp_, [&](CaseRepository& repo) -> absl::StatusOr<pb::Attachment> {
             ASSIGN_OR_RETURN(Attachment a,
                              service_->domain_.Upload(caller_, combined_.case_id(), kind_,

@@ -20,7 +20,8 @@
 namespace aftercare::cases {
 
 // Which cases a List returns. Scoped callers (customers, partners) see only
-// cases they opened (`subject`) or of their `accounts`.
+// cases of their `accounts` (none when they have none): having opened a case
+// gives no access once the account is gone from the token.
 struct CaseFilter {
   CaseStatus status = CaseStatus::kUnspecified;
   Priority priority = Priority::kUnspecified;
@@ -30,7 +31,6 @@ struct CaseFilter {
   bool breaching_only = false;
   absl::Time now;
   bool scoped = false;
-  std::string subject;
   std::vector<std::string> accounts;
 };
 
@@ -38,7 +38,6 @@ struct TradeInFilter {
   TradeInStatus status = TradeInStatus::kUnspecified;
   std::string account_id;
   bool scoped = false;
-  std::string subject;
   std::vector<std::string> accounts;
 };
 

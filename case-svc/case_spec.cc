@@ -6,6 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "aftercare/inventory/v1/inventory_service.pb.h"
+#include "case-svc/case_policy.h"
 #include "case-svc/case_grpc.h"
 #include "case-svc/cases.h"
 #include "case-svc/inventory_client.h"
@@ -118,7 +119,8 @@ class CasesInstance : public ServiceInstance {
       return absl::OkStatus();
     }));
     if (!c || c->lookup != LookupState::kPending) return absl::OkStatus();
-    ASSIGN_OR_RETURN(ProductLookup lookup, inventory_.LookUpProduct(nullptr, c->serial, c->ssrn));
+    ASSIGN_OR_RETURN(ProductLookup lookup, inventory_.LookUpProduct(nullptr, c->serial, c->ssrn,
+                                                                    c->account_id));
     return store_.Transact("fill product fields", [&](CaseRepository& repo) {
       return domain_.ApplyProductLookup(c->id, lookup, repo);
     });
@@ -229,6 +231,7 @@ ServiceSpec Spec() {
   spec.default_metrics_port = 9102;
   spec.migrations = &Migrations;
   spec.health_names = {"aftercare.cases.v1.CaseService"};
+  spec.policies = {&CasePolicy()};
   spec.define_flags = &DefineFlags;
   spec.build = &Build;
   return spec;

@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "case-svc/file_types.h"
 #include "case-svc/sla.h"
+#include "common/policy.h"
 #include "common/ids.h"
 #include "common/status.h"
 
@@ -69,13 +70,17 @@ absl::StatusOr<std::string> AccountFor(const Principal& caller, const std::strin
   if (IsScoped(caller)) {
     if (requested.empty()) {
       if (caller.account_ids.size() == 1) return caller.account_ids[0];
-      if (caller.account_ids.empty()) return std::string();
+      if (caller.account_ids.empty()) {
+        // A case nobody scoped could see afterwards: refused.
+        return absl::PermissionDeniedError(
+            field + ": the caller is associated with no account; cases are opened for one of "
+            "the caller's accounts");
+      }
       return absl::InvalidArgumentError(
           field + " is required when the caller is associated with several accounts");
     }
-    if (!caller.CanAccessAccount(requested)) {
-      return absl::PermissionDeniedError(field + " is not one of the caller's accounts");
-    }
+    // Another account looks exactly like one that does not exist.
+    RETURN_IF_ERROR(CheckAccountScope(caller, requested, "account " + requested));
     return requested;
   }
   if (requested.empty() && required_for_staff) {
@@ -94,10 +99,8 @@ bool IsScoped(const Principal& caller) {
   return caller.role == Role::kCustomer || caller.role == Role::kPartner;
 }
 
-bool CanSee(const Principal& caller, const std::string& opened_by, const std::string& account_id) {
-  if (!IsScoped(caller)) return true;
-  if (!opened_by.empty() && opened_by == caller.subject) return true;
-  return !account_id.empty() && caller.CanAccessAccount(account_id);
+bool CanSee(const Principal& caller, const std::string& account_id) {
+  return caller.CanAccessAccount(account_id);
 }
 
 absl::StatusOr<std::string> NormalizeSku(const std::string& sku, const std::string& field) {
@@ -245,9 +248,8 @@ absl::StatusOr<Case> Cases::LoadCase(const Principal& caller, const std::string&
                                      CaseRepository& repo, bool for_update) const {
   ASSIGN_OR_RETURN(std::string canonical, CanonicalCaseId(id));
   ASSIGN_OR_RETURN(std::optional<Case> c, repo.FindCase(canonical, for_update));
-  if (!c || !CanSee(caller, c->opened_by, c->account_id)) {
-    return absl::NotFoundError(absl::StrCat("case ", canonical, " not found"));
-  }
+  if (!c) return absl::NotFoundError(absl::StrCat("case ", canonical, " not found"));
+  if (!CanSee(caller, c->account_id)) return OutOfScope(absl::StrCat("case ", canonical));
   return *std::move(c);
 }
 
@@ -265,7 +267,6 @@ absl::StatusOr<Page<Case>> Cases::ListCases(const Principal& caller, CaseFilter 
   filter.now = clock_.Now();
   filter.scoped = IsScoped(caller);
   if (filter.scoped) {
-    filter.subject = caller.subject;
     filter.accounts = caller.account_ids;
     if (!filter.account_id.empty() && !caller.CanAccessAccount(filter.account_id)) {
       return Page<Case>{};  // nothing of that account is visible
@@ -513,12 +514,13 @@ absl::StatusOr<Page<CaseEvent>> Cases::ListEvents(const Principal& caller, const
   ASSIGN_OR_RETURN(std::optional<Case> c, repo.FindCase(canonical, false));
   bool visible = false;
   if (c) {
-    visible = CanSee(caller, c->opened_by, c->account_id);
+    visible = CanSee(caller, c->account_id);
   } else {
     ASSIGN_OR_RETURN(std::optional<TradeIn> t, repo.FindTradeIn(canonical, false));
-    visible = t && CanSee(caller, t->opened_by, t->account_id);
+    visible = t && CanSee(caller, t->account_id);
   }
-  if (!visible) return absl::NotFoundError(absl::StrCat("case ", canonical, " not found"));
+  if (!c && !visible) return absl::NotFoundError(absl::StrCat("case ", canonical, " not found"));
+  if (!visible) return OutOfScope(absl::StrCat("case ", canonical));
   const bool include_internal = !IsScoped(caller);
   const std::string fp =
       QueryFingerprint({"ListCaseEvents", canonical, include_internal ? "all" : "public"});
@@ -750,9 +752,8 @@ absl::StatusOr<TradeIn> Cases::LoadTradeIn(const Principal& caller, const std::s
                                            CaseRepository& repo, bool for_update) const {
   ASSIGN_OR_RETURN(std::string canonical, CanonicalCaseId(id));
   ASSIGN_OR_RETURN(std::optional<TradeIn> t, repo.FindTradeIn(canonical, for_update));
-  if (!t || !CanSee(caller, t->opened_by, t->account_id)) {
-    return absl::NotFoundError(absl::StrCat("trade-in case ", canonical, " not found"));
-  }
+  if (!t) return absl::NotFoundError(absl::StrCat("trade-in case ", canonical, " not found"));
+  if (!CanSee(caller, t->account_id)) return OutOfScope(absl::StrCat("trade-in case ", canonical));
   return *std::move(t);
 }
 
@@ -768,7 +769,6 @@ absl::StatusOr<Page<TradeIn>> Cases::ListTradeIns(const Principal& caller, Trade
   RETURN_IF_ERROR(CheckAccountId(filter.account_id, "account_id"));
   filter.scoped = IsScoped(caller);
   if (filter.scoped) {
-    filter.subject = caller.subject;
     filter.accounts = caller.account_ids;
     if (!filter.account_id.empty() && !caller.CanAccessAccount(filter.account_id)) {
       return Page<TradeIn>{};
@@ -1139,7 +1139,7 @@ absl::StatusOr<Attachment> Cases::GetAttachment(const Principal& caller, const s
   ASSIGN_OR_RETURN(std::optional<Attachment> a, repo.FindAttachment(*id));
   if (!a) return absl::NotFoundError(absl::StrCat("attachment ", name, " not found"));
   absl::StatusOr<TradeIn> t = LoadTradeIn(caller, a->case_id, repo, false);
-  if (!t.ok()) return absl::NotFoundError(absl::StrCat("attachment ", name, " not found"));
+  if (!t.ok()) return OutOfScope(absl::StrCat("attachment ", name));
   return *std::move(a);
 }
 

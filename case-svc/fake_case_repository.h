@@ -51,7 +51,7 @@ class FakeCaseRepository : public CaseRepository {
     for (const auto& [id, c] : cases) {
       if (f.status != CaseStatus::kUnspecified && c.status != f.status) continue;
       if (f.priority != Priority::kUnspecified && c.priority != f.priority) continue;
-      if (f.scoped && c.opened_by != f.subject &&
+      if (f.scoped &&
           std::find(f.accounts.begin(), f.accounts.end(), c.account_id) == f.accounts.end()) {
         continue;
       }

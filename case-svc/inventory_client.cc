@@ -19,7 +19,8 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> GrpcInventory::Context(
 
 absl::StatusOr<ProductLookup> GrpcInventory::LookUpProduct(const CallInfo* parent,
                                                            const std::string& serial,
-                                                           const std::string& ssrn) {
+                                                           const std::string& ssrn,
+                                                           const std::string& account_id) {
   ASSIGN_OR_RETURN(auto stub, Stub());
   ASSIGN_OR_RETURN(auto ctx, Context(parent, ""));
   inv::GetEntitlementRequest req;
@@ -31,8 +32,9 @@ absl::StatusOr<ProductLookup> GrpcInventory::LookUpProduct(const CallInfo* paren
   inv::Entitlement ent;
   grpc::Status s = stub->GetEntitlement(ctx.get(), req, &ent);
   ProductLookup out;
-  if (s.error_code() == grpc::StatusCode::NOT_FOUND) {
-    out.state = LookupState::kNotFound;
+  if (s.error_code() == grpc::StatusCode::NOT_FOUND ||
+      (s.ok() && !account_id.empty() && ent.owner_account_id() != account_id)) {
+    out.state = LookupState::kNotFound;  // another account's unit: as if there were none
     return out;
   }
   if (!s.ok()) return FromGrpcStatus(s);

@@ -20,11 +20,15 @@ namespace aftercare::cases {
 class InventoryGateway {
  public:
   virtual ~InventoryGateway() = default;
-  // FILLED or NOT_FOUND; UNAVAILABLE / DEADLINE_EXCEEDED when inventory-svc
-  // cannot answer now.
+  // The product of a unit, looked up on behalf of `account_id`: FILLED only
+  // when the unit is owned by that account (empty: any account, for cases
+  // staff open without one), NOT_FOUND otherwise — a caller never learns
+  // through a case what inventory-svc would not show it. UNAVAILABLE /
+  // DEADLINE_EXCEEDED when inventory-svc cannot answer now.
   virtual absl::StatusOr<ProductLookup> LookUpProduct(const CallInfo* parent,
                                                       const std::string& serial,
-                                                      const std::string& ssrn) = 0;
+                                                      const std::string& ssrn,
+                                                      const std::string& account_id) = 0;
   // The catalog entry of `sku` (found = false when unknown).
   virtual absl::StatusOr<CatalogEntry> LookUpSku(const CallInfo* parent, const std::string& sku) = 0;
 };
@@ -35,7 +39,8 @@ class GrpcInventory : public InventoryGateway {
       : clients_(clients), target_(std::move(target)), timeout_(timeout) {}
 
   absl::StatusOr<ProductLookup> LookUpProduct(const CallInfo* parent, const std::string& serial,
-                                              const std::string& ssrn) override;
+                                              const std::string& ssrn,
+                                              const std::string& account_id) override;
   absl::StatusOr<CatalogEntry> LookUpSku(const CallInfo* parent, const std::string& sku) override;
 
   // Outbox deliveries, with the event's stable request id.

@@ -143,16 +143,15 @@ Case ReadCase(sql::ResultSet& rs) {
   return c;
 }
 
-// Appends "AND (opened_by = ? OR account_id IN (?, ...))" for scoped callers.
-void ScopeClause(bool scoped, const std::vector<std::string>& accounts, std::string* sql) {
-  if (!scoped) return;
-  absl::StrAppend(sql, " AND (opened_by = ?");
-  if (!accounts.empty()) {
-    absl::StrAppend(sql, " OR account_id IN (");
-    for (size_t i = 0; i < accounts.size(); ++i) absl::StrAppend(sql, i ? ", ?" : "?");
-    absl::StrAppend(sql, ")");
-  }
-  absl::StrAppend(sql, ")");
+// " AND account_id IN (?, ...)" for scoped callers (" AND 1 = 0" when they
+// have no account): a scoped caller sees its accounts' cases, nothing else.
+std::string ScopeClause(bool scoped, const std::vector<std::string>& accounts) {
+  if (!scoped) return "";
+  if (accounts.empty()) return " AND 1 = 0";
+  std::string sql = " AND account_id IN (";
+  for (size_t i = 0; i < accounts.size(); ++i) absl::StrAppend(&sql, i ? ", ?" : "?");
+  absl::StrAppend(&sql, ")");
+  return sql;
 }
 
 absl::StatusOr<std::pair<int64_t, std::string>> CursorKeys(const PageCursor& c) {
@@ -219,9 +218,9 @@ absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
     ASSIGN_OR_RETURN(auto keys, CursorKeys(*after));
     cursor = keys;
   }
-  // One page of one branch: the filters, `scope` (a condition on opened_by
-  // or account_id, or nothing), the cursor, newest first. Each filter has an
-  // index (filter, created_at_us, id), so the page is an ordered index range.
+  // One page: the filters, `scope` (the caller's accounts, or nothing), the
+  // cursor, newest first. Each filter has an index (filter, created_at_us,
+  // id), so the page is an ordered index range.
   auto branch = [&](const std::string& scope) {
     std::string sql = absl::StrCat("SELECT ", kCaseColumns, " FROM cases WHERE 1 = 1");
     if (f.status != CaseStatus::kUnspecified) absl::StrAppend(&sql, " AND status = ?");
@@ -246,32 +245,11 @@ absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
     if (cursor) b.Int(cursor->first).Int(cursor->first).Str(cursor->second);
     b.Int(limit);
   };
-  std::string sql;
-  if (!f.scoped) {
-    sql = branch("");
-  } else if (f.accounts.empty()) {
-    sql = branch(" AND opened_by = ?");
-  } else {
-    // Cases the caller opened, and cases of its accounts: two index ranges
-    // (idx_cases_opened_by, idx_cases_account) merged, instead of walking
-    // every case in time order.
-    std::string in = " AND account_id IN (?";
-    for (size_t i = 1; i < f.accounts.size(); ++i) absl::StrAppend(&in, ", ?");
-    absl::StrAppend(&in, ")");
-    sql = absl::StrCat("(", branch(" AND opened_by = ?"), ") UNION (", branch(in),
-                       ") ORDER BY created_at_us DESC, id DESC LIMIT ?");
-  }
+  // Scoped: the cases of its accounts (idx_cases_account ranges).
+  const std::string sql = branch(ScopeClause(f.scoped, f.accounts));
   auto& s = conn_.Prepare(sql);
   Binder b(s);
-  if (!f.scoped) {
-    bind_branch(b, {});
-  } else {
-    bind_branch(b, {f.subject});
-    if (!f.accounts.empty()) {
-      bind_branch(b, f.accounts);
-      b.Int(limit);
-    }
-  }
+  bind_branch(b, f.scoped ? f.accounts : std::vector<std::string>{});
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   std::vector<Case> out;
   while (rs->next()) out.push_back(ReadCase(*rs));
@@ -400,7 +378,7 @@ absl::StatusOr<std::vector<TradeIn>> MysqlCaseRepository::ListTradeIns(
   std::string sql = "SELECT id, version, body FROM trade_in_cases WHERE 1 = 1";
   if (f.status != TradeInStatus::kUnspecified) absl::StrAppend(&sql, " AND status = ?");
   if (!f.account_id.empty()) absl::StrAppend(&sql, " AND account_id = ?");
-  ScopeClause(f.scoped, f.accounts, &sql);
+  absl::StrAppend(&sql, ScopeClause(f.scoped, f.accounts));
   if (after) absl::StrAppend(&sql, " AND (created_at_us < ? OR (created_at_us = ? AND id < ?))");
   absl::StrAppend(&sql, " ORDER BY created_at_us DESC, id DESC LIMIT ?");
   auto& s = conn_.Prepare(sql);
@@ -408,7 +386,6 @@ absl::StatusOr<std::vector<TradeIn>> MysqlCaseRepository::ListTradeIns(
   if (f.status != TradeInStatus::kUnspecified) b.Int(static_cast<int>(f.status));
   if (!f.account_id.empty()) b.Str(f.account_id);
   if (f.scoped) {
-    b.Str(f.subject);
     for (const auto& a : f.accounts) b.Str(a);
   }
   if (after) {

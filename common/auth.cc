@@ -421,12 +421,6 @@ absl::Status RequireRole(const Principal& principal, std::initializer_list<Role>
                                                   "; allowed: ", allowed_names));
 }
 
-absl::Status RequireAccountAccess(const Principal& principal, std::string_view account_id,
-                                  std::string_view resource) {
-  if (principal.CanAccessAccount(account_id)) return absl::OkStatus();
-  return absl::NotFoundError(absl::StrCat(Absl(resource), " not found"));
-}
-
 absl::Status RequireCpoChannel(const Principal& principal) {
   if (principal.IsInternal()) return absl::OkStatus();
   if (principal.role == Role::kPartner) {

@@ -10,8 +10,8 @@
 //   ASSIGN_OR_RETURN(Principal caller, verifier->Verify(token, absl::Now()));
 //   RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kAdmin},
 //                               "open RMA requests"));
-//   RETURN_IF_ERROR(RequireAccountAccess(caller, unit.account_id,
-//                                        "unit " + unit.serial));
+// Which roles may call each RPC, and the scope checks where aggregates are
+// loaded, are in common/policy.h.
 #ifndef AFTERCARE_COMMON_AUTH_H_
 #define AFTERCARE_COMMON_AUTH_H_
 
@@ -83,15 +83,6 @@ struct Principal {
 //                               "record certification steps"));
 absl::Status RequireRole(const Principal& principal, std::initializer_list<Role> allowed,
                          std::string_view action);
-
-// Returns OK when the caller may see data of `account_id`
-// (Principal::CanAccessAccount), otherwise NOT_FOUND "<resource> not found",
-// so that a caller outside its scope cannot tell whether the resource exists.
-//
-//   RETURN_IF_ERROR(RequireAccountAccess(caller, c.account_id,
-//                                        "case " + c.id));
-absl::Status RequireAccountAccess(const Principal& principal, std::string_view account_id,
-                                  std::string_view resource);
 
 // Returns OK when the caller may reserve and sell CPO units: a partner whose
 // token carries cpo_channel=true, or admin/service. Otherwise

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
+#include "common/policy.h"
 
 namespace aftercare {
 
@@ -23,6 +24,16 @@ absl::Status ValidateRequestId(absl::string_view request_id) {
     }
   }
   return absl::OkStatus();
+}
+
+IdempotencyKey IdempotencyKey::For(const Principal& principal, std::string request_id,
+                                   std::string method) {
+  IdempotencyKey key;
+  key.caller = absl::StrCat(std::string(RoleName(principal.role)), "|",
+                            ScopeFingerprint(principal), "|", principal.subject.substr(0, 120));
+  key.request_id = std::move(request_id);
+  key.method = std::move(method);
+  return key;
 }
 
 namespace idempotency_internal {
@@ -110,6 +121,8 @@ absl::StatusOr<std::string> AnswerAfterFailure(db::ConnectionPool& pool, const I
     default:
       break;
   }
+  // The caller may not do this call now: it gets no stored answer either.
+  if (IsAuthorizationFailure(failure)) return failure;
   absl::StatusOr<std::optional<std::string>> found = db::RunRead<std::optional<std::string>>(
       pool, context, [&](db::Connection& conn) { return Lookup(conn, key, request_hash); });
   if (found.ok() && found->has_value()) return **found;

@@ -15,10 +15,13 @@
 // transaction back and looks the key up: a committed earlier call with the
 // same id answers (its response, or INVALID_ARGUMENT for another request);
 // otherwise the body's error is returned (without a look-up when it is
-// UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED or CANCELLED).
+// UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED or CANCELLED, or an
+// authorization failure: PERMISSION_DENIED, UNAUTHENTICATED or an
+// OutOfScope NOT_FOUND, common/policy.h — a caller who may not do the call
+// now never gets its stored answer).
 //
-//   return RunIdempotent<Unit>(pool, clock, {principal.subject, req.request_id(),
-//       "ReserveUnit"}, req, "reserve unit",
+//   return RunIdempotent<Unit>(pool, clock, IdempotencyKey::For(principal,
+//       req.request_id(), "ReserveUnit"), req, "reserve unit",
 //       [&](db::Connection& c) -> absl::StatusOr<Unit> { ... });
 #ifndef AFTERCARE_COMMON_IDEMPOTENCY_H_
 #define AFTERCARE_COMMON_IDEMPOTENCY_H_
@@ -29,15 +32,24 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/auth.h"
 #include "common/clock.h"
 #include "common/db/transaction.h"
 
 namespace aftercare {
 
 struct IdempotencyKey {
-  std::string caller;      // principal subject
+  std::string caller;      // who may replay: see For()
   std::string request_id;  // empty: the call is not idempotent-keyed
-  std::string method;      // full or short RPC name
+  std::string method;      // full or short RPC name (a stored key answers only its method)
+
+  // The key of `principal`'s call: bound to its subject, role and scope
+  // ("<role>|<ScopeFingerprint>|<subject, first 120 bytes>"), so a stored
+  // answer is returned only to a caller with exactly the rights of the one
+  // who made the call — not to the same subject under another role, nor
+  // after it lost or gained an account.
+  static IdempotencyKey For(const Principal& principal, std::string request_id,
+                            std::string method);
 };
 
 // Checks the shape of a request_id: at most 128 printable ASCII characters.

@@ -41,8 +41,13 @@ std::string SanitizeRequestId(absl::string_view id) {
 class ServerInterceptor : public grpc::experimental::Interceptor {
  public:
   ServerInterceptor(grpc::experimental::ServerRpcInfo* info, MethodMetrics* metrics,
-                    const JwtVerifier* verifier, const Clock* clock)
-      : info_(info), metrics_(metrics), verifier_(verifier), clock_(clock), start_(absl::Now()) {
+                    const JwtVerifier* verifier, const Clock* clock, const PolicyIndex* policies)
+      : info_(info),
+        metrics_(metrics),
+        verifier_(verifier),
+        clock_(clock),
+        policies_(policies),
+        start_(absl::Now()) {
     call_.method = info->method();
   }
 
@@ -98,9 +103,23 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
       absl::StatusOr<std::string> token = BearerFromHeader(auth_header);
       call_.principal = token.ok() ? verifier_->Verify(*token, clock_->Now()) : token.status();
     }
+    Authorize();
     call_context_internal::Register(info_->server_context(), &call_);
     registered_ = true;
     metrics_->started.Increment();
+  }
+
+  // The method's declared policy decides before any handler runs; the
+  // caller's identity is kept for the log line.
+  void Authorize() {
+    if (!call_.principal.ok()) return;
+    static const PolicyIndex kNoPolicies;
+    absl::Status allowed =
+        (policies_ != nullptr ? *policies_ : kNoPolicies).Authorize(call_.method, *call_.principal);
+    if (allowed.ok()) return;
+    denied_subject_ = call_.principal->subject;
+    denied_role_ = std::string(RoleName(call_.principal->role));
+    call_.principal = std::move(allowed);
   }
 
   void OnStatus(const grpc::Status& status) {
@@ -126,8 +145,13 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
       role = std::string(RoleName(call_.principal->role));
       fields[n++] = {"caller", call_.principal->subject};
       fields[n++] = {"role", role};
+    } else if (!denied_role_.empty()) {
+      fields[n++] = {"caller", denied_subject_};
+      fields[n++] = {"role", denied_role_};
     }
-    if (!status.ok()) fields[n++] = {"error", status.error_message()};
+    // error_message() returns a copy: keep it alive as long as the fields.
+    const std::string error = status.error_message();
+    if (!status.ok()) fields[n++] = {"error", error};
     LogLine(level, "rpc", absl::MakeConstSpan(fields, n));
   }
 
@@ -135,8 +159,11 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
   MethodMetrics* metrics_;
   const JwtVerifier* verifier_;
   const Clock* clock_;
+  const PolicyIndex* policies_;
   absl::Time start_;
   CallInfo call_;
+  std::string denied_subject_;  // an authenticated caller its policy refused
+  std::string denied_role_;
   bool registered_ = false;
 };
 
@@ -236,9 +263,10 @@ const char* GrpcCodeName(grpc::StatusCode code) {
 }
 
 ServerInterceptorFactory::ServerInterceptorFactory(std::shared_ptr<prometheus::Registry> registry,
-                                                   const JwtVerifier* verifier, const Clock* clock)
+                                                   const JwtVerifier* verifier, const Clock* clock,
+                                                   const PolicyIndex* policies)
     : registry_(std::move(registry)), metrics_(*registry_, "server"), verifier_(verifier),
-      clock_(clock) {}
+      clock_(clock), policies_(policies) {}
 
 MethodMetrics::MethodMetrics(RpcMetrics& metrics, std::map<std::string, std::string> l)
     : family(metrics),
@@ -298,7 +326,7 @@ grpc::experimental::Interceptor* ServerInterceptorFactory::CreateServerIntercept
     grpc::experimental::ServerRpcInfo* info) {
   const char* method = info->method();
   return new ServerInterceptor(info, ForMethod(method == nullptr ? "" : method, info->type()),
-                               verifier_, clock_);
+                               verifier_, clock_, policies_);
 }
 
 ClientInterceptorFactory::ClientInterceptorFactory(std::shared_ptr<prometheus::Registry> registry)

@@ -2,7 +2,10 @@
 //
 // Server side, per call: reads `x-request-id` (or generates one) and echoes
 // it in the response metadata, continues the W3C `traceparent`, verifies the
-// bearer token into a Principal (CurrentCall(context)->principal), counts the
+// bearer token into a Principal and applies the method's declared policy
+// (common/policy.h: a role the policy does not list, or a method without a
+// policy, turns the principal into PERMISSION_DENIED before any handler
+// runs; CurrentCall(context)->principal), counts the
 // call in the metric names Go gRPC services export —
 //   grpc_server_started_total, grpc_server_handled_total{grpc_code},
 //   grpc_server_handling_seconds, grpc_server_msg_received_total,
@@ -26,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/policy.h"
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
@@ -65,9 +69,11 @@ const char* GrpcCodeName(grpc::StatusCode code);
 
 class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  // `verifier` may be null (every caller is then unauthenticated).
+  // `verifier` may be null (every caller is then unauthenticated);
+  // `policies` may be null (every authenticated caller is then denied).
   ServerInterceptorFactory(std::shared_ptr<prometheus::Registry> registry,
-                           const JwtVerifier* verifier, const Clock* clock);
+                           const JwtVerifier* verifier, const Clock* clock,
+                           const PolicyIndex* policies = nullptr);
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
@@ -88,6 +94,7 @@ class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFac
   std::array<std::unique_ptr<MethodMetrics>, 4> overflow_ ABSL_GUARDED_BY(mu_);
   const JwtVerifier* verifier_;
   const Clock* clock_;
+  const PolicyIndex* policies_;
 };
 
 class ClientInterceptorFactory : public grpc::experimental::ClientInterceptorFactoryInterface {

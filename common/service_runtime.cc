@@ -1,5 +1,7 @@
 #include "common/service_runtime.h"
 
+#include <algorithm>
+
 #include <signal.h>
 
 #include <iostream>
@@ -83,6 +85,19 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   if (spec.define_flags) spec.define_flags(c);
 }
 
+absl::Status CheckPolicies(const ServiceSpec& spec) {
+  for (const std::string& name : spec.health_names) {
+    auto it = std::find_if(spec.policies.begin(), spec.policies.end(),
+                           [&](const ServicePolicy* p) { return p->service() == name; });
+    if (it == spec.policies.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("service ", name, " has no authorization policy table"));
+    }
+  }
+  for (const ServicePolicy* p : spec.policies) RETURN_IF_ERROR(p->CheckComplete());
+  return absl::OkStatus();
+}
+
 ServiceRuntime::ServiceRuntime(const ServiceSpec& spec, Config config)
     : spec_(spec), config_(std::move(config)) {}
 
@@ -91,7 +106,9 @@ ServiceRuntime::~ServiceRuntime() { Shutdown(); }
 absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const ServiceSpec& spec,
                                                                        Config config,
                                                                        const Clock* clock) {
+  RETURN_IF_ERROR(CheckPolicies(spec));
   std::unique_ptr<ServiceRuntime> rt(new ServiceRuntime(spec, std::move(config)));
+  rt->policies_ = PolicyIndex(spec.policies);
   const Config& c = rt->config_;
 
   LogLevel level = LogLevel::kInfo;
@@ -223,7 +240,7 @@ absl::Status ServiceRuntime::Start() {
   }
   ASSIGN_OR_RETURN(server_, GrpcServer::Start(server, services, &health_,
                                               std::make_unique<ServerInterceptorFactory>(
-                                                  registry_, verifier_.get(), clock_)));
+                                                  registry_, verifier_.get(), clock_, &policies_)));
   ASSIGN_OR_RETURN(int64_t health_port, c.GetInt("health_port"));
   if (health_port > 0) {
     ServerOptions health_only;

@@ -28,6 +28,7 @@
 #include "common/health_service.h"
 #include "common/outbox.h"
 #include "common/page_token.h"
+#include "common/policy.h"
 #include "common/server.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
@@ -65,10 +66,18 @@ struct ServiceSpec {
   const std::vector<db::MigrationFile>& (*migrations)() = nullptr;
   // Full names of the gRPC services, reported by the health service.
   std::vector<std::string> health_names;
+  // The authorization policy of each gRPC service (common/policy.h): one
+  // per name in health_names, each complete, or the service does not start.
+  std::vector<const ServicePolicy*> policies;
   // Declares the service's own settings (optional).
   std::function<void(Config&)> define_flags;
   std::function<absl::StatusOr<std::unique_ptr<ServiceInstance>>(ServiceContext&)> build;
 };
+
+// OK when every gRPC service of `spec` has a policy table and every table is
+// complete (ServicePolicy::CheckComplete); the runtime refuses to start
+// otherwise.
+absl::Status CheckPolicies(const ServiceSpec& spec);
 
 // Declares the settings every service has (see docs/CONFIGURATION.md).
 void DefineCommonFlags(Config& config, const ServiceSpec& spec);
@@ -110,6 +119,7 @@ class ServiceRuntime {
   std::unique_ptr<db::ConnectionPool> pool_;
   std::unique_ptr<BoundedExecutor> executor_;
   std::unique_ptr<JwtVerifier> verifier_;
+  PolicyIndex policies_;
   std::unique_ptr<ClientFactory> clients_;
   std::unique_ptr<OutboxDispatcher> outbox_;
   std::unique_ptr<PageTokenCodec> page_tokens_;

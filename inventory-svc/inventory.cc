@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "common/ids.h"
+#include "common/policy.h"
 #include "common/status.h"
 
 namespace aftercare::inventory {
@@ -264,12 +265,22 @@ Inventory::Inventory(const Clock& clock, InventoryOptions options,
                      const PageTokenCodec* page_tokens)
     : clock_(clock), options_(std::move(options)), page_tokens_(page_tokens) {}
 
-absl::StatusOr<Unit> Inventory::LoadUnit(const std::string& serial, InventoryRepository& repo,
-                                         bool for_update) const {
+absl::StatusOr<Unit> Inventory::LoadUnit(const Principal& caller, const std::string& serial,
+                                         InventoryRepository& repo, bool for_update,
+                                         Reach reach) const {
   ASSIGN_OR_RETURN(std::string s, NormalizeSerial(serial, "serial_number"));
   ASSIGN_OR_RETURN(std::optional<Unit> unit, repo.FindUnit(s, for_update));
   if (!unit) return NotFoundUnit(s);
+  if (!Reaches(caller, *unit, reach)) return OutOfScope(absl::StrCat("unit ", s));
   return *std::move(unit);
+}
+
+bool Inventory::Reaches(const Principal& caller, const Unit& unit, Reach reach) const {
+  if (!IsScoped(caller) || caller.CanAccessAccount(unit.owner_account_id)) return true;
+  if (reach != Reach::kCpo || caller.role != Role::kPartner || !caller.cpo_channel) return false;
+  const UnitState state = EffectiveState(unit, clock_.Now());
+  return state == UnitState::kCertified ||
+         (state == UnitState::kReserved && unit.reserved_partner_id == caller.partner_id);
 }
 
 absl::StatusOr<Product> Inventory::LoadProduct(const std::string& sku,
@@ -540,15 +551,7 @@ absl::StatusOr<Unit> Inventory::Receive(const Principal& caller, const ReceiveCo
 
 absl::StatusOr<Unit> Inventory::GetUnit(const Principal& caller, const std::string& serial,
                                         InventoryRepository& repo) const {
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, false));
-  if (IsScoped(caller) && !caller.CanAccessAccount(unit.owner_account_id)) {
-    const UnitState state = EffectiveState(unit, clock_.Now());
-    bool cpo_visible = caller.role == Role::kPartner && caller.cpo_channel &&
-                       (state == UnitState::kCertified ||
-                        (state == UnitState::kReserved && unit.reserved_partner_id == caller.partner_id));
-    if (!cpo_visible) return NotFoundUnit(unit.serial);
-  }
-  return unit;
+  return LoadUnit(caller, serial, repo, false, Reach::kCpo);
 }
 
 absl::StatusOr<Page<Unit>> Inventory::ListUnits(const Principal& caller, UnitFilter filter,
@@ -581,7 +584,7 @@ absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& calle
                                                           InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, kInternal, "read unit history"));
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, 100, 1000));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, false));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, false));
   const std::string fp = QueryFingerprint({"ListUnitEvents", unit.serial});
   ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
   int64_t after_id = 0;
@@ -620,7 +623,7 @@ absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& c
   if (cmd.step == Step::kQualificationTest && cmd.test_report_reference.empty()) {
     return absl::InvalidArgumentError("test_report_reference is required for QUALIFICATION_TEST");
   }
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(cmd.serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, cmd.serial, repo, true));
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "recording a certification step",
                                {UnitState::kReceived, UnitState::kInCertification}));
@@ -708,7 +711,7 @@ absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& c
 absl::StatusOr<Unit> Inventory::CertifyUnit(const Principal& caller, const std::string& serial,
                                             InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "certify units"));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "certifying",
                                {UnitState::kInCertification}));
@@ -746,7 +749,7 @@ absl::StatusOr<Unit> Inventory::QuarantineUnit(const Principal& caller, const st
                                                InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin}, "quarantine units"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 500, true));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "quarantining",
                                {UnitState::kReceived, UnitState::kInCertification,
                                 UnitState::kCertified, UnitState::kSpare}));
@@ -760,7 +763,7 @@ absl::StatusOr<Unit> Inventory::ScrapUnit(const Principal& caller, const std::st
                                           InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin}, "scrap units"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 500, true));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "scrapping",
                                {UnitState::kReceived, UnitState::kInCertification,
                                 UnitState::kCertified, UnitState::kQuarantined,
@@ -772,7 +775,7 @@ absl::StatusOr<Unit> Inventory::ScrapUnit(const Principal& caller, const std::st
 absl::StatusOr<Unit> Inventory::MoveToSparePool(const Principal& caller, const std::string& serial,
                                                 InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin}, "manage depot spares"));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "moving to the spare pool",
                                {UnitState::kCertified}));
   RETURN_IF_ERROR(Transition(caller, unit, UnitState::kSpare, "moved to the depot spare pool", repo));
@@ -847,7 +850,7 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
   const absl::Time now = clock_.Now();
   Unit unit;
   if (!cmd.serial.empty()) {
-    ASSIGN_OR_RETURN(unit, LoadUnit(cmd.serial, repo, true));
+    ASSIGN_OR_RETURN(unit, LoadUnit(caller, cmd.serial, repo, true, Reach::kCpo));
     RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "reserving",
                                  {UnitState::kCertified}));
   } else {
@@ -886,12 +889,12 @@ absl::StatusOr<Unit> Inventory::ReleaseReservation(const Principal& caller,
                                                    const std::string& serial,
                                                    InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireCpoChannel(caller));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true, Reach::kCpo));
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "releasing a reservation",
                                {UnitState::kReserved}));
+  // Another partner's reservation is out of scope: the same answer as no unit.
   if (caller.role == Role::kPartner && unit.reserved_partner_id != caller.partner_id) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("unit ", unit.serial, " is reserved by another partner"));
+    return OutOfScope(absl::StrCat("unit ", unit.serial));
   }
   RETURN_IF_ERROR(Transition(caller, unit, UnitState::kCertified,
                              absl::StrCat("reservation ", unit.reservation_id, " released"), repo));
@@ -913,12 +916,12 @@ absl::StatusOr<SaleResult> Inventory::SellUnit(const Principal& caller, const Se
   for (size_t i = 0; i < cmd.support_options.size(); ++i) {
     RETURN_IF_ERROR(CheckOption(cmd.support_options[i], absl::StrCat("support_options[", i, "]")));
   }
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(cmd.serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, cmd.serial, repo, true, Reach::kCpo));
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "selling", {UnitState::kReserved}));
+  // Another partner's reservation is out of scope: the same answer as no unit.
   if (caller.role == Role::kPartner && unit.reserved_partner_id != caller.partner_id) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("unit ", unit.serial, " is reserved by another partner"));
+    return OutOfScope(absl::StrCat("unit ", unit.serial));
   }
   ASSIGN_OR_RETURN(Product product, LoadProduct(unit.sku, repo));
   for (size_t i = 0; i < cmd.support_options.size(); ++i) {
@@ -987,9 +990,7 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
   ASSIGN_OR_RETURN(std::optional<Unit> existing, repo.FindUnit(serial, true));
   if (existing) {
     Unit unit = *std::move(existing);
-    if (IsScoped(caller) && !caller.CanAccessAccount(unit.owner_account_id)) {
-      return NotFoundUnit(serial);
-    }
+    if (!Reaches(caller, unit, Reach::kOwned)) return OutOfScope(absl::StrCat("unit ", serial));
     RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "registering",
                                  {UnitState::kSold}));
     if (!cmd.account_id.empty() && cmd.account_id != unit.owner_account_id) {
@@ -1043,10 +1044,7 @@ absl::StatusOr<SiteMoveResult> Inventory::UpdateInstalledBase(const Principal& c
                                        Role::kAdmin, Role::kService},
                               "update the installed base"));
   RETURN_IF_ERROR(CheckAddress(cmd.site, "site", true));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(cmd.serial, repo, true));
-  if (IsScoped(caller) && !caller.CanAccessAccount(unit.owner_account_id)) {
-    return NotFoundUnit(unit.serial);
-  }
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, cmd.serial, repo, true));
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "updating the installed base",
                                {UnitState::kSold, UnitState::kInService}));
@@ -1105,7 +1103,7 @@ absl::StatusOr<Unit> Inventory::TransferOwnership(const Principal& caller, const
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin, Role::kCareAgent, Role::kService},
                               "transfer ownership"));
   RETURN_IF_ERROR(CheckAccountId(new_account_id, "new_account_id"));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "transferring ownership",
                                {UnitState::kSold, UnitState::kInService}));
@@ -1139,7 +1137,7 @@ absl::StatusOr<Unit> Inventory::FlagGreyMarket(const Principal& caller, const st
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin, Role::kCareAgent, Role::kService},
                               "flag grey-market units"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 500, true));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   if (unit.grey_market) {
     return absl::FailedPreconditionError(
         absl::StrCat("unit ", unit.serial, " is already flagged as grey market"));
@@ -1162,7 +1160,7 @@ absl::StatusOr<Unit> Inventory::ReinstateUnit(const Principal& caller, const std
   RETURN_IF_ERROR(RequireRole(caller, {Role::kService, Role::kAdmin}, "reinstate grey-market units"));
   ASSIGN_OR_RETURN(CaseId id, ParseCaseId(case_id, "case_id"));
   RETURN_IF_ERROR(CheckText(inspection_ref, "inspection_reference", 100, false));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   if (!unit.grey_market) {
     return absl::FailedPreconditionError(absl::StrCat(
         "unit ", unit.serial, " is ", Name(EffectiveState(unit, clock_.Now())),
@@ -1187,7 +1185,7 @@ absl::StatusOr<Contract> Inventory::CreateSupportContract(const Principal& calle
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin, Role::kService, Role::kPartner},
                               "sell support contracts"));
   RETURN_IF_ERROR(CheckOption(option, "option"));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "adding a support contract",
                                {UnitState::kSold, UnitState::kInService}));
@@ -1280,9 +1278,7 @@ absl::StatusOr<Entitlement> Inventory::GetEntitlement(const Principal& caller,
     ASSIGN_OR_RETURN(unit, repo.FindUnit(c->serial, false));
   }
   if (!unit) return absl::NotFoundError(what + " not found");
-  if (IsScoped(caller) && !caller.CanAccessAccount(unit->owner_account_id)) {
-    return absl::NotFoundError(what + " not found");
-  }
+  if (!Reaches(caller, *unit, Reach::kOwned)) return OutOfScope(what);
   ASSIGN_OR_RETURN(Product product, LoadProduct(unit->sku, repo));
   ASSIGN_OR_RETURN(std::vector<Contract> contracts, repo.ContractsOf(unit->serial));
   return ComputeEntitlement(*unit, product, std::move(contracts), clock_.Now());
@@ -1294,7 +1290,7 @@ absl::StatusOr<Page<Unit>> Inventory::ListInstalledBase(const Principal& caller,
                                                         const std::string& page_token,
                                                         InventoryRepository& repo) const {
   RETURN_IF_ERROR(CheckAccountId(account_id, "account_id"));
-  RETURN_IF_ERROR(RequireAccountAccess(caller, account_id, absl::StrCat("account ", account_id)));
+  RETURN_IF_ERROR(CheckAccountScope(caller, account_id, absl::StrCat("account ", account_id)));
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   const std::string fp = QueryFingerprint({"ListInstalledBase", account_id});
   ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
@@ -1336,7 +1332,7 @@ absl::StatusOr<Unit> Inventory::ReleaseSpare(const Principal& caller, const std:
                                              InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kService, Role::kAdmin}, "release spares"));
   ASSIGN_OR_RETURN(int64_t rma, ParseRmaNumber(rma_number, "rma_number"));
-  ASSIGN_OR_RETURN(Unit unit, LoadUnit(serial, repo, true));
+  ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, unit.state, "releasing a spare", {UnitState::kAllocated}));
   if (unit.allocated_rma != FormatRmaNumber(rma)) {
     return absl::FailedPreconditionError(absl::StrCat("unit ", unit.serial,

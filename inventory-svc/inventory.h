@@ -301,8 +301,19 @@ class Inventory {
   Offer BuildOffer(const Product& product, const std::vector<StockCount>& stock) const;
 
  private:
-  absl::StatusOr<Unit> LoadUnit(const std::string& serial, InventoryRepository& repo,
-                                bool for_update) const;
+  // How far a scoped caller (customer, partner) reaches units.
+  enum class Reach {
+    kOwned,  // units owned by one of the accounts in its token
+    kCpo,    // those, and for a CPO partner CERTIFIED units and its own reservations
+  };
+  // The one way the domain loads a unit for a caller: NOT_FOUND "unit <serial>
+  // not found" when it does not exist or is out of the caller's reach
+  // (OutOfScope: the same answer). Unscoped roles reach every unit.
+  absl::StatusOr<Unit> LoadUnit(const Principal& caller, const std::string& serial,
+                                InventoryRepository& repo, bool for_update,
+                                Reach reach = Reach::kOwned) const;
+  // Whether `caller` reaches `unit` (see Reach).
+  bool Reaches(const Principal& caller, const Unit& unit, Reach reach) const;
   absl::StatusOr<Product> LoadProduct(const std::string& sku, InventoryRepository& repo) const;
   // Moves `unit` to `to` (version, time) and records the change in its history.
   absl::Status Transition(const Principal& caller, Unit& unit, UnitState to,

@@ -233,10 +233,6 @@ void ToProto(const Offer& o, pb::CpoOffer* out) {
   for (SupportLevel l : o.support_levels) out->add_support_levels(static_cast<pb::SupportLevel>(l));
 }
 
-IdempotencyKey Key(const Principal& caller, const std::string& request_id, const char* method) {
-  return IdempotencyKey{caller.subject, request_id, method};
-}
-
 }  // namespace
 
 // --- Catalog ---------------------------------------------------------------------
@@ -245,7 +241,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::CreateProduct(Ctx* ctx, const pb::Creat
                                                        pb::Product* resp) {
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
     ASSIGN_OR_RETURN(Product product, FromProto(req->product()));
-    return store_.Mutate(Key(caller, req->request_id(), "CreateProduct"), *req, "create product",
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "CreateProduct"), *req, "create product",
                          resp, [&](InventoryRepository& repo) -> absl::StatusOr<pb::Product> {
                            ASSIGN_OR_RETURN(Product p, domain_.CreateProduct(caller, product, repo));
                            return ToProto(p);
@@ -287,7 +283,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx, const pb::Updat
     ASSIGN_OR_RETURN(Product patch, FromProto(req->product()));
     std::vector<std::string> mask(req->update_mask().paths().begin(),
                                   req->update_mask().paths().end());
-    return store_.Mutate(Key(caller, req->request_id(), "UpdateProduct"), *req, "update product",
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "UpdateProduct"), *req, "update product",
                          resp, [&](InventoryRepository& repo) -> absl::StatusOr<pb::Product> {
                            ASSIGN_OR_RETURN(Product p, domain_.UpdateProduct(
                                                            caller, patch, mask,
@@ -372,7 +368,7 @@ class InventoryGrpc::LoadSerialsReactor
         return;
       }
       absl::Status s = service_->store_.Mutate(
-          Key(caller_, combined_.request_id(), "LoadGenuineSerials"), combined_,
+          IdempotencyKey::For(caller_, combined_.request_id(), "LoadGenuineSerials"), combined_,
           "load genuine serials", resp_,
           [&](InventoryRepository& repo) -> absl::StatusOr<pb::LoadGenuineSerialsResponse> {
             ASSIGN_OR_RETURN(LoadCounts counts, service_->domain_.LoadGenuineSerials(entries_, repo));
@@ -428,7 +424,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReceiveUnit(Ctx* ctx, const pb::Receive
     ASSIGN_OR_RETURN(cmd.condition,
                      FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
     cmd.note = req->note();
-    return store_.Mutate(Key(caller, req->request_id(), "ReceiveUnit"), *req, "receive unit", resp,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "ReceiveUnit"), *req, "receive unit", resp,
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::Unit> {
                            ASSIGN_OR_RETURN(Unit u, domain_.ReceiveUnit(caller, cmd, repo));
                            return ToProto(u, clock_.Now());
@@ -499,7 +495,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::RecordCertificationStep(
     cmd.test_report_reference = req->test_report_reference();
     cmd.note = req->note();
     return store_.Mutate(
-        Key(caller, req->request_id(), "RecordCertificationStep"), *req,
+        IdempotencyKey::For(caller, req->request_id(), "RecordCertificationStep"), *req,
         "record certification step", resp,
         [&](InventoryRepository& repo) -> absl::StatusOr<pb::RecordCertificationStepResponse> {
           ASSIGN_OR_RETURN(StepResult r, domain_.RecordCertificationStep(caller, cmd, repo));
@@ -514,7 +510,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::RecordCertificationStep(
 // Runs a unit transition of the domain as an idempotent mutation.
 #define AFTERCARE_UNIT_MUTATION(METHOD, CONTEXT, CALL)                                         \
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status { \
-    return store_.Mutate(Key(caller, req->request_id(), METHOD), *req, CONTEXT, resp,          \
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), METHOD), *req, CONTEXT, resp,          \
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::Unit> {          \
                            ASSIGN_OR_RETURN(Unit u, CALL);                                     \
                            return ToProto(u, clock_.Now());                                    \
@@ -575,7 +571,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::Reserve
     cmd.ship_to_region_code = req->ship_to_region_code();
     ASSIGN_OR_RETURN(cmd.condition,
                      FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
-    return store_.Mutate(Key(caller, req->request_id(), "ReserveUnit"), *req, "reserve unit", resp,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "ReserveUnit"), *req, "reserve unit", resp,
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::Reservation> {
                            ASSIGN_OR_RETURN(Unit u, domain_.ReserveUnit(caller, cmd, repo));
                            ASSIGN_OR_RETURN(Product p, domain_.GetProduct(caller, u.sku, repo));
@@ -602,7 +598,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRe
       cmd.support_options.push_back(o);
     }
     cmd.site = FromProto(req->site());
-    return store_.Mutate(Key(caller, req->request_id(), "SellUnit"), *req, "sell unit", resp,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "SellUnit"), *req, "sell unit", resp,
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::SellUnitResponse> {
                            ASSIGN_OR_RETURN(SaleResult r, domain_.SellUnit(caller, cmd, repo));
                            const absl::Time now = clock_.Now();
@@ -629,7 +625,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::RegisterProduct(Ctx* ctx,
     if (req->has_ship_time()) {
       ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
     }
-    return store_.Mutate(Key(caller, req->request_id(), "RegisterProduct"), *req,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "RegisterProduct"), *req,
                          "register product", resp,
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::Unit> {
                            ASSIGN_OR_RETURN(Unit u, domain_.RegisterProduct(caller, cmd, repo));
@@ -649,7 +645,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateInstalledBase(
                                             "accepted_support_level"));
     cmd.etag = req->etag();
     return store_.Mutate(
-        Key(caller, req->request_id(), "UpdateInstalledBase"), *req, "update installed base", resp,
+        IdempotencyKey::For(caller, req->request_id(), "UpdateInstalledBase"), *req, "update installed base", resp,
         [&](InventoryRepository& repo) -> absl::StatusOr<pb::UpdateInstalledBaseResponse> {
           ASSIGN_OR_RETURN(SiteMoveResult r, domain_.UpdateInstalledBase(caller, cmd, repo));
           pb::UpdateInstalledBaseResponse out;
@@ -689,7 +685,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::CreateSupportContract(
     Ctx* ctx, const pb::CreateSupportContractRequest* req, pb::SupportContract* resp) {
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
     ASSIGN_OR_RETURN(SupportOption option, FromProto(req->option(), "option"));
-    return store_.Mutate(Key(caller, req->request_id(), "CreateSupportContract"), *req,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "CreateSupportContract"), *req,
                          "create support contract", resp,
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::SupportContract> {
                            ASSIGN_OR_RETURN(Contract c, domain_.CreateSupportContract(
@@ -766,7 +762,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::IntakeReturnedUnit(
     ASSIGN_OR_RETURN(cmd.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
     cmd.sku = req->sku();
     cmd.reference = req->reference();
-    return store_.Mutate(Key(caller, req->request_id(), "IntakeReturnedUnit"), *req,
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "IntakeReturnedUnit"), *req,
                          "intake returned unit", resp,
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::Unit> {
                            ASSIGN_OR_RETURN(Unit u, domain_.IntakeReturnedUnit(caller, cmd, repo));
@@ -787,7 +783,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::SwapInstalledBase(Ctx* ctx,
       ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
     }
     return store_.Mutate(
-        Key(caller, req->request_id(), "SwapInstalledBase"), *req, "swap installed base", resp,
+        IdempotencyKey::For(caller, req->request_id(), "SwapInstalledBase"), *req, "swap installed base", resp,
         [&](InventoryRepository& repo) -> absl::StatusOr<pb::SwapInstalledBaseResponse> {
           ASSIGN_OR_RETURN(SwapResult r, domain_.SwapInstalledBase(caller, cmd, repo));
           const absl::Time now = clock_.Now();

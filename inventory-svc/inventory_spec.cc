@@ -7,6 +7,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "inventory-svc/inventory_policy.h"
 #include "inventory-svc/inventory.h"
 #include "inventory-svc/inventory_grpc.h"
 #include "inventory-svc/mysql_inventory_repository.h"
@@ -151,6 +152,7 @@ ServiceSpec Spec() {
   spec.default_metrics_port = 9101;
   spec.migrations = &Migrations;
   spec.health_names = {"aftercare.inventory.v1.InventoryService"};
+  spec.policies = {&InventoryPolicy()};
   spec.define_flags = &DefineFlags;
   spec.build = &Build;
   return spec;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "common/db/sql_time.h"
 #include "common/ids.h"
+#include "common/policy.h"
 #include "common/status.h"
 #include "licensing-svc/activation_code.h"
 
@@ -111,7 +112,7 @@ absl::StatusOr<std::string> Licensing::ScopedAccount(const Principal& caller,
       if (caller.account_ids.size() == 1) return caller.account_ids.front();
       return Invalid("account_id is required for customers and partners with several accounts");
     }
-    RETURN_IF_ERROR(RequireAccountAccess(caller, account_id, "account " + account_id));
+    RETURN_IF_ERROR(CheckAccountScope(caller, account_id, "account " + account_id));
   }
   return account_id;
 }
@@ -195,7 +196,7 @@ absl::StatusOr<Entitlement> Licensing::GetEntitlement(const Principal& caller,
   RETURN_IF_ERROR(CheckId(id, "ENT-", "entitlement_id"));
   ASSIGN_OR_RETURN(std::optional<Entitlement> e, repo.FindEntitlement(id, false));
   if (!e) return absl::NotFoundError(absl::StrCat("entitlement ", id, " not found"));
-  RETURN_IF_ERROR(RequireAccountAccess(caller, e->account_id, "entitlement " + id));
+  RETURN_IF_ERROR(CheckAccountScope(caller, e->account_id, "entitlement " + id));
   return *e;
 }
 
@@ -245,7 +246,7 @@ absl::StatusOr<ActivationResult> Licensing::Activate(const Principal& caller,
   ASSIGN_OR_RETURN(std::optional<Entitlement> e,
                    repo.FindEntitlementByCodeHash(ActivationCodeHash(canonical), true));
   if (!e) return absl::NotFoundError("no purchase has this activation_code");
-  RETURN_IF_ERROR(RequireAccountAccess(caller, e->account_id, "activation code"));
+  RETURN_IF_ERROR(CheckAccountScope(caller, e->account_id, "activation code"));
   const absl::Time now = clock_.Now();
 
   ASSIGN_OR_RETURN(std::vector<License> existing,
@@ -412,13 +413,13 @@ absl::StatusOr<std::string> Licensing::ValidateTransferRequest(const Principal& 
 absl::StatusOr<std::optional<RmaTransfer>> Licensing::FindTransfer(
     const Principal& caller, const std::string& rma_number, LicensingRepository& repo) const {
   ASSIGN_OR_RETURN(std::optional<RmaTransfer> t, repo.FindTransfer(rma_number));
-  if (t) RETURN_IF_ERROR(RequireAccountAccess(caller, t->account_id, "RMA " + rma_number));
+  if (t) RETURN_IF_ERROR(CheckAccountScope(caller, t->account_id, "RMA " + rma_number));
   return t;
 }
 
 absl::Status Licensing::CheckRmaForTransfer(const Principal& caller, const RmaInfo& rma) const {
   const std::string name = rma.rma_number.empty() ? rma.validation_number : rma.rma_number;
-  RETURN_IF_ERROR(RequireAccountAccess(caller, rma.account_id, "RMA " + name));
+  RETURN_IF_ERROR(CheckAccountScope(caller, rma.account_id, "RMA " + name));
   if (!RmaIsApproved(rma.status) || rma.rma_number.empty()) {
     const std::string status = rma.status.empty() ? "UNSPECIFIED" : rma.status;
     if (status == "PENDING") {
@@ -548,7 +549,7 @@ absl::StatusOr<License> Licensing::GetLicense(const Principal& caller, const std
   RETURN_IF_ERROR(CheckId(id, "LIC-", "license_id"));
   ASSIGN_OR_RETURN(std::optional<License> l, repo.FindLicense(id, false));
   if (!l) return absl::NotFoundError(absl::StrCat("license ", id, " not found"));
-  RETURN_IF_ERROR(RequireAccountAccess(caller, l->account_id, "license " + id));
+  RETURN_IF_ERROR(CheckAccountScope(caller, l->account_id, "license " + id));
   return *l;
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/policy.h"
 #include "common/proto_convert.h"
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
@@ -110,10 +111,6 @@ void ToProto(const Notification& n, pb::Notification* out) {
   SetTime(n.create_time, out->mutable_create_time());
 }
 
-IdempotencyKey Key(const Principal& caller, const std::string& request_id, const char* method) {
-  return IdempotencyKey{caller.subject, request_id, method};
-}
-
 PageRequest PageOf(int32_t size, const std::string& token) { return PageRequest{size, token}; }
 
 }  // namespace
@@ -152,7 +149,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
     ASSIGN_OR_RETURN(cmd.product, FromProto(req->product()));
     cmd.order_reference = req->order_reference();
     RETURN_IF_ERROR(store_.Mutate(
-        Key(caller, req->request_id(), "CreateEntitlement"), *req, "create entitlement", resp,
+        IdempotencyKey::For(caller, req->request_id(), "CreateEntitlement"), *req, "create entitlement", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::CreateEntitlementResponse> {
           ASSIGN_OR_RETURN(PurchaseResult r, domain_.CreateEntitlement(caller, cmd, repo));
           pb::CreateEntitlementResponse out;
@@ -211,7 +208,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
                                                          pb::ActivateLicenseResponse* resp) {
   return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
     RETURN_IF_ERROR(store_.Mutate(
-        Key(caller, req->request_id(), "ActivateLicense"), *req, "activate license", resp,
+        IdempotencyKey::For(caller, req->request_id(), "ActivateLicense"), *req, "activate license", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::ActivateLicenseResponse> {
           ASSIGN_OR_RETURN(ActivationResult r, domain_.Activate(caller, req->activation_code(),
                                                                 req->device_serial(), repo));
@@ -231,7 +228,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::RenewSubscription(Ctx* ctx,
                                                            pb::RenewSubscriptionResponse* resp) {
   return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
     RETURN_IF_ERROR(store_.Mutate(
-        Key(caller, req->request_id(), "RenewSubscription"), *req, "renew subscription", resp,
+        IdempotencyKey::For(caller, req->request_id(), "RenewSubscription"), *req, "renew subscription", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RenewSubscriptionResponse> {
           ASSIGN_OR_RETURN(RenewalResult r,
                            domain_.Renew(caller, req->entitlement_id(), req->term_months(),
@@ -250,7 +247,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::RetrieveDeviceKeys(
     Ctx* ctx, const pb::RetrieveDeviceKeysRequest* req, pb::RetrieveDeviceKeysResponse* resp) {
   return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
     RETURN_IF_ERROR(store_.Mutate(
-        Key(caller, req->request_id(), "RetrieveDeviceKeys"), *req, "retrieve device keys", resp,
+        IdempotencyKey::For(caller, req->request_id(), "RetrieveDeviceKeys"), *req, "retrieve device keys", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RetrieveDeviceKeysResponse> {
           ASSIGN_OR_RETURN(std::vector<DeviceKey> keys,
                            domain_.RetrieveDeviceKeys(caller, req->device_serial(), repo));
@@ -310,7 +307,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
     } else {
       rma->validation_number = number;
       if (!rma->rma_number.empty()) {
-        RETURN_IF_ERROR(RequireAccountAccess(caller, rma->account_id, "RMA " + number));
+        RETURN_IF_ERROR(CheckAccountScope(caller, rma->account_id, "RMA " + number));
         ASSIGN_OR_RETURN(rma->rma_number, domain_.ValidateTransferRequest(caller, rma->rma_number));
         ASSIGN_OR_RETURN(bool done, find_existing(rma->rma_number));
         if (done) return absl::OkStatus();
@@ -318,7 +315,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
     }
     RETURN_IF_ERROR(domain_.CheckRmaForTransfer(caller, *rma));
     RETURN_IF_ERROR(store_.Mutate(
-        Key(caller, req->request_id(), "TransferLicenses"), *req, "transfer licenses", resp,
+        IdempotencyKey::For(caller, req->request_id(), "TransferLicenses"), *req, "transfer licenses", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RmaTransfer> {
           ASSIGN_OR_RETURN(RmaTransfer t, domain_.Transfer(caller, *rma, repo));
           pb::RmaTransfer out;
@@ -396,7 +393,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::Revok
                      FromEnum<RevocationReason>(req->reason(), pb::RevocationReason_IsValid,
                                                 "reason"));
     RETURN_IF_ERROR(store_.Mutate(
-        Key(caller, req->request_id(), "RevokeLicense"), *req, "revoke license", resp,
+        IdempotencyKey::For(caller, req->request_id(), "RevokeLicense"), *req, "revoke license", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::License> {
           ASSIGN_OR_RETURN(License l, domain_.Revoke(caller, req->license_id(), reason,
                                                      req->note(), req->etag(), repo));

@@ -3,6 +3,7 @@
 #include "absl/strings/str_split.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "licensing-svc/licensing_policy.h"
 #include "licensing-svc/grpc_rma_directory.h"
 #include "licensing-svc/license_signer.h"
 #include "licensing-svc/licensing.h"
@@ -92,6 +93,7 @@ ServiceSpec MakeSpec(RmaDirectory* rmas) {
   spec.default_metrics_port = 9104;
   spec.migrations = &Migrations;
   spec.health_names = {"aftercare.licensing.v1.LicensingService"};
+  spec.policies = {&LicensingPolicy()};
   spec.define_flags = &DefineFlags;
   spec.build = [rmas](ServiceContext& ctx) { return Build(ctx, rmas); };
   return spec;

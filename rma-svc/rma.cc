@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/ids.h"
+#include "common/policy.h"
 #include "common/status.h"
 
 namespace aftercare::rma {
@@ -310,9 +311,7 @@ absl::StatusOr<Rma> Rmas::Load(const std::string& name, bool for_update, RmaRepo
 absl::StatusOr<Rma> Rmas::LoadVisible(const Principal& caller, const std::string& name,
                                       bool for_update, RmaRepository& repo) const {
   ASSIGN_OR_RETURN(Rma rma, Load(name, for_update, repo));
-  if (!caller.CanAccessAccount(rma.account_id)) {
-    return absl::NotFoundError(absl::StrCat("RMA ", name, " not found"));
-  }
+  if (!caller.CanAccessAccount(rma.account_id)) return OutOfScope(absl::StrCat("RMA ", name));
   return rma;
 }
 
@@ -399,14 +398,14 @@ absl::StatusOr<Rma> Rmas::PrepareApprove(const Principal& caller, const std::str
   RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kCareAgent}, "approve RMAs"));
   // The state is checked in the transaction (a retry of a finished call
   // must reach its stored response).
-  return Load(name, false, repo);
+  return LoadVisible(caller, name, false, repo);
 }
 
 absl::StatusOr<Rma> Rmas::Approve(const Principal& caller, const std::string& name,
                                   const std::string& etag, const EntitlementView& entitlement,
                                   int64_t seq, RmaRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kCareAgent}, "approve RMAs"));
-  ASSIGN_OR_RETURN(Rma rma, Load(name, true, repo));
+  ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "approval"));
   RETURN_IF_ERROR(CheckEtag(rma, etag, false));
   RETURN_IF_ERROR(CheckDamage(rma.damage_cause));
@@ -443,7 +442,7 @@ absl::StatusOr<Rma> Rmas::Reject(const Principal& caller, const std::string& nam
                                  RmaRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kCareAgent}, "reject RMAs"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 1000, true));
-  ASSIGN_OR_RETURN(Rma rma, Load(name, true, repo));
+  ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "rejection"));
   RETURN_IF_ERROR(CheckEtag(rma, etag, false));
   rma.status = Status::kRejected;
@@ -470,7 +469,7 @@ absl::StatusOr<Rma> Rmas::ShipReplacement(const Principal& caller, const std::st
                                           RmaRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "ship replacements"));
   RETURN_IF_ERROR(CheckTracking(carrier, tracking));
-  ASSIGN_OR_RETURN(Rma rma, Load(name, true, repo));
+  ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (!IsReplacementType(rma.type)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ", Name(rma.status),
@@ -564,7 +563,7 @@ absl::StatusOr<Rma> Rmas::RecordRepair(const Principal& caller, const std::strin
   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "record repairs"));
   RETURN_IF_ERROR(CheckText(summary, "repair_summary", 4000, true));
   RETURN_IF_ERROR(CheckText(software, "software_version", 64, true));
-  ASSIGN_OR_RETURN(Rma rma, Load(name, true, repo));
+  ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (IsReplacementType(rma.type)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ", Name(rma.status),
@@ -590,7 +589,7 @@ absl::StatusOr<Rma> Rmas::ShipRepaired(const Principal& caller, const std::strin
                                        RmaRepository& repo) const {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "ship repaired units"));
   RETURN_IF_ERROR(CheckTracking(carrier, tracking));
-  ASSIGN_OR_RETURN(Rma rma, Load(name, true, repo));
+  ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (IsReplacementType(rma.type)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ", Name(rma.status),
@@ -612,7 +611,7 @@ absl::StatusOr<Rma> Rmas::Close(const Principal& caller, const std::string& name
   RETURN_IF_ERROR(
       RequireRole(caller, {Role::kLogistics, Role::kTse, Role::kCareAgent}, "close RMAs"));
   RETURN_IF_ERROR(CheckText(note, "note", 1000, false));
-  ASSIGN_OR_RETURN(Rma rma, Load(name, true, repo));
+  ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (IsReplacementType(rma.type)) {
     const bool charged = rma.status == Status::kReplacementShipped && rma.charge_time.has_value();
     if (!charged) RETURN_IF_ERROR(RequireStatus(rma, {Status::kReceived}, "closing"));
@@ -644,7 +643,7 @@ absl::StatusOr<Page<Rma>> Rmas::List(const Principal& caller, RmaFilter filter, 
       }
       filter.account_id = caller.account_ids[0];
     }
-    RETURN_IF_ERROR(RequireAccountAccess(caller, filter.account_id,
+    RETURN_IF_ERROR(CheckAccountScope(caller, filter.account_id,
                                          absl::StrCat("account ", filter.account_id)));
   } else {
     RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kTse, Role::kLogistics,

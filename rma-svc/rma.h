@@ -174,6 +174,8 @@ class Rmas {
 
  private:
   absl::StatusOr<Rma> Load(const std::string& name, bool for_update, RmaRepository& repo) const;
+  // The one way a caller reaches an RMA: NOT_FOUND when it does not exist or
+  // belongs to an account outside the caller's scope (OutOfScope).
   absl::StatusOr<Rma> LoadVisible(const Principal& caller, const std::string& name,
                                   bool for_update, RmaRepository& repo) const;
   // Saves `rma` with a new version and the notification of its new state.

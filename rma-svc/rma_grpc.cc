@@ -80,10 +80,6 @@ void ToProto(const ReturnLocation& l, pb::ReturnLocation* out) {
   for (const auto& c : l.served_region_codes) out->add_served_region_codes(c);
 }
 
-IdempotencyKey Key(const Principal& caller, const std::string& request_id, const char* method) {
-  return IdempotencyKey{caller.subject, request_id, method};
-}
-
 }  // namespace
 
 pb::Rma ToProto(const Rma& r, absl::Time now) {
@@ -135,7 +131,7 @@ pb::Rma ToProto(const Rma& r, absl::Time now) {
 template <typename Req, typename Fn>
 absl::Status RmaGrpc::MutateRma(const Principal& caller, const Req& req, const char* method,
                                 pb::Rma* resp, Fn&& body) {
-  absl::Status s = store_.Mutate(Key(caller, req.request_id(), method), req, method, resp,
+  absl::Status s = store_.Mutate(IdempotencyKey::For(caller, req.request_id(), method), req, method, resp,
                                  [&](RmaRepository& repo) -> absl::StatusOr<pb::Rma> {
                                    ASSIGN_OR_RETURN(Rma r, body(repo));
                                    return ToProto(r, clock_.Now());
@@ -287,7 +283,7 @@ grpc::ServerUnaryReactor* RmaGrpc::ReceiveReturn(Ctx* ctx, const pb::ReceiveRetu
                                                  pb::ReceiveReturnResponse* resp) {
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
     absl::Status s = store_.Mutate(
-        Key(caller, req->request_id(), "ReceiveReturn"), *req, "receive return", resp,
+        IdempotencyKey::For(caller, req->request_id(), "ReceiveReturn"), *req, "receive return", resp,
         [&](RmaRepository& repo) -> absl::StatusOr<pb::ReceiveReturnResponse> {
           ASSIGN_OR_RETURN(ReceiveResult r, domain_.Receive(caller, req->rma_number(),
                                                             req->serial_number(), req->note(), repo));

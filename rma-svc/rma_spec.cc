@@ -7,6 +7,7 @@
 #include "aftercare/rma/v1/resources.pb.h"
 #include "common/logging.h"
 #include "common/status.h"
+#include "rma-svc/rma_policy.h"
 #include "rma-svc/inventory_client.h"
 #include "rma-svc/mysql_rma_repository.h"
 #include "rma-svc/rma.h"
@@ -164,6 +165,7 @@ ServiceSpec Spec() {
   spec.default_metrics_port = 9103;
   spec.migrations = &Migrations;
   spec.health_names = {"aftercare.rma.v1.RmaService"};
+  spec.policies = {&RmaPolicy()};
   spec.define_flags = &DefineFlags;
   spec.build = &Build;
   return spec;

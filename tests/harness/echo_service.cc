@@ -50,10 +50,17 @@ class EchoInstance : public ServiceInstance {
 };
 }  // namespace
 
+const ServicePolicy& EchoPolicy() {
+  static const ServicePolicy policy("aftercare.testing.v1.EchoService",
+                                    {{"Echo", AnyRole(), ScopeKind::kNone, "any caller"}});
+  return policy;
+}
+
 ServiceSpec EchoSpec() {
   ServiceSpec spec;
   spec.name = "echo";
   spec.health_names = {"aftercare.testing.v1.EchoService"};
+  spec.policies = {&EchoPolicy()};
   spec.build = [](ServiceContext& ctx) -> absl::StatusOr<std::unique_ptr<ServiceInstance>> {
     return std::make_unique<EchoInstance>(&ctx.executor);
   };
