@@ -163,14 +163,16 @@ class CaseIntegrationTest : public ::testing::Test {
       grpc::Status s = CallOn(stub, &inv::InventoryService::Stub::CreateProduct, admin, req, &out);
       ASSERT_TRUE(s.ok()) << s.error_message();
     }
-    inv::ReceiveUnitRequest unit;
+    // A unit in ACME-001's installed base (alice's account).
+    inv::RegisterProductRequest unit;
     unit.set_request_id("u-1");
     unit.set_serial_number("JN11DEMO0001");
     unit.set_sku("EX4300-48T");
-    unit.set_source(inv::UNIT_SOURCE_OPEN_MARKET);
+    unit.set_account_id("ACME-001");
+    unit.mutable_site()->set_region_code("US");
     inv::Unit out;
-    grpc::Status s = CallOn(stub, &inv::InventoryService::Stub::ReceiveUnit,
-                            Tok(Role::kLogistics, "lab-1"), unit, &out);
+    grpc::Status s = CallOn(stub, &inv::InventoryService::Stub::RegisterProduct,
+                            Tok(Role::kAdmin, "admin-1"), unit, &out);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
 
@@ -613,6 +615,57 @@ TEST_F(CaseIntegrationTest, BreachingCasesAreListedAndCounted) {
                          absl::Seconds(10)));
 }
 
+// case-svc looks a serial up on behalf of the case's account: another
+// account's unit fills nothing (the same as an unknown serial), so a caller
+// learns nothing through a case that inventory-svc would not show it.
+TEST_F(CaseIntegrationTest, AnotherAccountsUnitFillsNoProductFields) {
+  pb::CreateCaseRequest req = NewCase("leak-1");
+  req.mutable_case_()->set_serial_number("JN11DEMO0001");  // ACME-001's unit
+  pb::Case c;
+  ASSERT_TRUE(Call(&Stub::CreateCase, bob_, req, &c).ok());
+  EXPECT_EQ(c.account_id(), "GLOBEX-7");
+  EXPECT_EQ(c.product_lookup_state(), pb::PRODUCT_LOOKUP_STATE_NOT_FOUND);
+  EXPECT_EQ(c.product_series(), "");
+  EXPECT_EQ(c.product_platform(), "");
+  // Staff opening a case for GLOBEX-7 get the same: the unit is not theirs.
+  req.set_request_id("leak-2");
+  req.mutable_case_()->set_account_id("GLOBEX-7");
+  ASSERT_TRUE(Call(&Stub::CreateCase, agent_, req, &c).ok());
+  EXPECT_EQ(c.product_lookup_state(), pb::PRODUCT_LOOKUP_STATE_NOT_FOUND);
+  EXPECT_EQ(c.product_series(), "");
+  // For ACME-001 it fills (the control).
+  req.set_request_id("leak-3");
+  req.mutable_case_()->set_account_id("ACME-001");
+  ASSERT_TRUE(Call(&Stub::CreateCase, agent_, req, &c).ok());
+  EXPECT_EQ(c.product_lookup_state(), pb::PRODUCT_LOOKUP_STATE_FILLED);
+  EXPECT_EQ(c.product_series(), "EX4300");
+}
+
+// Visibility follows the accounts in the token, not who opened the case.
+TEST_F(CaseIntegrationTest, TheCreatorWhoLostTheAccountNoLongerSeesTheCase) {
+  pb::Case c;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("lost-1"), &c).ok());
+  const std::string moved = Tok(Role::kCustomer, "alice", {"GLOBEX-7"});
+  pb::GetCaseRequest get;
+  get.set_case_id(c.case_id());
+  pb::Case out;
+  grpc::Status s = Call(&Stub::GetCase, moved, get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), absl::StrCat("case ", c.case_id(), " not found"));
+  EXPECT_EQ(out.case_id(), "");
+  pb::ListCasesRequest list;
+  pb::ListCasesResponse page;
+  ASSERT_TRUE(Call(&Stub::ListCases, moved, list, &page).ok());
+  for (const auto& x : page.cases()) EXPECT_NE(x.case_id(), c.case_id());
+  // No account at all: cannot open a case nobody could see afterwards.
+  const std::string none = Tok(Role::kCustomer, "alice");
+  const int64_t before = Count("SELECT COUNT(*) FROM cases");
+  EXPECT_EQ(Call(&Stub::CreateCase, none, NewCase("lost-2"), &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Call(&Stub::GetCase, none, get, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), before);
+}
+
 TEST_F(CaseIntegrationTest, ProductFieldsAreFilledLaterWhenInventoryWasDown) {
   const int port = PickFreePort();
   StartCases(absl::StrCat("127.0.0.1:", port));  // nothing listens there yet
@@ -925,7 +978,7 @@ TEST_F(TradeInIntegrationTest, ExtensionAndDefaultByTheService) {
   review.set_case_id(t.case_id());
   review.set_approve(true);
   EXPECT_THAT(Call(&Stub::ReviewDeadlineExtension, alice_, review, &t),
-              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("review")));
+              GrpcStatusIs(grpc::StatusCode::PERMISSION_DENIED, HasSubstr("may not call ReviewDeadlineExtension")));
   ASSERT_TRUE(Call(&Stub::ReviewDeadlineExtension, agent_, review, &t).ok());
   EXPECT_EQ(t.documents_due_time().seconds(), absl::ToUnixSeconds(T(2027, 1, 15)));
 

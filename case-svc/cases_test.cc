@@ -190,9 +190,9 @@ TEST_F(PrepareCaseTest, RefusesBadInputNamingTheField) {
   EXPECT_THAT(cases_.PrepareCase(customer_, c),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("callback_phone")));
   c = Draft();
-  c.account_id = "OTHER-9";
+  c.account_id = "OTHER-9";  // another account looks like one that does not exist
   EXPECT_THAT(cases_.PrepareCase(customer_, c),
-              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("account_id")));
+              StatusIs(absl::StatusCode::kNotFound, "account OTHER-9 not found"));
   c = Draft();
   c.request_type = RequestType::kGreyMarketReinstatement;
   EXPECT_THAT(cases_.PrepareCase(customer_, c),

@@ -5,6 +5,7 @@
 
 #include "aftercare/testing/v1/echo.pb.h"
 #include "common/db/migrations.h"
+#include "common/policy.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -177,6 +178,49 @@ TEST_F(IdempotencyTest, RejectsMalformedRequestIdsAndPurgesOldKeys) {
   ASSERT_OK_AND_ASSIGN(int64_t purged, PurgeIdempotencyKeys(*pool_, clock_.Now() - absl::Hours(48)));
   EXPECT_EQ(purged, 1);
   EXPECT_EQ(*db_->QueryValue("SELECT request_id FROM idempotency_keys"), "new");
+}
+
+// A replay whose body now fails authorization gets that failure, never the
+// stored answer: PERMISSION_DENIED, UNAUTHENTICATED and an out-of-scope
+// NOT_FOUND. A plain NOT_FOUND (the thing is gone) still gets the answer.
+TEST_F(IdempotencyTest, AnAuthorizationFailureNeverFallsBackToTheStoredResponse) {
+  EchoRequest req;
+  req.set_message("mine");
+  ASSERT_OK(Mutate("alice", "r-auth", req));
+  auto replay = [&](absl::Status failure) {
+    return RunIdempotent<EchoResponse>(
+        *pool_, clock_, {"alice", "r-auth", "Echo"}, req, "mutate",
+        [&](db::Connection&) -> absl::StatusOr<EchoResponse> { return failure; });
+  };
+  EXPECT_THAT(replay(absl::PermissionDeniedError("role 'customer' may not call Echo")),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(replay(absl::UnauthenticatedError("expired")),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(replay(OutOfScope("unit JN1")), StatusIs(absl::StatusCode::kNotFound, "unit JN1 not found"));
+  ASSERT_OK_AND_ASSIGN(EchoResponse stored, replay(absl::NotFoundError("unit JN1 not found")));
+  EXPECT_EQ(stored.message().substr(0, 2), "id");
+  EXPECT_EQ(Effects(), "1");
+}
+
+// The same subject under another role or scope is another caller: its
+// request_id does not reach the first caller's answer.
+TEST_F(IdempotencyTest, KeysAreBoundToRoleAndScopeNotOnlyToTheSubject) {
+  Principal admin;
+  admin.subject = "x";
+  admin.role = Role::kAdmin;
+  Principal customer = admin;
+  customer.role = Role::kCustomer;
+  customer.account_ids = {"A"};
+  Principal customer_b = customer;
+  customer_b.account_ids = {"B"};
+  EchoRequest req;
+  req.set_message("once");
+  ASSERT_OK(Mutate(IdempotencyKey::For(admin, "r", "Echo").caller, "r", req));
+  ASSERT_OK(Mutate(IdempotencyKey::For(customer, "r", "Echo").caller, "r", req));
+  ASSERT_OK(Mutate(IdempotencyKey::For(customer_b, "r", "Echo").caller, "r", req));
+  EXPECT_EQ(Effects(), "3");
+  ASSERT_OK(Mutate(IdempotencyKey::For(customer, "r", "Echo").caller, "r", req));
+  EXPECT_EQ(Effects(), "3");
 }
 
 }  // namespace

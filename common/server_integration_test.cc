@@ -229,5 +229,35 @@ TEST(ServerTest, ReadinessFollowsTheDatabase) {
   svc.reset();  // drops its database while the server is still up
 }
 
+// The method's declared policy decides before the handler runs: a role it
+// does not list is PERMISSION_DENIED whatever the handler would do.
+TEST(ServerTest, ThePolicyOfTheMethodDecidesBeforeTheHandler) {
+  static const ServicePolicy admin_only(
+      "aftercare.testing.v1.EchoService",
+      {{"Echo", {Role::kAdmin}, ScopeKind::kNone, "admin only"}});
+  ServiceSpec spec = EchoSpec();
+  spec.policies = {&admin_only};
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(spec));
+  auto stub = EchoService::NewStub(svc->channel());
+  EchoRequest req;
+  req.set_message("hi");
+  req.set_require_auth(true);
+  for (Role role : {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kTse,
+                    Role::kLogistics, Role::kService}) {
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, TestService::Token(role, "bob", {}, role == Role::kPartner ? "P-1" : ""));
+    EchoResponse resp;
+    grpc::Status s = stub->Echo(&ctx, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << RoleName(role);
+    EXPECT_THAT(s.error_message(), HasSubstr("may not call Echo; allowed: admin"));
+    EXPECT_EQ(resp.message(), "") << "the handler ran for " << RoleName(role);
+  }
+  grpc::ClientContext ctx;
+  TestService::Authorize(ctx, TestService::Token(Role::kAdmin, "root"));
+  EchoResponse resp;
+  ASSERT_TRUE(stub->Echo(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.caller_subject(), "root");
+}
+
 }  // namespace
 }  // namespace aftercare

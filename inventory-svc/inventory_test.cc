@@ -213,16 +213,19 @@ class StateMachineTest : public InventoryTest {
     return {
         {"certify", {S::kInCertification},
          [=](InventoryTest* t, const std::string& s) { return st(static_cast<StateMachineTest*>(t)->inv_.CertifyUnit(logistics_, s, repo_)); }},
+        // The CPO channel's moves by admin, who reaches every unit (a
+        // partner does not even see units it may not reserve:
+        // CpoPartnerReachesOnlyWhatItMaySee).
         {"reserve", {S::kCertified},
-         [=](InventoryTest*, const std::string& s) { return st(inv_.ReserveUnit(partner_, {s, "", "US", Condition::kUnspecified}, repo_)); }},
+         [=](InventoryTest*, const std::string& s) { return st(inv_.ReserveUnit(admin_, {s, "", "US", Condition::kUnspecified}, repo_)); }},
         {"release", {S::kReserved},
-         [=](InventoryTest*, const std::string& s) { return st(inv_.ReleaseReservation(partner_, s, repo_)); }},
+         [=](InventoryTest*, const std::string& s) { return st(inv_.ReleaseReservation(admin_, s, repo_)); }},
         {"sell", {S::kReserved},
          [=](InventoryTest*, const std::string& s) {
            SellCommand c;
            c.serial = s;
            c.buyer_account_id = "ACME-001";
-           return st(inv_.SellUnit(partner_, c, repo_));
+           return st(inv_.SellUnit(admin_, c, repo_));
          }},
         {"quarantine", {S::kReceived, S::kInCertification, S::kCertified, S::kSpare},
          [=](InventoryTest*, const std::string& s) { return st(inv_.QuarantineUnit(logistics_, s, "suspect", repo_)); }},
@@ -444,8 +447,38 @@ TEST_F(InventoryTest, CurrentLineSaleCarriesTheWarrantyOfNewHardware) {
   EXPECT_EQ(r.unit.sale_price_minor, *CpoPrice(1'234'567, 2200));
   EXPECT_TRUE(r.entitlement.entitled);
   EXPECT_EQ(r.entitlement.replacement_business_days, 0);
-  // Current-line support can be added later.
-  ASSERT_OK(inv_.CreateSupportContract(partner_, "JN9000001", {SupportLevel::kNextBusinessDay, 12, ""}, repo_).status());
+  // Current-line support can be added later, by a partner of the owning
+  // account; a partner without it does not even see the unit.
+  const size_t contracts = repo_.contracts.size();
+  EXPECT_THAT(inv_.CreateSupportContract(partner_, "JN9000001", {SupportLevel::kNextBusinessDay, 12, ""}, repo_),
+              StatusIs(absl::StatusCode::kNotFound, "unit JN9000001 not found"));
+  EXPECT_EQ(repo_.contracts.size(), contracts);
+  Principal acme_partner = P(Role::kPartner, "pw-user", {"ACME-001"}, "purewrx", true);
+  ASSERT_OK(inv_.CreateSupportContract(acme_partner, "JN9000001", {SupportLevel::kNextBusinessDay, 12, ""}, repo_).status());
+}
+
+TEST_F(InventoryTest, CpoPartnerReachesOnlyWhatItMaySee) {
+  // What GetUnit hides from a CPO partner, reserving, releasing and selling
+  // hide the same way: NOT_FOUND with the message of a missing unit.
+  Certified("JN9100001");
+  ASSERT_OK(inv_.ReserveUnit(partner_, {"JN9100001", "", "US", Condition::kUnspecified}, repo_).status());
+  Principal other = P(Role::kPartner, "o1", {}, "other-reseller", true);
+  const auto not_found = StatusIs(absl::StatusCode::kNotFound, "unit JN9100001 not found");
+  EXPECT_THAT(inv_.GetUnit(other, "JN9100001", repo_), not_found);
+  EXPECT_THAT(inv_.ReleaseReservation(other, "JN9100001", repo_), not_found);
+  SellCommand sell;
+  sell.serial = "JN9100001";
+  sell.buyer_account_id = "ACME-001";
+  EXPECT_THAT(inv_.SellUnit(other, sell, repo_), not_found);
+  EXPECT_THAT(inv_.ReserveUnit(other, {"JN9100001", "", "US", Condition::kUnspecified}, repo_),
+              not_found);
+  EXPECT_EQ(repo_.units["JN9100001"].reserved_partner_id, "purewrx");
+  EXPECT_EQ(EffectiveState(repo_.units["JN9100001"], clock_.Now()), UnitState::kReserved);
+  // A unit still in the depot is not on offer: not found for partners.
+  Put("JN9100002", UnitState::kInCertification);
+  EXPECT_THAT(inv_.ReserveUnit(partner_, {"JN9100002", "", "US", Condition::kUnspecified}, repo_),
+              StatusIs(absl::StatusCode::kNotFound, "unit JN9100002 not found"));
+  EXPECT_THAT(inv_.GetUnit(partner_, "JN9100002", repo_), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(InventoryTest, EndOfProductionSaleTwelveMonthsAndSupportOnlyAtSale) {
