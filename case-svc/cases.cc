@@ -123,8 +123,6 @@ Cases::Cases(const Clock& clock, CaseOptions options, const PageTokenCodec* page
 // --- Admin cases ---------------------------------------------------------------
 
 absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
-                              "open admin cases"));
   if (d.request_type == RequestType::kUnspecified) {
     return absl::InvalidArgumentError("case.request_type is required");
   }
@@ -303,7 +301,6 @@ absl::Status Cases::Save(const Principal& caller, Case& c, const std::string& ki
 absl::StatusOr<Case> Cases::TakeOwnership(const Principal& caller, const std::string& id,
                                           const std::string& owner, const std::string& etag,
                                           CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "take ownership of cases"));
   RETURN_IF_ERROR(CheckText(owner, "owner", 128, false));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
@@ -325,7 +322,6 @@ absl::StatusOr<Case> Cases::TakeOwnership(const Principal& caller, const std::st
 absl::StatusOr<Case> Cases::UpdateStatus(const Principal& caller, const std::string& id,
                                          CaseStatus status, const std::string& etag,
                                          CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "change case status"));
   if (status != CaseStatus::kInProgress && status != CaseStatus::kAwaitingCustomer) {
     return absl::InvalidArgumentError(
         "status must be IN_PROGRESS or AWAITING_CUSTOMER (use TakeCaseOwnership, ResolveCase, "
@@ -354,8 +350,6 @@ absl::StatusOr<Case> Cases::UpdateStatus(const Principal& caller, const std::str
 absl::StatusOr<Case> Cases::AddNote(const Principal& caller, const std::string& id,
                                     const std::string& body, bool internal,
                                     CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
-                              "add notes to cases"));
   RETURN_IF_ERROR(CheckText(body, "body", kMaxNoteBytes, true));
   if (internal && IsScoped(caller)) {
     return absl::PermissionDeniedError("only care staff may add internal notes");
@@ -382,8 +376,6 @@ absl::StatusOr<Case> Cases::AddNote(const Principal& caller, const std::string& 
 absl::StatusOr<Case> Cases::Escalate(const Principal& caller, const std::string& id,
                                      EscalationKind kind, const std::string& reason,
                                      CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
-                              "escalate cases"));
   if (kind == EscalationKind::kUnspecified) {
     return absl::InvalidArgumentError("kind must be FASTER_PROGRESS or REASSIGNMENT");
   }
@@ -406,7 +398,6 @@ absl::StatusOr<Case> Cases::Escalate(const Principal& caller, const std::string&
 absl::StatusOr<Case> Cases::Resolve(const Principal& caller, const std::string& id,
                                     const std::string& resolution, const std::string& tracking,
                                     const std::string& etag, CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "resolve cases"));
   RETURN_IF_ERROR(CheckText(resolution, "resolution", 4000, true));
   RETURN_IF_ERROR(CheckText(tracking, "corrected_tracking_number", 64, false));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
@@ -442,11 +433,6 @@ absl::StatusOr<Case> Cases::Resolve(const Principal& caller, const std::string& 
 
 absl::StatusOr<Case> Cases::Close(const Principal& caller, const std::string& id,
                                   CaseRepository& repo) const {
-  if (!IsScoped(caller)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("role '", std::string(RoleName(caller.role)),
-                     "' may not close cases; a case is closed only on the customer's confirmation"));
-  }
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.status != CaseStatus::kResolved) {
     return absl::FailedPreconditionError(
@@ -460,9 +446,6 @@ absl::StatusOr<Case> Cases::Close(const Principal& caller, const std::string& id
 
 absl::StatusOr<Case> Cases::Reopen(const Principal& caller, const std::string& id,
                                    const std::string& reason, CaseRepository& repo) const {
-  if (!IsScoped(caller)) {
-    return absl::PermissionDeniedError("only the customer reopens a resolved case");
-  }
   RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.status != CaseStatus::kResolved) {
@@ -480,7 +463,6 @@ absl::StatusOr<Case> Cases::Reopen(const Principal& caller, const std::string& i
 absl::StatusOr<Case> Cases::ApproveReinstatement(const Principal& caller, const std::string& id,
                                                  const std::string& inspection_reference,
                                                  CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent}, "approve grey-market reinstatements"));
   RETURN_IF_ERROR(CheckText(inspection_reference, "inspection_reference", 100, false));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.request_type != RequestType::kGreyMarketReinstatement) {
@@ -639,8 +621,6 @@ absl::Time Cases::DocumentsDue(absl::Time order_time) {
 }
 
 absl::StatusOr<TradeIn> Cases::PrepareTradeIn(const Principal& caller, TradeIn t) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
-                              "open trade-in cases"));
   ASSIGN_OR_RETURN(t.account_id, AccountFor(caller, t.account_id, "trade_in_case.account_id", true));
   if (t.account_id.empty()) {
     return absl::InvalidArgumentError("trade_in_case.account_id is required");
@@ -813,8 +793,6 @@ absl::Status RequireOpen(const TradeIn& t, const char* action) {
 absl::StatusOr<TradeIn> Cases::UpdateLines(const Principal& caller, const std::string& id,
                                            std::vector<TradeInLine> lines, const std::string& etag,
                                            CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
-                              "update trade-in lines"));
   RETURN_IF_ERROR(NormalizeLines(lines, "lines"));
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(CheckEtag(etag, t.version, "trade-in case " + t.id));
@@ -859,8 +837,6 @@ absl::StatusOr<TradeIn> Cases::RequestExtension(const Principal& caller, const s
                                                 absl::Time requested_due,
                                                 const std::string& reason,
                                                 CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
-                              "request deadline extensions"));
   RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "extend its deadline"));
@@ -889,7 +865,6 @@ absl::StatusOr<TradeIn> Cases::RequestExtension(const Principal& caller, const s
 absl::StatusOr<TradeIn> Cases::ReviewExtension(const Principal& caller, const std::string& id,
                                                bool approve, const std::string& note,
                                                CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "review deadline extensions"));
   RETURN_IF_ERROR(CheckText(note, "note", kMaxReasonBytes, false));
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "review an extension"));
@@ -916,7 +891,6 @@ absl::StatusOr<TradeIn> Cases::IssueShippingInstructions(const Principal& caller
                                                          const std::string& id,
                                                          const std::string& label_reference,
                                                          CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kAdmin}, "issue shipping instructions"));
   RETURN_IF_ERROR(CheckText(label_reference, "prepaid_label_reference", 100, true));
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "issue shipping instructions"));
@@ -952,8 +926,6 @@ void Cases::CompleteIfDone(TradeIn& t, std::string* detail) const {
 absl::StatusOr<TradeIn> Cases::RecordReceived(const Principal& caller, const std::string& id,
                                               const std::vector<ReceivedUnit>& units,
                                               CaseRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kCareAgent, Role::kAdmin},
-                              "record received trade-in units"));
   if (units.empty() || units.size() > 1000) {
     return absl::InvalidArgumentError("units must list 1-1000 received units");
   }
@@ -1032,8 +1004,6 @@ absl::StatusOr<bool> Cases::DefaultIfOverdue(const std::string& id, CaseReposito
 absl::Status Cases::CheckUploadHeader(const Principal& caller, const std::string& case_id,
                                       AttachmentKind kind, const std::string& file_name,
                                       const std::optional<CodDetails>& cod) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kAdmin},
-                              "upload trade-in documents"));
   RETURN_IF_ERROR(ParseCaseId(case_id, "case_id").status());
   if (kind == AttachmentKind::kUnspecified) {
     return absl::InvalidArgumentError("kind must be TRADE_IN_FORM or CERTIFICATE_OF_DESTRUCTION");

@@ -408,19 +408,6 @@ bool Principal::CanAccessAccount(std::string_view account_id) const {
 
 bool Principal::IsInternal() const { return HasRole({Role::kService, Role::kAdmin}); }
 
-absl::Status RequireRole(const Principal& principal, std::initializer_list<Role> allowed,
-                         std::string_view action) {
-  if (principal.HasRole(allowed)) return absl::OkStatus();
-  std::string allowed_names = allowed.size() == 0
-                                  ? std::string("none")
-                                  : absl::StrJoin(allowed, ", ", [](std::string* out, Role r) {
-                                      absl::StrAppend(out, Absl(RoleName(r)));
-                                    });
-  return absl::PermissionDeniedError(absl::StrCat("role '", Absl(RoleName(principal.role)),
-                                                  "' may not ", Absl(action),
-                                                  "; allowed: ", allowed_names));
-}
-
 absl::Status RequireCpoChannel(const Principal& principal) {
   if (principal.IsInternal()) return absl::OkStatus();
   if (principal.role == Role::kPartner) {

@@ -1,15 +1,12 @@
-// Authentication and authorization shared by every service of the suite:
-// the caller's role and scope (Principal), the deny-by-default checks that
-// handlers call before doing anything, verification of bearer JWTs, and
-// minting of tokens for development tools, tests and service-to-service
-// calls in development.
+// Authentication shared by every service of the suite: the caller's role and
+// scope (Principal), verification of bearer JWTs, and minting of tokens for
+// development tools, tests and service-to-service calls in development.
 //
 //   ASSIGN_OR_RETURN(auto verifier, JwtVerifier::Create(options));
 //   ...
 //   ASSIGN_OR_RETURN(std::string token, BearerFromHeader(authorization));
 //   ASSIGN_OR_RETURN(Principal caller, verifier->Verify(token, absl::Now()));
-//   RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kAdmin},
-//                               "open RMA requests"));
+//
 // Which roles may call each RPC, and the scope checks where aggregates are
 // loaded, are in common/policy.h.
 #ifndef AFTERCARE_COMMON_AUTH_H_
@@ -66,23 +63,13 @@ struct Principal {
   // Returns true when the caller may see data of `account_id`:
   //  - customer, partner: only the account_ids listed in the token;
   //  - care_agent, tse, logistics, admin, service: every account (their
-  //    limits are on *what* they may do, which RequireRole checks).
+  //    limits are on *what* they may do: the RPC's policy, common/policy.h).
   // An empty account_id is never accessible to scoped roles.
   bool CanAccessAccount(std::string_view account_id) const;
 
   // Returns true for the suite's own services and operators (service, admin).
   bool IsInternal() const;
 };
-
-// Returns OK when the caller's role is in `allowed`, otherwise
-// PERMISSION_DENIED "role 'customer' may not <action>; allowed: tse, care_agent".
-// Nothing is implied: admin and service are allowed only when listed, and an
-// empty `allowed` denies everyone.
-//
-//   RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin},
-//                               "record certification steps"));
-absl::Status RequireRole(const Principal& principal, std::initializer_list<Role> allowed,
-                         std::string_view action);
 
 // Returns OK when the caller may reserve and sell CPO units: a partner whose
 // token carries cpo_channel=true, or admin/service. Otherwise

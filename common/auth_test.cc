@@ -207,34 +207,6 @@ TEST(PrincipalTest, ScopedRolesWithoutAccountsSeeNothing) {
   EXPECT_FALSE(MakePrincipal(Role::kCustomer, {""}).CanAccessAccount(""));
 }
 
-TEST(RequireRoleTest, AllowsListedRolesOnly) {
-  for (Role caller : kAllRoles) {
-    for (Role allowed : kAllRoles) {
-      absl::Status status = RequireRole(MakePrincipal(caller), {allowed}, "do it");
-      if (caller == allowed) {
-        EXPECT_OK(status);
-      } else {
-        EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied))
-            << RoleName(caller) << " vs " << RoleName(allowed);
-      }
-    }
-  }
-}
-
-TEST(RequireRoleTest, MessageNamesRoleActionAndAllowedRoles) {
-  EXPECT_THAT(RequireRole(MakePrincipal(Role::kCustomer), {Role::kTse, Role::kCareAgent},
-                          "open RMA requests"),
-              StatusIs(absl::StatusCode::kPermissionDenied,
-                       "role 'customer' may not open RMA requests; allowed: tse, care_agent"));
-}
-
-TEST(RequireRoleTest, EmptyAllowListDeniesEveryone) {
-  for (Role role : kAllRoles) {
-    EXPECT_THAT(RequireRole(MakePrincipal(role), {}, "do it"),
-                StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("allowed: none")));
-  }
-}
-
 TEST(RequireCpoChannelTest, OnlyCpoPartnersAndInternalCallers) {
   Principal cpo_partner = MakePrincipal(Role::kPartner);
   cpo_partner.cpo_channel = true;

@@ -21,9 +21,6 @@ constexpr int64_t kMaxListMinor = 10'000'000'000'000;  // 100 billion major unit
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 
-const std::initializer_list<Role> kInternal = {Role::kCareAgent, Role::kTse, Role::kLogistics,
-                                               Role::kAdmin, Role::kService};
-
 std::string StateList(std::initializer_list<UnitState> states) {
   std::vector<std::string> names;
   for (UnitState s : states) names.push_back(Name(s));
@@ -337,7 +334,6 @@ absl::Status Inventory::Transition(const Principal& caller, Unit& unit, UnitStat
 
 absl::StatusOr<Product> Inventory::CreateProduct(const Principal& caller, Product p,
                                                  InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "manage the catalog"));
   ASSIGN_OR_RETURN(p.sku, NormalizeSku(p.sku, "product.sku"));
   RETURN_IF_ERROR(ValidateProduct(p));
   p.create_time = p.update_time = clock_.Now();
@@ -374,7 +370,6 @@ absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const 
                                                  const std::vector<std::string>& mask,
                                                  const std::string& etag,
                                                  InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "manage the catalog"));
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(patch.sku, "product.sku"));
   if (mask.empty()) return absl::InvalidArgumentError("update_mask must name at least one field");
   ASSIGN_OR_RETURN(std::optional<Product> found, repo.FindProduct(sku));
@@ -421,7 +416,6 @@ absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const 
 absl::Status Inventory::ValidateGenuineSerials(const Principal& caller,
                                                std::vector<GenuineSerialEntry>& entries,
                                                int64_t first_index) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}, "load the genuine-serial registry"));
   for (size_t i = 0; i < entries.size(); ++i) {
     const std::string field = absl::StrCat("entries[", first_index + static_cast<int64_t>(i), "]");
     ASSIGN_OR_RETURN(entries[i].serial, NormalizeSerial(entries[i].serial, field + ".serial_number"));
@@ -451,8 +445,6 @@ absl::StatusOr<LoadCounts> Inventory::LoadGenuineSerials(
 absl::StatusOr<GenuineSerial> Inventory::GetGenuineSerial(const Principal& caller,
                                                           const std::string& serial,
                                                           InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin, Role::kLogistics},
-                              "look up the genuine-serial registry"));
   ASSIGN_OR_RETURN(std::string s, NormalizeSerial(serial, "serial_number"));
   ASSIGN_OR_RETURN(std::optional<GenuineSerial> g, repo.FindGenuineSerial(s));
   if (!g) return absl::NotFoundError(absl::StrCat("serial ", s, " is not in the genuine-serial registry"));
@@ -490,7 +482,6 @@ absl::Status Inventory::ReturnToStock(const Principal& caller, Unit& unit, Sourc
 
 absl::StatusOr<Unit> Inventory::ReceiveUnit(const Principal& caller, const ReceiveCommand& cmd,
                                             InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin}, "receive units"));
   return Receive(caller, cmd, repo);
 }
 
@@ -562,8 +553,8 @@ absl::StatusOr<Page<Unit>> Inventory::ListUnits(const Principal& caller, UnitFil
       return absl::PermissionDeniedError("partners may list only CERTIFIED (available) units");
     }
     filter.state = UnitState::kCertified;
-  } else {
-    RETURN_IF_ERROR(RequireRole(caller, kInternal, "list units"));
+  } else if (caller.role == Role::kPartner) {
+    RETURN_IF_ERROR(RequireCpoChannel(caller));  // only CPO partners see stock
   }
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   if (!filter.sku.empty()) {
@@ -582,7 +573,6 @@ absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& calle
                                                           int32_t page_size,
                                                           const std::string& page_token,
                                                           InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, kInternal, "read unit history"));
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, 100, 1000));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, false));
   const std::string fp = QueryFingerprint({"ListUnitEvents", unit.serial});
@@ -601,7 +591,6 @@ absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& calle
 absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& caller,
                                                               const StepCommand& cmd,
                                                               InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "record certification steps"));
   if (cmd.step == Step::kUnspecified) return absl::InvalidArgumentError("step is required");
   RETURN_IF_ERROR(CheckText(cmd.note, "note", 1000, false));
   if (cmd.replaced_parts.size() > 100) {
@@ -710,7 +699,6 @@ absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& c
 
 absl::StatusOr<Unit> Inventory::CertifyUnit(const Principal& caller, const std::string& serial,
                                             InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "certify units"));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "certifying",
@@ -747,7 +735,6 @@ absl::StatusOr<Unit> Inventory::CertifyUnit(const Principal& caller, const std::
 absl::StatusOr<Unit> Inventory::QuarantineUnit(const Principal& caller, const std::string& serial,
                                                const std::string& reason,
                                                InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin}, "quarantine units"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 500, true));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "quarantining",
@@ -761,7 +748,6 @@ absl::StatusOr<Unit> Inventory::QuarantineUnit(const Principal& caller, const st
 absl::StatusOr<Unit> Inventory::ScrapUnit(const Principal& caller, const std::string& serial,
                                           const std::string& reason,
                                           InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin}, "scrap units"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 500, true));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "scrapping",
@@ -774,7 +760,6 @@ absl::StatusOr<Unit> Inventory::ScrapUnit(const Principal& caller, const std::st
 
 absl::StatusOr<Unit> Inventory::MoveToSparePool(const Principal& caller, const std::string& serial,
                                                 InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics, Role::kAdmin}, "manage depot spares"));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "moving to the spare pool",
                                {UnitState::kCertified}));
@@ -978,8 +963,6 @@ absl::StatusOr<SaleResult> Inventory::SellUnit(const Principal& caller, const Se
 absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
                                                 const RegisterCommand& cmd,
                                                 InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin, Role::kService, Role::kPartner, Role::kCustomer},
-                              "register products"));
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(cmd.serial, "serial_number"));
   if (!cmd.account_id.empty()) RETURN_IF_ERROR(CheckAccountId(cmd.account_id, "account_id"));
   RETURN_IF_ERROR(CheckAddress(cmd.site, "site", true));
@@ -1040,9 +1023,6 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
 absl::StatusOr<SiteMoveResult> Inventory::UpdateInstalledBase(const Principal& caller,
                                                               const SiteMoveCommand& cmd,
                                                               InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kCustomer, Role::kPartner, Role::kCareAgent,
-                                       Role::kAdmin, Role::kService},
-                              "update the installed base"));
   RETURN_IF_ERROR(CheckAddress(cmd.site, "site", true));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, cmd.serial, repo, true));
   const absl::Time now = clock_.Now();
@@ -1100,8 +1080,6 @@ absl::StatusOr<Unit> Inventory::TransferOwnership(const Principal& caller, const
                                                   const std::string& new_account_id,
                                                   const std::string& etag,
                                                   InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin, Role::kCareAgent, Role::kService},
-                              "transfer ownership"));
   RETURN_IF_ERROR(CheckAccountId(new_account_id, "new_account_id"));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   const absl::Time now = clock_.Now();
@@ -1134,8 +1112,6 @@ absl::StatusOr<Unit> Inventory::TransferOwnership(const Principal& caller, const
 absl::StatusOr<Unit> Inventory::FlagGreyMarket(const Principal& caller, const std::string& serial,
                                                const std::string& reason,
                                                InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin, Role::kCareAgent, Role::kService},
-                              "flag grey-market units"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 500, true));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   if (unit.grey_market) {
@@ -1157,7 +1133,6 @@ absl::StatusOr<Unit> Inventory::ReinstateUnit(const Principal& caller, const std
                                               const std::string& case_id,
                                               const std::string& inspection_ref,
                                               InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kService, Role::kAdmin}, "reinstate grey-market units"));
   ASSIGN_OR_RETURN(CaseId id, ParseCaseId(case_id, "case_id"));
   RETURN_IF_ERROR(CheckText(inspection_ref, "inspection_reference", 100, false));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
@@ -1182,8 +1157,6 @@ absl::StatusOr<Contract> Inventory::CreateSupportContract(const Principal& calle
                                                           const std::string& serial,
                                                           const SupportOption& option,
                                                           InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin, Role::kService, Role::kPartner},
-                              "sell support contracts"));
   RETURN_IF_ERROR(CheckOption(option, "option"));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   const absl::Time now = clock_.Now();
@@ -1305,7 +1278,6 @@ absl::StatusOr<Page<Unit>> Inventory::ListInstalledBase(const Principal& caller,
 absl::StatusOr<Unit> Inventory::AllocateSpare(const Principal& caller, const std::string& sku_in,
                                               const std::string& rma_number,
                                               InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kService, Role::kAdmin}, "allocate spares"));
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(sku_in, "sku"));
   ASSIGN_OR_RETURN(int64_t rma, ParseRmaNumber(rma_number, "rma_number"));
   const std::string rma_id = FormatRmaNumber(rma);
@@ -1330,7 +1302,6 @@ absl::StatusOr<Unit> Inventory::AllocateSpare(const Principal& caller, const std
 absl::StatusOr<Unit> Inventory::ReleaseSpare(const Principal& caller, const std::string& serial,
                                              const std::string& rma_number,
                                              InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kService, Role::kAdmin}, "release spares"));
   ASSIGN_OR_RETURN(int64_t rma, ParseRmaNumber(rma_number, "rma_number"));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, unit.state, "releasing a spare", {UnitState::kAllocated}));
@@ -1347,7 +1318,6 @@ absl::StatusOr<Unit> Inventory::ReleaseSpare(const Principal& caller, const std:
 absl::StatusOr<Unit> Inventory::IntakeReturnedUnit(const Principal& caller,
                                                    const IntakeCommand& cmd,
                                                    InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kService, Role::kAdmin}, "take in returned units"));
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(cmd.serial, "serial_number"));
   if (cmd.source != Source::kRmaReturn && cmd.source != Source::kTradeIn) {
     return absl::InvalidArgumentError("source must be RMA_RETURN or TRADE_IN");
@@ -1378,7 +1348,6 @@ absl::StatusOr<Unit> Inventory::IntakeReturnedUnit(const Principal& caller,
 absl::StatusOr<SwapResult> Inventory::SwapInstalledBase(const Principal& caller,
                                                         const SwapCommand& cmd,
                                                         InventoryRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kService, Role::kAdmin}, "swap the installed base"));
   ASSIGN_OR_RETURN(std::string bad_serial,
                    NormalizeSerial(cmd.defective_serial, "defective_serial_number"));
   ASSIGN_OR_RETURN(std::string new_serial,

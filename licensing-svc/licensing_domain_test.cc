@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "licensing-svc/fake_licensing_repository.h"
 #include "licensing-svc/licensing.h"
+#include "licensing-svc/licensing_policy.h"
 
 namespace aftercare::licensing {
 namespace {
@@ -275,8 +276,8 @@ TEST_F(LicensingDomainTest, RevocationAndServerVerdicts) {
   EXPECT_THAT(domain_.Verify(customer_, l.license_key, "", std::nullopt, repo_),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("device_serial")));
 
-  EXPECT_THAT(domain_.Revoke(customer_, l.id, RevocationReason::kFraud, "", "", repo_),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+  // Revoking is staff work (the policy applies before the domain runs).
+  EXPECT_FALSE(LicensingPolicy().Find("RevokeLicense")->roles.Contains(Role::kCustomer));
   EXPECT_THAT(domain_.Revoke(admin_, l.id, RevocationReason::kUnspecified, "", "", repo_),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("reason")));
   EXPECT_THAT(domain_.Revoke(admin_, l.id, RevocationReason::kFraud, "", "v7", repo_),

@@ -159,7 +159,6 @@ Rmas::Rmas(const Clock& clock, const PageTokenCodec* page_tokens, RmaOptions opt
 // --- Requests ----------------------------------------------------------------
 
 absl::Status Rmas::ValidateCreate(const Principal& caller, CreateCommand* cmd) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kAdmin}, "open RMA requests"));
   ASSIGN_OR_RETURN(cmd->serial, NormalizeSerial(cmd->serial, "serial_number"));
   RETURN_IF_ERROR(CheckId(cmd->account_id, "account_id"));
   RETURN_IF_ERROR(CheckId(cmd->technical_case_id, "technical_case_id"));
@@ -322,8 +321,6 @@ absl::StatusOr<Rma> Rmas::Get(const Principal& caller, const std::string& name,
 
 absl::StatusOr<Rma> Rmas::PrepareAmend(const Principal& caller, AmendCommand* cmd,
                                        RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(
-      caller, {Role::kCustomer, Role::kTse, Role::kCareAgent, Role::kAdmin}, "amend RMA requests"));
   if (cmd->mask.empty()) return Invalid("update_mask", "must name at least one field");
   for (const std::string& f : cmd->mask) {
     if (f == "type") {
@@ -374,8 +371,6 @@ absl::StatusOr<Rma> Rmas::Amend(const Principal& caller, const AmendCommand& cmd
 absl::StatusOr<Rma> Rmas::Cancel(const Principal& caller, const std::string& name,
                                  const std::string& reason, const std::string& etag,
                                  RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(
-      caller, {Role::kCustomer, Role::kTse, Role::kCareAgent, Role::kAdmin}, "cancel RMA requests"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 1000, false));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "cancelling"));
@@ -395,7 +390,6 @@ absl::StatusOr<Rma> Rmas::Cancel(const Principal& caller, const std::string& nam
 
 absl::StatusOr<Rma> Rmas::PrepareApprove(const Principal& caller, const std::string& name,
                                          RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kCareAgent}, "approve RMAs"));
   // The state is checked in the transaction (a retry of a finished call
   // must reach its stored response).
   return LoadVisible(caller, name, false, repo);
@@ -404,7 +398,6 @@ absl::StatusOr<Rma> Rmas::PrepareApprove(const Principal& caller, const std::str
 absl::StatusOr<Rma> Rmas::Approve(const Principal& caller, const std::string& name,
                                   const std::string& etag, const EntitlementView& entitlement,
                                   int64_t seq, RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kCareAgent}, "approve RMAs"));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "approval"));
   RETURN_IF_ERROR(CheckEtag(rma, etag, false));
@@ -440,7 +433,6 @@ absl::StatusOr<Rma> Rmas::Approve(const Principal& caller, const std::string& na
 absl::StatusOr<Rma> Rmas::Reject(const Principal& caller, const std::string& name,
                                  const std::string& reason, const std::string& etag,
                                  RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kTse, Role::kCareAgent}, "reject RMAs"));
   RETURN_IF_ERROR(CheckText(reason, "reason", 1000, true));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "rejection"));
@@ -467,7 +459,6 @@ std::pair<absl::CivilDay, absl::Time> Rmas::ReturnDue(absl::Time ship_time) cons
 absl::StatusOr<Rma> Rmas::ShipReplacement(const Principal& caller, const std::string& name,
                                           const std::string& carrier, const std::string& tracking,
                                           RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "ship replacements"));
   RETURN_IF_ERROR(CheckTracking(carrier, tracking));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (!IsReplacementType(rma.type)) {
@@ -503,7 +494,6 @@ absl::StatusOr<Rma> Rmas::ShipReplacement(const Principal& caller, const std::st
 absl::StatusOr<ReceiveResult> Rmas::Receive(const Principal& caller, const std::string& rma_number,
                                             const std::string& serial_in, const std::string& note,
                                             RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "receive returns"));
   if (rma_number.empty()) return Invalid("rma_number", "is required: a return needs a valid RMA number");
   if (!LooksLikeRmaNumber(rma_number)) {
     return Invalid("rma_number", "must be an RMA number (R and 8-11 digits); a validation number "
@@ -560,7 +550,6 @@ absl::StatusOr<ReceiveResult> Rmas::Receive(const Principal& caller, const std::
 absl::StatusOr<Rma> Rmas::RecordRepair(const Principal& caller, const std::string& name,
                                        const std::string& summary, const std::string& software,
                                        RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "record repairs"));
   RETURN_IF_ERROR(CheckText(summary, "repair_summary", 4000, true));
   RETURN_IF_ERROR(CheckText(software, "software_version", 64, true));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
@@ -587,7 +576,6 @@ absl::StatusOr<Rma> Rmas::RecordRepair(const Principal& caller, const std::strin
 absl::StatusOr<Rma> Rmas::ShipRepaired(const Principal& caller, const std::string& name,
                                        const std::string& carrier, const std::string& tracking,
                                        RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(caller, {Role::kLogistics}, "ship repaired units"));
   RETURN_IF_ERROR(CheckTracking(carrier, tracking));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (IsReplacementType(rma.type)) {
@@ -608,8 +596,6 @@ absl::StatusOr<Rma> Rmas::ShipRepaired(const Principal& caller, const std::strin
 
 absl::StatusOr<Rma> Rmas::Close(const Principal& caller, const std::string& name,
                                 const std::string& note, RmaRepository& repo) const {
-  RETURN_IF_ERROR(
-      RequireRole(caller, {Role::kLogistics, Role::kTse, Role::kCareAgent}, "close RMAs"));
   RETURN_IF_ERROR(CheckText(note, "note", 1000, false));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (IsReplacementType(rma.type)) {
@@ -645,10 +631,6 @@ absl::StatusOr<Page<Rma>> Rmas::List(const Principal& caller, RmaFilter filter, 
     }
     RETURN_IF_ERROR(CheckAccountScope(caller, filter.account_id,
                                          absl::StrCat("account ", filter.account_id)));
-  } else {
-    RETURN_IF_ERROR(RequireRole(caller, {Role::kCareAgent, Role::kTse, Role::kLogistics,
-                                         Role::kAdmin, Role::kService},
-                                "list RMAs"));
   }
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   const std::string fp = QueryFingerprint({"ListRmas", Name(filter.status), filter.account_id,
@@ -663,9 +645,6 @@ absl::StatusOr<Page<Rma>> Rmas::List(const Principal& caller, RmaFilter filter, 
 absl::StatusOr<Page<Rma>> Rmas::ListOverdue(const Principal& caller, int32_t page_size,
                                             const std::string& page_token,
                                             RmaRepository& repo) const {
-  RETURN_IF_ERROR(RequireRole(
-      caller, {Role::kCareAgent, Role::kTse, Role::kLogistics, Role::kAdmin, Role::kService},
-      "list overdue returns"));
   RmaFilter filter;
   filter.overdue = true;
   return List(caller, filter, page_size, page_token, repo);
