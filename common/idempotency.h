@@ -16,9 +16,14 @@
 // same id answers (its response, or INVALID_ARGUMENT for another request);
 // otherwise the body's error is returned (without a look-up when it is
 // UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED or CANCELLED, or an
-// authorization failure: PERMISSION_DENIED, UNAUTHENTICATED or an
-// OutOfScope NOT_FOUND, common/policy.h — a caller who may not do the call
-// now never gets its stored answer).
+// authorization failure, PERMISSION_DENIED or UNAUTHENTICATED).
+//
+// Who gets a stored answer: the key binds it to the caller's subject, role
+// and scope (IdempotencyKey::For), and the method's policy admits the
+// caller again before the handler runs (common/policy.h). So a replay is
+// answered only to a caller with exactly the rights of the one the answer
+// was made for — also when the call itself moved the aggregate out of that
+// caller's reach (a partner's sale, a transfer): it already saw the answer.
 //
 //   return RunIdempotent<Unit>(pool, clock, IdempotencyKey::For(principal,
 //       req.request_id(), "ReserveUnit"), req, "reserve unit",

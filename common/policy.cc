@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <memory>
 
-#include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -17,9 +16,6 @@ namespace {
 
 constexpr Role kAllRoles[] = {Role::kCustomer, Role::kPartner,   Role::kCareAgent, Role::kTse,
                               Role::kLogistics, Role::kAdmin, Role::kService};
-
-// The payload type URL of OutOfScope(); never sent to clients.
-constexpr absl::string_view kScopeDenialPayload = "aftercare.dev/authz.scope_denied";
 
 }  // namespace
 
@@ -135,21 +131,12 @@ absl::Status PolicyIndex::Authorize(std::string_view full_method, const Principa
 }
 
 absl::Status OutOfScope(std::string_view resource) {
-  absl::Status s = absl::NotFoundError(absl::StrCat(std::string(resource), " not found"));
-  s.SetPayload(kScopeDenialPayload, absl::Cord("1"));
-  return s;
+  return absl::NotFoundError(absl::StrCat(std::string(resource), " not found"));
 }
 
 bool IsAuthorizationFailure(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kUnauthenticated:
-      return true;
-    case absl::StatusCode::kNotFound:
-      return status.GetPayload(kScopeDenialPayload).has_value();
-    default:
-      return false;
-  }
+  return status.code() == absl::StatusCode::kPermissionDenied ||
+         status.code() == absl::StatusCode::kUnauthenticated;
 }
 
 absl::Status CheckAccountScope(const Principal& caller, std::string_view account_id,

@@ -125,12 +125,10 @@ class PolicyIndex {
 
 // The answer for an aggregate the caller may not reach: NOT_FOUND
 // "<resource> not found", the same code and message as a resource that does
-// not exist. It carries a marker that never leaves the process (ToGrpcStatus
-// sends code and message only), so that idempotency never answers such a
-// call from a stored response (IsScopeDenial).
+// not exist.
 absl::Status OutOfScope(std::string_view resource);
-// Whether `status` is an authorization failure: PERMISSION_DENIED,
-// UNAUTHENTICATED, or an OutOfScope NOT_FOUND.
+// Whether `status` is an authorization failure: PERMISSION_DENIED or
+// UNAUTHENTICATED (idempotency never answers those from a stored response).
 bool IsAuthorizationFailure(const absl::Status& status);
 
 // Returns OK when `caller` may reach an aggregate owned by `account_id`

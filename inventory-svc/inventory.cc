@@ -413,8 +413,7 @@ absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const 
 
 // --- Genuine-serial registry -------------------------------------------------
 
-absl::Status Inventory::ValidateGenuineSerials(const Principal& caller,
-                                               std::vector<GenuineSerialEntry>& entries,
+absl::Status Inventory::ValidateGenuineSerials(std::vector<GenuineSerialEntry>& entries,
                                                int64_t first_index) const {
   for (size_t i = 0; i < entries.size(); ++i) {
     const std::string field = absl::StrCat("entries[", first_index + static_cast<int64_t>(i), "]");

@@ -214,8 +214,7 @@ class Inventory {
   // --- Genuine-serial registry ---------------------------------------------
   // Checks a batch of entries before anything is written; `first_index` is
   // the index of entries[0] in the whole stream (for error messages).
-  absl::Status ValidateGenuineSerials(const Principal& caller,
-                                      std::vector<GenuineSerialEntry>& entries,
+  absl::Status ValidateGenuineSerials(std::vector<GenuineSerialEntry>& entries,
                                       int64_t first_index) const;
   // Writes validated entries.
   absl::StatusOr<LoadCounts> LoadGenuineSerials(const std::vector<GenuineSerialEntry>& entries,
