@@ -37,7 +37,7 @@ class AuthzFindingsTest : public E2eTest {
     const std::string serial = Unique("JN1AF");
     LoadGenuine({serial}, sku);
     ReceiveAndCertify(serial, sku);
-    ReserveAndSell(serial, account);
+    ReserveAndSellOnce(serial, account);
     return serial;
   }
 
@@ -95,7 +95,8 @@ TEST_F(AuthzFindingsTest, ReplayedRequestIdIsAuthorizedAgain) {
                               {"family", "PRODUCT_FAMILY_SWITCHING"}, {"series", "EX Series"},
                               {"platform", "EX4300"},
                               {"listPrice", {{"currencyCode", "USD"}, {"amountMinor", "100"}}},
-                              {"lifecycle", "LIFECYCLE_CURRENT"}, {"standardWarrantyMonths", 12}}}};
+                              {"lifecycle", "LIFECYCLE_CURRENT"}, {"latestSoftwareRelease", "22.2R3"},
+                              {"standardWarrantyMonths", 12}}}};
   E2E_OK(env().Call("inventory", "CreateProduct", Env::Token(Role::kAdmin, subject), create));
   auto replay = env().Call("inventory", "CreateProduct",
                            Env::Token(Role::kCustomer, subject, {Unique("AF2-C-")}), create);
