@@ -689,8 +689,10 @@ class AuthzMatrixTest : public E2eTest {
     BuildFixtures();
     if (HasFailure()) return run;
     const Fixtures& f = fx_;
-    run.secrets = {f.a, f.unit, f.case_id, f.trade_in_id, f.attachment_id, f.entitlement_id,
-                   f.activation_code, f.license_id, f.rma, f.rma_number, f.license_key};
+    run.secrets = {f.a,           f.unit,           f.unit_transfer, f.unit_flag,
+                   f.unit_swap,   f.unit_contract,  f.rma_unit,      f.case_id,
+                   f.trade_in_id, f.attachment_id,  f.entitlement_id, f.activation_code,
+                   f.license_id,  f.license_key,    f.rma,           f.rma_number};
     const PolicyTable policies = RealPolicies();
     struct Planned { Cell cell; const Template* tmpl; std::string rid; bool denial; bool writes; };
     std::vector<Planned> plan;
