@@ -37,7 +37,7 @@ class AuthzFindingsTest : public E2eTest {
     const std::string serial = Unique("JN1AF");
     LoadGenuine({serial}, sku);
     ReceiveAndCertify(serial, sku);
-    ReserveAndSellOnce(serial, account);
+    ReserveAndSell(serial, account);
     return serial;
   }
 
@@ -206,13 +206,10 @@ TEST_F(AuthzFindingsTest, CaseOpenerWhoLostTheAccountNoLongerSeesTheCase) {
   EXPECT_TRUE(again.ok()) << again.str();
 }
 
-// Open product issue (not fixed; enable once it is): the selling partner's
-// retry of a completed SellUnit (same request_id) must get the stored sale.
-// Since authorization runs before the stored answer is looked up
-// (common/idempotency.cc AnswerAfterFailure), the retry answers NOT_FOUND
-// "unit <serial> not found": the sold unit now belongs to the buyer, out of
-// the partner's reach. E2eTest::ReserveAndSell (FlowsTest) trips on it.
-TEST_F(AuthzFindingsTest, DISABLED_SellingPartnersRetryOfSellUnitGetsTheStoredSale) {
+// A selling partner's retry of a completed SellUnit (same request_id) gets
+// the stored sale, although the sold unit is now the buyer's and out of the
+// partner's reach: the key binds the answer to that partner's rights.
+TEST_F(AuthzFindingsTest, SellingPartnersRetryOfSellUnitGetsTheStoredSale) {
   const std::string sku = Unique("SKU-AF6-");
   const std::string serial = Unique("JN1AF6");
   CreateProduct(sku);

@@ -556,7 +556,7 @@ class AuthzMatrixTest : public E2eTest {
 
   void Sold(const std::string& serial, const std::string& account) {
     QuickCertified(serial);
-    ReserveAndSellOnce(serial, account);
+    ReserveAndSell(serial, account);
   }
 
   void ReserveByP1(const std::string& serial) {

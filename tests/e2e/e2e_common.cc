@@ -119,18 +119,6 @@ void E2eTest::ReserveAndSell(const std::string& s, const std::string& account) {
                         {"preApprovalReference", "PA-" + s}}}}}));
 }
 
-void E2eTest::ReserveAndSellOnce(const std::string& s, const std::string& account) {
-  E2E_OK(env().Call("inventory", "ReserveUnit", tok().partner,
-                    {{"requestId", "rsv-" + s}, {"serialNumber", s}, {"shipToRegionCode", "US"}}));
-  E2E_OK(env().Call("inventory", "SellUnit", tok().partner,
-                    {{"requestId", "sell-" + s},
-                     {"serialNumber", s},
-                     {"buyerAccountId", account},
-                     {"supportOptions",
-                      {{{"level", "SUPPORT_LEVEL_NEXT_BUSINESS_DAY"}, {"termMonths", 36},
-                        {"preApprovalReference", "PA-" + s}}}}}));
-}
-
 void E2eTest::MakeSpare(const std::string& s, const std::string& sku) {
   ReceiveAndCertify(s, sku);
   E2E_OK(Mutate("inventory", "MoveToSparePool", tok().logistics,

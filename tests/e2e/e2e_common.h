@@ -58,9 +58,6 @@ class E2eTest : public ::testing::Test {
   void ReceiveAndCertify(const std::string& serial, const std::string& sku);
   // Reserve by the CPO partner and sell to `account` with a Next Business Day contract.
   void ReserveAndSell(const std::string& serial, const std::string& account);
-  // The same, each call sent once: a retry of a completed SellUnit answers the
-  // partner NOT_FOUND (the sold unit is out of its reach), see ReserveAndSell.
-  void ReserveAndSellOnce(const std::string& serial, const std::string& account);
   // A spare of `sku` in the depot pool.
   void MakeSpare(const std::string& serial, const std::string& sku);
   std::string UnitState(const std::string& serial);
