@@ -7,10 +7,13 @@
 #include <thread>
 
 #include "aftercare/testing/v1/echo.grpc.pb.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "nlohmann/json.hpp"
 #include "gtest/gtest.h"
 #include "tests/harness/echo_service.h"
 #include "tests/harness/test_service.h"
@@ -257,6 +260,49 @@ TEST(ServerTest, ThePolicyOfTheMethodDecidesBeforeTheHandler) {
   EchoResponse resp;
   ASSERT_TRUE(stub->Echo(&ctx, req, &resp).ok());
   EXPECT_EQ(resp.caller_subject(), "root");
+}
+
+// The JSON line of a failed RPC carries its exact error text (the message is
+// a copy returned by grpc::Status::error_message(): the line must keep it
+// alive, not a view of a destroyed temporary).
+TEST(ServerTest, AFailedCallsLogLineCarriesItsExactError) {
+  static const ServicePolicy admin_only(
+      "aftercare.testing.v1.EchoService",
+      {{"Echo", {Role::kAdmin}, ScopeKind::kNone, "admin only"}});
+  ServiceSpec spec = EchoSpec();
+  spec.policies = {&admin_only};
+  aftercare::testing::TestServiceOptions options;
+  options.flags = {{"log_level", "info"}};
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(spec, options));
+  auto stub = EchoService::NewStub(svc->channel());
+  EchoRequest req;
+  req.set_message("hi");
+  req.set_require_auth(true);
+  const std::string expected =
+      "role 'customer' may not call Echo; allowed: admin";  // longer than any small-string buffer
+  ::testing::internal::CaptureStderr();
+  grpc::Status s;
+  for (int i = 0; i < 20; ++i) {
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, TestService::Token(Role::kCustomer, "bob", {"ACME-1"}));
+    ctx.AddMetadata("x-request-id", "log-line-" + std::to_string(i));
+    EchoResponse resp;
+    s = stub->Echo(&ctx, req, &resp);
+  }
+  const std::string logs = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(s.error_message(), expected);
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(logs, '\n')) {
+    if (!absl::StrContains(line, "\"request_id\":\"log-line-")) continue;
+    nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    EXPECT_EQ(j.value("error", ""), expected) << line;
+    EXPECT_EQ(j.value("code", ""), "PermissionDenied") << line;
+    EXPECT_EQ(j.value("caller", ""), "bob") << line;
+    EXPECT_EQ(j.value("role", ""), "customer") << line;
+    ++lines;
+  }
+  EXPECT_EQ(lines, 20) << logs;
 }
 
 }  // namespace

@@ -193,10 +193,25 @@ absl::StatusOr<Entitlement> Licensing::GetEntitlement(const Principal& caller,
                                                       const std::string& id,
                                                       LicensingRepository& repo) const {
   RETURN_IF_ERROR(CheckId(id, "ENT-", "entitlement_id"));
-  ASSIGN_OR_RETURN(std::optional<Entitlement> e, repo.FindEntitlement(id, false));
+  return LoadEntitlement(caller, id, repo, false);
+}
+
+absl::StatusOr<Entitlement> Licensing::LoadEntitlement(const Principal& caller,
+                                                       const std::string& id,
+                                                       LicensingRepository& repo,
+                                                       bool for_update) const {
+  ASSIGN_OR_RETURN(std::optional<Entitlement> e, repo.FindEntitlement(id, for_update));
   if (!e) return absl::NotFoundError(absl::StrCat("entitlement ", id, " not found"));
   RETURN_IF_ERROR(CheckAccountScope(caller, e->account_id, "entitlement " + id));
-  return *e;
+  return *std::move(e);
+}
+
+absl::StatusOr<License> Licensing::LoadLicense(const Principal& caller, const std::string& id,
+                                               LicensingRepository& repo, bool for_update) const {
+  ASSIGN_OR_RETURN(std::optional<License> l, repo.FindLicense(id, for_update));
+  if (!l) return absl::NotFoundError(absl::StrCat("license ", id, " not found"));
+  RETURN_IF_ERROR(CheckAccountScope(caller, l->account_id, "license " + id));
+  return *std::move(l);
 }
 
 absl::StatusOr<Page<Entitlement>> Licensing::ListEntitlements(const Principal& caller,
@@ -299,44 +314,43 @@ absl::StatusOr<RenewalResult> Licensing::Renew(const Principal& caller,
     return Invalid("term_months must be 0 (the product's term) or 1-120");
   }
   RETURN_IF_ERROR(CheckText(order_reference, "order_reference", 128, false));
-  ASSIGN_OR_RETURN(std::optional<Entitlement> e, repo.FindEntitlement(entitlement_id, true));
-  if (!e) return absl::NotFoundError(absl::StrCat("entitlement ", entitlement_id, " not found"));
-  if (e->product.term_type != TermType::kSubscription || !e->term_end) {
+  ASSIGN_OR_RETURN(Entitlement e, LoadEntitlement(caller, entitlement_id, repo, true));
+  if (e.product.term_type != TermType::kSubscription || !e.term_end) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "entitlement ", e->id, " is ", Name(e->product.term_type), "; only subscriptions renew"));
+        "entitlement ", e.id, " is ", Name(e.product.term_type), "; only subscriptions renew"));
   }
   const absl::Time now = clock_.Now();
-  const int32_t months = term_months == 0 ? e->product.term_months : term_months;
+  const int32_t months = term_months == 0 ? e.product.term_months : term_months;
   Renewal r;
-  r.entitlement_id = e->id;
+  r.entitlement_id = e.id;
   r.term_months = months;
-  r.previous_end = *e->term_end;
+  r.previous_end = *e.term_end;
   // A renewal continues the term; after a lapse, the new term starts now.
-  r.new_end = AddMonths(std::max(*e->term_end, now), months);
+  r.new_end = AddMonths(std::max(*e.term_end, now), months);
   r.order_reference = order_reference;
   r.create_time = now;
   RETURN_IF_ERROR(repo.InsertRenewal(r));
-  e->term_end = r.new_end;
-  e->renewal_count += 1;
-  e->version += 1;
-  e->update_time = now;
-  RETURN_IF_ERROR(repo.UpdateEntitlement(*e));
+  e.term_end = r.new_end;
+  e.renewal_count += 1;
+  e.version += 1;
+  e.update_time = now;
+  RETURN_IF_ERROR(repo.UpdateEntitlement(e));
 
   Notification n;
   n.id = NewId("NTF-");
-  n.account_id = e->account_id;
-  n.entitlement_id = e->id;
+  n.account_id = e.account_id;
+  n.entitlement_id = e.id;
   n.kind = "WELCOME_LETTER";
-  n.subject = absl::StrCat("Welcome letter: your ", e->product.sku, " subscription is renewed");
+  n.subject = absl::StrCat("Welcome letter: your ", e.product.sku, " subscription is renewed");
   n.body = absl::StrCat(
-      "Thank you for renewing. Entitlement ", e->id, " (", e->product.sku, ", feature ",
-      e->product.feature, ") now runs until ", Rfc3339(r.new_end), ". No new activation code is"
+      "Thank you for renewing. Entitlement ", e.id, " (", e.product.sku, ", feature ",
+      e.product.feature, ") now runs until ", Rfc3339(r.new_end), ". No new activation code is"
       " needed: activated devices retrieve their renewed license keys automatically when they"
       " are connected, or you can download them with RetrieveDeviceKeys.",
       order_reference.empty() ? "" : absl::StrCat(" Order: ", order_reference, "."));
   n.create_time = now;
   RETURN_IF_ERROR(repo.InsertNotification(n));
-  return RenewalResult{*e, n};
+  return RenewalResult{e, n};
 }
 
 absl::StatusOr<std::vector<DeviceKey>> Licensing::RetrieveDeviceKeys(
@@ -533,10 +547,7 @@ absl::StatusOr<Page<RmaTransfer>> Licensing::ListTransfers(const Principal& call
 absl::StatusOr<License> Licensing::GetLicense(const Principal& caller, const std::string& id,
                                               LicensingRepository& repo) const {
   RETURN_IF_ERROR(CheckId(id, "LIC-", "license_id"));
-  ASSIGN_OR_RETURN(std::optional<License> l, repo.FindLicense(id, false));
-  if (!l) return absl::NotFoundError(absl::StrCat("license ", id, " not found"));
-  RETURN_IF_ERROR(CheckAccountScope(caller, l->account_id, "license " + id));
-  return *l;
+  return LoadLicense(caller, id, repo, false);
 }
 
 absl::StatusOr<Page<License>> Licensing::ListLicenses(const Principal& caller, LicenseFilter filter,
@@ -571,25 +582,24 @@ absl::StatusOr<License> Licensing::Revoke(const Principal& caller, const std::st
     return Invalid("reason RMA_TRANSFER is set only by TransferLicenses");
   }
   RETURN_IF_ERROR(CheckText(note, "note", 500, false));
-  ASSIGN_OR_RETURN(std::optional<License> l, repo.FindLicense(license_id, true));
-  if (!l) return absl::NotFoundError(absl::StrCat("license ", license_id, " not found"));
-  if (!etag.empty() && etag != Etag(l->version)) {
+  ASSIGN_OR_RETURN(License l, LoadLicense(caller, license_id, repo, true));
+  if (!etag.empty() && etag != Etag(l.version)) {
     return absl::AbortedError(absl::StrCat("etag of license ", license_id,
                                            " is stale; read it again"));
   }
-  if (l->state != LicenseState::kActive) {
+  if (l.state != LicenseState::kActive) {
     return absl::FailedPreconditionError(absl::StrCat("license ", license_id, " is ",
-                                                      Name(l->state), " (", Name(l->revocation_reason), ")"));
+                                                      Name(l.state), " (", Name(l.revocation_reason), ")"));
   }
   const absl::Time now = clock_.Now();
-  l->state = LicenseState::kRevoked;
-  l->revocation_reason = reason;
-  l->revocation_note = note;
-  l->revoke_time = now;
-  l->version += 1;
-  l->update_time = now;
-  RETURN_IF_ERROR(repo.UpdateLicense(*l));
-  return *l;
+  l.state = LicenseState::kRevoked;
+  l.revocation_reason = reason;
+  l.revocation_note = note;
+  l.revoke_time = now;
+  l.version += 1;
+  l.update_time = now;
+  RETURN_IF_ERROR(repo.UpdateLicense(l));
+  return l;
 }
 
 absl::StatusOr<VerifyResult> Licensing::Verify(const Principal& caller,

@@ -165,6 +165,13 @@ class Licensing {
                            const std::string& fingerprint) const;
   absl::StatusOr<std::string> ScopedAccount(const Principal& caller,
                                             const std::string& account_id) const;
+  // The one way an entitlement or a license is loaded for a caller: NOT_FOUND
+  // "<kind> <id> not found" when it does not exist or belongs to an account
+  // outside the caller's scope (OutOfScope: the same answer).
+  absl::StatusOr<Entitlement> LoadEntitlement(const Principal& caller, const std::string& id,
+                                              LicensingRepository& repo, bool for_update) const;
+  absl::StatusOr<License> LoadLicense(const Principal& caller, const std::string& id,
+                                      LicensingRepository& repo, bool for_update) const;
 
   const Clock& clock_;
   const LicenseSigner& signer_;
