@@ -61,6 +61,9 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       metrics_->msg_received.Increment();
+      // The request of a unary or server-streaming call is parsed before this
+      // hook; nullptr means its bytes are not a valid message.
+      if (methods->GetRecvMessage() == nullptr) malformed_request_ = true;
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       if (!call_.request_id.empty()) {
@@ -71,7 +74,16 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
       metrics_->msg_sent.Increment();
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      OnStatus(methods->GetSendStatus());
+      grpc::Status status = methods->GetSendStatus();
+      if (malformed_request_ && status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+        // gRPC 1.51's callback handlers answer a request that does not parse
+        // with UNIMPLEMENTED and no message (server_callback_handlers.h,
+        // UnimplementedUnaryReactor); the sync API says what it is.
+        status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "the request message could not be parsed (malformed protobuf)");
+        methods->ModifySendStatus(status);
+      }
+      OnStatus(status);
     }
     methods->Proceed();
   }
@@ -162,6 +174,7 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
   const PolicyIndex* policies_;
   absl::Time start_;
   CallInfo call_;
+  bool malformed_request_ = false;
   std::string denied_subject_;  // an authenticated caller its policy refused
   std::string denied_role_;
   bool registered_ = false;

@@ -147,8 +147,8 @@ void Write(std::string& out) {
 
 }  // namespace
 
-void LogLine(LogLevel level, absl::string_view message, absl::Span<const LogField> fields) {
-  if (!LogEnabled(level)) return;
+std::string FormatLogLine(LogLevel level, absl::string_view message,
+                          absl::Span<const LogField> fields) {
   std::string out = LineHead(level, message, State().service);
   out.reserve(out.size() + 64 * fields.size());
   for (const LogField& f : fields) {
@@ -160,7 +160,15 @@ void LogLine(LogLevel level, absl::string_view message, absl::Span<const LogFiel
       AppendJsonString(&out, f.str);
     }
   }
-  Write(out);
+  out.append("}\n");
+  return out;
+}
+
+void LogLine(LogLevel level, absl::string_view message, absl::Span<const LogField> fields) {
+  if (!LogEnabled(level)) return;
+  std::string out = FormatLogLine(level, message, fields);
+  std::lock_guard<std::mutex> lock(State().mu);
+  std::fwrite(out.data(), 1, out.size(), stderr);
 }
 
 void Log(LogLevel level, absl::string_view message, nlohmann::json fields) {

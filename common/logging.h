@@ -44,6 +44,10 @@ struct LogField {
 // and invalid UTF-8 is replaced by U+FFFD.
 void LogLine(LogLevel level, absl::string_view message, absl::Span<const LogField> fields);
 
+// The line LogLine writes, newline included (tests and fuzzing).
+std::string FormatLogLine(LogLevel level, absl::string_view message,
+                          absl::Span<const LogField> fields);
+
 // Writes one line with "ts", "level", "service", "msg" and the given fields.
 void Log(LogLevel level, absl::string_view message, nlohmann::json fields = nlohmann::json::object());
 inline void LogDebug(absl::string_view m, nlohmann::json f = nlohmann::json::object()) {

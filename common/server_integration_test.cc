@@ -2,8 +2,10 @@
 // health and readiness, reflection, the interceptors (metrics, request id,
 // authentication), the drain on shutdown, and readiness following the database.
 #include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
 
 #include <cstdio>
+#include <future>
 #include <thread>
 
 #include "aftercare/testing/v1/echo.grpc.pb.h"
@@ -303,6 +305,43 @@ TEST(ServerTest, AFailedCallsLogLineCarriesItsExactError) {
     ++lines;
   }
   EXPECT_EQ(lines, 20) << logs;
+}
+
+// Bytes that are not a valid request message: INVALID_ARGUMENT with a
+// message (gRPC 1.51's callback handlers alone would say UNIMPLEMENTED with
+// none), counted under that code; an unknown method stays UNIMPLEMENTED.
+TEST(ServerTest, AMalformedRequestIsInvalidArgumentNotUnimplemented) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  grpc::GenericStub stub(svc->channel());
+  auto call = [&](const std::string& method, const std::string& bytes) {
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, TestService::Token(Role::kAdmin, "root"));
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status s) { done.set_value(std::move(s)); });
+    return done.get_future().get();
+  };
+  const std::string echo = "/aftercare.testing.v1.EchoService/Echo";
+  for (const std::string& bytes :
+       {std::string("\x0a\x05" "ab", 4),                     // length past the end
+        std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11),  // bad varint
+        std::string("\x0b", 1)}) {                           // a group start, never closed
+    grpc::Status s = call(echo, bytes);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr("could not be parsed"));
+  }
+  EchoRequest ok;
+  ok.set_message("fine");
+  EXPECT_TRUE(call(echo, ok.SerializeAsString()).ok());
+  EXPECT_EQ(call("/aftercare.testing.v1.EchoService/Nope", ok.SerializeAsString()).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  const std::string metrics = RunCommand(
+      absl::StrCat("curl -s http://127.0.0.1:", svc->runtime().metrics_port(), "/metrics"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_code=\"InvalidArgument\",grpc_method=\"Echo\""));
 }
 
 }  // namespace

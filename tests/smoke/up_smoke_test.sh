@@ -23,7 +23,7 @@ export AFTERCARE_MYSQL_PORT=${ports[8]} AFTERCARE_DATA_DIR=$data AFTERCARE_SKIP_
 up_pid=$!
 fail() { echo "FAIL: $*"; cat "$data/up.out"; kill -TERM $up_pid 2>/dev/null || true; wait $up_pid || true; exit 1; }
 
-for _ in $(seq 1 600); do
+for _ in $(seq 1 1800); do  # up to 3 min: seeding is ~100 buf curl calls
   grep -q "Aftercare is up" "$data/up.out" && break
   kill -0 $up_pid 2>/dev/null || fail "scripts/up exited early"
   sleep 0.1
