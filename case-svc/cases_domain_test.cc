@@ -13,13 +13,6 @@
 namespace aftercare::cases {
 namespace {
 
-// Whether the RPC's declared policy lets `role` call it: the server applies
-// it before the domain runs (common/policy.h), so role rules are tested here.
-bool MayCall(const std::string& method, Role role) {
-  const MethodPolicy* p = CasePolicy().Find(method);
-  return p != nullptr && p->roles.Contains(role);
-}
-
 using ::aftercare::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -77,7 +70,7 @@ TEST_F(DomainTest, LifecycleTransitionsNameTheCurrentState) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is NEW")));
   EXPECT_THAT(cases_.UpdateStatus(agent_, c.id, CaseStatus::kAwaitingCustomer, "", repo_),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is NEW")));
-  EXPECT_FALSE(MayCall("TakeCaseOwnership", Role::kCustomer));
+  EXPECT_FALSE(CasePolicy().Allows("TakeCaseOwnership", Role::kCustomer));
   ASSERT_OK_AND_ASSIGN(c, cases_.TakeOwnership(agent_, c.id, "", "", repo_));
   EXPECT_EQ(c.status, CaseStatus::kInProgress);
   EXPECT_THAT(cases_.TakeOwnership(agent_, c.id, "agent-2", "1", repo_),
@@ -91,8 +84,8 @@ TEST_F(DomainTest, LifecycleTransitionsNameTheCurrentState) {
   ASSERT_OK_AND_ASSIGN(c, cases_.Resolve(agent_, c.id, "done", "", "", repo_));
   // Only the customer confirms: staff may not close.
   for (Role r : {Role::kCareAgent, Role::kAdmin, Role::kTse, Role::kLogistics, Role::kService}) {
-    EXPECT_FALSE(MayCall("CloseCase", r)) << RoleName(r);
-    EXPECT_FALSE(MayCall("ReopenCase", r)) << RoleName(r);
+    EXPECT_FALSE(CasePolicy().Allows("CloseCase", r)) << RoleName(r);
+    EXPECT_FALSE(CasePolicy().Allows("ReopenCase", r)) << RoleName(r);
   }
   EXPECT_THAT(cases_.Escalate(alice_, c.id, EscalationKind::kReassignment, "slow", repo_),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("RESOLVED")));
@@ -170,7 +163,7 @@ TEST_F(DomainTest, ReinstatementOnlyByCareAgentsAndOnce) {
   EXPECT_EQ(c.reinstatement, Reinstatement::kAwaitingApproval);
   for (Role r : {Role::kCustomer, Role::kPartner, Role::kAdmin, Role::kTse, Role::kLogistics,
                  Role::kService}) {
-    EXPECT_FALSE(MayCall("ApproveReinstatement", r)) << RoleName(r);
+    EXPECT_FALSE(CasePolicy().Allows("ApproveReinstatement", r)) << RoleName(r);
   }
   EXPECT_TRUE(repo_.outbox.empty());
   ASSERT_OK_AND_ASSIGN(c, cases_.ApproveReinstatement(agent_, c.id, "INSP-1", repo_));
@@ -309,7 +302,7 @@ TEST_F(TradeInDomainTest, ExtensionMovesTheDeadlineAndDefaultHappensOnce) {
   EXPECT_THAT(cases_.RequestExtension(alice_, t.id, due - absl::Hours(1), "more time", repo_),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("requested_due_time")));
   ASSERT_OK(cases_.RequestExtension(alice_, t.id, due + absl::Hours(24 * 30), "more time", repo_).status());
-  EXPECT_FALSE(MayCall("ReviewDeadlineExtension", Role::kCustomer));
+  EXPECT_FALSE(CasePolicy().Allows("ReviewDeadlineExtension", Role::kCustomer));
   ASSERT_OK_AND_ASSIGN(t, cases_.ReviewExtension(agent_, t.id, true, "ok", repo_));
   EXPECT_EQ(t.due_time, due + absl::Hours(24 * 30));
   clock_.Set(due + absl::Hours(1));

@@ -63,6 +63,11 @@ const MethodPolicy* ServicePolicy::Find(std::string_view method) const {
   return it == index_.end() ? nullptr : &methods_[it->second];
 }
 
+bool ServicePolicy::Allows(std::string_view method, Role role) const {
+  const MethodPolicy* p = Find(method);
+  return p != nullptr && p->roles.Contains(role);
+}
+
 absl::Status ServicePolicy::CheckComplete() const {
   const google::protobuf::ServiceDescriptor* service =
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_);

@@ -86,6 +86,8 @@ class ServicePolicy {
   const std::vector<MethodPolicy>& methods() const { return methods_; }
   // The policy of `method` (short name); nullptr when none is declared.
   const MethodPolicy* Find(std::string_view method) const;
+  // Whether `role` may call `method` (false when it has no policy).
+  bool Allows(std::string_view method, Role role) const;
 
   // OK when the table and the generated descriptor of the service agree:
   // every RPC has exactly one entry, no entry names an RPC that does not

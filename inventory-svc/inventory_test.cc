@@ -15,13 +15,6 @@
 namespace aftercare::inventory {
 namespace {
 
-// Whether the RPC's declared policy lets `role` call it: the server applies
-// it before the domain runs (common/policy.h), so role rules are tested here.
-bool MayCall(const std::string& method, Role role) {
-  const MethodPolicy* p = InventoryPolicy().Find(method);
-  return p != nullptr && p->roles.Contains(role);
-}
-
 using ::aftercare::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -200,8 +193,8 @@ TEST_F(InventoryTest, ProductValidationNamesTheField) {
   EXPECT_THAT(inv_.CreateProduct(admin_, p, repo_),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("product.sku")));
   EXPECT_EQ(repo_.products.size(), 2u);
-  EXPECT_FALSE(MayCall("CreateProduct", Role::kLogistics));
-  EXPECT_TRUE(MayCall("CreateProduct", Role::kAdmin));
+  EXPECT_FALSE(InventoryPolicy().Allows("CreateProduct", Role::kLogistics));
+  EXPECT_TRUE(InventoryPolicy().Allows("CreateProduct", Role::kAdmin));
 }
 
 // --- State machine ------------------------------------------------------------------
@@ -379,9 +372,9 @@ TEST_F(InventoryTest, OnlyLogisticsRecordsStepsAndCertifies) {
   for (const char* method : {"RecordCertificationStep", "CertifyUnit"}) {
     for (Role r : {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kTse, Role::kAdmin,
                    Role::kService}) {
-      EXPECT_FALSE(MayCall(method, r)) << method << " " << RoleName(r);
+      EXPECT_FALSE(InventoryPolicy().Allows(method, r)) << method << " " << RoleName(r);
     }
-    EXPECT_TRUE(MayCall(method, Role::kLogistics)) << method;
+    EXPECT_TRUE(InventoryPolicy().Allows(method, Role::kLogistics)) << method;
   }
 }
 
@@ -529,7 +522,7 @@ TEST_F(InventoryTest, CustomerSeesOnlyItsOwnInstalledBase) {
               StatusIs(absl::StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(auto page, inv_.ListInstalledBase(mine, "ACME-001", 10, "", repo_));
   EXPECT_EQ(page.items.size(), 1u);
-  EXPECT_FALSE(MayCall("ListUnits", Role::kCustomer));
+  EXPECT_FALSE(InventoryPolicy().Allows("ListUnits", Role::kCustomer));
 }
 
 TEST_F(InventoryTest, SiteMoveNeedsAcceptanceOfTheLevelThatCanBeServed) {
@@ -558,7 +551,7 @@ TEST_F(InventoryTest, GreyMarketHasNoEntitlementUntilReinstated) {
   ASSERT_OK_AND_ASSIGN(Entitlement e, inv_.GetEntitlement(admin_, {"JNC000001", "", ""}, repo_));
   EXPECT_TRUE(e.unit.grey_market);
   EXPECT_FALSE(e.entitled);
-  EXPECT_FALSE(MayCall("ReinstateUnit", Role::kCareAgent));
+  EXPECT_FALSE(InventoryPolicy().Allows("ReinstateUnit", Role::kCareAgent));
   ASSERT_OK(inv_.ReinstateUnit(service_, "JNC000001", "2027-0101-00001", "INSP-1", repo_).status());
   ASSERT_OK_AND_ASSIGN(Entitlement after, inv_.GetEntitlement(admin_, {"JNC000001", "", ""}, repo_));
   EXPECT_TRUE(after.entitled);
@@ -643,7 +636,7 @@ TEST_F(InventoryTest, OffersShowCountsPricesAndWarrantyPerLifecycle) {
 TEST_F(InventoryTest, TransferKeepsTheOriginalPurchaserAndMovesContracts) {
   Put("JNG000001", UnitState::kInService);
   ASSERT_OK(inv_.CreateSupportContract(admin_, "JNG000001", {SupportLevel::kCareCore, 12, ""}, repo_).status());
-  EXPECT_FALSE(MayCall("TransferOwnership", Role::kCustomer));
+  EXPECT_FALSE(InventoryPolicy().Allows("TransferOwnership", Role::kCustomer));
   EXPECT_THAT(inv_.TransferOwnership(admin_, "JNG000001", "GLOBEX-002", "v7", repo_),
               StatusIs(absl::StatusCode::kAborted));
   ASSERT_OK_AND_ASSIGN(Unit u, inv_.TransferOwnership(admin_, "JNG000001", "GLOBEX-002", "", repo_));

@@ -110,7 +110,7 @@ TEST_F(LicensingRulesTest, TransferRequestNeedsAnRmaNumber) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rma_number")));
   EXPECT_EQ(*domain_.ValidateTransferRequest(Agent(), "R21056835"), "R21056835");
   // Logistics may not transfer (the policy applies before the domain runs).
-  EXPECT_FALSE(LicensingPolicy().Find("TransferLicenses")->roles.Contains(Role::kLogistics));
+  EXPECT_FALSE(LicensingPolicy().Allows("TransferLicenses", Role::kLogistics));
 }
 
 TEST_F(LicensingRulesTest, FakeDirectoryAnswersLikeRmaSvc) {

@@ -13,13 +13,6 @@
 namespace aftercare::rma {
 namespace {
 
-// Whether the RPC's declared policy lets `role` call it: the server applies
-// it before the domain runs (common/policy.h), so role rules are tested here.
-bool MayCall(const std::string& method, Role role) {
-  const MethodPolicy* p = RmaPolicy().Find(method);
-  return p != nullptr && p->roles.Contains(role);
-}
-
 using ::aftercare::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -129,9 +122,9 @@ TEST_F(RmaTest, TseOpensAPendingRequestWithAValidationNumber) {
 TEST_F(RmaTest, OnlyTseOrAdminOpenRequests) {
   for (Role r : {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kLogistics,
                  Role::kService}) {
-    EXPECT_FALSE(MayCall("CreateRma", r)) << RoleName(r);
+    EXPECT_FALSE(RmaPolicy().Allows("CreateRma", r)) << RoleName(r);
   }
-  EXPECT_TRUE(MayCall("CreateRma", Role::kTse));
+  EXPECT_TRUE(RmaPolicy().Allows("CreateRma", Role::kTse));
   CreateCommand c = Cmd();
   EXPECT_OK(rmas_.ValidateCreate(P(Role::kAdmin), &c));
 }
@@ -258,8 +251,8 @@ TEST_F(RmaTest, OnlyTseAndCareAgentApproveOrReject) {
   Rma r = Open();
   for (Role role : {Role::kCustomer, Role::kPartner, Role::kLogistics, Role::kAdmin,
                     Role::kService}) {
-    EXPECT_FALSE(MayCall("ApproveRma", role)) << RoleName(role);
-    EXPECT_FALSE(MayCall("RejectRma", role)) << RoleName(role);
+    EXPECT_FALSE(RmaPolicy().Allows("ApproveRma", role)) << RoleName(role);
+    EXPECT_FALSE(RmaPolicy().Allows("RejectRma", role)) << RoleName(role);
   }
   auto a = rmas_.Approve(agent_, r.validation_number, "", Covered(), 7, repo_);
   ASSERT_OK(a.status());
@@ -388,8 +381,8 @@ TEST_F(RmaTest, DoaFollowsTheReplacementMachineAndStandardWarrantyTheRepairMachi
 TEST_F(RmaTest, OnlyLogisticsReceivesAndShips) {
   for (Role role : {Role::kTse, Role::kCareAgent, Role::kCustomer, Role::kAdmin}) {
     for (const char* m : {"ReceiveReturn", "ShipReplacement", "ShipRepairedUnit", "RecordRepair"}) {
-      EXPECT_FALSE(MayCall(m, role)) << m << " " << RoleName(role);
-      EXPECT_TRUE(MayCall(m, Role::kLogistics)) << m;
+      EXPECT_FALSE(RmaPolicy().Allows(m, role)) << m << " " << RoleName(role);
+      EXPECT_TRUE(RmaPolicy().Allows(m, Role::kLogistics)) << m;
     }
   }
 }
@@ -480,7 +473,7 @@ TEST_F(RmaTest, ListsAreScopedAndPaged) {
   other.status = Status::kApproved;
   EXPECT_THAT(rmas_.List(customer_, other, 2, p1.next_page_token, repo_),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
-  EXPECT_FALSE(MayCall("ListOverdueReturns", Role::kCustomer));
+  EXPECT_FALSE(RmaPolicy().Allows("ListOverdueReturns", Role::kCustomer));
 }
 
 }  // namespace
