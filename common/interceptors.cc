@@ -62,7 +62,9 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       metrics_->msg_received.Increment();
       // The request of a unary or server-streaming call is parsed before this
-      // hook; nullptr means its bytes are not a valid message.
+      // hook: nullptr means its bytes are not a valid message (or, for a
+      // client stream, that the stream ended — whose status is never the
+      // UNIMPLEMENTED rewritten below).
       if (methods->GetRecvMessage() == nullptr) malformed_request_ = true;
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
