@@ -70,12 +70,9 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateCase(Ctx* ctx, const pb::CreateCaseReq
     ASSIGN_OR_RETURN(Case draft, CaseFromProto(req->case_()));
     ASSIGN_OR_RETURN(Case prepared, domain_.PrepareCase(caller, std::move(draft)));
     ProductLookup lookup;
-    if ((!prepared.serial.empty() || !prepared.ssrn.empty()) && IsScoped(caller) &&
-        prepared.account_id.empty()) {
-      lookup.state = LookupState::kNotFound;  // a scoped caller without an account reaches no unit
-    } else if (!prepared.serial.empty() || !prepared.ssrn.empty()) {
-      // On behalf of the case's account (checked against the caller's scope
-      // by PrepareCase): only that account's unit fills the product.
+    if (!prepared.serial.empty() || !prepared.ssrn.empty()) {
+      // On behalf of the case's account (one of a scoped caller's accounts:
+      // PrepareCase): only that account's unit fills the product.
       absl::StatusOr<ProductLookup> found = inventory_.LookUpProduct(
           CurrentCall(ctx), prepared.serial, prepared.ssrn, prepared.account_id);
       if (found.ok()) {

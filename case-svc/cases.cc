@@ -99,9 +99,6 @@ bool IsScoped(const Principal& caller) {
   return caller.role == Role::kCustomer || caller.role == Role::kPartner;
 }
 
-bool CanSee(const Principal& caller, const std::string& account_id) {
-  return caller.CanAccessAccount(account_id);
-}
 
 absl::StatusOr<std::string> NormalizeSku(const std::string& sku, const std::string& field) {
   if (sku.empty() || sku.size() > 40) {
@@ -247,7 +244,7 @@ absl::StatusOr<Case> Cases::LoadCase(const Principal& caller, const std::string&
   ASSIGN_OR_RETURN(std::string canonical, CanonicalCaseId(id));
   ASSIGN_OR_RETURN(std::optional<Case> c, repo.FindCase(canonical, for_update));
   if (!c) return absl::NotFoundError(absl::StrCat("case ", canonical, " not found"));
-  if (!CanSee(caller, c->account_id)) return OutOfScope(absl::StrCat("case ", canonical));
+  RETURN_IF_ERROR(CheckAccountScope(caller, c->account_id, absl::StrCat("case ", canonical)));
   return *std::move(c);
 }
 
@@ -496,13 +493,12 @@ absl::StatusOr<Page<CaseEvent>> Cases::ListEvents(const Principal& caller, const
   ASSIGN_OR_RETURN(std::optional<Case> c, repo.FindCase(canonical, false));
   bool visible = false;
   if (c) {
-    visible = CanSee(caller, c->account_id);
+    visible = caller.CanAccessAccount(c->account_id);
   } else {
     ASSIGN_OR_RETURN(std::optional<TradeIn> t, repo.FindTradeIn(canonical, false));
-    visible = t && CanSee(caller, t->account_id);
+    visible = t && caller.CanAccessAccount(t->account_id);
   }
-  if (!c && !visible) return absl::NotFoundError(absl::StrCat("case ", canonical, " not found"));
-  if (!visible) return OutOfScope(absl::StrCat("case ", canonical));
+  if (!visible) return OutOfScope(absl::StrCat("case ", canonical));  // or none at all
   const bool include_internal = !IsScoped(caller);
   const std::string fp =
       QueryFingerprint({"ListCaseEvents", canonical, include_internal ? "all" : "public"});
@@ -733,7 +729,8 @@ absl::StatusOr<TradeIn> Cases::LoadTradeIn(const Principal& caller, const std::s
   ASSIGN_OR_RETURN(std::string canonical, CanonicalCaseId(id));
   ASSIGN_OR_RETURN(std::optional<TradeIn> t, repo.FindTradeIn(canonical, for_update));
   if (!t) return absl::NotFoundError(absl::StrCat("trade-in case ", canonical, " not found"));
-  if (!CanSee(caller, t->account_id)) return OutOfScope(absl::StrCat("trade-in case ", canonical));
+  RETURN_IF_ERROR(
+      CheckAccountScope(caller, t->account_id, absl::StrCat("trade-in case ", canonical)));
   return *std::move(t);
 }
 

@@ -197,8 +197,6 @@ class Cases {
 
 // True for customers and partners, who see only their own cases.
 bool IsScoped(const Principal& caller);
-// True when `caller` may see a case `opened_by` for `account_id`.
-bool CanSee(const Principal& caller, const std::string& account_id);
 // Checks a SKU: 1-40 characters of A-Z, 0-9, '-', '.', '+', '/' (upper-cased).
 absl::StatusOr<std::string> NormalizeSku(const std::string& sku, const std::string& field);
 

@@ -218,38 +218,32 @@ absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
     ASSIGN_OR_RETURN(auto keys, CursorKeys(*after));
     cursor = keys;
   }
-  // One page: the filters, `scope` (the caller's accounts, or nothing), the
-  // cursor, newest first. Each filter has an index (filter, created_at_us,
-  // id), so the page is an ordered index range.
-  auto branch = [&](const std::string& scope) {
-    std::string sql = absl::StrCat("SELECT ", kCaseColumns, " FROM cases WHERE 1 = 1");
-    if (f.status != CaseStatus::kUnspecified) absl::StrAppend(&sql, " AND status = ?");
-    if (f.priority != Priority::kUnspecified) absl::StrAppend(&sql, " AND priority = ?");
-    if (f.request_type != RequestType::kUnspecified) absl::StrAppend(&sql, " AND request_type = ?");
-    if (!f.account_id.empty()) absl::StrAppend(&sql, " AND account_id = ?");
-    if (!f.owner.empty()) absl::StrAppend(&sql, " AND owner = ?");
-    if (f.breaching_only) absl::StrAppend(&sql, " AND breach_at_us IS NOT NULL AND breach_at_us < ?");
-    absl::StrAppend(&sql, scope);
-    if (cursor) absl::StrAppend(&sql, " AND (created_at_us < ? OR (created_at_us = ? AND id < ?))");
-    absl::StrAppend(&sql, " ORDER BY created_at_us DESC, id DESC LIMIT ?");
-    return sql;
-  };
-  auto bind_branch = [&](Binder& b, const std::vector<std::string>& scope_args) {
-    if (f.status != CaseStatus::kUnspecified) b.Int(static_cast<int>(f.status));
-    if (f.priority != Priority::kUnspecified) b.Int(static_cast<int>(f.priority));
-    if (f.request_type != RequestType::kUnspecified) b.Int(static_cast<int>(f.request_type));
-    if (!f.account_id.empty()) b.Str(f.account_id);
-    if (!f.owner.empty()) b.Str(f.owner);
-    if (f.breaching_only) b.Time(f.now);
-    for (const auto& a : scope_args) b.Str(a);
-    if (cursor) b.Int(cursor->first).Int(cursor->first).Str(cursor->second);
-    b.Int(limit);
-  };
-  // Scoped: the cases of its accounts (idx_cases_account ranges).
-  const std::string sql = branch(ScopeClause(f.scoped, f.accounts));
+  // One page: the filters, the scope (a scoped caller's accounts), the cursor,
+  // newest first. Each filter has an index (filter, created_at_us, id), so the
+  // page is an ordered index range.
+  std::string sql = absl::StrCat("SELECT ", kCaseColumns, " FROM cases WHERE 1 = 1");
+  if (f.status != CaseStatus::kUnspecified) absl::StrAppend(&sql, " AND status = ?");
+  if (f.priority != Priority::kUnspecified) absl::StrAppend(&sql, " AND priority = ?");
+  if (f.request_type != RequestType::kUnspecified) absl::StrAppend(&sql, " AND request_type = ?");
+  if (!f.account_id.empty()) absl::StrAppend(&sql, " AND account_id = ?");
+  if (!f.owner.empty()) absl::StrAppend(&sql, " AND owner = ?");
+  if (f.breaching_only) absl::StrAppend(&sql, " AND breach_at_us IS NOT NULL AND breach_at_us < ?");
+  absl::StrAppend(&sql, ScopeClause(f.scoped, f.accounts));
+  if (cursor) absl::StrAppend(&sql, " AND (created_at_us < ? OR (created_at_us = ? AND id < ?))");
+  absl::StrAppend(&sql, " ORDER BY created_at_us DESC, id DESC LIMIT ?");
   auto& s = conn_.Prepare(sql);
   Binder b(s);
-  bind_branch(b, f.scoped ? f.accounts : std::vector<std::string>{});
+  if (f.status != CaseStatus::kUnspecified) b.Int(static_cast<int>(f.status));
+  if (f.priority != Priority::kUnspecified) b.Int(static_cast<int>(f.priority));
+  if (f.request_type != RequestType::kUnspecified) b.Int(static_cast<int>(f.request_type));
+  if (!f.account_id.empty()) b.Str(f.account_id);
+  if (!f.owner.empty()) b.Str(f.owner);
+  if (f.breaching_only) b.Time(f.now);
+  if (f.scoped) {
+    for (const auto& a : f.accounts) b.Str(a);
+  }
+  if (cursor) b.Int(cursor->first).Int(cursor->first).Str(cursor->second);
+  b.Int(limit);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   std::vector<Case> out;
   while (rs->next()) out.push_back(ReadCase(*rs));
