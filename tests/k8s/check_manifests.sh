@@ -27,13 +27,7 @@ for m in kubernetes-models @kubernetes-models/prometheus-operator yaml; do
 done
 if [ "$need_ci" = 1 ]; then
   echo "check_manifests: installing the npm tooling (npm ci in scripts/tooling)"
-  # `npm ci` refuses a lock file without the optional platform packages that
-  # a registry mirror may not carry (@bufbuild/buf-darwin-*); `npm install`
-  # then installs the same locked versions and leaves the lock file as it is.
-  (cd "$tooling" && flock "$tooling" sh -c \
-     'npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
-      npm install --no-audit --no-fund --loglevel=error >/dev/null') \
-    || fail "npm ci / npm install in scripts/tooling failed: the schema validator cannot run"
+  "$tooling/install" || fail "npm ci in scripts/tooling failed: the schema validator cannot run"
 fi
 
 tmp=$(mktemp -d /tmp/aftercare-k8s-XXXXXX)
