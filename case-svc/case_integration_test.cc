@@ -21,6 +21,7 @@
 #include "common/auth.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/sync.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -461,7 +462,7 @@ TEST_F(CaseIntegrationTest, TwoHundredConcurrentCreationsGetDistinctIncreasingId
   constexpr int kThreads = 64;
   constexpr int kTotal = 200;
   std::atomic<int> next{0};
-  absl::Mutex mu;
+  aftercare::Mutex mu;
   std::vector<std::string> ids;
   std::atomic<int> failures{0};
   const absl::Time start = absl::Now();
@@ -477,7 +478,7 @@ TEST_F(CaseIntegrationTest, TwoHundredConcurrentCreationsGetDistinctIncreasingId
           ADD_FAILURE() << s.error_message();
           continue;
         }
-        absl::MutexLock lock(&mu);
+        aftercare::MutexLock lock(&mu);
         ids.push_back(c.case_id());
       }
     });

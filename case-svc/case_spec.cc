@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/notification.h"
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "case-svc/case_policy.h"
 #include "case-svc/case_grpc.h"
@@ -12,6 +11,7 @@
 #include "case-svc/inventory_client.h"
 #include "case-svc/mysql_case_repository.h"
 #include "common/logging.h"
+#include "common/periodic.h"
 #include "common/status.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -63,38 +63,27 @@ class CasesInstance : public ServiceInstance {
 
   void Start() override {
     if (sweep_interval_ <= absl::ZeroDuration()) return;
-    sweeper_ = std::thread([this] {
-      do {
-        Sweep();
-      } while (!stop_.WaitForNotificationWithTimeout(sweep_interval_));
-    });
+    sweeper_.Start();
   }
 
   void Stop() override {
-    if (!stop_.HasBeenNotified()) stop_.Notify();
-    if (sweeper_.joinable()) sweeper_.join();
+    sweeper_.Stop();
   }
 
   ~CasesInstance() override { Stop(); }
 
  private:
-  void Sweep() {
+  // Fails when the database cannot be read (the task backs off); a case
+  // that cannot be defaulted is logged and retried on the next sweep.
+  absl::Status Sweep() {
     const absl::Time now = clock_.Now();
-    absl::StatusOr<int64_t> breaching = store_.CountBreaching(now);
-    if (breaching.ok()) {
-      breaching_->Set(static_cast<double>(*breaching));
-    } else {
-      LogWarning("breaching count failed", {{"error", breaching.status().ToString()}});
-    }
+    ASSIGN_OR_RETURN(int64_t breaching, store_.CountBreaching(now));
+    breaching_->Set(static_cast<double>(breaching));
     std::vector<std::string> overdue;
-    absl::Status read = store_.Read("find overdue trade-ins", [&](CaseRepository& repo) -> absl::Status {
+    RETURN_IF_ERROR(store_.Read("find overdue trade-ins", [&](CaseRepository& repo) -> absl::Status {
       ASSIGN_OR_RETURN(overdue, repo.OverdueTradeIns(now, 200));
       return absl::OkStatus();
-    });
-    if (!read.ok()) {
-      LogWarning("overdue trade-in sweep failed", {{"error", read.ToString()}});
-      return;
-    }
+    }));
     for (const std::string& id : overdue) {
       bool defaulted = false;
       absl::Status s = store_.Transact("default trade-in case", [&](CaseRepository& repo) -> absl::Status {
@@ -108,6 +97,7 @@ class CasesInstance : public ServiceInstance {
         LogInfo("trade-in case defaulted", {{"case_id", id}});
       }
     }
+    return absl::OkStatus();
   }
 
   absl::Status FillProduct(const OutboxEvent& e) {
@@ -158,8 +148,8 @@ class CasesInstance : public ServiceInstance {
   absl::Duration sweep_interval_;
   prometheus::Gauge* breaching_ = nullptr;
   prometheus::Counter* defaulted_ = nullptr;
-  absl::Notification stop_;
-  std::thread sweeper_;
+  PeriodicTask sweeper_{"case sweep", sweep_interval_, [this] { return Sweep(); },
+                       /*run_first=*/true};
 };
 
 constexpr char kDefaultReturnAddress[] =

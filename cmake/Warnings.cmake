@@ -29,3 +29,16 @@ if(AFTERCARE_FUZZ)
                       -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# The ThreadSanitizer pass (scripts/sanitizers/tsan): the concurrency-heavy
+# tests built with -fsanitize=thread into build-tsan/. The suite's own locks
+# come from common/sync.h, which is pthread-based in this build so that TSan
+# sees them (Debian's Abseil is not built with TSan).
+option(AFTERCARE_TSAN "Build with ThreadSanitizer" OFF)
+if(AFTERCARE_TSAN)
+  if(AFTERCARE_SANITIZE OR AFTERCARE_FUZZ)
+    message(FATAL_ERROR "AFTERCARE_TSAN cannot be combined with AFTERCARE_SANITIZE or AFTERCARE_FUZZ")
+  endif()
+  add_compile_options(-O1 -g -fno-omit-frame-pointer -fsanitize=thread)
+  add_link_options(-fsanitize=thread)
+endif()

@@ -20,13 +20,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status.h"
+#include "common/sync.h"
 
 namespace aftercare {
 namespace {
@@ -462,7 +462,7 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtVerifierOpti
 struct JwtVerifier::Cache {
   static constexpr int kShards = 16;
   struct Shard {
-    absl::Mutex mu;
+    Mutex mu;
     absl::flat_hash_map<std::string, std::shared_ptr<const Json>> claims ABSL_GUARDED_BY(mu);
   };
   explicit Cache(int capacity) : per_shard(std::max(1, capacity / kShards)) {}
@@ -486,7 +486,7 @@ absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token, absl::Time
   Cache::Shard& shard = cache_->For(key);
   std::shared_ptr<const Json> claims;
   {
-    absl::MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);
     auto it = shard.claims.find(key);
     if (it != shard.claims.end()) claims = it->second;
   }
@@ -494,7 +494,7 @@ absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token, absl::Time
   cache_hits_.fetch_add(1, std::memory_order_relaxed);
   absl::StatusOr<Principal> principal = PrincipalFromClaims(*claims, options_, now);
   if (!principal.ok()) {  // expired (or not yet valid): no reason to keep it
-    absl::MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);
     shard.claims.erase(key);
   }
   return principal;
@@ -575,7 +575,7 @@ absl::StatusOr<Principal> JwtVerifier::VerifyUncached(std::string_view token, ab
   if (principal.ok() && cache_ != nullptr) {
     Cache::Shard& shard = cache_->For(token_view);
     auto shared = std::make_shared<const Json>(std::move(claims));
-    absl::MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);
     if (shard.claims.size() >= cache_->per_shard) shard.claims.clear();
     shard.claims.emplace(std::string(token_view), std::move(shared));
   }

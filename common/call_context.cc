@@ -8,14 +8,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/mutex.h"
+#include "common/sync.h"
 
 namespace aftercare {
 namespace {
 
 // Calls are registered in shards to keep the lock short and uncontended.
 struct Shard {
-  absl::Mutex mu;
+  Mutex mu;
   absl::flat_hash_map<const grpc::ServerContextBase*, CallInfo*> calls ABSL_GUARDED_BY(mu);
 };
 constexpr size_t kShards = 16;
@@ -87,7 +87,7 @@ std::string NewRequestId() { return RandomHex(16); }
 
 const CallInfo* CurrentCall(const grpc::ServerContextBase* context) {
   Shard& shard = ShardFor(context);
-  absl::MutexLock lock(&shard.mu);
+  MutexLock lock(&shard.mu);
   auto it = shard.calls.find(context);
   return it == shard.calls.end() ? nullptr : it->second;
 }
@@ -96,13 +96,13 @@ namespace call_context_internal {
 
 void Register(const grpc::ServerContextBase* context, CallInfo* info) {
   Shard& shard = ShardFor(context);
-  absl::MutexLock lock(&shard.mu);
+  MutexLock lock(&shard.mu);
   shard.calls[context] = info;
 }
 
 void Unregister(const grpc::ServerContextBase* context) {
   Shard& shard = ShardFor(context);
-  absl::MutexLock lock(&shard.mu);
+  MutexLock lock(&shard.mu);
   shard.calls.erase(context);
 }
 

@@ -1,8 +1,11 @@
 // Outgoing gRPC calls from one service of the suite to another.
 //
 // Channels use client-side round-robin over every address the target
-// resolves to (`dns:///inventory-svc-headless:50051`), the client metrics
-// interceptor, and TLS / mTLS when configured. Every call gets a deadline,
+// resolves to (`dns:///inventory-svc-headless:50051`), a retry policy for
+// attempts answered UNAVAILABLE (every call between the services is a read
+// or carries a request_id), reconnection within a second of a dependency
+// coming back, the client metrics interceptor, and TLS / mTLS when
+// configured. Every call gets a deadline,
 // the caller's `x-request-id` and `traceparent`, and the service's own bearer
 // token (role `service`): read from `--service_token_file` (re-read when it
 // changes, as a projected Kubernetes token is), or, in development, minted
@@ -22,10 +25,10 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/call_context.h"
 #include "common/clock.h"
+#include "common/sync.h"
 #include "prometheus/registry.h"
 
 namespace aftercare {
@@ -59,17 +62,23 @@ class ClientFactory {
   absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewBackgroundContext(
       const std::string& request_id, absl::Duration timeout);
 
-  // The bearer token sent with outgoing calls.
+  // The bearer token sent with outgoing calls: re-read from the file every
+  // minute, or minted on the current clock (again after 30 min, and at once
+  // when the clock has moved back past the mint time).
   absl::StatusOr<std::string> ServiceToken();
+  // Drops the cached token (a receiver answered UNAUTHENTICATED): the next
+  // call reads or mints a new one.
+  void ForgetServiceToken();
 
  private:
   ClientOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
   const Clock* clock_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_ ABSL_GUARDED_BY(mu_);
   std::string token_ ABSL_GUARDED_BY(mu_);
   absl::Time token_refresh_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Time token_obtained_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace aftercare

@@ -1,14 +1,19 @@
 // Outgoing calls between services: the context they carry (deadline, service
-// token, request id, trace), client metrics, and TLS / mutual TLS.
+// token, request id, trace), the token's renewal, retries of UNAVAILABLE
+// attempts, client metrics, and TLS / mutual TLS.
 #include "common/clients.h"
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/server_builder.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 
 #include "aftercare/testing/v1/echo.grpc.pb.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth.h"
 #include "common/server.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -86,6 +91,128 @@ TEST(ClientFactoryTest, WithoutCredentialsThereIsNoToken) {
   o.service_name = "caller";
   ClientFactory clients(o, nullptr, &clock);
   EXPECT_THAT(clients.ServiceToken(), aftercare::testing::StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// Issue 15: a service that minted its token while the clock was moved
+// forward must not keep sending it ("issued in the future") once the clock
+// is back.
+TEST(ClientFactoryTest, AClockMovedBackGetsAFreshlyMintedToken) {
+  const absl::Time now = absl::Now();
+  FakeClock clock(now + absl::Hours(480));  // the test clock of a demo, 20 days ahead
+  ClientFactory clients(DevOptions(), nullptr, &clock);
+  ASSERT_OK_AND_ASSIGN(std::string ahead, clients.ServiceToken());
+  clock.Set(now);
+  ASSERT_OK_AND_ASSIGN(std::string back, clients.ServiceToken());
+  EXPECT_NE(back, ahead);
+  JwtVerifierOptions o;
+  o.hs256_secret = aftercare::testing::kTestJwtSecret;
+  o.issuer = "aftercare-dev";
+  o.audience = "aftercare";
+  ASSERT_OK_AND_ASSIGN(auto verifier, JwtVerifier::Create(o));
+  EXPECT_FALSE(verifier->Verify(ahead, now).ok());  // what the old cache kept sending
+  ASSERT_OK_AND_ASSIGN(Principal p, verifier->Verify(back, now));
+  EXPECT_EQ(p.subject, "svc:caller");
+}
+
+// A receiver that answers UNAUTHENTICATED (the issuer rotated the token in
+// the file) gets the new token on the next call, not after the cache's
+// minute.
+TEST(ClientFactoryTest, ATokenTheReceiverRejectsIsReadAgain) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  const std::string file = ::testing::TempDir() + "/svc-token-" + std::to_string(getpid());
+  auto write = [&](const std::string& token) {
+    FILE* f = std::fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(token.c_str(), f);
+    std::fclose(f);
+  };
+  write("not-a-valid-token");
+  FakeClock clock(absl::Now());
+  ClientOptions o;
+  o.service_name = "caller";
+  o.service_token_file = file;
+  ClientFactory clients(o, nullptr, &clock);
+  ASSERT_OK_AND_ASSIGN(auto channel, clients.Channel(svc->address()));
+  auto stub = EchoService::NewStub(channel);
+  auto call = [&] {
+    auto ctx = clients.NewBackgroundContext("token-rotation", absl::Seconds(5));
+    EXPECT_TRUE(ctx.ok());
+    EchoRequest req;
+    req.set_require_auth(true);
+    EchoResponse resp;
+    return stub->Echo(ctx->get(), req, &resp);
+  };
+  EXPECT_EQ(call().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  write(svc->Token(Role::kService, "svc:caller"));
+  grpc::Status s = call();  // same clock: the cached token would still be used
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  std::remove(file.c_str());
+}
+
+// An EchoService that answers UNAVAILABLE to its first `failures` calls (a
+// dependency restarting) or INVALID_ARGUMENT to every call.
+class FlakyEcho : public EchoService::CallbackService {
+ public:
+  FlakyEcho(int failures, grpc::StatusCode code) : failures_(failures), code_(code) {}
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
+                                 EchoResponse* resp) override {
+    auto* reactor = ctx->DefaultReactor();
+    if (attempts_.fetch_add(1) < failures_) {
+      reactor->Finish(grpc::Status(code_, "not now"));
+    } else {
+      resp->set_message(req->message());
+      reactor->Finish(grpc::Status::OK);
+    }
+    return reactor;
+  }
+  int attempts() const { return attempts_.load(); }
+
+ private:
+  const int failures_;
+  const grpc::StatusCode code_;
+  std::atomic<int> attempts_{0};
+};
+
+struct FlakyServer {
+  explicit FlakyServer(int failures, grpc::StatusCode code) : echo(failures, code) {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&echo);
+    server = builder.BuildAndStart();
+  }
+  ~FlakyServer() { server->Shutdown(); }
+  FlakyEcho echo;
+  int port = 0;
+  std::unique_ptr<grpc::Server> server;
+};
+
+TEST(ClientFactoryTest, UnavailableAttemptsAreRetriedWithinTheDeadline) {
+  FlakyServer flaky(2, grpc::StatusCode::UNAVAILABLE);
+  FakeClock clock(absl::Now());
+  ClientFactory clients(DevOptions(), nullptr, &clock);
+  ASSERT_OK_AND_ASSIGN(auto channel, clients.Channel(absl::StrCat("127.0.0.1:", flaky.port)));
+  auto stub = EchoService::NewStub(channel);
+  ASSERT_OK_AND_ASSIGN(auto ctx, clients.NewBackgroundContext("retry-1", absl::Seconds(10)));
+  EchoRequest req;
+  req.set_message("again");
+  EchoResponse resp;
+  grpc::Status s = stub->Echo(ctx.get(), req, &resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.message(), "again");
+  EXPECT_EQ(flaky.echo.attempts(), 3);
+}
+
+TEST(ClientFactoryTest, OtherErrorsAreNotRetried) {
+  FlakyServer flaky(100, grpc::StatusCode::INVALID_ARGUMENT);
+  FakeClock clock(absl::Now());
+  ClientFactory clients(DevOptions(), nullptr, &clock);
+  ASSERT_OK_AND_ASSIGN(auto channel, clients.Channel(absl::StrCat("127.0.0.1:", flaky.port)));
+  auto stub = EchoService::NewStub(channel);
+  ASSERT_OK_AND_ASSIGN(auto ctx, clients.NewBackgroundContext("retry-2", absl::Seconds(10)));
+  EchoRequest req;
+  EchoResponse resp;
+  EXPECT_EQ(stub->Echo(ctx.get(), req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(flaky.echo.attempts(), 1);
 }
 
 // Certificates made with the openssl command for this test only.

@@ -14,7 +14,7 @@ SystemClock* SystemClock::Get() {
 
 absl::Time OffsetFileClock::Now() const {
   absl::Time real = absl::Now();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (real - last_read_ >= absl::Seconds(1)) {
     last_read_ = real;
     std::ifstream in(path_);

@@ -8,9 +8,9 @@
 
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/sync.h"
 
 namespace aftercare {
 
@@ -33,20 +33,20 @@ class FakeClock : public Clock {
   explicit FakeClock(absl::Time start = absl::FromUnixSeconds(1798761600))  // 2027-01-01
       : now_(start) {}
   absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return now_;
   }
   void Set(absl::Time t) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     now_ = t;
   }
   void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     now_ += d;
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::Time now_;
 };
 
@@ -60,7 +60,7 @@ class OffsetFileClock : public Clock {
 
  private:
   std::string path_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   mutable absl::Time last_read_ = absl::InfinitePast();
   mutable absl::Duration offset_ = absl::ZeroDuration();
 };

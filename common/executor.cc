@@ -13,7 +13,7 @@ BoundedExecutor::BoundedExecutor(int threads, int queue_capacity) : capacity_(qu
 BoundedExecutor::~BoundedExecutor() { Shutdown(); }
 
 absl::Status BoundedExecutor::Submit(std::function<void()> task) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("server is shutting down");
   if (static_cast<int>(queue_.size()) >= capacity_) {
     return absl::ResourceExhaustedError(
@@ -25,7 +25,7 @@ absl::Status BoundedExecutor::Submit(std::function<void()> task) {
 
 void BoundedExecutor::Shutdown() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (stopping_ && workers_.empty()) return;
     stopping_ = true;
   }
@@ -36,12 +36,12 @@ void BoundedExecutor::Shutdown() {
 }
 
 int BoundedExecutor::queued() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return static_cast<int>(queue_.size());
 }
 
 int BoundedExecutor::busy() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return busy_;
 }
 
@@ -49,7 +49,7 @@ void BoundedExecutor::Work() {
   for (;;) {
     std::function<void()> task;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](BoundedExecutor* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
             return self->stopping_ || !self->queue_.empty();
@@ -61,7 +61,7 @@ void BoundedExecutor::Work() {
       ++busy_;
     }
     task();
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     --busy_;
   }
 }

@@ -2,7 +2,7 @@
 
 #include <atomic>
 
-#include "absl/synchronization/notification.h"
+#include "common/sync.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
 
@@ -22,8 +22,8 @@ TEST(BoundedExecutorTest, RunsEveryTaskSubmitted) {
 
 TEST(BoundedExecutorTest, AFullQueueAnswersResourceExhausted) {
   BoundedExecutor executor(1, 2);
-  absl::Notification release;
-  absl::Notification started;
+  Notification release;
+  Notification started;
   ASSERT_OK(executor.Submit([&] {
     started.Notify();
     release.WaitForNotification();

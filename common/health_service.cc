@@ -15,7 +15,7 @@ class HealthService::WatchReactor : public grpc::ServerWriteReactor<HealthCheckR
 
   // Called with service_->mu_ held.
   void Push(ServingStatus status) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (finished_) return;
     if (writing_) {
       pending_ = status;
@@ -26,7 +26,7 @@ class HealthService::WatchReactor : public grpc::ServerWriteReactor<HealthCheckR
   }
 
   void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     writing_ = false;
     if (!ok) {
       FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "stream closed"));
@@ -40,7 +40,7 @@ class HealthService::WatchReactor : public grpc::ServerWriteReactor<HealthCheckR
   }
 
   void OnCancel() override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     FinishLocked(grpc::Status::CANCELLED);
   }
 
@@ -65,7 +65,7 @@ class HealthService::WatchReactor : public grpc::ServerWriteReactor<HealthCheckR
 
   HealthService* service_;
   const std::string name_;
-  absl::Mutex mu_;
+  Mutex mu_;
   HealthCheckResponse response_ ABSL_GUARDED_BY(mu_);
   ServingStatus last_sent_ ABSL_GUARDED_BY(mu_) = HealthCheckResponse::UNKNOWN;
   std::optional<ServingStatus> pending_ ABSL_GUARDED_BY(mu_);
@@ -86,13 +86,13 @@ HealthService::~HealthService() = default;
 
 void HealthService::Mirror(HealthService* other) {
   mirror_ = other;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const auto& [name, status] : statuses_) other->SetStatus(name, status);
 }
 
 void HealthService::SetStatus(const std::string& service, ServingStatus status) {
   if (mirror_ != nullptr) mirror_->SetStatus(service, status);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (shutting_down_) status = HealthCheckResponse::NOT_SERVING;
   statuses_[service] = status;
   for (WatchReactor* w : watchers_) {
@@ -102,7 +102,7 @@ void HealthService::SetStatus(const std::string& service, ServingStatus status) 
 
 void HealthService::SetReadiness(bool serving) {
   if (mirror_ != nullptr) mirror_->SetReadiness(serving);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ServingStatus status = (serving && !shutting_down_) ? HealthCheckResponse::SERVING
                                                       : HealthCheckResponse::NOT_SERVING;
   for (auto& [name, s] : statuses_) {
@@ -115,14 +115,14 @@ void HealthService::SetReadiness(bool serving) {
 
 void HealthService::BeginShutdown() {
   if (mirror_ != nullptr) mirror_->BeginShutdown();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   shutting_down_ = true;
   for (auto& [name, s] : statuses_) s = HealthCheckResponse::NOT_SERVING;
   for (WatchReactor* w : watchers_) w->Push(HealthCheckResponse::NOT_SERVING);
 }
 
 HealthService::ServingStatus HealthService::GetStatus(const std::string& service) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = statuses_.find(service);
   return it == statuses_.end() ? HealthCheckResponse::SERVICE_UNKNOWN : it->second;
 }
@@ -132,7 +132,7 @@ grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* cont
                                                HealthCheckResponse* response) {
   auto* reactor = context->DefaultReactor();
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = statuses_.find(request->service());
     if (it == statuses_.end()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
@@ -148,7 +148,7 @@ grpc::ServerUnaryReactor* HealthService::Check(grpc::CallbackServerContext* cont
 grpc::ServerWriteReactor<HealthCheckResponse>* HealthService::Watch(
     grpc::CallbackServerContext* context, const HealthCheckRequest* request) {
   auto* reactor = new WatchReactor(this, request->service());
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   watchers_.insert(reactor);
   auto it = statuses_.find(request->service());
   reactor->Push(it == statuses_.end() ? HealthCheckResponse::SERVICE_UNKNOWN : it->second);
@@ -156,7 +156,7 @@ grpc::ServerWriteReactor<HealthCheckResponse>* HealthService::Watch(
 }
 
 void HealthService::Unregister(WatchReactor* reactor) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   watchers_.erase(reactor);
 }
 

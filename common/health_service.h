@@ -13,7 +13,7 @@
 #include <set>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
+#include "common/sync.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace aftercare {
@@ -46,7 +46,7 @@ class HealthService : public grpc::health::v1::Health::CallbackService {
   class WatchReactor;
   void Unregister(WatchReactor* reactor);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, ServingStatus> statuses_ ABSL_GUARDED_BY(mu_);
   std::set<WatchReactor*> watchers_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;

@@ -305,7 +305,7 @@ prometheus::Counter& MethodMetrics::Handled(grpc::StatusCode code) {
 
 MethodMetrics* ServerInterceptorFactory::ForMethod(absl::string_view name,
                                                    grpc::experimental::ServerRpcInfo::Type type) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = methods_.find(name);
   if (it == methods_.end() && methods_.size() >= kMaxMethods) {
     // Method names come from the client: past the suite's own methods, any

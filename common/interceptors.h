@@ -26,10 +26,10 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "common/auth.h"
 #include "common/clock.h"
 #include "common/policy.h"
+#include "common/sync.h"
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
@@ -89,7 +89,7 @@ class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFac
 
   std::shared_ptr<prometheus::Registry> registry_;
   RpcMetrics metrics_;
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<MethodMetrics>> methods_ ABSL_GUARDED_BY(mu_);
   std::array<std::unique_ptr<MethodMetrics>, 4> overflow_ ABSL_GUARDED_BY(mu_);
   const JwtVerifier* verifier_;

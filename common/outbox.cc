@@ -62,6 +62,12 @@ OutboxDispatcher::OutboxDispatcher(std::unique_ptr<db::ConnectionPool> pool, con
                    .Name("aftercare_outbox_delivery_failures_total")
                    .Help("Failed outbox delivery attempts, by event type")
                    .Register(*registry);
+    dispatch_errors_ = &prometheus::BuildCounter()
+                            .Name("aftercare_outbox_dispatch_errors_total")
+                            .Help("Outbox passes that failed before reaching a handler (database "
+                                  "unreachable, schema missing); retried with backoff")
+                            .Register(*registry)
+                            .Add({});
     pending_ = &prometheus::BuildGauge()
                     .Name("aftercare_outbox_pending")
                     .Help("Outbox events not yet delivered")
@@ -82,7 +88,7 @@ void OutboxDispatcher::Start() {
 
 void OutboxDispatcher::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
   if (thread_.joinable()) thread_.join();
@@ -101,22 +107,40 @@ void OutboxDispatcher::Stop() {
 }
 
 void OutboxDispatcher::Notify() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   wake_ = true;
 }
 
+absl::Duration OutboxDispatcher::ErrorBackoff(int consecutive_failures) const {
+  // poll_interval, doubled per consecutive failure, capped at 30 s (or the
+  // poll interval when that is longer).
+  absl::Duration wait = options_.poll_interval;
+  const absl::Duration cap = std::max(options_.poll_interval, absl::Seconds(30));
+  for (int i = 1; i < consecutive_failures && wait < cap; ++i) wait *= 2;
+  return std::min(wait, cap);
+}
+
 void OutboxDispatcher::Loop() {
+  int failures = 0;
   for (;;) {
     absl::StatusOr<int> n = DispatchOnce();
+    absl::Duration wait = leader_ ? options_.poll_interval : absl::Seconds(2);
     if (!n.ok()) {
-      LogWarning("outbox dispatch failed", {{"error", std::string(n.status().message())}});
+      ++failures;
+      wait = ErrorBackoff(failures);
+      if (dispatch_errors_ != nullptr) dispatch_errors_->Increment();
+      LogWarning("outbox dispatch failed", {{"error", std::string(n.status().message())},
+                                            {"consecutive_failures", failures},
+                                            {"retry_in_ms", absl::ToInt64Milliseconds(wait)}});
+    } else if (failures > 0) {
+      LogInfo("outbox dispatch recovered", {{"after_failures", failures}});
+      failures = 0;
     }
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (stop_) return;
     if (n.ok() && *n > 0) continue;  // more may be due: go again at once
     auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || wake_; };
-    mu_.AwaitWithTimeout(absl::Condition(&woken),
-                         leader_ ? options_.poll_interval : absl::Seconds(2));
+    mu_.AwaitWithTimeout(absl::Condition(&woken), wait);
     wake_ = false;
     if (stop_) return;
   }

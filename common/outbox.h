@@ -25,10 +25,9 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "common/clock.h"
 #include "common/db/connection_pool.h"
+#include "common/sync.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
@@ -92,6 +91,7 @@ class OutboxDispatcher {
  private:
   absl::StatusOr<bool> EnsureLeader(db::Connection& conn);
   void Loop();
+  absl::Duration ErrorBackoff(int consecutive_failures) const;
 
   std::unique_ptr<db::ConnectionPool> pool_;
   const Clock* clock_;
@@ -99,13 +99,14 @@ class OutboxDispatcher {
   std::map<std::string, Handler> handlers_;
   bool leader_ = false;
 
-  absl::Mutex mu_;
+  Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 
   prometheus::Family<prometheus::Counter>* delivered_ = nullptr;
   prometheus::Family<prometheus::Counter>* failed_ = nullptr;
+  prometheus::Counter* dispatch_errors_ = nullptr;
   prometheus::Gauge* pending_ = nullptr;
 };
 

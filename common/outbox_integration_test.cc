@@ -9,6 +9,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
 #include "tests/harness/test_database.h"
 
 namespace aftercare {
@@ -140,6 +141,29 @@ TEST_F(OutboxTest, OnlyOneDispatcherDeliversAtATime) {
   ASSERT_OK_AND_ASSIGN(int taken_over, second->DispatchOnce());
   EXPECT_EQ(taken_over, 1);
   EXPECT_EQ(second_count, 1);
+}
+
+// A database without the outbox's tables (a replica started before the
+// migrations ran): the loop backs off instead of failing every poll.
+TEST(OutboxBackoffTest, FailingPassesBackOffExponentially) {
+  ASSERT_OK_AND_ASSIGN(auto empty, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto pool, db::ConnectionPool::Create(empty->Options(1), nullptr));
+  auto registry = std::make_shared<prometheus::Registry>();
+  OutboxOptions options;
+  options.service = "test";
+  options.poll_interval = absl::Milliseconds(10);
+  FakeClock clock;
+  OutboxDispatcher dispatcher(std::move(pool), &clock, registry, options);
+  dispatcher.Start();
+  absl::SleepFor(absl::Milliseconds(1500));
+  dispatcher.Stop();
+  double errors = -1;
+  for (const auto& family : registry->Collect()) {
+    if (family.name == "aftercare_outbox_dispatch_errors_total") errors = family.metric.at(0).counter.value;
+  }
+  // 10, 20, 40, ... ms: 7 passes fit in 1.5 s; one pass per poll would be ~150.
+  EXPECT_GE(errors, 3);
+  EXPECT_LE(errors, 9);
 }
 
 }  // namespace

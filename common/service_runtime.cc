@@ -49,6 +49,15 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("mysql_password", "", "Database password (prefer mysql_password_file).");
   c.Define("mysql_password_file", "", "File holding the database password (a mounted Secret).");
   c.Define("mysql_database", "aftercare_" + spec.name, "This service's own database.");
+  c.Define("mysql_tls_mode", "disabled",
+           "TLS to the database: disabled, required (encrypted or refused), verify_ca (and the"
+           " server certificate chains to mysql_tls_ca_file) or verify_identity (and it names"
+           " mysql_host).");
+  c.Define("mysql_tls_ca_file", "",
+           "CA bundle (PEM) the database server's certificate must chain to.");
+  c.Define("mysql_tls_cert_file", "",
+           "Client certificate (PEM) presented to the database (users created REQUIRE X509).");
+  c.Define("mysql_tls_key_file", "", "Private key of mysql_tls_cert_file (PEM, unencrypted).");
   c.Define("db_pool_size", "8", "Database connections; also the number of worker threads.");
   c.Define("db_acquire_timeout", "5s", "How long a request waits for a free connection.");
   c.Define("db_startup_timeout", "60s", "How long start-up waits for the database.");
@@ -72,7 +81,7 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
            " cannot speak mTLS); 0: off.");
   c.Define("shutdown_grace", "20s", "Time in-flight RPCs get to finish after SIGTERM.");
   c.Define("max_connection_age", "5m", "Connections are closed after this age so clients rebalance.");
-  c.Define("readiness_interval", "2s", "How often readiness checks the database.");
+  c.Define("readiness_interval", "2s", "How often readiness checks the database and its schema version.");
   c.Define("page_token_secret", "aftercare-dev-page-tokens",
            "Key that signs page tokens (set the same value on every replica).");
   c.Define("page_token_secret_file", "", "File holding page_token_secret.");
@@ -150,6 +159,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   db.user = c.GetString("mysql_user");
   ASSIGN_OR_RETURN(db.password, c.GetSecret("mysql_password"));
   db.database = c.GetString("mysql_database");
+  ASSIGN_OR_RETURN(db.tls.mode, db::ParseTlsMode(c.GetString("mysql_tls_mode")));
+  db.tls.ca_file = c.GetString("mysql_tls_ca_file");
+  db.tls.cert_file = c.GetString("mysql_tls_cert_file");
+  db.tls.key_file = c.GetString("mysql_tls_key_file");
   ASSIGN_OR_RETURN(int64_t pool_size, c.GetInt("db_pool_size"));
   db.pool_size = static_cast<int>(pool_size);
   ASSIGN_OR_RETURN(db.acquire_timeout, c.GetDuration("db_acquire_timeout"));
@@ -204,9 +217,7 @@ absl::Status ServiceRuntime::Start() {
 
   ASSIGN_OR_RETURN(bool migrate, c.GetBool("migrate"));
   if (migrate || migrate_only_) {
-    std::vector<db::MigrationSet> sets = {{"common", &db::CommonMigrations()}};
-    if (spec_.migrations != nullptr) sets.push_back({spec_.name, &spec_.migrations()});
-    ASSIGN_OR_RETURN(db::MigrationReport report, db::ApplyMigrations(*pool_, sets));
+    ASSIGN_OR_RETURN(db::MigrationReport report, db::ApplyMigrations(*pool_, MigrationSets()));
     LogInfo("migrations done", {{"applied", report.applied},
                                 {"already_applied", report.already_applied}});
   }
@@ -250,7 +261,7 @@ absl::Status ServiceRuntime::Start() {
     ASSIGN_OR_RETURN(health_server_,
                      GrpcServer::Start(health_only, {}, &probe_health_, nullptr));
   }
-  health_.SetReadiness(true);
+  UpdateReadiness();
   outbox_->Start();
   instance_->Start();
   readiness_thread_ = std::thread([this] { ReadinessLoop(); });
@@ -265,16 +276,43 @@ int ServiceRuntime::metrics_port() const {
   return ports.empty() ? 0 : ports.front();
 }
 
+std::vector<db::MigrationSet> ServiceRuntime::MigrationSets() const {
+  std::vector<db::MigrationSet> sets = {{"common", &db::CommonMigrations()}};
+  if (spec_.migrations != nullptr) sets.push_back({spec_.name, &spec_.migrations()});
+  return sets;
+}
+
+bool ServiceRuntime::UpdateReadiness() {
+  // SERVING needs the database reachable and holding the schema this
+  // binary expects (db::CheckSchema): not a replica started with
+  // --migrate=false before the migrations ran, nor an old replica after a
+  // breaking migration. One log line per change.
+  std::string reason;
+  absl::StatusOr<db::SchemaCheck> schema = db::CheckSchema(*pool_, MigrationSets());
+  if (!schema.ok()) {
+    reason = absl::StrCat("database unreachable: ", schema.status().message());
+  } else if (!schema->current) {
+    reason = schema->problem;
+  }
+  const std::string note = schema.ok() ? schema->note : std::string();
+  if (reason != not_ready_reason_ || note != schema_note_ || !readiness_known_) {
+    if (reason.empty()) {
+      LogInfo("readiness: SERVING", {{"schema", note.empty() ? "current" : note}});
+    } else {
+      LogWarning("readiness: NOT_SERVING", {{"reason", reason}});
+    }
+    not_ready_reason_ = reason;
+    schema_note_ = note;
+    readiness_known_ = true;
+  }
+  health_.SetReadiness(reason.empty());
+  return reason.empty();
+}
+
 void ServiceRuntime::ReadinessLoop() {
-  bool ready = true;
   absl::Time next_janitor = absl::Now() + absl::Minutes(1);
   while (!stop_.WaitForNotificationWithTimeout(readiness_interval_)) {
-    bool now_ready = pool_->Ping().ok();
-    if (now_ready != ready) {
-      LogWarning(now_ready ? "database reachable again: SERVING" : "database unreachable: NOT_SERVING");
-      ready = now_ready;
-    }
-    health_.SetReadiness(ready);
+    const bool ready = UpdateReadiness();
     if (ready && absl::Now() >= next_janitor) {
       JanitorTick();
       next_janitor = absl::Now() + absl::Minutes(10);

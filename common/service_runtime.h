@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/notification.h"
 #include "common/auth.h"
 #include "common/clients.h"
 #include "common/clock.h"
@@ -30,6 +29,7 @@
 #include "common/page_token.h"
 #include "common/policy.h"
 #include "common/server.h"
+#include "common/sync.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
 
@@ -107,6 +107,10 @@ class ServiceRuntime {
 
  private:
   ServiceRuntime(const ServiceSpec& spec, Config config);
+  std::vector<db::MigrationSet> MigrationSets() const;
+  // Checks the database and its schema version, sets readiness and logs a
+  // change; true when SERVING. Called at start and by ReadinessLoop only.
+  bool UpdateReadiness();
   void ReadinessLoop();
   void JanitorTick();
 
@@ -131,10 +135,13 @@ class ServiceRuntime {
   std::unique_ptr<GrpcServer> health_server_;  // plaintext probes port (--health_port)
   absl::Duration shutdown_grace_ = absl::Seconds(20);
   absl::Duration readiness_interval_ = absl::Seconds(2);
+  std::string not_ready_reason_;  // "" when SERVING; touched by UpdateReadiness only
+  std::string schema_note_;       // db::SchemaCheck::note last logged
+  bool readiness_known_ = false;
   absl::Duration idempotency_retention_ = absl::Hours(48);
   bool migrate_only_ = false;
 
-  absl::Notification stop_;
+  Notification stop_;
   std::thread readiness_thread_;
   bool shut_down_ = false;
 };

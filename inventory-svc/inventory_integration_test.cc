@@ -6,10 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/mutex.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/sync.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -320,7 +320,7 @@ TEST_F(InventoryIntegrationTest, SixtyFourConcurrentReserversEachUnitToExactlyOn
   for (int i = 0; i < kReservers; ++i) {
     tokens.push_back(Tok(Role::kPartner, absl::StrCat("reseller-", i), {}, absl::StrCat("reseller-", i), true));
   }
-  absl::Mutex mu;
+  aftercare::Mutex mu;
   std::map<std::string, std::vector<int>> winners;  // serial -> reservers
   std::vector<grpc::Status> failures;
   std::atomic<int> ready{0};
@@ -331,7 +331,7 @@ TEST_F(InventoryIntegrationTest, SixtyFourConcurrentReserversEachUnitToExactlyOn
       while (ready.load() < kReservers) std::this_thread::yield();
       pb::Reservation r;
       grpc::Status s = Reserve(tokens[i], "", kSku, absl::StrCat("race-", i), &r);
-      absl::MutexLock lock(&mu);
+      aftercare::MutexLock lock(&mu);
       if (s.ok()) {
         winners[r.serial_number()].push_back(i);
       } else {

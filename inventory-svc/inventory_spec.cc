@@ -4,8 +4,8 @@
 
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/notification.h"
 #include "common/logging.h"
+#include "common/periodic.h"
 #include "common/status.h"
 #include "inventory-svc/inventory_policy.h"
 #include "inventory-svc/inventory.h"
@@ -49,18 +49,18 @@ class InventoryInstance : public ServiceInstance {
   void Start() override {
     if (sweep_interval_ <= absl::ZeroDuration()) return;
     RefreshGauges();
-    sweeper_ = std::thread([this] {
-      while (!stop_.WaitForNotificationWithTimeout(sweep_interval_)) {
-        auto swept = store_.SweepExpiredReservations(clock_.Now(), 500);
-        if (!swept.ok()) {
-          LogWarning("reservation sweep failed", {{"error", swept.status().ToString()}});
-        } else if (*swept > 0) {
-          LogInfo("expired reservations released", {{"count", *swept}});
-          if (expired_) expired_->Increment(*swept);
-        }
-        RefreshGauges();
-      }
-    });
+    sweeper_.Start();
+  }
+
+  absl::Status SweepOnce() {
+    auto swept = store_.SweepExpiredReservations(clock_.Now(), 500);
+    RefreshGauges();
+    if (!swept.ok()) return swept.status();
+    if (*swept > 0) {
+      LogInfo("expired reservations released", {{"count", *swept}});
+      if (expired_) expired_->Increment(*swept);
+    }
+    return absl::OkStatus();
   }
 
   // Sets aftercare_inventory_units from the database.
@@ -76,8 +76,7 @@ class InventoryInstance : public ServiceInstance {
   }
 
   void Stop() override {
-    if (!stop_.HasBeenNotified()) stop_.Notify();
-    if (sweeper_.joinable()) sweeper_.join();
+    sweeper_.Stop();
   }
 
   ~InventoryInstance() override { Stop(); }
@@ -90,8 +89,7 @@ class InventoryInstance : public ServiceInstance {
   absl::Duration sweep_interval_;
   prometheus::Family<prometheus::Gauge>* units_ = nullptr;
   prometheus::Counter* expired_ = nullptr;
-  absl::Notification stop_;
-  std::thread sweeper_;
+  PeriodicTask sweeper_{"reservation sweep", sweep_interval_, [this] { return SweepOnce(); }};
 };
 
 absl::StatusOr<int32_t> GetBps(const Config& c, const std::string& name) {

@@ -11,8 +11,8 @@
 #include <tuple>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "common/db/sql_time.h"
+#include "common/sync.h"
 #include "licensing-svc/licensing_repository.h"
 
 namespace aftercare::licensing {
@@ -196,7 +196,7 @@ class FakeLicensingStore : public LicensingStore {
   absl::StatusOr<std::string> Write(const IdempotencyKey& key,
                                     const google::protobuf::Message& request,
                                     absl::string_view, const WriteBody& body) override {
-    absl::MutexLock lock(&mu_);
+    aftercare::MutexLock lock(&mu_);
     const std::string request_bytes = request.SerializeAsString();
     auto stored = responses_.find({key.caller, key.request_id});
     if (!key.request_id.empty() && stored != responses_.end()) {
@@ -216,20 +216,20 @@ class FakeLicensingStore : public LicensingStore {
     return out;
   }
   absl::Status Read(absl::string_view, const ReadBody& body) override {
-    absl::MutexLock lock(&mu_);
+    aftercare::MutexLock lock(&mu_);
     return body(repo_);
   }
   FakeLicensingRepository::State state() {
-    absl::MutexLock lock(&mu_);
+    aftercare::MutexLock lock(&mu_);
     return repo_.state;
   }
   int writes() {
-    absl::MutexLock lock(&mu_);
+    aftercare::MutexLock lock(&mu_);
     return writes_;
   }
 
  private:
-  absl::Mutex mu_;
+  aftercare::Mutex mu_;
   FakeLicensingRepository repo_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> responses_
       ABSL_GUARDED_BY(mu_);

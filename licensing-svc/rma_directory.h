@@ -8,8 +8,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/call_context.h"
+#include "common/sync.h"
 
 namespace aftercare::licensing {
 
@@ -39,24 +39,24 @@ class FakeRmaDirectory : public RmaDirectory {
  public:
   // Adds or replaces an RMA, found by its RMA and its validation number.
   void Put(RmaInfo rma) {
-    absl::MutexLock lock(&mu_);
+    aftercare::MutexLock lock(&mu_);
     if (!rma.validation_number.empty()) rmas_[rma.validation_number] = rma;
     if (!rma.rma_number.empty()) rmas_[rma.rma_number] = std::move(rma);
   }
   absl::StatusOr<RmaInfo> GetRma(const CallInfo*, const std::string& rma_number) override {
-    absl::MutexLock lock(&mu_);
+    aftercare::MutexLock lock(&mu_);
     ++calls_;
     auto it = rmas_.find(rma_number);
     if (it == rmas_.end()) return absl::NotFoundError("RMA " + rma_number + " not found");
     return it->second;
   }
   int calls() const {
-    absl::MutexLock lock(&mu_);
+    aftercare::MutexLock lock(&mu_);
     return calls_;
   }
 
  private:
-  mutable absl::Mutex mu_;
+  mutable aftercare::Mutex mu_;
   std::map<std::string, RmaInfo> rmas_ ABSL_GUARDED_BY(mu_);
   int calls_ ABSL_GUARDED_BY(mu_) = 0;
 };

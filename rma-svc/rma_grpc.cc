@@ -12,7 +12,6 @@
 namespace aftercare::rma {
 namespace {
 
-using google::protobuf::Timestamp;
 using CommonAddress = ::aftercare::common::v1::PostalAddress;
 
 Address FromProto(const CommonAddress& a) {
@@ -25,10 +24,6 @@ Address FromProto(const CommonAddress& a) {
   out.recipient = a.recipient();
   out.organization = a.organization();
   return out;
-}
-
-void SetOptTime(const std::optional<absl::Time>& t, Timestamp* out) {
-  if (t) SetTime(*t, out);
 }
 
 void ToProto(const Address& a, CommonAddress* out) {
@@ -45,7 +40,7 @@ void ToProto(const Address& a, CommonAddress* out) {
 void ToProto(const Shipment& s, pb::Shipment* out) {
   out->set_carrier(s.carrier);
   out->set_tracking_number(s.tracking_number);
-  SetOptTime(s.ship_time, out->mutable_ship_time());
+  if (s.ship_time) SetTime(*s.ship_time, out->mutable_ship_time());
 }
 
 void ToProto(const ReceiptException& e, pb::ReceiptException* out) {
@@ -68,7 +63,7 @@ pb::Notification ToProto(const Notification& n) {
   out.set_body(n.body);
   out.set_status(static_cast<pb::RmaStatus>(n.status));
   SetTime(n.create_time, out.mutable_create_time());
-  SetOptTime(n.deliver_time, out.mutable_deliver_time());
+  if (n.deliver_time) SetTime(*n.deliver_time, out.mutable_deliver_time());
   return out;
 }
 
@@ -104,25 +99,25 @@ pb::Rma ToProto(const Rma& r, absl::Time now) {
   out.mutable_list_price()->set_amount_minor(r.list_price.amount_minor);
   if (r.replacement_shipment.ship_time) ToProto(r.replacement_shipment, out.mutable_replacement_shipment());
   out.set_return_due_date(r.return_due_date);
-  SetOptTime(r.return_due_time, out.mutable_return_due_time());
+  if (r.return_due_time) SetTime(*r.return_due_time, out.mutable_return_due_time());
   out.set_overdue(r.Overdue(now));
   if (r.charge_minor) {
     out.mutable_non_return_charge()->set_currency_code(r.list_price.currency_code);
     out.mutable_non_return_charge()->set_amount_minor(*r.charge_minor);
   }
-  SetOptTime(r.charge_time, out.mutable_charge_time());
-  SetOptTime(r.receive_time, out.mutable_receive_time());
+  if (r.charge_time) SetTime(*r.charge_time, out.mutable_charge_time());
+  if (r.receive_time) SetTime(*r.receive_time, out.mutable_receive_time());
   out.set_received_by(r.received_by);
   out.set_repair_summary(r.repair_summary);
   out.set_software_version(r.software_version);
-  SetOptTime(r.repair_time, out.mutable_repair_time());
+  if (r.repair_time) SetTime(*r.repair_time, out.mutable_repair_time());
   if (r.return_shipment.ship_time) ToProto(r.return_shipment, out.mutable_return_shipment());
   for (const auto& e : r.receipt_exceptions) ToProto(e, out.add_receipt_exceptions());
   out.set_created_by(r.created_by);
   out.set_approved_by(r.approved_by);
   SetTime(r.create_time, out.mutable_create_time());
-  SetOptTime(r.approve_time, out.mutable_approve_time());
-  SetOptTime(r.close_time, out.mutable_close_time());
+  if (r.approve_time) SetTime(*r.approve_time, out.mutable_approve_time());
+  if (r.close_time) SetTime(*r.close_time, out.mutable_close_time());
   SetTime(r.update_time, out.mutable_update_time());
   out.set_etag(Etag(r.version));
   return out;

@@ -330,10 +330,24 @@ TEST_F(RmaIntegrationTest, AdvanceReplacementFromRequestToClose) {
   EXPECT_EQ(created.sku(), kSku);
   EXPECT_EQ(created.list_price().amount_minor(), kListPrice);
   // The customer sees it by validation number.
-  EXPECT_EQ(Get(created.validation_number(), customer_).status(), pb::RMA_STATUS_PENDING);
+  const pb::Rma pending = Get(created.validation_number(), customer_);
+  EXPECT_EQ(pending.status(), pb::RMA_STATUS_PENDING);
+  // What has not happened yet is absent, not 1970-01-01T00:00:00Z.
+  for (const pb::Rma* r : std::vector<const pb::Rma*>{&created, &pending}) {
+    EXPECT_TRUE(r->has_create_time());
+    EXPECT_FALSE(r->has_approve_time());
+    EXPECT_FALSE(r->has_return_due_time());
+    EXPECT_FALSE(r->has_charge_time());
+    EXPECT_FALSE(r->has_receive_time());
+    EXPECT_FALSE(r->has_repair_time());
+    EXPECT_FALSE(r->has_close_time());
+    EXPECT_FALSE(r->has_replacement_shipment());
+  }
 
   pb::Rma approved = Approve(created.validation_number());
   EXPECT_EQ(approved.status(), pb::RMA_STATUS_APPROVED);
+  EXPECT_TRUE(approved.has_approve_time());
+  EXPECT_FALSE(approved.has_close_time());
   EXPECT_THAT(approved.rma_number(), ::testing::MatchesRegex("R[0-9]{8}"));
   // The spare comes from inventory-svc through the outbox.
   pb::Rma with_spare = WaitForSpare(approved.rma_number());

@@ -2,10 +2,10 @@
 
 #include <thread>
 
-#include "absl/synchronization/notification.h"
 #include "prometheus/counter.h"
 #include "aftercare/rma/v1/resources.pb.h"
 #include "common/logging.h"
+#include "common/periodic.h"
 #include "common/status.h"
 #include "rma-svc/rma_policy.h"
 #include "rma-svc/inventory_client.h"
@@ -51,22 +51,20 @@ class RmaInstance : public ServiceInstance {
 
   void Start() override {
     if (sweep_interval_ <= absl::ZeroDuration()) return;
-    thread_ = std::thread([this] {
-      while (!stop_.WaitForNotificationWithTimeout(sweep_interval_)) {
-        auto charged = sweeper_.SweepOnce();
-        if (!charged.ok()) {
-          LogWarning("non-return sweep failed", {{"error", charged.status().ToString()}});
-        } else if (*charged > 0) {
-          charges_->Increment(*charged);
-          LogInfo("non-return charges recorded", {{"count", *charged}});
-        }
-      }
-    });
+    sweep_task_.Start();
+  }
+
+  absl::Status SweepTick() {
+    ASSIGN_OR_RETURN(int charged, sweeper_.SweepOnce());
+    if (charged > 0) {
+      charges_->Increment(charged);
+      LogInfo("non-return charges recorded", {{"count", charged}});
+    }
+    return absl::OkStatus();
   }
 
   void Stop() override {
-    if (!stop_.HasBeenNotified()) stop_.Notify();
-    if (thread_.joinable()) thread_.join();
+    sweep_task_.Stop();
   }
 
   ~RmaInstance() override { Stop(); }
@@ -118,8 +116,7 @@ class RmaInstance : public ServiceInstance {
   ReturnSweeper sweeper_;
   absl::Duration sweep_interval_;
   prometheus::Counter* charges_ = nullptr;
-  absl::Notification stop_;
-  std::thread thread_;
+  PeriodicTask sweep_task_{"non-return sweep", sweep_interval_, [this] { return SweepTick(); }};
 };
 
 absl::StatusOr<std::unique_ptr<ServiceInstance>> Build(ServiceContext& ctx) {

@@ -1,13 +1,27 @@
 #include "common/db/connection_pool.h"
 
 #include <mysql_driver.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/db/errors.h"
 #include "common/logging.h"
+#include "common/status.h"
 
 namespace aftercare::db {
 namespace {
+
+// Connector/C's CR_SSL_CONNECTION_ERROR: the TLS handshake or the
+// certificate checks failed.
+constexpr int kTlsConnectionError = 2026;
 
 sql::mysql::MySQL_Driver* Driver() {
   // get_mysql_driver_instance() is not thread-safe on its first call.
@@ -15,7 +29,142 @@ sql::mysql::MySQL_Driver* Driver() {
   return driver;
 }
 
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct X509Free {
+  void operator()(X509* cert) const { X509_free(cert); }
+};
+struct EvpPkeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
+
+// Refuses to prompt for a passphrase (Connector/C++ 1.1 cannot pass one).
+int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*user*/) { return -1; }
+
+// The content of the file named by --<flag>, or INVALID_ARGUMENT naming it.
+absl::StatusOr<std::string> ReadTlsFile(absl::string_view flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read ", path, ": ", std::strerror(errno)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The certificates of a PEM text, in order.
+std::vector<X509Ptr> PemCertificates(const std::string& pem) {
+  std::vector<X509Ptr> certs;
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  while (bio != nullptr) {
+    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr));
+    if (cert == nullptr) break;
+    certs.push_back(std::move(cert));
+  }
+  ERR_clear_error();
+  return certs;
+}
+
+// Checks the TLS settings the way a connection would use them, so that a
+// mistake stops the service at start with the flag's name instead of
+// failing every connection later.
+absl::Status CheckTlsOptions(const DbOptions& options) {
+  const DbTlsOptions& tls = options.tls;
+  if (tls.mode == TlsMode::kDisabled) {
+    for (const auto& [flag, value] : {std::pair{"mysql_tls_ca_file", &tls.ca_file},
+                                      std::pair{"mysql_tls_cert_file", &tls.cert_file},
+                                      std::pair{"mysql_tls_key_file", &tls.key_file}}) {
+      if (!value->empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--", flag, " is set but --mysql_tls_mode is disabled: set --mysql_tls_mode to "
+            "required, verify_ca or verify_identity (or unset --", flag, ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (!options.socket.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--mysql_tls_mode=", TlsModeName(tls.mode),
+        " needs a TCP connection: unset --mysql_socket and set --mysql_host and --mysql_port"));
+  }
+  if (tls.mode == TlsMode::kVerifyCa && tls.ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--mysql_tls_mode=verify_ca needs --mysql_tls_ca_file (the CA the server certificate "
+        "must chain to)");
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError(
+        tls.key_file.empty()
+            ? "--mysql_tls_cert_file needs --mysql_tls_key_file (the client certificate's key)"
+            : "--mysql_tls_key_file needs --mysql_tls_cert_file (the client certificate)");
+  }
+  if (!tls.ca_file.empty()) {
+    ASSIGN_OR_RETURN(std::string pem, ReadTlsFile("mysql_tls_ca_file", tls.ca_file));
+    if (PemCertificates(pem).empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--mysql_tls_ca_file: ", tls.ca_file,
+          " holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")"));
+    }
+  }
+  if (!tls.cert_file.empty()) {
+    ASSIGN_OR_RETURN(std::string cert_pem, ReadTlsFile("mysql_tls_cert_file", tls.cert_file));
+    std::vector<X509Ptr> chain = PemCertificates(cert_pem);
+    if (chain.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--mysql_tls_cert_file: ", tls.cert_file,
+          " holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")"));
+    }
+    ASSIGN_OR_RETURN(std::string key_pem, ReadTlsFile("mysql_tls_key_file", tls.key_file));
+    std::unique_ptr<BIO, BioFree> bio(
+        BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
+    EvpPkeyPtr key(bio == nullptr
+                       ? nullptr
+                       : PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr));
+    const bool matches = key != nullptr && X509_check_private_key(chain.front().get(), key.get()) == 1;
+    ERR_clear_error();
+    if (key == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--mysql_tls_key_file: ", tls.key_file,
+          " is not an unencrypted PEM private key (a passphrase cannot be given)"));
+    }
+    if (!matches) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--mysql_tls_key_file: ", tls.key_file, " is not the private key of ",
+                       "--mysql_tls_cert_file ", tls.cert_file));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<TlsMode> ParseTlsMode(absl::string_view text) {
+  for (TlsMode mode : {TlsMode::kDisabled, TlsMode::kRequired, TlsMode::kVerifyCa,
+                       TlsMode::kVerifyIdentity}) {
+    if (text == TlsModeName(mode)) return mode;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--mysql_tls_mode must be disabled, required, verify_ca or verify_identity, "
+                   "not \"", text, "\""));
+}
+
+const char* TlsModeName(TlsMode mode) {
+  switch (mode) {
+    case TlsMode::kDisabled:
+      return "disabled";
+    case TlsMode::kRequired:
+      return "required";
+    case TlsMode::kVerifyCa:
+      return "verify_ca";
+    case TlsMode::kVerifyIdentity:
+      return "verify_identity";
+  }
+  return "disabled";
+}
 
 sql::PreparedStatement& Connection::Prepare(const std::string& sql) {
   auto it = statements_.find(sql);
@@ -89,6 +238,7 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(
   if (options.database.empty()) {
     return absl::InvalidArgumentError("--mysql_database must be set");
   }
+  RETURN_IF_ERROR(CheckTlsOptions(options));
   Driver();
   return std::unique_ptr<ConnectionPool>(new ConnectionPool(std::move(options), std::move(registry)));
 }
@@ -108,9 +258,35 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
   props["OPT_WRITE_TIMEOUT"] = static_cast<int>(absl::ToInt64Seconds(options_.read_timeout));
   props["OPT_RECONNECT"] = false;  // a silent reconnect would lose session state
   props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  const DbTlsOptions& tls = options_.tls;
+  if (tls.mode != TlsMode::kDisabled) {
+    // OPT_SSL_MODE is a no-op in this Connector/C++ build: sslEnforce makes
+    // it ask for TLS, sslCA makes it check the chain, sslVerify the chain
+    // and the host name (and only then does the library itself refuse a
+    // server without TLS; the cipher check below covers the other modes).
+    props["sslEnforce"] = true;
+    if (!tls.ca_file.empty()) props["sslCA"] = sql::SQLString(tls.ca_file);
+    if (!tls.cert_file.empty()) {
+      props["sslCert"] = sql::SQLString(tls.cert_file);
+      props["sslKey"] = sql::SQLString(tls.key_file);
+    }
+    if (tls.mode == TlsMode::kVerifyIdentity) props["sslVerify"] = true;
+  }
   try {
     std::unique_ptr<sql::Connection> raw(Driver()->connect(props));
     auto conn = std::make_unique<Connection>(std::move(raw));
+    if (false) {
+      std::unique_ptr<sql::Statement> stmt(conn->raw().createStatement());
+      std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
+      if (!rs->next() || std::string(rs->getString(2)).empty()) {
+        CountError("tls");
+        LogWarning("database connection refused: the server did not negotiate TLS",
+                   {{"mysql_tls_mode", TlsModeName(tls.mode)}, {"database", options_.database}});
+        return absl::UnavailableError(absl::StrCat(
+            "database unavailable: the server did not negotiate TLS, which --mysql_tls_mode=",
+            TlsModeName(tls.mode), " requires (plaintext connection refused)"));
+      }
+    }
     conn->Execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
     conn->Execute(absl::StrCat("SET SESSION innodb_lock_wait_timeout = ",
                                std::max<int64_t>(1, absl::ToInt64Seconds(options_.lock_wait_timeout))));
@@ -118,10 +294,18 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
     conn->Execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION'");
     return conn;
   } catch (const sql::SQLException& e) {
-    CountError("connection");
+    const bool tls_error = e.getErrorCode() == kTlsConnectionError;
+    CountError(tls_error ? "tls" : "connection");
     LogWarning("database connect failed",
                {{"mysql_error", e.getErrorCode()}, {"detail", e.what()},
-                {"database", options_.database}});
+                {"mysql_tls_mode", TlsModeName(tls.mode)}, {"database", options_.database}});
+    if (tls_error) {
+      // The library's reason (certificate not trusted, wrong host, no TLS
+      // on the server) is what the operator needs; it holds no secret.
+      return absl::UnavailableError(
+          absl::StrCat("database unavailable: TLS with the server failed (--mysql_tls_mode=",
+                       TlsModeName(tls.mode), "): ", e.what()));
+    }
     return absl::UnavailableError(
         absl::StrCat("database unavailable (error ", e.getErrorCode(), "), retry later"));
   }
@@ -131,7 +315,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
   const absl::Time start = absl::Now();
   int slot = -1;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ++waiting_;
     UpdateGauges();
     auto has_free = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -196,7 +380,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
 }
 
 void ConnectionPool::Release(int slot) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::unique_ptr<Connection>& conn = slots_[slot];
   if (conn != nullptr) {
     if (conn->broken()) {
@@ -219,7 +403,7 @@ void ConnectionPool::UpdateGauges() {
 }
 
 int ConnectionPool::in_use() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return in_use_;
 }
 

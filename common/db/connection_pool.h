@@ -1,10 +1,11 @@
 // A bounded pool of MySQL connections (Connector/C++ 1.1) with exclusive
 // checkout. Connections are opened lazily, checked with a ping when they have
 // been idle, dropped after a connection error (and reopened on the next
-// checkout, with an empty prepared-statement cache), and counted in metrics:
+// checkout, with an empty prepared-statement cache), optionally protected by
+// TLS (DbTlsOptions), and counted in metrics:
 //   aftercare_db_pool_connections{state="in_use"|"open"|"max"}
 //   aftercare_db_pool_waiting, aftercare_db_pool_wait_seconds,
-//   aftercare_db_errors_total{kind}
+//   aftercare_db_errors_total{kind}  (connection, tls, conflict, pool_timeout)
 //
 // Most code never acquires a connection directly: it calls RunTransaction or
 // RunRead (common/db/transaction.h), which also map exceptions.
@@ -23,8 +24,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/sync.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -32,6 +34,35 @@
 #include "prometheus/registry.h"
 
 namespace aftercare::db {
+
+// How connections use TLS (--mysql_tls_mode). Debian's Connector/C++ 1.1
+// (on MariaDB Connector/C 3.3) ignores OPT_SSL_MODE, and unless it verifies
+// the server's identity (sslVerify) it quietly stays in plaintext with a
+// server that offers no TLS; so the pool maps the modes onto sslEnforce,
+// sslCA, sslCert, sslKey and sslVerify itself and, in every TLS mode,
+// refuses a connection on which the server reports no cipher.
+enum class TlsMode {
+  kDisabled,        // plaintext (the default)
+  kRequired,        // encrypted; the certificate is checked only against
+                    // ca_file when one is given
+  kVerifyCa,        // encrypted; the certificate must chain to ca_file
+  kVerifyIdentity,  // encrypted; chains to ca_file (or the system trust
+                    // store) and names the host connected to
+};
+
+// Parses "disabled", "required", "verify_ca" or "verify_identity";
+// INVALID_ARGUMENT naming --mysql_tls_mode otherwise.
+absl::StatusOr<TlsMode> ParseTlsMode(absl::string_view text);
+const char* TlsModeName(TlsMode mode);
+
+// TLS settings of the pool (PEM files, read at every new connection, so a
+// renewed certificate is picked up without a restart).
+struct DbTlsOptions {
+  TlsMode mode = TlsMode::kDisabled;
+  std::string ca_file;    // CA bundle the server certificate must chain to
+  std::string cert_file;  // client certificate, presented to the server
+  std::string key_file;   // its private key
+};
 
 struct DbOptions {
   std::string host = "127.0.0.1";
@@ -45,6 +76,7 @@ struct DbOptions {
   absl::Duration connect_timeout = absl::Seconds(3);
   absl::Duration read_timeout = absl::Seconds(30);
   absl::Duration lock_wait_timeout = absl::Seconds(5);
+  DbTlsOptions tls;
 };
 
 // One open connection and its prepared statements, cached by SQL text.
@@ -99,13 +131,16 @@ class PooledConnection {
 
 class ConnectionPool {
  public:
-  // Builds the pool; connects nothing yet. `registry` may be null.
+  // Builds the pool; connects nothing yet, but checks the settings (TLS
+  // files readable, PEM, key matching the certificate): INVALID_ARGUMENT
+  // naming the flag. `registry` may be null.
   static absl::StatusOr<std::unique_ptr<ConnectionPool>> Create(
       DbOptions options, std::shared_ptr<prometheus::Registry> registry);
   ~ConnectionPool();
 
   // Checks out a connection, opening it if needed. UNAVAILABLE when the
-  // database cannot be reached, RESOURCE_EXHAUSTED when none frees up in
+  // database cannot be reached or the TLS settings refuse the connection
+  // (the message says why), RESOURCE_EXHAUSTED when none frees up in
   // `acquire_timeout`.
   absl::StatusOr<PooledConnection> Acquire();
 
@@ -132,7 +167,7 @@ class ConnectionPool {
   const DbOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<std::unique_ptr<Connection>> slots_ ABSL_GUARDED_BY(mu_);
   std::vector<bool> busy_ ABSL_GUARDED_BY(mu_);
   int in_use_ ABSL_GUARDED_BY(mu_) = 0;

@@ -8,7 +8,7 @@ IdAllocator::IdAllocator(ConnectionPool* pool, std::string sequence_name, int bl
     : pool_(pool), sequence_name_(std::move(sequence_name)), block_size_(std::max(1, block_size)) {}
 
 absl::StatusOr<int64_t> IdAllocator::Next(const std::string& scope) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Block& block = blocks_[scope];
   if (block.next < block.end) return block.next++;
 

@@ -17,8 +17,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/db/connection_pool.h"
+#include "common/sync.h"
 
 namespace aftercare::db {
 
@@ -36,7 +36,7 @@ class IdAllocator {
   ConnectionPool* pool_;
   const std::string sequence_name_;
   const int block_size_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::map<std::string, Block> blocks_ ABSL_GUARDED_BY(mu_);
 };
 

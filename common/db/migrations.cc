@@ -3,6 +3,7 @@
 #include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
@@ -161,6 +162,66 @@ absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool,
     }
     return FromSqlException(e, "apply migrations");
   }
+}
+
+absl::StatusOr<SchemaCheck> CheckSchema(ConnectionPool& pool, const std::vector<MigrationSet>& sets) {
+  constexpr int kNoSuchTable = 1146;  // ER_NO_SUCH_TABLE
+  auto conn_or = pool.Acquire();
+  if (!conn_or.ok()) return conn_or.status();
+  PooledConnection conn = *std::move(conn_or);
+  SchemaCheck check;
+  try {
+    for (const MigrationSet& set : sets) {
+      const int expected = set.files->empty() ? 0 : set.files->back().version;
+      auto& applied = conn->Prepare(
+          "SELECT COUNT(*) FROM schema_migrations WHERE component = ? AND version <= ?");
+      applied.setString(1, set.component);
+      applied.setInt(2, expected);
+      std::unique_ptr<sql::ResultSet> rs(applied.executeQuery());
+      rs->next();
+      const int count = rs->getInt(1);
+      if (count < static_cast<int>(set.files->size())) {
+        check.problem = absl::StrCat(
+            "the database schema of ", set.component, " is behind this binary: ", count, " of ",
+            set.files->size(), " migrations applied (up to version ", expected,
+            "): run the migrations (--migrate, or --migrate_only as a Job or init container)");
+        return check;
+      }
+      auto& newer = conn->Prepare(
+          "SELECT version, name FROM schema_migrations WHERE component = ? AND version > ?"
+          " ORDER BY version");
+      newer.setString(1, set.component);
+      newer.setInt(2, expected);
+      std::unique_ptr<sql::ResultSet> later(newer.executeQuery());
+      while (later->next()) {
+        const int version = later->getInt(1);
+        const std::string name = later->getString(2);
+        if (IsBreakingMigration(name)) {
+          check.problem = absl::StrCat("the database schema of ", set.component,
+                                       " has a breaking migration newer than this binary (", name,
+                                       "): roll this binary forward");
+          return check;
+        }
+        check.note = absl::StrCat("the database schema of ", set.component, " is at version ",
+                                  version, ", ahead of this binary's ", expected,
+                                  " with compatible migrations only: serving");
+      }
+    }
+    check.current = true;
+    return check;
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() == kNoSuchTable) {
+      check.problem = "the database has no schema (no schema_migrations table): run the migrations "
+                      "(--migrate, or --migrate_only as a Job or init container)";
+      return check;
+    }
+    if (IsConnectionError(e.getErrorCode())) conn->MarkBroken();
+    return FromSqlException(e, "check the schema version");
+  }
+}
+
+bool IsBreakingMigration(absl::string_view file_name) {
+  return absl::EndsWith(file_name, ".breaking.sql");
 }
 
 }  // namespace aftercare::db

@@ -49,6 +49,24 @@ absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool,
                                                 const std::vector<MigrationSet>& sets,
                                                 absl::Duration lock_timeout = absl::Seconds(60));
 
+// Whether a replica built with `sets` may serve on this database: every
+// migration it knows is applied, and nothing newer is breaking. Migrations
+// are expand-only by default (add tables and columns; the previous release
+// keeps working while a rollout replaces it), so a database ahead of the
+// binary is fine; a migration that breaks the previous release (drops or
+// renames what it reads) is named `NNNN_description.breaking.sql`, and a
+// binary older than it must not serve. A database without
+// `schema_migrations` is behind.
+struct SchemaCheck {
+  bool current = false;  // may serve
+  std::string problem;   // why not: one line for the log
+  std::string note;      // serving, but worth one log line (ahead of the binary)
+};
+absl::StatusOr<SchemaCheck> CheckSchema(ConnectionPool& pool, const std::vector<MigrationSet>& sets);
+
+// True for a migration file the previous release cannot run against.
+bool IsBreakingMigration(absl::string_view file_name);
+
 }  // namespace aftercare::db
 
 #endif  // AFTERCARE_COMMON_DB_MIGRATIONS_H_

@@ -36,6 +36,42 @@ TEST(MigrationsTest, AppliesInOrderOnceAndReRunsAsANoOp) {
   EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM schema_migrations WHERE component = 'sample'"), "2");
 }
 
+// Readiness asks CheckSchema whether this binary may serve (issue 15).
+TEST(MigrationsTest, CheckSchemaFollowsWhatIsApplied) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(1), nullptr));
+  std::vector<MigrationSet> sets = {{"common", &CommonMigrations()}, {"sample", &Sample()}};
+
+  ASSERT_OK_AND_ASSIGN(SchemaCheck empty, CheckSchema(*pool, sets));
+  EXPECT_FALSE(empty.current);
+  EXPECT_THAT(empty.problem, ::testing::HasSubstr("the database has no schema"));
+
+  std::vector<MigrationSet> first_only = {{"common", &CommonMigrations()}};
+  ASSERT_OK(ApplyMigrations(*pool, first_only));
+  ASSERT_OK_AND_ASSIGN(SchemaCheck behind, CheckSchema(*pool, sets));
+  EXPECT_FALSE(behind.current);
+  EXPECT_THAT(behind.problem, ::testing::HasSubstr("schema of sample is behind this binary: 0 of 2"));
+
+  ASSERT_OK(ApplyMigrations(*pool, sets));
+  ASSERT_OK_AND_ASSIGN(SchemaCheck current, CheckSchema(*pool, sets));
+  EXPECT_TRUE(current.current) << current.problem;
+  EXPECT_EQ(current.note, "");
+
+  // A newer release added a table: the older binary keeps serving.
+  ASSERT_OK(db->Execute("INSERT INTO schema_migrations VALUES"
+                        " ('sample', 3, '0003_add_table.sql', REPEAT('0', 64), 0)"));
+  ASSERT_OK_AND_ASSIGN(SchemaCheck ahead, CheckSchema(*pool, sets));
+  EXPECT_TRUE(ahead.current) << ahead.problem;
+  EXPECT_THAT(ahead.note, ::testing::HasSubstr("at version 3, ahead of this binary's 2"));
+
+  // Then dropped a column this binary reads.
+  ASSERT_OK(db->Execute("INSERT INTO schema_migrations VALUES"
+                        " ('sample', 4, '0004_drop_sku.breaking.sql', REPEAT('0', 64), 0)"));
+  ASSERT_OK_AND_ASSIGN(SchemaCheck broken, CheckSchema(*pool, sets));
+  EXPECT_FALSE(broken.current);
+  EXPECT_THAT(broken.problem, ::testing::HasSubstr("0004_drop_sku.breaking.sql"));
+}
+
 TEST(MigrationsTest, ConcurrentRunnersApplyEachFileOnce) {
   ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
   std::vector<MigrationSet> sets = {{"common", &CommonMigrations()}, {"sample", &Sample()}};

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <future>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -22,6 +23,7 @@
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "aftercare/licensing/v1/licensing_service.pb.h"
 #include "aftercare/rma/v1/rma_service.pb.h"
+#include "common/status.h"
 #include "grpc/health/v1/health.pb.h"
 #include "tests/harness/test_service.h"
 
@@ -204,7 +206,11 @@ void Env::SetClockOffset(const std::string& offset) {
 CallResult Env::CallRaw(const std::string& service, const std::string& full_method,
                         const std::string& token, const std::string& bytes,
                         absl::Duration deadline) {
-  Service& s = *services_.at(service);
+  return CallRaw(*services_.at(service), full_method, token, bytes, deadline);
+}
+
+CallResult Env::CallRaw(Service& s, const std::string& full_method, const std::string& token,
+                        const std::string& bytes, absl::Duration deadline) {
   CallResult result;
   absl::Time start = absl::Now();
   grpc::ClientContext ctx;
@@ -289,10 +295,13 @@ CallResult Env::Call(const std::string& service, const std::string& method,
 }
 
 std::string Env::Readiness(const std::string& service, absl::Duration deadline) {
+  return Readiness(*services_.at(service), deadline);
+}
+
+std::string Env::Readiness(Service& s, absl::Duration deadline) {
   grpc::health::v1::HealthCheckRequest req;
   req.set_service("readiness");
-  CallResult r = CallRaw(service, "/grpc.health.v1.Health/Check", "", req.SerializeAsString(),
-                         deadline);
+  CallResult r = CallRaw(s, "/grpc.health.v1.Health/Check", "", req.SerializeAsString(), deadline);
   if (!r.ok()) return absl::StrCat("error ", r.status.error_code());
   return r.body.value("status", std::string("UNKNOWN"));
 }
@@ -312,6 +321,31 @@ absl::Status Env::WaitReady(const std::string& service, absl::Duration timeout) 
 }
 
 void Env::KillService(const std::string& service) { services_.at(service)->process->Kill(); }
+
+absl::StatusOr<std::unique_ptr<Service>> Env::StartInstance(
+    const std::string& base, const std::vector<std::string>& extra_flags) {
+  const char* build = std::getenv("AFTERCARE_BUILD_DIR");
+  if (build == nullptr) return absl::FailedPreconditionError("AFTERCARE_BUILD_DIR is not set");
+  auto s = std::make_unique<Service>();
+  s->name = base;
+  s->full_name = services_.at(base)->full_name;
+  s->grpc_port = testing::PickFreePort();
+  ASSIGN_OR_RETURN(s->db, testing::TestDatabase::CreateOn(mariadb_->address()));
+  std::vector<std::string> flags;
+  for (std::string f : Flags(base)) {
+    if (absl::StartsWith(f, "--grpc_port=")) f = absl::StrCat("--grpc_port=", s->grpc_port);
+    if (absl::StartsWith(f, "--mysql_database=")) f = "--mysql_database=" + s->db->name();
+    flags.push_back(std::move(f));
+  }
+  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  s->channel = grpc::CreateChannel(s->address(), grpc::InsecureChannelCredentials());
+  static int instances = 0;
+  s->process = std::make_unique<testing::ServiceProcess>(
+      absl::StrCat(build, "/", base, "-svc/", base, "-svc"), std::move(flags),
+      absl::StrCat(dir_, "/", base, "-svc.instance", ++instances, ".log"));
+  RETURN_IF_ERROR(s->process->Start());
+  return s;
+}
 
 absl::Status Env::StartService(const std::string& service) {
   if (auto s = services_.at(service)->process->Start(); !s.ok()) return s;

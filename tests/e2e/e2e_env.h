@@ -73,7 +73,14 @@ class Env {
 
   // grpc.health.v1 Check("readiness") → "SERVING", "NOT_SERVING" or an error.
   std::string Readiness(const std::string& service, absl::Duration deadline = absl::Seconds(2));
+  std::string Readiness(Service& s, absl::Duration deadline = absl::Seconds(2));
   absl::Status WaitReady(const std::string& service, absl::Duration timeout = absl::Seconds(60));
+
+  // Another process of `base`'s binary on its own port and its own empty
+  // database, with base's flags followed by `extra_flags` (not waited for,
+  // not part of svc() or Snapshot()).
+  absl::StatusOr<std::unique_ptr<Service>> StartInstance(const std::string& base,
+                                                         const std::vector<std::string>& extra_flags);
 
   void KillService(const std::string& service);  // kill -9
   absl::Status StartService(const std::string& service);  // same flags; waits for readiness
@@ -96,6 +103,8 @@ class Env {
   Env() = default;
   absl::Status Start();
   std::vector<std::string> Flags(const std::string& name);
+  CallResult CallRaw(Service& s, const std::string& full_method, const std::string& token,
+                     const std::string& bytes, absl::Duration deadline);
 
   absl::Status status_;
   std::string dir_;

@@ -1,8 +1,10 @@
 // Flows 2, 4 and 5 of issue 8, and the faults: a dependency down or slow,
 // kill -9 of a service that owes an outbox delivery, a MariaDB restart in
 // the middle of a flow, client retries after a cut call.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/e2e/e2e_common.h"
 
@@ -243,6 +245,49 @@ TEST_F(FaultsTest, NonReturnChargedOnce) {
                         "rma_number = '" + r + "' AND template = 'non_return_charged'"), 1);
   env().SetClockOffset("0h");
   absl::SleepFor(absl::Milliseconds(1100));
+}
+
+// Readiness follows the schema version (issue 15): a replica started with
+// --migrate=false on a database no migration has reached stays NOT_SERVING
+// and says why, until a --migrate_only run (the Kubernetes Job or init
+// container) applies the migrations; a newer release's expand-only
+// migration leaves it serving, a breaking one takes it out of service.
+TEST_F(FaultsTest, ReadinessWaitsForTheSchemaThisBinaryExpects) {
+  auto started = env().StartInstance("rma", {"--migrate=false"});
+  ASSERT_TRUE(started.ok()) << started.status();
+  Service& rma = **started;
+  ASSERT_TRUE(Eventually([&] { return env().Readiness(rma) == "NOT_SERVING"; }, absl::Seconds(30)))
+      << env().Readiness(rma) << "\n" << rma.process->LogTail();
+  absl::SleepFor(absl::Seconds(1));  // several readiness rounds: still out of service
+  EXPECT_EQ(env().Readiness(rma), "NOT_SERVING");
+  EXPECT_THAT(rma.process->LogTail(), ::testing::HasSubstr("the database has no schema"));
+
+  auto migrate = env().StartInstance("rma", {"--migrate_only", "--mysql_database=" + rma.db->name()});
+  ASSERT_TRUE(migrate.ok()) << migrate.status();
+  ASSERT_TRUE(Eventually([&] { return !(*migrate)->process->Alive(); }, absl::Seconds(60)));
+  ASSERT_EQ((*migrate)->process->last_status(), 0) << (*migrate)->process->LogTail();
+  EXPECT_TRUE(Eventually([&] { return env().Readiness(rma) == "SERVING"; }, absl::Seconds(10)))
+      << rma.process->LogTail();
+
+  // A newer release's expand-only migration: the old replica keeps serving
+  // through the rollout, and says so once.
+  auto applied_by_newer = [&](int version, const std::string& name) {
+    return rma.db->Execute(absl::StrCat(
+        "INSERT INTO schema_migrations (component, version, name, checksum, applied_at_us)"
+        " VALUES ('rma', ", version, ", '", name, "', REPEAT('0', 64), 0)"));
+  };
+  ASSERT_TRUE(applied_by_newer(9998, "9998_add_a_column.sql").ok());
+  EXPECT_TRUE(Eventually([&] {
+    return absl::StrContains(rma.process->LogTail(), "ahead of this binary");
+  }, absl::Seconds(10))) << rma.process->LogTail();
+  EXPECT_EQ(env().Readiness(rma), "SERVING");
+  // A breaking one (drops what this release reads): out of service.
+  ASSERT_TRUE(applied_by_newer(9999, "9999_drop_a_column.breaking.sql").ok());
+  EXPECT_TRUE(Eventually([&] { return env().Readiness(rma) == "NOT_SERVING"; }, absl::Seconds(10)));
+  EXPECT_THAT(rma.process->LogTail(), ::testing::HasSubstr("has a breaking migration newer than this binary"));
+  ASSERT_TRUE(rma.db->Execute("DELETE FROM schema_migrations WHERE version >= 9998").ok());
+  EXPECT_TRUE(Eventually([&] { return env().Readiness(rma) == "SERVING"; }, absl::Seconds(10)));
+  EXPECT_TRUE(rma.process->Alive());
 }
 
 }  // namespace
