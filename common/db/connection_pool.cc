@@ -275,7 +275,7 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
   try {
     std::unique_ptr<sql::Connection> raw(Driver()->connect(props));
     auto conn = std::make_unique<Connection>(std::move(raw));
-    if (false) {
+    if (tls.mode != TlsMode::kDisabled) {
       std::unique_ptr<sql::Statement> stmt(conn->raw().createStatement());
       std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery("SHOW SESSION STATUS LIKE 'Ssl_cipher'"));
       if (!rs->next() || std::string(rs->getString(2)).empty()) {
