@@ -12,6 +12,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 namespace aftercare::testing {
 namespace {
@@ -149,14 +150,29 @@ absl::StatusOr<std::string> TestDatabase::QueryValue(const std::string& sql) {
   }
 }
 
-absl::StatusOr<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start() {
+std::string ShellQuote(const std::string& text) {
+  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
+}
+
+absl::StatusOr<std::unique_ptr<PrivateMariaDb>> PrivateMariaDb::Start(
+    std::vector<std::string> server_options) {
   char tmpl[] = "/tmp/aftercare-mariadb-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
   ServerAddress address{"127.0.0.1", PickFreePort(), "root", ""};
-  std::unique_ptr<PrivateMariaDb> db(new PrivateMariaDb(tmpl, address));
-  absl::Status s = RunDbScript(absl::StrCat("start ", db->dir_, " ", address.port));
+  std::unique_ptr<PrivateMariaDb> db(new PrivateMariaDb(tmpl, address, std::move(server_options)));
+  absl::Status s = db->RunStart();
   if (!s.ok()) return s;
   return db;
+}
+
+absl::Status PrivateMariaDb::RunStart() {
+  std::string args = absl::StrCat("start ", dir_, " ", address_.port);
+  for (const std::string& option : server_options_) absl::StrAppend(&args, " ", ShellQuote(option));
+  return RunDbScript(args);
+}
+
+absl::Status PrivateMariaDb::SocketExecute(const std::string& sql) {
+  return RunDbScript(absl::StrCat("sql ", dir_, " ", ShellQuote(sql)));
 }
 
 PrivateMariaDb::~PrivateMariaDb() {
@@ -167,8 +183,6 @@ PrivateMariaDb::~PrivateMariaDb() {
 
 absl::Status PrivateMariaDb::Stop() { return RunDbScript(absl::StrCat("stop ", dir_)); }
 absl::Status PrivateMariaDb::Kill() { return RunDbScript(absl::StrCat("kill ", dir_)); }
-absl::Status PrivateMariaDb::Restart() {
-  return RunDbScript(absl::StrCat("start ", dir_, " ", address_.port));
-}
+absl::Status PrivateMariaDb::Restart() { return RunStart(); }
 
 }  // namespace aftercare::testing

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/db/connection_pool.h"
@@ -53,27 +54,36 @@ class TestDatabase {
 };
 
 // A MariaDB server of the test's own, which the test may stop, kill and
-// start again (fault tests). Uses scripts/db with a temporary folder.
+// start again (fault tests). Uses scripts/db with a temporary folder;
+// `server_options` go to mariadbd (e.g. {"--ssl-cert=/tmp/x/server.crt"}).
 class PrivateMariaDb {
  public:
-  static absl::StatusOr<std::unique_ptr<PrivateMariaDb>> Start();
+  static absl::StatusOr<std::unique_ptr<PrivateMariaDb>> Start(
+      std::vector<std::string> server_options = {});
   ~PrivateMariaDb();
   const ServerAddress& address() const { return address_; }
   absl::Status Stop();
-  absl::Status Restart();  // start again on the same folder and port
+  absl::Status Restart();  // start again on the same folder, port and options
   absl::Status Kill();     // kill -9
+  // Runs SQL as root over the unix socket (which works even when the
+  // server refuses plaintext TCP: require_secure_transport).
+  absl::Status SocketExecute(const std::string& sql);
 
  private:
-  PrivateMariaDb(std::string dir, ServerAddress address)
-      : dir_(std::move(dir)), address_(std::move(address)) {}
+  PrivateMariaDb(std::string dir, ServerAddress address, std::vector<std::string> server_options)
+      : dir_(std::move(dir)), address_(std::move(address)), server_options_(std::move(server_options)) {}
+  absl::Status RunStart();
   std::string dir_;
   ServerAddress address_;
+  std::vector<std::string> server_options_;
 };
 
 // Returns a TCP port that was free a moment ago on 127.0.0.1.
 int PickFreePort();
 // Runs `scripts/db <args>`; OK when it exits 0.
 absl::Status RunDbScript(const std::string& args);
+// `text` quoted for /bin/sh.
+std::string ShellQuote(const std::string& text);
 
 }  // namespace aftercare::testing
 
