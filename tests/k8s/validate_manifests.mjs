@@ -48,7 +48,7 @@ const DEFAULT_SHUTDOWN_GRACE_S = 20;
 // What each overlay must be.
 const OVERLAYS = {
   dev: { hpa: false, replicas: 1, secrets: "placeholders", database: true },
-  prod: { hpa: true, minReplicas: 2, secrets: "external", mtls: true,
+  prod: { hpa: true, minReplicas: 2, secrets: "external", mtls: true, dbTls: "verify_identity",
           secretsExample: "k8s/overlays/prod/secrets.yaml.example" },
 };
 
@@ -275,6 +275,23 @@ async function checkOverlay(name, objects, opts = {}) {
 
   const byKind = (k) => objects.filter((o) => o.kind === k);
   const find = (k, n) => objects.find((o) => o.kind === k && o.metadata?.name === n);
+  // Database TLS of one container that connects (a replica or a migration
+  // Job): the mode the overlay requires, and every file it names mounted.
+  const checkDbTls = (obj, c, settings, cm) => {
+    const mode = settings.AFTERCARE_MYSQL_TLS_MODE ?? "disabled";
+    if (req.dbTls && mode !== req.dbTls) {
+      err(cm, `AFTERCARE_MYSQL_TLS_MODE is ${mode}, overlay ${name} requires ${req.dbTls} (TLS to the database with the server's identity verified)`);
+    }
+    if (["verify_ca", "verify_identity"].includes(req.dbTls) && !settings.AFTERCARE_MYSQL_TLS_CA_FILE) {
+      err(cm, `AFTERCARE_MYSQL_TLS_CA_FILE must be set: overlay ${name} verifies the database's certificate against its CA`);
+    }
+    for (const k of ["AFTERCARE_MYSQL_TLS_CA_FILE", "AFTERCARE_MYSQL_TLS_CERT_FILE", "AFTERCARE_MYSQL_TLS_KEY_FILE"]) {
+      const f = settings[k];
+      if (f && !(c.volumeMounts || []).some((m) => f.startsWith(m.mountPath.replace(/\/?$/, "/")))) {
+        err(obj, `container ${c.name}: ${k}=${f} is not under any volume mount`);
+      }
+    }
+  };
 
   // 1. Schemas.
   if (!opts.skipSchemas) {
@@ -405,6 +422,7 @@ async function checkOverlay(name, objects, opts = {}) {
       }
       if (service && probe.grpc.service !== service) err(d, `${p} must check health name "${service}", not "${probe.grpc.service ?? ""}"`);
     }
+    checkDbTls(d, c, settings, cm);
     if (tls && !setting("AFTERCARE_TLS_CA_FILE")) err(cm, "TLS without AFTERCARE_TLS_CA_FILE: mTLS needs the CA");
     if (req.mtls) {
       for (const k of ["AFTERCARE_TLS_CERT_FILE", "AFTERCARE_TLS_KEY_FILE", "AFTERCARE_TLS_CA_FILE"]) {
@@ -521,6 +539,9 @@ async function checkOverlay(name, objects, opts = {}) {
       if (!["Never", "OnFailure"].includes(j.spec.template.spec.restartPolicy)) err(j, "restartPolicy must be Never or OnFailure");
       const jcm = (jc.envFrom || []).map((e) => e.configMapRef?.name).find(Boolean);
       if (jcm !== cmName) err(j, `takes settings from ${jcm}, the Deployment from ${cmName}`);
+      const jsettings = { ...(cm.data || {}) };
+      for (const e of jc.env || []) if (e.value !== undefined) jsettings[e.name] = e.value;
+      checkDbTls(j, jc, jsettings, cm);  // the Job connects to the database too
     }
   }
 
@@ -721,6 +742,10 @@ const MUTATIONS = [
   ["HPA below two", "prod", (o) => { o.find((x) => x.kind === "HorizontalPodAutoscaler" && x.metadata.name === "case-svc").spec.minReplicas = 1; }, "minReplicas 1 < 2"],
   ["dev scaled up", "dev", (o) => { dep(o, "case-svc").spec.replicas = 3; }, "replicas is 3, overlay dev runs 1"],
   ["mTLS off", "prod", (o) => { delete o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "licensing-svc-config").data.AFTERCARE_TLS_CA_FILE; }, "AFTERCARE_TLS_CA_FILE must be set"],
+  ["database TLS off", "prod", (o) => { delete o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_MYSQL_TLS_MODE; }, "AFTERCARE_MYSQL_TLS_MODE is disabled, overlay prod requires verify_identity"],
+  ["database identity not verified", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "rma-svc-config").data.AFTERCARE_MYSQL_TLS_MODE = "required"; }, "AFTERCARE_MYSQL_TLS_MODE is required, overlay prod requires verify_identity"],
+  ["database CA unset", "prod", (o) => { delete o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "inventory-svc-config").data.AFTERCARE_MYSQL_TLS_CA_FILE; }, "AFTERCARE_MYSQL_TLS_CA_FILE must be set"],
+  ["database CA not mounted in the Job", "prod", (o) => { const c = o.find((x) => x.kind === "Job" && x.metadata.name === "licensing-svc-migrate").spec.template.spec.containers[0]; c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "mysql-tls"); }, "Job/licensing-svc-migrate: container migrate: AFTERCARE_MYSQL_TLS_CA_FILE=/etc/aftercare/mysql-tls/ca.crt is not under any volume mount"],
   ["cert not mounted", "prod", (o) => { const c = dep(o, "licensing-svc").spec.template.spec.containers[0]; c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "tls"); }, "AFTERCARE_TLS_CERT_FILE=/etc/aftercare/tls/tls.crt is not under any volume mount"],
   ["target to the ClusterIP Service", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_INVENTORY_TARGET = "dns:///inventory-svc.aftercare.svc.cluster.local:50051"; }, "AFTERCARE_INVENTORY_TARGET is dns:///inventory-svc.aftercare"],
   ["committed prod Secret", "prod", (o) => { o.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "aftercare-mysql", namespace: "aftercare" }, stringData: { host: "db", port: "3306" } }); }, "production Secrets are created by the operator"],
