@@ -21,9 +21,11 @@ TEST(BoundedExecutorTest, RunsEveryTaskSubmitted) {
 }
 
 TEST(BoundedExecutorTest, AFullQueueAnswersResourceExhausted) {
-  BoundedExecutor executor(1, 2);
+  // Declared before the executor, so that they outlive its worker (the
+  // executor's destructor joins it); found by the ThreadSanitizer pass.
   Notification release;
   Notification started;
+  BoundedExecutor executor(1, 2);
   ASSERT_OK(executor.Submit([&] {
     started.Notify();
     release.WaitForNotification();

@@ -1,5 +1,6 @@
 #include "common/logging.h"
 
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <string>
@@ -12,8 +13,10 @@ namespace {
 
 struct LogState {
   std::mutex mu;
-  std::string service = "aftercare";
-  LogLevel min_level = LogLevel::kInfo;
+  std::string service = "aftercare";  // guarded by mu
+  // Read on every log call without the lock; InitLogging may run while
+  // other threads log (tests start several in-process services).
+  std::atomic<LogLevel> min_level{LogLevel::kInfo};
 };
 
 LogState& State() {
@@ -36,7 +39,7 @@ const char* LevelName(LogLevel level) {
 void InitLogging(absl::string_view service, LogLevel min_level) {
   std::lock_guard<std::mutex> lock(State().mu);
   State().service = std::string(service);
-  State().min_level = min_level;
+  State().min_level.store(min_level, std::memory_order_relaxed);
 }
 
 bool ParseLogLevel(absl::string_view name, LogLevel* level) {
@@ -49,7 +52,8 @@ bool ParseLogLevel(absl::string_view name, LogLevel* level) {
 }
 
 bool LogEnabled(LogLevel level) {
-  return static_cast<int>(level) >= static_cast<int>(State().min_level);
+  return static_cast<int>(level) >=
+         static_cast<int>(State().min_level.load(std::memory_order_relaxed));
 }
 
 namespace {

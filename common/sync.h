@@ -1,11 +1,11 @@
 // The locks the suite's own code takes: aftercare::Mutex, MutexLock and
-// Notification, with Mutex's interface (Lock, Unlock, Await with an
+// Notification, with absl::Mutex's interface (Lock, Unlock, Await with an
 // absl::Condition, AwaitWithTimeout) and its thread-safety annotations.
 //
-// In every normal build they are Mutex, MutexLock and
-// Notification. In a ThreadSanitizer build (scripts/sanitizers/tsan)
+// In every normal build they are absl::Mutex, absl::MutexLock and
+// absl::Notification. In a ThreadSanitizer build (scripts/sanitizers/tsan)
 // they are built on std::mutex and std::condition_variable instead: Debian's
-// Abseil is compiled without TSan, so Mutex locks and unlocks on
+// Abseil is compiled without TSan, so absl::Mutex locks and unlocks on
 // futexes inside an uninstrumented library, TSan never sees those
 // happens-before edges and would report every guarded access as a race.
 // pthread mutexes and condition variables are intercepted by TSan's runtime
@@ -45,11 +45,13 @@ class ABSL_LOCKABLE Mutex {
   Mutex& operator=(const Mutex&) = delete;
 
   void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION() { mu_.lock(); }
-  // Every unlock may have made a waiter's condition true (Mutex
-  // re-evaluates conditions on unlock; here the waiters do).
+  // Every unlock may have made a waiter's condition true (absl::Mutex
+  // re-evaluates conditions on unlock; here the waiters do). Notified
+  // before the unlock: once unlocked, another thread may destroy the mutex
+  // (lock, unlock, destroy is allowed, as with absl::Mutex).
   void Unlock() ABSL_UNLOCK_FUNCTION() {
-    mu_.unlock();
     changed_.notify_all();
+    mu_.unlock();
   }
 
   void Await(const absl::Condition& cond) ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
