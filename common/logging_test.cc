@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -79,6 +81,27 @@ TEST_F(LoggingTest, BelowTheLevelNothingIsWrittenAndReservedKeysStay) {
   EXPECT_EQ(lines[0]["n"], 3);
   EXPECT_FALSE(LogEnabled(LogLevel::kDebug));
   EXPECT_TRUE(LogEnabled(LogLevel::kError));
+}
+
+// Several in-process services (tests) call InitLogging while the threads
+// of those already started log: the level is read without the lock. Under
+// the ThreadSanitizer lane this was a data race (found there).
+TEST_F(LoggingTest, InitLoggingWhileOtherThreadsCheckTheLevel) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> enabled{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&] {
+      while (!stop.load()) enabled += LogEnabled(LogLevel::kWarning) ? 1 : 0;
+    });
+  }
+  for (int i = 0; i < 200; ++i) {
+    InitLogging("logging-test", i % 2 == 0 ? LogLevel::kError : LogLevel::kInfo);
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  InitLogging("logging-test", LogLevel::kInfo);
+  EXPECT_TRUE(LogEnabled(LogLevel::kWarning));
 }
 
 }  // namespace
