@@ -6,7 +6,7 @@
 # installs exactly k8s/runtime-packages.txt as k8s/Dockerfile does, copies the
 # four binaries, then for each service, with the settings of its rendered dev
 # ConfigMap, as user 10001 on a read-only root with a tmpfs /tmp (as the pods
-# run): runs the migration Job's command (--migrate_only=true, must exit 0),
+# run): runs the init container's command (--migrate_only=true, must exit 0),
 # starts the server, checks the health names the probes use ("readiness",
 # "liveness", "") with `buf curl`, scrapes /metrics, sends SIGTERM (must exit
 # 0 within shutdown_grace). The database is a throwaway MariaDB (scripts/db).
@@ -59,7 +59,10 @@ for svc in inventory-svc case-svc rma-svc licensing-svc; do
   node -e '
     const Y = require(process.argv[1]); const fs = require("fs");
     const docs = Y.parseAllDocuments(fs.readFileSync(process.argv[2], "utf8")).map((d) => d.toJSON());
-    const cm = docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === process.argv[3] + "-config");
+    // The ConfigMap the Deployment reads (generated: <svc>-config-<hash>).
+    const dep = docs.find((d) => d.kind === "Deployment" && d.metadata.name === process.argv[3]);
+    const name = dep.spec.template.spec.containers[0].envFrom.find((e) => e.configMapRef).configMapRef.name;
+    const cm = docs.find((d) => d.kind === "ConfigMap" && d.metadata.name === name);
     for (const [k, v] of Object.entries(cm.data)) console.log(`export ${k}=${JSON.stringify(v)}`);
   ' "$src/scripts/tooling/node_modules/yaml" "$work/dev.yaml" "$svc" >"$work/$svc.env"
   cat >"$work/$svc.run" <<EOF
@@ -70,8 +73,8 @@ source "$work/$svc.env"
 export AFTERCARE_MYSQL_HOST=127.0.0.1 AFTERCARE_MYSQL_PORT=$db_port AFTERCARE_MYSQL_USER=aftercare
 run() { chroot --userspec=10001:10001 "$rootfs" /usr/local/bin/$svc "\$@"; }
 if touch "$rootfs/usr/.w" 2>/dev/null; then echo "FAIL root fs is writable"; exit 1; fi
-run --migrate_only=true >"$work/$svc.job.log" 2>&1 || { echo "FAIL migration Job exited \$?: \$(tail -1 $work/$svc.job.log)"; exit 1; }
-echo "migration Job: exit 0"
+run --migrate_only=true >"$work/$svc.migrate.log" 2>&1 || { echo "FAIL init container (--migrate_only) exited \$?: \$(tail -1 $work/$svc.migrate.log)"; exit 1; }
+echo "init container (--migrate_only): exit 0"
 # Directly (not through the function): SIGTERM must reach the service itself.
 chroot --userspec=10001:10001 "$rootfs" /usr/local/bin/$svc >"$work/$svc.log" 2>&1 &
 pid=\$!

@@ -4,8 +4,8 @@
 //      fields included (a misspelt `livenesProbe` is an error, as with
 //      `kubectl apply --validate=strict`);
 //   2. the suite's own rules (probes, restricted security context,
-//      requests/limits, PDB, NetworkPolicy, HPA, ports, migration Job,
-//      Secrets, pinned images, cross-service targets);
+//      requests/limits, PDB, NetworkPolicy, HPA, ports, the migrating init
+//      container, Secrets, pinned images, cross-service targets);
 //   3. the Dockerfile (pinned bases, runtime packages, non-root user, one
 //      target per service);
 //   4. with --build-dir, the binaries' own defaults (`<svc> --help`) against
@@ -400,7 +400,7 @@ async function checkOverlay(name, objects, opts = {}) {
       err(cm, `AFTERCARE_MYSQL_DATABASE is ${setting("AFTERCARE_MYSQL_DATABASE")}, ${svc}'s database is ${want.db}`);
     }
     if (String(setting("AFTERCARE_MIGRATE")) !== "false" && !(c.args || []).includes("--migrate=false")) {
-      err(d, "replicas must run with migrate=false (AFTERCARE_MIGRATE: \"false\"): the migration Job migrates");
+      err(d, "replicas must run with migrate=false (AFTERCARE_MIGRATE: \"false\"): their init container migrates");
     }
 
     // Probes: native gRPC on the health names; on the plaintext health
@@ -470,13 +470,6 @@ async function checkOverlay(name, objects, opts = {}) {
       const hp = (h.spec.ports || []).find((p) => p.name === "grpc");
       if (!hp || hp.port !== want.grpc) err(h, `port "grpc" must be ${want.grpc}`);
     }
-    for (const svcObj of [s, h].filter(Boolean)) {
-      for (const j of byKind("Job")) {
-        if (svcObj.spec?.selector && labelsMatch({ matchLabels: svcObj.spec.selector }, j.spec?.template?.metadata?.labels)) {
-          err(svcObj, `selects the pods of Job ${j.metadata.name}`);
-        }
-      }
-    }
     const sm = find("ServiceMonitor", svc);
     if (!sm) err(null, `ServiceMonitor ${svc} is missing`);
     else {
@@ -529,19 +522,33 @@ async function checkOverlay(name, objects, opts = {}) {
       if (d.spec.replicas !== req.replicas) err(d, `replicas is ${d.spec.replicas}, overlay ${name} runs ${req.replicas}`);
     }
 
-    // Migration Job.
-    const jobs = byKind("Job").filter((j) => (j.spec?.template?.spec?.containers || []).some((jc) => imageRef(jc.image || "").name === imageRef(c.image).name));
-    if (jobs.length !== 1) err(d, `expected exactly one migration Job running the ${svc} image, found ${jobs.length}`);
-    for (const j of jobs) {
-      const jc = j.spec.template.spec.containers[0];
-      if (!(jc.args || []).includes("--migrate_only=true")) err(j, `container ${jc.name} must run with --migrate_only=true (got args ${JSON.stringify(jc.args || [])})`);
-      if (jc.image !== c.image) err(j, `image ${jc.image} differs from the Deployment's ${c.image}`);
-      if (!["Never", "OnFailure"].includes(j.spec.template.spec.restartPolicy)) err(j, "restartPolicy must be Never or OnFailure");
-      const jcm = (jc.envFrom || []).map((e) => e.configMapRef?.name).find(Boolean);
-      if (jcm !== cmName) err(j, `takes settings from ${jcm}, the Deployment from ${cmName}`);
-      const jsettings = { ...(cm.data || {}) };
-      for (const e of jc.env || []) if (e.value !== undefined) jsettings[e.name] = e.value;
-      checkDbTls(j, jc, jsettings, cm);  // the Job connects to the database too
+    // Migrations before serving: an init container runs the same image with
+    // --migrate_only=true (applies the migrations, exits 0) and reaches the
+    // database exactly as the server does, so no pod of a release serves
+    // before its migrations are applied, on a first install as on a release.
+    const inits = (spec.initContainers || []).filter((ic) => (ic.args || []).includes("--migrate_only=true"));
+    if (inits.length !== 1) {
+      err(d, `expected exactly one init container running --migrate_only=true, found ${inits.length}: pods would serve before the migrations ran`);
+    }
+    for (const ic of inits) {
+      const where = `init container ${ic.name}`;
+      if (ic.image !== c.image) err(d, `${where}: image ${ic.image} differs from the server container's ${c.image} (it must apply this release's migrations)`);
+      if ((ic.command || []).length) err(d, `${where}: must run the image's entrypoint (the service binary), not command ${JSON.stringify(ic.command)}`);
+      if (ic.restartPolicy) err(d, `${where}: restartPolicy ${ic.restartPolicy} makes it a sidecar, which does not finish before the server starts`);
+      for (const f of ["envFrom", "env", "volumeMounts"]) {
+        if (JSON.stringify(ic[f] || []) !== JSON.stringify(c[f] || [])) {
+          err(d, `${where}: ${f} differs from the server container's (it must reach the database with the same settings, Secrets and files)`);
+        }
+      }
+      const icm = (ic.envFrom || []).map((e) => e.configMapRef?.name).find(Boolean);
+      const isettings = { ...(find("ConfigMap", icm)?.data || {}) };
+      for (const e of ic.env || []) if (e.value !== undefined) isettings[e.name] = e.value;
+      checkDbTls(d, ic, isettings, cm);  // the init container connects too
+    }
+    for (const j of byKind("Job")) {
+      if ((j.spec?.template?.spec?.containers || []).some((jc) => imageRef(jc.image || "").name === imageRef(c.image).name)) {
+        err(j, `runs the ${svc} image: migrations run in the Deployment's init container (a Job's pod template is immutable: the next release's apply would fail on it)`);
+      }
     }
   }
 
@@ -695,6 +702,14 @@ function checkBinaries(buildDir, overlays) {
         if (PENDING_FLAGS.has(flag)) { if (!warnings.includes(w)) warnings.push(w); }
         else errs.push(`[${name}] ${svc}: ${k} is not a setting of ${svc} (see ${svc} --help); the binary would ignore it`);
       }
+      // Flags given as arguments (the init container's --migrate_only=true).
+      const known = new Set([...flags.values()].map((f) => f.name));
+      for (const x of [...(d?.spec?.template?.spec?.initContainers || []), ...(d?.spec?.template?.spec?.containers || [])]) {
+        for (const a of x.args || []) {
+          const m = /^--(\w+)(=|$)/.exec(a);
+          if (m && !known.has(m[1])) errs.push(`[${name}] ${svc}: container ${x.name} passes ${a}, but ${svc} has no flag --${m[1]} (see ${svc} --help)`);
+        }
+      }
     }
   }
   return { errs, warnings };
@@ -704,6 +719,7 @@ function checkBinaries(buildDir, overlays) {
 // Self-test: each break must be reported.
 const clone = (x) => JSON.parse(JSON.stringify(x));
 const dep = (objs, n) => objs.find((o) => o.kind === "Deployment" && o.metadata.name === n);
+const initOf = (objs, n) => dep(objs, n).spec.template.spec.initContainers.find((c) => c.name === "migrate");
 const MUTATIONS = [
   ["readiness probe removed", "dev", (o) => { delete dep(o, "inventory-svc").spec.template.spec.containers[0].readinessProbe; }, "readinessProbe is missing"],
   ["liveness probe on the wrong name", "dev", (o) => { dep(o, "case-svc").spec.template.spec.containers[0].livenessProbe.grpc.service = "readiness"; }, 'livenessProbe must check health name "liveness"'],
@@ -732,9 +748,14 @@ const MUTATIONS = [
   ["Service port renamed", "dev", (o) => { o.find((x) => x.kind === "Service" && x.metadata.name === "rma-svc").spec.ports[1].name = "http"; }, 'no port named "metrics"'],
   ["headless not headless", "dev", (o) => { delete o.find((x) => x.kind === "Service" && x.metadata.name === "inventory-svc-headless").spec.clusterIP; }, "must be headless"],
   ["wrong database", "dev", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_MYSQL_DATABASE = "aftercare_case"; }, "AFTERCARE_MYSQL_DATABASE is aftercare_case"],
+  ["init container removed", "prod", (o) => { delete dep(o, "rma-svc").spec.template.spec.initContainers; }, "expected exactly one init container running --migrate_only=true, found 0"],
+  ["init container without --migrate_only", "dev", (o) => { initOf(o, "inventory-svc").args = ["--migrate=true"]; }, "expected exactly one init container running --migrate_only=true, found 0"],
+  ["init container on the previous release", "prod", (o) => { initOf(o, "case-svc").image = "registry.example.com/aftercare/case-svc:0.0.9"; }, "init container migrate: image registry.example.com/aftercare/case-svc:0.0.9 differs from the server container's"],
+  ["init container with other settings", "dev", (o) => { initOf(o, "inventory-svc").env.pop(); }, "init container migrate: env differs from the server container's"],
+  ["init container without the database CA", "prod", (o) => { const c = initOf(o, "licensing-svc"); c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "mysql-tls"); }, "Deployment/licensing-svc: container migrate: AFTERCARE_MYSQL_TLS_CA_FILE=/etc/aftercare/mysql-tls/ca.crt is not under any volume mount"],
+  ["init container as a sidecar", "prod", (o) => { initOf(o, "rma-svc").restartPolicy = "Always"; }, "makes it a sidecar"],
+  ["migration Job back", "dev", (o) => { o.push({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "rma-svc-migrate", namespace: "aftercare" }, spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ ...initOf(o, "rma-svc"), name: "migrate" }] } } } }); }, "Job/rma-svc-migrate: runs the rma-svc image: migrations run in the Deployment's init container"],
   ["replicas migrate", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "rma-svc-config").data.AFTERCARE_MIGRATE = "true"; }, "replicas must run with migrate=false"],
-  ["Job without --migrate_only", "dev", (o) => { o.find((x) => x.kind === "Job" && x.metadata.name === "rma-svc-migrate").spec.template.spec.containers[0].args = []; }, "must run with --migrate_only=true"],
-  ["Job removed", "prod", (o) => { o.splice(o.findIndex((x) => x.kind === "Job" && x.metadata.name === "inventory-svc-migrate"), 1); }, "expected exactly one migration Job running the inventory-svc image, found 0"],
   ["short grace period", "prod", (o) => { dep(o, "case-svc").spec.template.spec.terminationGracePeriodSeconds = 20; }, "terminationGracePeriodSeconds 20 must exceed"],
   ["no preStop", "dev", (o) => { delete dep(o, "case-svc").spec.template.spec.containers[0].lifecycle; }, "needs a preStop pause"],
   ["no topology spread", "prod", (o) => { delete dep(o, "inventory-svc").spec.template.spec.topologySpreadConstraints; }, "needs a topologySpreadConstraint"],
@@ -745,7 +766,6 @@ const MUTATIONS = [
   ["database TLS off", "prod", (o) => { delete o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_MYSQL_TLS_MODE; }, "AFTERCARE_MYSQL_TLS_MODE is disabled, overlay prod requires verify_identity"],
   ["database identity not verified", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "rma-svc-config").data.AFTERCARE_MYSQL_TLS_MODE = "required"; }, "AFTERCARE_MYSQL_TLS_MODE is required, overlay prod requires verify_identity"],
   ["database CA unset", "prod", (o) => { delete o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "inventory-svc-config").data.AFTERCARE_MYSQL_TLS_CA_FILE; }, "AFTERCARE_MYSQL_TLS_CA_FILE must be set"],
-  ["database CA not mounted in the Job", "prod", (o) => { const c = o.find((x) => x.kind === "Job" && x.metadata.name === "licensing-svc-migrate").spec.template.spec.containers[0]; c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "mysql-tls"); }, "Job/licensing-svc-migrate: container migrate: AFTERCARE_MYSQL_TLS_CA_FILE=/etc/aftercare/mysql-tls/ca.crt is not under any volume mount"],
   ["cert not mounted", "prod", (o) => { const c = dep(o, "licensing-svc").spec.template.spec.containers[0]; c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "tls"); }, "AFTERCARE_TLS_CERT_FILE=/etc/aftercare/tls/tls.crt is not under any volume mount"],
   ["target to the ClusterIP Service", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_INVENTORY_TARGET = "dns:///inventory-svc.aftercare.svc.cluster.local:50051"; }, "AFTERCARE_INVENTORY_TARGET is dns:///inventory-svc.aftercare"],
   ["committed prod Secret", "prod", (o) => { o.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "aftercare-mysql", namespace: "aftercare" }, stringData: { host: "db", port: "3306" } }); }, "production Secrets are created by the operator"],
@@ -753,7 +773,6 @@ const MUTATIONS = [
   ["missing dev Secret", "dev", (o) => { o.splice(o.findIndex((x) => x.kind === "Secret" && x.metadata.name === "rma-svc-page-tokens"), 1); }, "Secret rma-svc-page-tokens is referenced but the overlay does not generate it"],
   ["non-placeholder dev Secret", "dev", (o) => { delete o.find((x) => x.kind === "Secret" && x.metadata.name === "aftercare-jwt").metadata.labels; }, "must be a development placeholder"],
   ["dev database without volume", "dev", (o) => { delete o.find((x) => x.kind === "StatefulSet").spec.volumeClaimTemplates; }, "needs a PersistentVolumeClaim"],
-  ["Service selects the Job", "dev", (o) => { delete o.find((x) => x.kind === "Service" && x.metadata.name === "case-svc").spec.selector["app.kubernetes.io/component"]; }, "selects the pods of Job case-svc-migrate"],
   ["ServiceMonitor port", "prod", (o) => { o.find((x) => x.kind === "ServiceMonitor" && x.metadata.name === "case-svc").spec.endpoints[0].port = "http"; }, 'no endpoint on port "metrics"'],
   ["unknown kind", "dev", (o) => { o.push({ apiVersion: "v1", kind: "Deploymnet", metadata: { name: "x", namespace: "aftercare" } }); }, "no Kubernetes API schema for apiVersion v1 kind Deploymnet"],
 ];
