@@ -4,7 +4,10 @@
 # schemas, the suite's rules, the Dockerfile, and, given a build directory,
 # the binaries' defaults and flags against the manifests. Then breaks the
 # rendered objects one way at a time (--self-test) to prove every check
-# fires. Exits non-zero with a FAIL line per problem.
+# fires. Last, changes configuration values in a copy of k8s/ and renders
+# again (tests/k8s/check_config_rollout.mjs): exactly the Deployments that
+# read a changed value get a new pod template, so they roll. Exits non-zero
+# with a FAIL line per problem.
 #
 #   tests/k8s/check_manifests.sh [BUILD_DIR]     (default: $AFTERCARE_BUILD_DIR)
 set -euo pipefail
@@ -54,4 +57,5 @@ build_args=()
 [ -n "$build" ] && build_args=(--build-dir "$build")
 node "$src/tests/k8s/validate_manifests.mjs" --source-dir "$src" "${build_args[@]}" \
   "${overlay_args[@]}" --self-test || status=1
+node "$src/tests/k8s/check_config_rollout.mjs" --source-dir "$src" || status=1
 exit $status

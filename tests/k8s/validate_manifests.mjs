@@ -5,7 +5,8 @@
 //      `kubectl apply --validate=strict`);
 //   2. the suite's own rules (probes, restricted security context,
 //      requests/limits, PDB, NetworkPolicy, HPA, ports, the migrating init
-//      container, Secrets, pinned images, cross-service targets);
+//      container, content-hashed ConfigMaps and Secrets, external Secrets
+//      documented, pinned images, cross-service targets);
 //   3. the Dockerfile (pinned bases, runtime packages, non-root user, one
 //      target per service);
 //   4. with --build-dir, the binaries' own defaults (`<svc> --help`) against
@@ -17,6 +18,7 @@
 // --self-test breaks the rendered objects one way at a time and requires each
 // break to be reported, so that no check passes vacuously.
 // Run through tests/k8s/check_manifests.sh (which renders with kubectl kustomize).
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
@@ -48,8 +50,12 @@ const DEFAULT_SHUTDOWN_GRACE_S = 20;
 // What each overlay must be.
 const OVERLAYS = {
   dev: { hpa: false, replicas: 1, secrets: "placeholders", database: true },
+  // secrets "external": the operator creates every Secret the pods reference
+  // (none is rendered); each is in secretsExample and in the table of
+  // secretsDoc's section (the only references to objects not in the repo).
   prod: { hpa: true, minReplicas: 2, secrets: "external", mtls: true, dbTls: "verify_identity",
-          secretsExample: "k8s/overlays/prod/secrets.yaml.example" },
+          secretsExample: "k8s/overlays/prod/secrets.yaml.example",
+          secretsDoc: { file: "docs/KUBERNETES.md", section: "Secrets (prod)" } },
 };
 
 // ---------------------------------------------------------------------------
@@ -215,6 +221,73 @@ function imageRef(image) {
   return { name, tag, digest };
 }
 
+// kustomize's content hash of a generated ConfigMap or Secret (its name's
+// -<hash> suffix; sigs.k8s.io/kustomize/api/hasher): the sha256 of Go's
+// json.Marshal of {kind, name, data[, binaryData]} (ConfigMap) or {kind,
+// type, name, data[, stringData]} (Secret), keys sorted; its first 10 hex
+// digits with 0, 1, 3, a, e written g, h, k, m, t. The name is "" there
+// (kustomize 5.5 looks up "metadata/name" as one field, which no object
+// has): the hash covers the content only. A kustomize that hashes the real
+// name is accepted too.
+const HASHED_NAME = /^(.+)-([245-9bcdfghkmt]{10})$/;
+const generatorName = (n) => HASHED_NAME.exec(n || "")?.[1] ?? n;
+function goJson(v) {
+  if (v === null || v === undefined) return "null";
+  if (Array.isArray(v)) return `[${v.map(goJson).join(",")}]`;
+  if (typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${goJson(k)}:${goJson(v[k])}`).join(",")}}`;
+  if (typeof v !== "string") return JSON.stringify(v);
+  let out = '"';
+  for (const ch of v) {
+    const c = ch.codePointAt(0);
+    if (ch === '"' || ch === "\\") out += `\\${ch}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || "<>&\u2028\u2029".includes(ch)) out += `\\u${c.toString(16).padStart(4, "0")}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+function kustomizeHash(obj, name) {
+  const isMap = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
+  const m = obj.kind === "Secret"
+    ? { kind: "Secret", type: obj.type ?? "", name, data: obj.data ?? "", ...(isMap(obj.stringData) ? { stringData: obj.stringData } : {}) }
+    : { kind: "ConfigMap", name, data: obj.data ?? "", ...(isMap(obj.binaryData) ? { binaryData: obj.binaryData } : {}) };
+  const hex = crypto.createHash("sha256").update(goJson(m)).digest("hex");
+  return hex.slice(0, 10).replace(/[013ae]/g, (c) => ({ 0: "g", 1: "h", 3: "k", a: "m", e: "t" })[c]);
+}
+// Why a rendered ConfigMap or Secret would not roll the pods that use it
+// when its content changes ("" when it would).
+function contentHashProblem(obj) {
+  const name = obj.metadata?.name || "";
+  const m = HASHED_NAME.exec(name);
+  if (!m) return "has no content hash in its name: a change to it would not roll the pods that use it (make it a configMapGenerator/secretGenerator entry)";
+  const want = kustomizeHash(obj, "");
+  if (m[2] !== want && m[2] !== kustomizeHash(obj, m[1])) return `has the suffix -${m[2]}, but the hash of its content is -${want}: its name no longer follows its content`;
+  return "";
+}
+
+// The names of the Secrets in the table of a doc's section (first column,
+// in backquotes; <svc> stands for each service), as regular expressions.
+const documentedSecretsCache = new Map();
+function documentedSecrets(doc) {
+  const key = `${doc.file}#${doc.section}`;
+  if (documentedSecretsCache.has(key)) return documentedSecretsCache.get(key);
+  const text = fs.readFileSync(path.join(args.sourceDir, doc.file), "utf8");
+  const start = text.indexOf(`\n## ${doc.section}\n`);
+  const section = start < 0 ? "" : text.slice(start + 1).split(/\n## /)[0];
+  const svcs = Object.keys(SERVICES).join("|");
+  const names = [];
+  for (const line of section.split("\n")) {
+    const cell = /^\|([^|]*)\|/.exec(line)?.[1] || "";
+    for (const [, n] of cell.matchAll(/`([^`]+)`/g)) {
+      names.push(new RegExp(`^${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/<svc>/g, `(?:${svcs})`)}$`));
+    }
+  }
+  documentedSecretsCache.set(key, names);
+  return names;
+}
+
 function probePort(probe) {
   return probe?.grpc?.port;
 }
@@ -275,6 +348,8 @@ async function checkOverlay(name, objects, opts = {}) {
 
   const byKind = (k) => objects.filter((o) => o.kind === k);
   const find = (k, n) => objects.find((o) => o.kind === k && o.metadata?.name === n);
+  // By the name in the repo: a generated object's rendered name has -<hash>.
+  const named = (k, n) => objects.find((o) => o.kind === k && generatorName(o.metadata?.name) === n);
   // Database TLS of one container that connects (a replica or a migration
   // Job): the mode the overlay requires, and every file it names mounted.
   const checkDbTls = (obj, c, settings, cm) => {
@@ -599,12 +674,60 @@ async function checkOverlay(name, objects, opts = {}) {
     }
   }
 
-  // 6. The dev database.
+  // 6. Config rollouts. A Deployment rolls only when its pod template
+  // changes, and a pod names its ConfigMaps and Secrets. So every ConfigMap
+  // and Secret a suite pod references that the overlay renders (the repo's:
+  // generated by kustomize) must be named <name>-<hash of its content>, and
+  // a changed value is a new name in the pod template. Objects the overlay
+  // does not render are only the external Secrets of an overlay whose
+  // Secrets are external (prod): those must be in the table of
+  // req.secretsDoc (and in req.secretsExample, above). A ConfigMap is never
+  // external.
+  if (req.secretsDoc && !documentedSecrets(req.secretsDoc).length) {
+    err(null, `${req.secretsDoc.file} has no table of Secrets under "## ${req.secretsDoc.section}"`);
+  }
+  for (const o of objects) {
+    const spec = podTemplate(o)?.spec;
+    if (!spec || o.metadata?.labels?.["app.kubernetes.io/part-of"] !== "aftercare") continue;
+    const used = [];  // [kind, name]
+    for (const v of spec.volumes || []) {
+      if (v.configMap) used.push(["ConfigMap", v.configMap.name]);
+      if (v.secret) used.push(["Secret", v.secret.secretName]);
+      for (const s of v.projected?.sources || []) {
+        if (s.configMap) used.push(["ConfigMap", s.configMap.name]);
+        if (s.secret) used.push(["Secret", s.secret.name]);
+      }
+    }
+    for (const c of allContainers(spec)) {
+      for (const e of c.env || []) {
+        if (e.valueFrom?.configMapKeyRef) used.push(["ConfigMap", e.valueFrom.configMapKeyRef.name]);
+        if (e.valueFrom?.secretKeyRef) used.push(["Secret", e.valueFrom.secretKeyRef.name]);
+      }
+      for (const e of c.envFrom || []) {
+        if (e.configMapRef) used.push(["ConfigMap", e.configMapRef.name]);
+        if (e.secretRef) used.push(["Secret", e.secretRef.name]);
+      }
+    }
+    for (const [kind, n] of new Map(used.map(([k, n]) => [`${k}/${n}`, [k, n]])).values()) {
+      const obj = find(kind, n);
+      if (obj) {
+        const problem = contentHashProblem(obj);
+        if (problem) err(o, `${kind} ${n} ${problem}`);
+      } else if (kind === "ConfigMap") {
+        err(o, `references ConfigMap ${n}, which the overlay does not render: settings come from the repo (a configMapGenerator), only Secrets may be external`);
+      } else if (req.secrets === "external" && req.secretsDoc &&
+                 !documentedSecrets(req.secretsDoc).some((re) => re.test(n))) {
+        err(o, `references Secret ${n}, which the overlay does not render and ${req.secretsDoc.file} ("${req.secretsDoc.section}") does not list: an external Secret must be documented for the operator`);
+      }
+    }
+  }
+
+  // 7. The dev database.
   if (req.database) {
     const db = byKind("StatefulSet").find((x) => (x.spec?.template?.spec?.containers || []).some((c) => (c.ports || []).some((p) => p.containerPort === 3306)));
     if (!db) err(null, "no database StatefulSet (a container with port 3306)");
     else if (!(db.spec.volumeClaimTemplates || []).length) err(db, "the database needs a PersistentVolumeClaim (volumeClaimTemplates)");
-    const mysql = rendered.find((x) => x.metadata?.name === "aftercare-mysql");
+    const mysql = named("Secret", "aftercare-mysql");
     const host = mysql?.data?.host && Buffer.from(mysql.data.host, "base64").toString();
     if (db && host && !byKind("Service").some((s) => s.metadata.name === host.split(".")[0] && labelsMatch({ matchLabels: s.spec.selector }, db.spec.template.metadata.labels))) {
       err(mysql, `host ${host} is not a Service of the database StatefulSet`);
@@ -719,7 +842,25 @@ function checkBinaries(buildDir, overlays) {
 // Self-test: each break must be reported.
 const clone = (x) => JSON.parse(JSON.stringify(x));
 const dep = (objs, n) => objs.find((o) => o.kind === "Deployment" && o.metadata.name === n);
+// A generated ConfigMap or Secret by its name in the repo (rendered: <name>-<hash>).
+const gen = (objs, kind, n) => objs.find((o) => o.kind === kind && generatorName(o.metadata.name) === n);
 const initOf = (objs, n) => dep(objs, n).spec.template.spec.initContainers.find((c) => c.name === "migrate");
+// Renames a rendered ConfigMap or Secret and every reference to it (as if
+// the repo had it as a plain object, or an external one).
+function rename(objs, kind, from, to) {
+  const obj = gen(objs, kind, from);
+  const old = obj.metadata.name;
+  const walk = (x) => {
+    if (Array.isArray(x)) return x.forEach(walk);
+    if (x === null || typeof x !== "object") return;
+    for (const k of Object.keys(x)) {
+      if (["name", "secretName"].includes(k) && x[k] === old) x[k] = to;
+      else walk(x[k]);
+    }
+  };
+  objs.filter((o) => podTemplate(o)).forEach((o) => walk(podTemplate(o).spec));
+  obj.metadata.name = to;
+}
 const MUTATIONS = [
   ["readiness probe removed", "dev", (o) => { delete dep(o, "inventory-svc").spec.template.spec.containers[0].readinessProbe; }, "readinessProbe is missing"],
   ["liveness probe on the wrong name", "dev", (o) => { dep(o, "case-svc").spec.template.spec.containers[0].livenessProbe.grpc.service = "readiness"; }, 'livenessProbe must check health name "liveness"'],
@@ -743,11 +884,11 @@ const MUTATIONS = [
   ["callee not allowed", "prod", (o) => { const np = o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "licensing-svc"); np.spec.egress = np.spec.egress.filter((r) => !(r.to || []).some((t) => t.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "rma-svc")); }, "no NetworkPolicy lets it call rma-svc"],
   ["no DNS egress", "dev", (o) => { const np = o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "case-svc"); np.spec.egress = np.spec.egress.filter((r) => !(r.ports || []).some((p) => p.port === 53)); }, "no NetworkPolicy allows DNS egress"],
   ["container port drift", "dev", (o) => { dep(o, "licensing-svc").spec.template.spec.containers[0].ports[1].containerPort = 9100; }, 'container port "metrics" is 9100'],
-  ["ConfigMap port drift", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_GRPC_PORT = "50060"; }, "AFTERCARE_GRPC_PORT is 50060"],
+  ["ConfigMap port drift", "prod", (o) => { gen(o, "ConfigMap", "case-svc-config").data.AFTERCARE_GRPC_PORT = "50060"; }, "AFTERCARE_GRPC_PORT is 50060"],
   ["Service port drift", "prod", (o) => { o.find((x) => x.kind === "Service" && x.metadata.name === "rma-svc").spec.ports[0].port = 443; }, 'port "grpc" is 443, expected 50053'],
   ["Service port renamed", "dev", (o) => { o.find((x) => x.kind === "Service" && x.metadata.name === "rma-svc").spec.ports[1].name = "http"; }, 'no port named "metrics"'],
   ["headless not headless", "dev", (o) => { delete o.find((x) => x.kind === "Service" && x.metadata.name === "inventory-svc-headless").spec.clusterIP; }, "must be headless"],
-  ["wrong database", "dev", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_MYSQL_DATABASE = "aftercare_case"; }, "AFTERCARE_MYSQL_DATABASE is aftercare_case"],
+  ["wrong database", "dev", (o) => { gen(o, "ConfigMap", "case-svc-config").data.AFTERCARE_MYSQL_DATABASE = "aftercare_case"; }, "AFTERCARE_MYSQL_DATABASE is aftercare_case"],
   ["init container removed", "prod", (o) => { delete dep(o, "rma-svc").spec.template.spec.initContainers; }, "expected exactly one init container running --migrate_only=true, found 0"],
   ["init container without --migrate_only", "dev", (o) => { initOf(o, "inventory-svc").args = ["--migrate=true"]; }, "expected exactly one init container running --migrate_only=true, found 0"],
   ["init container on the previous release", "prod", (o) => { initOf(o, "case-svc").image = "registry.example.com/aftercare/case-svc:0.0.9"; }, "init container migrate: image registry.example.com/aftercare/case-svc:0.0.9 differs from the server container's"],
@@ -755,23 +896,28 @@ const MUTATIONS = [
   ["init container without the database CA", "prod", (o) => { const c = initOf(o, "licensing-svc"); c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "mysql-tls"); }, "Deployment/licensing-svc: container migrate: AFTERCARE_MYSQL_TLS_CA_FILE=/etc/aftercare/mysql-tls/ca.crt is not under any volume mount"],
   ["init container as a sidecar", "prod", (o) => { initOf(o, "rma-svc").restartPolicy = "Always"; }, "makes it a sidecar"],
   ["migration Job back", "dev", (o) => { o.push({ apiVersion: "batch/v1", kind: "Job", metadata: { name: "rma-svc-migrate", namespace: "aftercare" }, spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ ...initOf(o, "rma-svc"), name: "migrate" }] } } } }); }, "Job/rma-svc-migrate: runs the rma-svc image: migrations run in the Deployment's init container"],
-  ["replicas migrate", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "rma-svc-config").data.AFTERCARE_MIGRATE = "true"; }, "replicas must run with migrate=false"],
+  ["plain ConfigMap", "prod", (o) => { rename(o, "ConfigMap", "case-svc-config", "case-svc-config"); }, "Deployment/case-svc: ConfigMap case-svc-config has no content hash in its name"],
+  ["ConfigMap edited after hashing", "dev", (o) => { gen(o, "ConfigMap", "rma-svc-config").data.AFTERCARE_LOG_LEVEL = "warning"; }, "but the hash of its content is"],
+  ["dev Secret without content hash", "dev", (o) => { rename(o, "Secret", "rma-svc-db", "rma-svc-db"); }, "Deployment/rma-svc: Secret rma-svc-db has no content hash in its name"],
+  ["ConfigMap from outside the repo", "prod", (o) => { dep(o, "inventory-svc").spec.template.spec.containers[0].envFrom.push({ configMapRef: { name: "inventory-svc-extra" } }); }, "references ConfigMap inventory-svc-extra, which the overlay does not render"],
+  ["external Secret not in the docs", "prod", (o) => { dep(o, "case-svc").spec.template.spec.volumes.push({ name: "extra", secret: { secretName: "case-svc-extra" } }); }, 'Secret case-svc-extra, which the overlay does not render and docs/KUBERNETES.md ("Secrets (prod)") does not list'],
+  ["replicas migrate", "prod", (o) => { gen(o, "ConfigMap", "rma-svc-config").data.AFTERCARE_MIGRATE = "true"; }, "replicas must run with migrate=false"],
   ["short grace period", "prod", (o) => { dep(o, "case-svc").spec.template.spec.terminationGracePeriodSeconds = 20; }, "terminationGracePeriodSeconds 20 must exceed"],
   ["no preStop", "dev", (o) => { delete dep(o, "case-svc").spec.template.spec.containers[0].lifecycle; }, "needs a preStop pause"],
   ["no topology spread", "prod", (o) => { delete dep(o, "inventory-svc").spec.template.spec.topologySpreadConstraints; }, "needs a topologySpreadConstraint"],
   ["HPA removed", "prod", (o) => { o.splice(o.findIndex((x) => x.kind === "HorizontalPodAutoscaler" && x.metadata.name === "case-svc"), 1); }, "Deployment/case-svc: no HorizontalPodAutoscaler scales it"],
   ["HPA below two", "prod", (o) => { o.find((x) => x.kind === "HorizontalPodAutoscaler" && x.metadata.name === "case-svc").spec.minReplicas = 1; }, "minReplicas 1 < 2"],
   ["dev scaled up", "dev", (o) => { dep(o, "case-svc").spec.replicas = 3; }, "replicas is 3, overlay dev runs 1"],
-  ["mTLS off", "prod", (o) => { delete o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "licensing-svc-config").data.AFTERCARE_TLS_CA_FILE; }, "AFTERCARE_TLS_CA_FILE must be set"],
-  ["database TLS off", "prod", (o) => { delete o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_MYSQL_TLS_MODE; }, "AFTERCARE_MYSQL_TLS_MODE is disabled, overlay prod requires verify_identity"],
-  ["database identity not verified", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "rma-svc-config").data.AFTERCARE_MYSQL_TLS_MODE = "required"; }, "AFTERCARE_MYSQL_TLS_MODE is required, overlay prod requires verify_identity"],
-  ["database CA unset", "prod", (o) => { delete o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "inventory-svc-config").data.AFTERCARE_MYSQL_TLS_CA_FILE; }, "AFTERCARE_MYSQL_TLS_CA_FILE must be set"],
+  ["mTLS off", "prod", (o) => { delete gen(o, "ConfigMap", "licensing-svc-config").data.AFTERCARE_TLS_CA_FILE; }, "AFTERCARE_TLS_CA_FILE must be set"],
+  ["database TLS off", "prod", (o) => { delete gen(o, "ConfigMap", "case-svc-config").data.AFTERCARE_MYSQL_TLS_MODE; }, "AFTERCARE_MYSQL_TLS_MODE is disabled, overlay prod requires verify_identity"],
+  ["database identity not verified", "prod", (o) => { gen(o, "ConfigMap", "rma-svc-config").data.AFTERCARE_MYSQL_TLS_MODE = "required"; }, "AFTERCARE_MYSQL_TLS_MODE is required, overlay prod requires verify_identity"],
+  ["database CA unset", "prod", (o) => { delete gen(o, "ConfigMap", "inventory-svc-config").data.AFTERCARE_MYSQL_TLS_CA_FILE; }, "AFTERCARE_MYSQL_TLS_CA_FILE must be set"],
   ["cert not mounted", "prod", (o) => { const c = dep(o, "licensing-svc").spec.template.spec.containers[0]; c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "tls"); }, "AFTERCARE_TLS_CERT_FILE=/etc/aftercare/tls/tls.crt is not under any volume mount"],
-  ["target to the ClusterIP Service", "prod", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.name === "case-svc-config").data.AFTERCARE_INVENTORY_TARGET = "dns:///inventory-svc.aftercare.svc.cluster.local:50051"; }, "AFTERCARE_INVENTORY_TARGET is dns:///inventory-svc.aftercare"],
+  ["target to the ClusterIP Service", "prod", (o) => { gen(o, "ConfigMap", "case-svc-config").data.AFTERCARE_INVENTORY_TARGET = "dns:///inventory-svc.aftercare.svc.cluster.local:50051"; }, "AFTERCARE_INVENTORY_TARGET is dns:///inventory-svc.aftercare"],
   ["committed prod Secret", "prod", (o) => { o.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "aftercare-mysql", namespace: "aftercare" }, stringData: { host: "db", port: "3306" } }); }, "production Secrets are created by the operator"],
   ["undocumented prod Secret", "prod", (o) => { dep(o, "rma-svc").spec.template.spec.volumes.push({ name: "extra", secret: { secretName: "rma-svc-extra" } }); }, "Secret rma-svc-extra is referenced but not described"],
-  ["missing dev Secret", "dev", (o) => { o.splice(o.findIndex((x) => x.kind === "Secret" && x.metadata.name === "rma-svc-page-tokens"), 1); }, "Secret rma-svc-page-tokens is referenced but the overlay does not generate it"],
-  ["non-placeholder dev Secret", "dev", (o) => { delete o.find((x) => x.kind === "Secret" && x.metadata.name === "aftercare-jwt").metadata.labels; }, "must be a development placeholder"],
+  ["missing dev Secret", "dev", (o) => { o.splice(o.indexOf(gen(o, "Secret", "rma-svc-page-tokens")), 1); }, "is referenced but the overlay does not generate it"],
+  ["non-placeholder dev Secret", "dev", (o) => { delete gen(o, "Secret", "aftercare-jwt").metadata.labels; }, "must be a development placeholder"],
   ["dev database without volume", "dev", (o) => { delete o.find((x) => x.kind === "StatefulSet").spec.volumeClaimTemplates; }, "needs a PersistentVolumeClaim"],
   ["ServiceMonitor port", "prod", (o) => { o.find((x) => x.kind === "ServiceMonitor" && x.metadata.name === "case-svc").spec.endpoints[0].port = "http"; }, 'no endpoint on port "metrics"'],
   ["unknown kind", "dev", (o) => { o.push({ apiVersion: "v1", kind: "Deploymnet", metadata: { name: "x", namespace: "aftercare" } }); }, "no Kubernetes API schema for apiVersion v1 kind Deploymnet"],
