@@ -424,6 +424,36 @@ absl::Status RequireCpoChannel(const Principal& principal) {
 // ---------------------------------------------------------------------------
 // Verification.
 
+// Public keys by the algorithms they verify, normalized to "BEGIN PUBLIC
+// KEY" PEM, with the generation of ReplacePublicKeys that installed them.
+struct JwtVerifier::PublicKeys {
+  uint64_t generation = 0;
+  std::vector<std::string> rsa;      // RS256, RS384
+  std::vector<std::string> ec_p256;  // ES256
+  std::vector<std::string> ec_p384;  // ES384
+};
+
+absl::StatusOr<std::shared_ptr<const JwtVerifier::PublicKeys>> JwtVerifier::ParsePublicKeys(
+    const std::vector<std::string>& pems, uint64_t generation) {
+  auto keys = std::make_shared<JwtVerifier::PublicKeys>();
+  keys->generation = generation;
+  for (size_t i = 0; i < pems.size(); ++i) {
+    ASSIGN_OR_RETURN(auto key, LoadPublicKey(pems[i], absl::StrCat("public_keys_pem[", i, "]")));
+    switch (key.first) {
+      case KeyKind::kRsa:
+        keys->rsa.push_back(std::move(key.second));
+        break;
+      case KeyKind::kEcP256:
+        keys->ec_p256.push_back(std::move(key.second));
+        break;
+      case KeyKind::kEcP384:
+        keys->ec_p384.push_back(std::move(key.second));
+        break;
+    }
+  }
+  return keys;
+}
+
 absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtVerifierOptions options) {
   if (options.hs256_secret.empty() && options.public_keys_pem.empty()) {
     return absl::InvalidArgumentError(
@@ -436,21 +466,12 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtVerifierOpti
   if (options.leeway < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("JWT leeway must not be negative");
   }
+  ASSIGN_OR_RETURN(std::shared_ptr<const PublicKeys> keys, ParsePublicKeys(options.public_keys_pem, 0));
+  options.public_keys_pem.clear();  // kept parsed in keys_ only
   std::unique_ptr<JwtVerifier> verifier(new JwtVerifier(std::move(options)));
-  const std::vector<std::string>& pems = verifier->options_.public_keys_pem;
-  for (size_t i = 0; i < pems.size(); ++i) {
-    ASSIGN_OR_RETURN(auto key, LoadPublicKey(pems[i], absl::StrCat("public_keys_pem[", i, "]")));
-    switch (key.first) {
-      case KeyKind::kRsa:
-        verifier->rsa_keys_pem_.push_back(std::move(key.second));
-        break;
-      case KeyKind::kEcP256:
-        verifier->ec_p256_keys_pem_.push_back(std::move(key.second));
-        break;
-      case KeyKind::kEcP384:
-        verifier->ec_p384_keys_pem_.push_back(std::move(key.second));
-        break;
-    }
+  {
+    MutexLock lock(&verifier->keys_mu_);
+    verifier->keys_ = std::move(keys);
   }
   return verifier;
 }
@@ -477,6 +498,35 @@ JwtVerifier::JwtVerifier(JwtVerifierOptions options) : options_(std::move(option
 }
 
 JwtVerifier::~JwtVerifier() = default;
+
+absl::Status JwtVerifier::ReplacePublicKeys(const std::vector<std::string>& public_keys_pem) {
+  if (options_.hs256_secret.empty() && public_keys_pem.empty()) {
+    return absl::InvalidArgumentError(
+        "JWT verifier needs an HS256 secret or at least one public key; keeping the current keys");
+  }
+  // The generation is taken before parsing only to name the new set; it is
+  // published under the lock, before the cache is emptied, so that a call
+  // still verifying with the old keys cannot put its token back in.
+  ASSIGN_OR_RETURN(std::shared_ptr<const PublicKeys> keys,
+                   ParsePublicKeys(public_keys_pem, keys_generation_.load() + 1));
+  {
+    MutexLock lock(&keys_mu_);
+    keys_ = std::move(keys);
+    keys_generation_.store(keys_->generation);
+  }
+  if (cache_ != nullptr) {
+    for (Cache::Shard& shard : cache_->shards) {
+      MutexLock lock(&shard.mu);
+      shard.claims.clear();
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::shared_ptr<const JwtVerifier::PublicKeys> JwtVerifier::Keys() const {
+  MutexLock lock(&keys_mu_);
+  return keys_;
+}
 
 absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token, absl::Time now) const {
   if (cache_ == nullptr || token.empty() || token.size() > kMaxTokenBytes) {
@@ -528,19 +578,20 @@ absl::StatusOr<Principal> JwtVerifier::VerifyUncached(std::string_view token, ab
   // The alg decides which keys may verify the token; a key is never used
   // with an algorithm of another kind (no HMAC keyed with a public key).
   jwt_alg_t expected_alg = JWT_ALG_INVAL;
+  const std::shared_ptr<const PublicKeys> public_keys = Keys();
   std::vector<absl::string_view> keys;
   if (alg == "HS256") {
     expected_alg = JWT_ALG_HS256;
     if (!options_.hs256_secret.empty()) keys.push_back(options_.hs256_secret);
   } else if (alg == "RS256" || alg == "RS384") {
     expected_alg = alg == "RS256" ? JWT_ALG_RS256 : JWT_ALG_RS384;
-    keys.assign(rsa_keys_pem_.begin(), rsa_keys_pem_.end());
+    keys.assign(public_keys->rsa.begin(), public_keys->rsa.end());
   } else if (alg == "ES256") {
     expected_alg = JWT_ALG_ES256;
-    keys.assign(ec_p256_keys_pem_.begin(), ec_p256_keys_pem_.end());
+    keys.assign(public_keys->ec_p256.begin(), public_keys->ec_p256.end());
   } else if (alg == "ES384") {
     expected_alg = JWT_ALG_ES384;
-    keys.assign(ec_p384_keys_pem_.begin(), ec_p384_keys_pem_.end());
+    keys.assign(public_keys->ec_p384.begin(), public_keys->ec_p384.end());
   }
   if (keys.empty()) {
     return Unauthenticated(absl::StrCat("token algorithm ", QuoteClaim(alg), " is not accepted"));
@@ -576,8 +627,12 @@ absl::StatusOr<Principal> JwtVerifier::VerifyUncached(std::string_view token, ab
     Cache::Shard& shard = cache_->For(token_view);
     auto shared = std::make_shared<const Json>(std::move(claims));
     MutexLock lock(&shard.mu);
-    if (shard.claims.size() >= cache_->per_shard) shard.claims.clear();
-    shard.claims.emplace(std::string(token_view), std::move(shared));
+    // Keys replaced while this call verified: the token may be signed by a
+    // key that was just removed, so it is not remembered.
+    if (keys_generation_.load() == public_keys->generation) {
+      if (shard.claims.size() >= cache_->per_shard) shard.claims.clear();
+      shard.claims.emplace(std::string(token_view), std::move(shared));
+    }
   }
   return principal;
 }

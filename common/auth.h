@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/sync.h"
 
 namespace aftercare {
 
@@ -121,6 +122,13 @@ class JwtVerifier {
   // and the suite's claims (sub, role, account_ids, partner_id, cpo_channel).
   absl::StatusOr<Principal> Verify(std::string_view token, absl::Time now) const;
 
+  // Replaces the public keys (issuer key rotation) while calls are being
+  // verified. Tokens signed by a key that is no longer in `public_keys_pem`
+  // are refused from the next call on, also those verified and cached
+  // before. On error (a PEM that is not a supported public key, or no key
+  // left at all) the current keys stay and INVALID_ARGUMENT names the PEM.
+  absl::Status ReplacePublicKeys(const std::vector<std::string>& public_keys_pem);
+
   // Calls of Verify answered from the cache of verified tokens.
   int64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
 
@@ -128,17 +136,21 @@ class JwtVerifier {
 
  private:
   struct Cache;
+  struct PublicKeys;
   explicit JwtVerifier(JwtVerifierOptions options);
   absl::StatusOr<Principal> VerifyUncached(std::string_view token, absl::Time now) const;
+  std::shared_ptr<const PublicKeys> Keys() const;
+  static absl::StatusOr<std::shared_ptr<const PublicKeys>> ParsePublicKeys(
+      const std::vector<std::string>& pems, uint64_t generation);
 
   JwtVerifierOptions options_;
   std::unique_ptr<Cache> cache_;
   mutable std::atomic<int64_t> cache_hits_{0};
-  // Public keys by the algorithms they verify, normalized to
-  // "BEGIN PUBLIC KEY" PEM.
-  std::vector<std::string> rsa_keys_pem_;      // RS256, RS384
-  std::vector<std::string> ec_p256_keys_pem_;  // ES256
-  std::vector<std::string> ec_p384_keys_pem_;  // ES384
+  // The public keys in use; replaced whole by ReplacePublicKeys. A token
+  // verified with keys of an older generation is not cached.
+  mutable Mutex keys_mu_;
+  std::shared_ptr<const PublicKeys> keys_ ABSL_GUARDED_BY(keys_mu_);
+  std::atomic<uint64_t> keys_generation_{0};
 };
 
 // Returns the token of an "authorization" header value "Bearer <token>"

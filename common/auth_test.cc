@@ -4,6 +4,8 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include <cstdio>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -13,6 +15,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/key_files.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -782,6 +785,138 @@ TEST_F(JwtPublicKeyTest, MintRejectsUnusableKeys) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unsupported key type")));
   EXPECT_THAT(MintWithPrivateKey(CustomerClaims(), RsaKey(1024).private_pem, kNow),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("2048")));
+}
+
+// ---------------------------------------------------------------------------
+// Key rotation: ReplacePublicKeys and the key file watcher.
+
+using JwtKeyRotationTest = AuthKeysTest;
+
+std::string Mint(const KeyPair& key) {
+  absl::StatusOr<std::string> token = MintWithPrivateKey(CustomerClaims(), key.private_pem, kNow);
+  EXPECT_TRUE(token.ok()) << token.status();
+  return token.value_or("");
+}
+
+TEST_F(JwtKeyRotationTest, ReplacedKeysRefuseTokensOfARemovedKeyEvenWhenCached) {
+  std::unique_ptr<JwtVerifier> verifier = PublicKeyVerifier({ec256_->public_pem});
+  const std::string old_token = Mint(*ec256_);
+  const std::string new_token = Mint(*rsa_);
+  ASSERT_THAT(verifier->Verify(old_token, kNow), IsOk());
+  ASSERT_THAT(verifier->Verify(old_token, kNow), IsOk());
+  ASSERT_EQ(verifier->cache_hits(), 1);  // the old token is in the cache
+  EXPECT_THAT(verifier->Verify(new_token, kNow),
+              StatusIs(kUnauthenticated, "token algorithm 'RS256' is not accepted"));
+
+  // Rotation announced: both keys.
+  ASSERT_OK(verifier->ReplacePublicKeys({ec256_->public_pem, rsa_->public_pem}));
+  EXPECT_THAT(verifier->Verify(old_token, kNow), IsOk());
+  EXPECT_THAT(verifier->Verify(new_token, kNow), IsOk());
+
+  // The old key retired: its tokens are refused at once, cached or not.
+  ASSERT_OK(verifier->ReplacePublicKeys({rsa_->public_pem}));
+  EXPECT_THAT(verifier->Verify(old_token, kNow),
+              StatusIs(kUnauthenticated, "token algorithm 'ES256' is not accepted"));
+  EXPECT_THAT(verifier->Verify(new_token, kNow), IsOk());
+
+  // Same algorithm, other key: the signature no longer verifies.
+  ASSERT_OK(verifier->ReplacePublicKeys({rsa_other_->public_pem}));
+  EXPECT_THAT(verifier->Verify(new_token, kNow),
+              StatusIs(kUnauthenticated, "token signature invalid"));
+}
+
+TEST_F(JwtKeyRotationTest, ARefusedReplacementKeepsTheKeysInUse) {
+  std::unique_ptr<JwtVerifier> verifier = PublicKeyVerifier({ec256_->public_pem});
+  const std::string token = Mint(*ec256_);
+  EXPECT_THAT(verifier->ReplacePublicKeys({ec256_->public_pem, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("public_keys_pem[1]")));
+  EXPECT_THAT(verifier->ReplacePublicKeys({}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("keeping the current keys")));
+  EXPECT_THAT(verifier->Verify(token, kNow), IsOk());
+}
+
+TEST_F(JwtKeyRotationTest, ConcurrentVerifyWhileKeysAreReplaced) {
+  std::unique_ptr<JwtVerifier> verifier = PublicKeyVerifier({ec256_->public_pem});
+  const std::string kept = Mint(*ec256_);
+  const std::string rotating = Mint(*rsa_);
+  std::atomic<bool> stop{false};
+  std::vector<int> failures(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      while (!stop.load()) {
+        if (!verifier->Verify(kept, kNow).ok()) ++failures[t];
+        (void)verifier->Verify(rotating, kNow);  // in the set half of the time
+      }
+    });
+  }
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(verifier->ReplacePublicKeys({ec256_->public_pem, rsa_->public_pem}));
+    ASSERT_OK(verifier->ReplacePublicKeys({ec256_->public_pem}));
+  }
+  stop = true;
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_THAT(failures, ElementsAre(0, 0, 0, 0));
+  // The last set has no RSA key: a token that raced into the cache with an
+  // older set must not be answered from it.
+  EXPECT_THAT(verifier->Verify(rotating, kNow),
+              StatusIs(kUnauthenticated, "token algorithm 'RS256' is not accepted"));
+}
+
+class JwtKeyFileTest : public AuthKeysTest {
+ protected:
+  void SetUp() override {
+    path_ = ::testing::TempDir() + "/jwt-keys-" + std::to_string(getpid()) + ".pem";
+  }
+  void TearDown() override { std::remove(path_.c_str()); }
+  // Replaces the file the way a Secret volume does: write aside, rename.
+  void Write(const std::string& content) {
+    const std::string tmp = path_ + ".tmp";
+    std::ofstream(tmp, std::ios::binary | std::ios::trunc) << content;
+    ASSERT_EQ(std::rename(tmp.c_str(), path_.c_str()), 0);
+  }
+  std::string path_;
+};
+
+TEST_F(JwtKeyFileTest, TheWatcherFollowsTheFileAndKeepsTheKeysWhenItIsBroken) {
+  Write(ec256_->public_pem);
+  std::unique_ptr<JwtVerifier> verifier = PublicKeyVerifier({ec256_->public_pem});
+  auto registry = std::make_shared<prometheus::Registry>();
+  JwtKeyFileWatcher watcher(path_, ec256_->public_pem, verifier.get(), registry.get());
+  auto reloads = [&](const std::string& result) {
+    for (const auto& family : registry->Collect()) {
+      if (family.name != "aftercare_jwt_key_reloads_total") continue;
+      for (const auto& m : family.metric) {
+        if (m.label.at(0).value == result) return m.counter.value;
+      }
+    }
+    return -1.0;
+  };
+  const std::string old_token = Mint(*ec256_);
+  const std::string new_token = Mint(*rsa_);
+
+  ASSERT_OK(watcher.Check());  // unchanged
+  EXPECT_EQ(reloads("ok"), 0);
+
+  Write(ec256_->public_pem + rsa_->public_pem);
+  ASSERT_OK(watcher.Check());
+  EXPECT_EQ(reloads("ok"), 1);
+  EXPECT_THAT(verifier->Verify(new_token, kNow), IsOk());
+
+  // Half-written: refused once, the keys stay.
+  Write(rsa_->public_pem.substr(0, 40));
+  EXPECT_THAT(watcher.Check(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                        HasSubstr("refused, the previous keys stay")));
+  EXPECT_OK(watcher.Check());
+  EXPECT_EQ(reloads("error"), 1);
+  EXPECT_THAT(verifier->Verify(old_token, kNow), IsOk());
+  EXPECT_THAT(verifier->Verify(new_token, kNow), IsOk());
+
+  Write(rsa_->public_pem);
+  ASSERT_OK(watcher.Check());
+  EXPECT_EQ(reloads("ok"), 2);
+  EXPECT_THAT(verifier->Verify(old_token, kNow), StatusIs(kUnauthenticated));
+  EXPECT_THAT(verifier->Verify(new_token, kNow), IsOk());
 }
 
 }  // namespace

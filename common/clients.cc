@@ -10,7 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
 #include "common/interceptors.h"
+#include "common/key_files.h"
 #include "common/server.h"
+#include "common/status.h"
 
 namespace aftercare {
 
@@ -80,19 +82,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> ClientFactory::Channel(const std:
 
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
   if (!options_.ca_file.empty()) {
-    grpc::SslCredentialsOptions ssl;
-    auto ca = ReadFileToString(options_.ca_file);
-    if (!ca.ok()) return ca.status();
-    ssl.pem_root_certs = *ca;
-    if (!options_.cert_file.empty()) {
-      auto cert = ReadFileToString(options_.cert_file);
-      if (!cert.ok()) return cert.status();
-      auto key = ReadFileToString(options_.key_file);
-      if (!key.ok()) return key.status();
-      ssl.pem_cert_chain = *cert;
-      ssl.pem_private_key = *key;
-    }
-    creds = grpc::SslCredentials(ssl);
+    ASSIGN_OR_RETURN(creds, WatchedChannelCredentials(options_.ca_file, options_.cert_file,
+                                                      options_.key_file, options_.tls_refresh));
   }
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(kChannelServiceConfig);

@@ -43,6 +43,8 @@ struct ClientOptions {
   std::string ca_file;
   std::string cert_file;
   std::string key_file;
+  // How often the three files are read again (certificate rotation).
+  absl::Duration tls_refresh = absl::Seconds(60);
 };
 
 class ClientFactory {

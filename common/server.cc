@@ -5,21 +5,12 @@
 #include <grpcpp/server_builder.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/status.h"
 
 namespace aftercare {
-
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read file '", path, "'"));
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const ServerOptions& options, const std::vector<grpc::Service*>& services,
@@ -33,19 +24,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   if (options.tls.enabled()) {
-    auto cert = ReadFileToString(options.tls.cert_file);
-    if (!cert.ok()) return cert.status();
-    auto key = ReadFileToString(options.tls.key_file);
-    if (!key.ok()) return key.status();
-    grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-    ssl.pem_key_cert_pairs.push_back({*key, *cert});
-    if (!options.tls.client_ca_file.empty()) {
-      auto ca = ReadFileToString(options.tls.client_ca_file);
-      if (!ca.ok()) return ca.status();
-      ssl.pem_root_certs = *ca;
-      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
-    }
-    creds = grpc::SslServerCredentials(ssl);
+    ASSIGN_OR_RETURN(creds, WatchedServerCredentials(options.tls));
   }
 
   auto server = std::unique_ptr<GrpcServer>(new GrpcServer());

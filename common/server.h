@@ -17,15 +17,9 @@
 #include "absl/time/time.h"
 #include "common/health_service.h"
 #include "common/interceptors.h"
+#include "common/key_files.h"
 
 namespace aftercare {
-
-struct TlsFiles {
-  std::string cert_file;       // server certificate chain (PEM)
-  std::string key_file;        // its private key (PEM)
-  std::string client_ca_file;  // when set, clients must present a certificate signed by it (mTLS)
-  bool enabled() const { return !cert_file.empty(); }
-};
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -58,9 +52,6 @@ class GrpcServer {
   HealthService* health_ = nullptr;
   int port_ = 0;
 };
-
-// Reads a whole file (certificates, keys).
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
 }  // namespace aftercare
 

@@ -14,27 +14,6 @@
 #include "common/status.h"
 
 namespace aftercare {
-namespace {
-
-// Splits a PEM bundle into its keys.
-std::vector<std::string> SplitPemBundle(const std::string& bundle) {
-  std::vector<std::string> keys;
-  const std::string end_marker = "-----END";
-  size_t pos = 0;
-  while (true) {
-    size_t begin = bundle.find("-----BEGIN", pos);
-    if (begin == std::string::npos) break;
-    size_t end = bundle.find(end_marker, begin);
-    if (end == std::string::npos) break;
-    size_t line_end = bundle.find('\n', end);
-    if (line_end == std::string::npos) line_end = bundle.size();
-    keys.push_back(bundle.substr(begin, line_end - begin) + "\n");
-    pos = line_end;
-  }
-  return keys;
-}
-
-}  // namespace
 
 void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("grpc_host", "0.0.0.0", "Address the gRPC server listens on.");
@@ -63,11 +42,15 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("db_startup_timeout", "60s", "How long start-up waits for the database.");
   c.Define("executor_queue", "256", "Requests that may wait for a worker before RESOURCE_EXHAUSTED.");
   c.Define("migrate", "true", "Apply missing migrations at start-up.");
-  c.Define("migrate_only", "false", "Apply migrations and exit (Kubernetes migration Job).");
+  c.Define("migrate_only", "false",
+           "Apply migrations and exit (the Kubernetes init container that runs before the server).");
   c.Define("jwt_hs256_secret", "", "HS256 secret for development tokens.");
   c.Define("jwt_hs256_secret_file", "", "File holding the HS256 secret.");
   c.Define("jwt_public_keys_file", "",
-           "PEM file with the RS256/ES256 public keys that verify tokens (deployments).");
+           "PEM file with the RS256/ES256 public keys that verify tokens (deployments); read again"
+           " every jwt_keys_refresh_interval, so an issuer key rotation needs no restart.");
+  c.Define("jwt_keys_refresh_interval", "60s",
+           "How often jwt_public_keys_file is read again (0: only at start).");
   c.Define("jwt_issuer", "aftercare-dev", "Required token issuer (iss); empty: not checked.");
   c.Define("jwt_audience", "aftercare", "Required token audience (aud); empty: not checked.");
   c.Define("service_token_file", "", "Token this service sends when it calls the others.");
@@ -76,6 +59,9 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("tls_ca_file", "",
            "CA bundle: when set with tls_cert_file, clients must present a certificate it signed"
            " (mTLS), and outgoing calls verify servers with it.");
+  c.Define("tls_refresh_interval", "60s",
+           "How often tls_cert_file, tls_key_file and tls_ca_file are read again (whole seconds,"
+           " at least 1s): renewed certificates serve new connections without a restart.");
   c.Define("health_port", "0",
            "When set, a second, plaintext port serving only grpc.health.v1 (kubelet gRPC probes"
            " cannot speak mTLS); 0: off.");
@@ -174,9 +160,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   JwtVerifierOptions jwt;
   ASSIGN_OR_RETURN(jwt.hs256_secret, c.GetSecret("jwt_hs256_secret"));
   std::string keys_file = c.GetString("jwt_public_keys_file");
+  std::string keys_bundle;
   if (!keys_file.empty()) {
-    ASSIGN_OR_RETURN(std::string bundle, ReadFileToString(keys_file));
-    jwt.public_keys_pem = SplitPemBundle(bundle);
+    ASSIGN_OR_RETURN(keys_bundle, ReadFileToString(keys_file));
+    jwt.public_keys_pem = SplitPemBundle(keys_bundle);
   }
   jwt.issuer = c.GetString("jwt_issuer");
   jwt.audience = c.GetString("jwt_audience");
@@ -185,6 +172,18 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
         "no token verification key: set --jwt_public_keys_file (or --jwt_hs256_secret for development)");
   }
   ASSIGN_OR_RETURN(rt->verifier_, JwtVerifier::Create(jwt));
+  ASSIGN_OR_RETURN(absl::Duration keys_refresh, c.GetDuration("jwt_keys_refresh_interval"));
+  if (!keys_file.empty() && keys_refresh > absl::ZeroDuration()) {
+    rt->jwt_keys_ = std::make_unique<JwtKeyFileWatcher>(keys_file, keys_bundle,
+                                                        rt->verifier_.get(), rt->registry_.get());
+    JwtKeyFileWatcher* watcher = rt->jwt_keys_.get();
+    rt->jwt_keys_task_ = std::make_unique<PeriodicTask>("jwt public keys reload", keys_refresh,
+                                                        [watcher] { return watcher->Check(); });
+  }
+  ASSIGN_OR_RETURN(absl::Duration tls_refresh, c.GetDuration("tls_refresh_interval"));
+  if (tls_refresh < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--tls_refresh_interval must be at least 1s");
+  }
 
   ClientOptions client;
   client.service_name = spec.name;
@@ -195,6 +194,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   client.ca_file = c.GetString("tls_ca_file");
   client.cert_file = c.GetString("tls_cert_file");
   client.key_file = c.GetString("tls_key_file");
+  client.tls_refresh = tls_refresh;
   rt->clients_ = std::make_unique<ClientFactory>(client, rt->registry_, rt->clock_);
 
   db::DbOptions outbox_db = db;
@@ -245,6 +245,7 @@ absl::Status ServiceRuntime::Start() {
   server.tls.cert_file = c.GetString("tls_cert_file");
   server.tls.key_file = c.GetString("tls_key_file");
   server.tls.client_ca_file = c.GetString("tls_ca_file");
+  ASSIGN_OR_RETURN(server.tls.refresh, c.GetDuration("tls_refresh_interval"));
   std::vector<grpc::Service*> services = instance_->services();
   for (const std::string& name : spec_.health_names) {
     health_.SetStatus(name, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
@@ -264,6 +265,7 @@ absl::Status ServiceRuntime::Start() {
   UpdateReadiness();
   outbox_->Start();
   instance_->Start();
+  if (jwt_keys_task_) jwt_keys_task_->Start();
   readiness_thread_ = std::thread([this] { ReadinessLoop(); });
   LogInfo("serving", {{"grpc_port", server_->port()}, {"metrics_port", metrics_port()},
                       {"database", pool_->options().database}});
@@ -345,6 +347,7 @@ void ServiceRuntime::Shutdown() {
   }
   if (health_server_) health_server_->Shutdown(absl::ZeroDuration());
   if (readiness_thread_.joinable()) readiness_thread_.join();
+  if (jwt_keys_task_) jwt_keys_task_->Stop();
   if (instance_) instance_->Stop();
   if (outbox_) outbox_->Stop();
   if (executor_) executor_->Shutdown();

@@ -25,8 +25,10 @@
 #include "common/db/migrations.h"
 #include "common/executor.h"
 #include "common/health_service.h"
+#include "common/key_files.h"
 #include "common/outbox.h"
 #include "common/page_token.h"
+#include "common/periodic.h"
 #include "common/policy.h"
 #include "common/server.h"
 #include "common/sync.h"
@@ -123,6 +125,8 @@ class ServiceRuntime {
   std::unique_ptr<db::ConnectionPool> pool_;
   std::unique_ptr<BoundedExecutor> executor_;
   std::unique_ptr<JwtVerifier> verifier_;
+  std::unique_ptr<JwtKeyFileWatcher> jwt_keys_;   // when --jwt_public_keys_file is set
+  std::unique_ptr<PeriodicTask> jwt_keys_task_;  // runs jwt_keys_->Check()
   PolicyIndex policies_;
   std::unique_ptr<ClientFactory> clients_;
   std::unique_ptr<OutboxDispatcher> outbox_;
