@@ -6,7 +6,9 @@
 //   2. the suite's own rules (probes, restricted security context,
 //      requests/limits, PDB, NetworkPolicy, HPA, ports, the migrating init
 //      container, content-hashed ConfigMaps and Secrets, external Secrets
-//      documented, pinned images, cross-service targets);
+//      documented, pinned images, cross-service targets, every alert's
+//      severity, annotations and docs/RUNBOOKS.md anchor, the dashboard
+//      ConfigMap);
 //   3. the Dockerfile (pinned bases, runtime packages, non-root user, one
 //      target per service);
 //   4. with --build-dir, the binaries' own defaults (`<svc> --help`) against
@@ -736,7 +738,56 @@ async function checkOverlay(name, objects, opts = {}) {
       err(db, "no NetworkPolicy of its own selects the database");
     }
   }
+
+  // Monitoring (k8s/monitoring): the PrometheusRule's alerts each with a
+  // severity, a summary, a description and a runbook_url whose anchor is a
+  // section of docs/RUNBOOKS.md; the dashboards in a ConfigMap that
+  // Grafana's sidecar loads (label grafana_dashboard), under a fixed name.
+  const prs = byKind("PrometheusRule");
+  if (!prs.length) err(null, "no PrometheusRule (k8s/monitoring/prometheusrule.yaml)");
+  const anchors = runbookAnchors();
+  for (const pr of prs) {
+    for (const g of pr.spec?.groups || []) {
+      for (const r of g.rules || []) {
+        if (!r.alert) continue;
+        const what = `alert ${r.alert}`;
+        if (!["critical", "warning", "info"].includes(r.labels?.severity)) err(pr, `${what}: severity label must be critical, warning or info (got ${r.labels?.severity})`);
+        for (const a of ["summary", "description", "runbook_url"]) if (!r.annotations?.[a]) err(pr, `${what}: annotation ${a} is missing`);
+        const url = r.annotations?.runbook_url;
+        if (url) {
+          const m = /\/docs\/RUNBOOKS\.md#([a-z0-9_-]+)$/.exec(url);
+          if (!m) err(pr, `${what}: runbook_url ${url} must point at a section of docs/RUNBOOKS.md (…/docs/RUNBOOKS.md#anchor)`);
+          else if (!anchors.has(m[1])) err(pr, `${what}: runbook_url anchor #${m[1]} is no section of docs/RUNBOOKS.md`);
+        }
+      }
+    }
+  }
+  const dashboards = byKind("ConfigMap").filter((c) => c.metadata?.labels?.grafana_dashboard);
+  if (!dashboards.length) err(null, "no dashboard ConfigMap (label grafana_dashboard, k8s/monitoring)");
+  for (const c of dashboards) {
+    if (generatorName(c.metadata.name) !== c.metadata.name) err(c, "a dashboard ConfigMap needs a fixed name (disableNameSuffixHash): the sidecar would keep every hashed version as a duplicate");
+    for (const [k, v] of Object.entries(c.data || {})) {
+      try { if (!JSON.parse(v).uid) err(c, `${k}: dashboard without a uid`); } catch (e) { err(c, `${k}: not JSON (${e.message})`); }
+    }
+  }
   return errs;
+}
+
+// The anchors of docs/RUNBOOKS.md's headings, as GitHub makes them
+// (lower case, punctuation dropped, spaces to hyphens).
+let runbookAnchorCache = null;
+function runbookAnchors() {
+  if (runbookAnchorCache) return runbookAnchorCache;
+  const file = path.join(args.sourceDir, "docs/RUNBOOKS.md");
+  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  runbookAnchorCache = new Set();
+  let fenced = false;
+  for (const line of text.split("\n")) {
+    if (/^```/.test(line)) fenced = !fenced;
+    const m = !fenced && /^#{1,6}\s+(.*?)\s*$/.exec(line);
+    if (m) runbookAnchorCache.add(m[1].toLowerCase().replace(/[^a-z0-9 _-]/g, "").replace(/ /g, "-"));
+  }
+  return runbookAnchorCache;
 }
 
 // ---------------------------------------------------------------------------
@@ -920,6 +971,11 @@ const MUTATIONS = [
   ["non-placeholder dev Secret", "dev", (o) => { delete gen(o, "Secret", "aftercare-jwt").metadata.labels; }, "must be a development placeholder"],
   ["dev database without volume", "dev", (o) => { delete o.find((x) => x.kind === "StatefulSet").spec.volumeClaimTemplates; }, "needs a PersistentVolumeClaim"],
   ["ServiceMonitor port", "prod", (o) => { o.find((x) => x.kind === "ServiceMonitor" && x.metadata.name === "case-svc").spec.endpoints[0].port = "http"; }, 'no endpoint on port "metrics"'],
+  ["alert without runbook section", "prod", (o) => { o.find((x) => x.kind === "PrometheusRule").spec.groups.find((g) => g.rules.some((r) => r.alert)).rules.find((r) => r.alert).annotations.runbook_url += "-gone"; }, "is no section of docs/RUNBOOKS.md"],
+  ["alert without severity", "dev", (o) => { delete o.find((x) => x.kind === "PrometheusRule").spec.groups.flatMap((g) => g.rules).find((r) => r.alert).labels.severity; }, "severity label must be critical, warning or info"],
+  ["alert without summary", "prod", (o) => { delete o.find((x) => x.kind === "PrometheusRule").spec.groups.flatMap((g) => g.rules).filter((r) => r.alert).at(-1).annotations.summary; }, "annotation summary is missing"],
+  ["dashboard with a hashed name", "dev", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.labels?.grafana_dashboard).metadata.name += "-5f8c7d9k2m"; }, "a dashboard ConfigMap needs a fixed name"],
+  ["PrometheusRule removed", "prod", (o) => { o.splice(o.findIndex((x) => x.kind === "PrometheusRule"), 1); }, "no PrometheusRule"],
   ["unknown kind", "dev", (o) => { o.push({ apiVersion: "v1", kind: "Deploymnet", metadata: { name: "x", namespace: "aftercare" } }); }, "no Kubernetes API schema for apiVersion v1 kind Deploymnet"],
 ];
 const DOCKERFILE_MUTATIONS = [
