@@ -882,7 +882,8 @@ TEST_F(JwtKeyFileTest, TheWatcherFollowsTheFileAndKeepsTheKeysWhenItIsBroken) {
   Write(ec256_->public_pem);
   std::unique_ptr<JwtVerifier> verifier = PublicKeyVerifier({ec256_->public_pem});
   auto registry = std::make_shared<prometheus::Registry>();
-  JwtKeyFileWatcher watcher(path_, ec256_->public_pem, verifier.get(), registry.get());
+  JwtKeyFileWatcher watcher(path_, ec256_->public_pem, verifier.get(),
+                            JwtKeyFileWatcher::RegisterCounters(*registry));
   auto reloads = [&](const std::string& result) {
     for (const auto& family : registry->Collect()) {
       if (family.name != "aftercare_jwt_key_reloads_total") continue;

@@ -133,19 +133,21 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> WatchedChannelCredenti
   return grpc::experimental::TlsCredentials(options);
 }
 
-JwtKeyFileWatcher::JwtKeyFileWatcher(std::string path, std::string initial_content,
-                                     JwtVerifier* verifier, prometheus::Registry* registry)
-    : path_(std::move(path)), verifier_(verifier), last_content_(std::move(initial_content)) {
-  if (registry != nullptr) {
-    auto& family = prometheus::BuildCounter()
-                       .Name("aftercare_jwt_key_reloads_total")
-                       .Help("Changes of --jwt_public_keys_file seen, by result (ok: keys "
-                             "replaced; error: refused, the previous keys stay)")
-                       .Register(*registry);
-    reloaded_ = &family.Add({{"result", "ok"}});
-    rejected_ = &family.Add({{"result", "error"}});
-  }
+JwtKeyFileWatcher::Counters JwtKeyFileWatcher::RegisterCounters(prometheus::Registry& registry) {
+  auto& family = prometheus::BuildCounter()
+                     .Name("aftercare_jwt_key_reloads_total")
+                     .Help("Changes of --jwt_public_keys_file seen, by result (ok: keys "
+                           "replaced; error: refused, the previous keys stay)")
+                     .Register(registry);
+  return Counters{&family.Add({{"result", "ok"}}), &family.Add({{"result", "error"}})};
 }
+
+JwtKeyFileWatcher::JwtKeyFileWatcher(std::string path, std::string initial_content,
+                                     JwtVerifier* verifier, Counters counters)
+    : path_(std::move(path)),
+      verifier_(verifier),
+      last_content_(std::move(initial_content)),
+      counters_(counters) {}
 
 absl::Status JwtKeyFileWatcher::Check() {
   ASSIGN_OR_RETURN(std::string content, ReadFileToString(path_));
@@ -157,11 +159,11 @@ absl::Status JwtKeyFileWatcher::Check() {
   const std::vector<std::string> pems = SplitPemBundle(content);
   absl::Status replaced = verifier_->ReplacePublicKeys(pems);
   if (!replaced.ok()) {
-    if (rejected_ != nullptr) rejected_->Increment();
+    if (counters_.rejected != nullptr) counters_.rejected->Increment();
     return absl::InvalidArgumentError(absl::StrCat(
         "--jwt_public_keys_file '", path_, "' refused, the previous keys stay: ", replaced.message()));
   }
-  if (reloaded_ != nullptr) reloaded_->Increment();
+  if (counters_.reloaded != nullptr) counters_.reloaded->Increment();
   LogInfo("jwt public keys reloaded", {{"file", path_}, {"keys", static_cast<int64_t>(pems.size())}});
   return absl::OkStatus();
 }

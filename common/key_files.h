@@ -74,9 +74,17 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> WatchedChannelCredenti
 //   PeriodicTask task("jwt keys", absl::Minutes(1), [&] { return watcher.Check(); });
 class JwtKeyFileWatcher {
  public:
-  // `verifier` (and `registry`, may be null) must outlive the watcher.
+  // aftercare_jwt_key_reloads_total{result="ok"|"error"}, registered once
+  // per registry by every service (at 0 without a key file).
+  struct Counters {
+    prometheus::Counter* reloaded = nullptr;
+    prometheus::Counter* rejected = nullptr;
+  };
+  static Counters RegisterCounters(prometheus::Registry& registry);
+
+  // `verifier` must outlive the watcher; `counters` may be empty.
   JwtKeyFileWatcher(std::string path, std::string initial_content, JwtVerifier* verifier,
-                    prometheus::Registry* registry);
+                    Counters counters);
 
   absl::Status Check();
 
@@ -85,8 +93,7 @@ class JwtKeyFileWatcher {
   JwtVerifier* const verifier_;
   Mutex mu_;
   std::string last_content_ ABSL_GUARDED_BY(mu_);
-  prometheus::Counter* reloaded_ = nullptr;
-  prometheus::Counter* rejected_ = nullptr;
+  const Counters counters_;
 };
 
 }  // namespace aftercare

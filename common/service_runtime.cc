@@ -173,9 +173,11 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   }
   ASSIGN_OR_RETURN(rt->verifier_, JwtVerifier::Create(jwt));
   ASSIGN_OR_RETURN(absl::Duration keys_refresh, c.GetDuration("jwt_keys_refresh_interval"));
+  const JwtKeyFileWatcher::Counters key_reloads =
+      JwtKeyFileWatcher::RegisterCounters(*rt->registry_);
   if (!keys_file.empty() && keys_refresh > absl::ZeroDuration()) {
     rt->jwt_keys_ = std::make_unique<JwtKeyFileWatcher>(keys_file, keys_bundle,
-                                                        rt->verifier_.get(), rt->registry_.get());
+                                                        rt->verifier_.get(), key_reloads);
     JwtKeyFileWatcher* watcher = rt->jwt_keys_.get();
     rt->jwt_keys_task_ = std::make_unique<PeriodicTask>("jwt public keys reload", keys_refresh,
                                                         [watcher] { return watcher->Check(); });

@@ -131,6 +131,25 @@ LicensingMetrics::LicensingMetrics(prometheus::Registry* registry) {
   verifications = family("aftercare_licensing_key_verifications_total",
                          "Server-side key verifications by verdict");
   revocations = family("aftercare_licensing_revocations_total", "Licenses revoked, by reason");
+
+  // Every series exists at 0 from the start, so that rate() and the
+  // alerts see a change from nothing to one (prometheus-cpp exports a
+  // labelled series only once it is added).
+  auto each_value = [](prometheus::Family<prometheus::Counter>* f, const std::string& label,
+                       const google::protobuf::EnumDescriptor* e) {
+    for (int i = 0; i < e->value_count(); ++i) {
+      if (e->value(i)->number() != 0) f->Add({{label, e->value(i)->name()}});
+    }
+  };
+  each_value(purchases, "kind", pb::EntitlementKind_descriptor());
+  activations->Add({{"result", "activated"}});
+  activations->Add({{"result", "already_activated"}});
+  renewals->Add({});
+  each_value(key_refreshes, "refresh", pb::KeyRefresh_descriptor());
+  transfers->Add({{"result", "transferred"}});
+  transfers->Add({{"result", "existing"}});
+  each_value(verifications, "verdict", pb::KeyVerdict_descriptor());
+  each_value(revocations, "reason", pb::RevocationReason_descriptor());
 }
 
 void LicensingMetrics::Count(prometheus::Family<prometheus::Counter>* family,
