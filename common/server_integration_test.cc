@@ -169,8 +169,9 @@ TEST(ServerTest, ExportsGoStyleGrpcMetricsOnTheMetricsPort) {
   EXPECT_THAT(metrics, HasSubstr("aftercare_db_pool_connections{state=\"in_use\"}"));
 }
 
-// rate() and error ratios need a series before the first call.
-TEST(ServerTest, EveryMethodIsExportedBeforeItsFirstCall) {
+// rate() and error ratios need a series before the first call; the
+// process, build, database-error and outbox series are in the same scrape.
+TEST(ServerTest, EveryMethodAndTheCommonSeriesAreExportedBeforeTheFirstCall) {
   ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
   std::string metrics = RunCommand(
       absl::StrCat("curl -s http://127.0.0.1:", svc->runtime().metrics_port(), "/metrics"));
@@ -182,6 +183,15 @@ TEST(ServerTest, EveryMethodIsExportedBeforeItsFirstCall) {
                                  "grpc_service=\"aftercare.testing.v1.EchoService\",grpc_type=\"unary\"} 0"));
   EXPECT_THAT(metrics, HasSubstr("grpc_server_started_total{grpc_method=\"Watch\","
                                  "grpc_service=\"grpc.health.v1.Health\",grpc_type=\"server_stream\"} 0"));
+  for (const char* series :
+       {"aftercare_db_errors_total{kind=\"schema\"} 0", "aftercare_db_errors_total{kind=\"other\"} 0",
+        "aftercare_outbox_oldest_pending_age_seconds ", "aftercare_outbox_pending ",
+        "aftercare_build_info{commit=\"", "service=\"echo-svc\",version=\"",
+        "process_cpu_seconds_total ", "process_resident_memory_bytes ",
+        "process_virtual_memory_bytes ", "process_start_time_seconds ", "process_open_fds ",
+        "process_max_fds "}) {
+    EXPECT_THAT(metrics, HasSubstr(series));
+  }
 }
 
 TEST(ServerTest, ShutdownLetsInFlightCallsFinishAndRefusesNewOnes) {
