@@ -143,7 +143,7 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
     metrics_->handling_seconds.Observe(seconds);
     const LogLevel level = RpcLogLevel(call_.method, status.error_code());
     if (!LogEnabled(level)) return;
-    LogField fields[10] = {
+    LogField fields[11] = {
         {"method", call_.method},
         {"code", GrpcCodeName(status.error_code())},
         {"duration_ms", seconds * 1000.0},
@@ -153,6 +153,7 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
         {"peer", call_.peer},
     };
     size_t n = 7;
+    if (!call_.trace.parent_id.empty()) fields[n++] = {"parent_span_id", call_.trace.parent_id};
     std::string role;
     if (call_.principal.ok()) {
       role = std::string(RoleName(call_.principal->role));

@@ -389,6 +389,7 @@ TEST(ServerTest, TheRpcLogLineHasItsDocumentedSchemaAndProbesAreQuiet) {
   EXPECT_EQ(j["trace_id"], trace_id);  // the caller's trace continues
   EXPECT_TRUE(is_hex(j["span_id"], 16)) << j["span_id"];
   EXPECT_NE(j["span_id"], caller_span);  // this server's own span, not the caller's
+  EXPECT_EQ(j["parent_span_id"], caller_span);
   EXPECT_EQ(j["caller"], "alice");
   EXPECT_EQ(j["role"], "admin");
   EXPECT_FALSE(j.contains("error"));
