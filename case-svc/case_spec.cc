@@ -216,7 +216,8 @@ void DefineFlags(Config& c) {
 
 ServiceSpec Spec() {
   ServiceSpec spec;
-  spec.name = "cases";
+  spec.name = "cases";  // database aftercare_cases, migration set, token subject svc:cases
+  spec.service_name = "case-svc";
   spec.default_grpc_port = 50052;
   spec.default_metrics_port = 9102;
   spec.migrations = &Migrations;

@@ -149,12 +149,14 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> ClientFactory::NewContext(
   ctx->set_deadline(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(absl::ToInt64Milliseconds(timeout)));
   ctx->AddMetadata("authorization", absl::StrCat("Bearer ", *token));
-  std::optional<TraceContext> trace;
   if (parent != nullptr) {
     ctx->AddMetadata("x-request-id", parent->request_id);
-    trace = parent->trace;
+    // The serving call's span (its log line's span_id) is the parent of
+    // the callee's span, so the two log lines link up.
+    ctx->AddMetadata("traceparent", parent->trace.Header());
+  } else {
+    ctx->AddMetadata("traceparent", TraceContext::NewSpan(std::nullopt).Header());
   }
-  ctx->AddMetadata("traceparent", TraceContext::NewSpan(trace).Header());
   return ctx;
 }
 

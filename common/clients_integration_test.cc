@@ -12,12 +12,15 @@
 #include <cstdlib>
 
 #include "aftercare/testing/v1/echo.grpc.pb.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/auth.h"
 #include "common/server.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "prometheus/text_serializer.h"
 #include "tests/harness/echo_service.h"
 #include "tests/harness/test_service.h"
@@ -42,7 +45,9 @@ ClientOptions DevOptions() {
 }
 
 TEST(ClientFactoryTest, CallsCarryTheServiceTokenRequestIdTraceAndAreCounted) {
-  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  aftercare::testing::TestServiceOptions options;
+  options.flags = {{"log_level", "info"}};
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec(), options));
   auto registry = std::make_shared<prometheus::Registry>();
   FakeClock clock(absl::Now());
   ClientFactory clients(DevOptions(), registry, &clock);
@@ -57,10 +62,24 @@ TEST(ClientFactoryTest, CallsCarryTheServiceTokenRequestIdTraceAndAreCounted) {
   req.set_message("ping");
   req.set_require_auth(true);
   EchoResponse resp;
+  ::testing::internal::CaptureStderr();
   grpc::Status s = stub->Echo(ctx.get(), req, &resp);
+  const std::string logs = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(resp.caller_subject(), "svc:caller");
   EXPECT_EQ(resp.request_id(), "parent-request-7");
+  // The callee's line continues the trace as a child of the calling span.
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(logs, '\n', absl::SkipEmpty())) {
+    if (!absl::StrContains(line, "parent-request-7")) continue;
+    nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    EXPECT_EQ(j.value("trace_id", ""), parent.trace.trace_id) << line;
+    EXPECT_EQ(j.value("parent_span_id", ""), parent.trace.span_id) << line;
+    EXPECT_NE(j.value("span_id", ""), parent.trace.span_id) << line;
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1) << logs;
 
   std::string text = prometheus::TextSerializer().Serialize(registry->Collect());
   EXPECT_THAT(text, HasSubstr("grpc_client_handled_total{grpc_code=\"OK\",grpc_method=\"Echo\","

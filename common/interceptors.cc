@@ -1,6 +1,7 @@
 #include "common/interceptors.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/types/span.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -140,20 +141,19 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
     const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
     metrics_->Handled(status.error_code()).Increment();
     metrics_->handling_seconds.Observe(seconds);
-    const bool server_fault = status.error_code() == grpc::StatusCode::INTERNAL ||
-                              status.error_code() == grpc::StatusCode::UNKNOWN ||
-                              status.error_code() == grpc::StatusCode::DATA_LOSS;
-    const LogLevel level = server_fault ? LogLevel::kError : LogLevel::kInfo;
+    const LogLevel level = RpcLogLevel(call_.method, status.error_code());
     if (!LogEnabled(level)) return;
-    LogField fields[9] = {
+    LogField fields[11] = {
         {"method", call_.method},
         {"code", GrpcCodeName(status.error_code())},
         {"duration_ms", seconds * 1000.0},
         {"request_id", call_.request_id},
         {"trace_id", call_.trace.trace_id},
+        {"span_id", call_.trace.span_id},
         {"peer", call_.peer},
     };
-    size_t n = 6;
+    size_t n = 7;
+    if (!call_.trace.parent_id.empty()) fields[n++] = {"parent_span_id", call_.trace.parent_id};
     std::string role;
     if (call_.principal.ok()) {
       role = std::string(RoleName(call_.principal->role));
@@ -224,6 +224,20 @@ class ClientInterceptor : public grpc::experimental::Interceptor {
 };
 
 }  // namespace
+
+LogLevel RpcLogLevel(absl::string_view method, grpc::StatusCode code) {
+  if (code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
+      code == grpc::StatusCode::DATA_LOSS) {
+    return LogLevel::kError;  // the server's fault
+  }
+  // Probes (a few a minute per pod) and reflection (grpcurl, buf curl) are
+  // not traffic: debug when they succeed, warning when they do not.
+  if (absl::StartsWith(method, "/grpc.health.v1.Health/") ||
+      absl::StartsWith(method, "/grpc.reflection.")) {
+    return code == grpc::StatusCode::OK ? LogLevel::kDebug : LogLevel::kWarning;
+  }
+  return LogLevel::kInfo;
+}
 
 RpcMetrics::RpcMetrics(prometheus::Registry& registry, const std::string& side)
     : started(prometheus::BuildCounter()
@@ -324,6 +338,18 @@ MethodMetrics* ServerInterceptorFactory::ForMethod(absl::string_view name,
              .first;
   }
   return it->second.get();
+}
+
+void ServerInterceptorFactory::InitializeService(const google::protobuf::ServiceDescriptor& service) {
+  using T = grpc::experimental::ServerRpcInfo::Type;
+  for (int i = 0; i < service.method_count(); ++i) {
+    const google::protobuf::MethodDescriptor& m = *service.method(i);
+    const T type = m.client_streaming()
+                       ? (m.server_streaming() ? T::BIDI_STREAMING : T::CLIENT_STREAMING)
+                       : (m.server_streaming() ? T::SERVER_STREAMING : T::UNARY);
+    ForMethod(absl::StrCat("/", service.full_name(), "/", m.name()), type)
+        ->Handled(grpc::StatusCode::OK);
+  }
 }
 
 MethodMetrics* ServerInterceptorFactory::ForOverflow(grpc::experimental::ServerRpcInfo::Type type) {

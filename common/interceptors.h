@@ -10,12 +10,15 @@
 //   grpc_server_started_total, grpc_server_handled_total{grpc_code},
 //   grpc_server_handling_seconds, grpc_server_msg_received_total,
 //   grpc_server_msg_sent_total  (labels grpc_type, grpc_service, grpc_method)
-// — and writes one JSON log line (method, code, duration, request id, caller).
+// — every method of the served services from 0 (InitializeService) — and
+// writes one JSON log line (method, code, duration, request id, trace and
+// span ids, caller); health checks and reflection at debug.
 //
 // Client side: the grpc_client_* equivalents for outgoing calls.
 #ifndef AFTERCARE_COMMON_INTERCEPTORS_H_
 #define AFTERCARE_COMMON_INTERCEPTORS_H_
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/support/client_interceptor.h>
 #include <grpcpp/support/server_interceptor.h>
 
@@ -28,6 +31,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/logging.h"
 #include "common/policy.h"
 #include "common/sync.h"
 #include "prometheus/counter.h"
@@ -66,6 +70,10 @@ struct MethodMetrics {
 std::pair<std::string, std::string> SplitMethod(absl::string_view full_method);
 // The Go label value of a gRPC code ("OK", "NOT_FOUND", ...).
 const char* GrpcCodeName(grpc::StatusCode code);
+// The level of the log line of a served call: error for the server's faults
+// (INTERNAL, UNKNOWN, DATA_LOSS); health checks and reflection at debug
+// (warning when they fail); info otherwise.
+LogLevel RpcLogLevel(absl::string_view method, grpc::StatusCode code);
 
 class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
@@ -82,6 +90,11 @@ class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFac
   // rest share one series labelled "unknown".
   MethodMetrics* ForMethod(absl::string_view method, grpc::experimental::ServerRpcInfo::Type type);
   static constexpr size_t kMaxMethods = 512;
+
+  // Creates the series of every method of `service` before its first call
+  // (started, handled{grpc_code="OK"}, the histogram and the message
+  // counters, all at 0), so that rate() and ratios work from the start.
+  void InitializeService(const google::protobuf::ServiceDescriptor& service);
 
  private:
   MethodMetrics* ForOverflow(grpc::experimental::ServerRpcInfo::Type type)

@@ -6,6 +6,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "aftercare/testing/v1/echo.pb.h"
+#include "common/testing/metrics.h"
+#include "grpc/health/v1/health.pb.h"
 #include "prometheus/registry.h"
 
 namespace aftercare {
@@ -53,6 +56,55 @@ TEST(ServerInterceptorFactoryTest, ClientChosenMethodNamesCannotGrowTheRegistry)
   const std::set<std::string> series = StartedSeries(*registry);
   EXPECT_EQ(series.size(), ServerInterceptorFactory::kMaxMethods + 1);
   EXPECT_EQ(series.count("grpc_method=unknown;grpc_service=unknown;grpc_type=unary;"), 1u);
+}
+
+TEST(ServerInterceptorFactoryTest, InitializeServiceExportsEveryMethodBeforeItsFirstCall) {
+  using ::aftercare::testing::MetricValue;
+  auto registry = std::make_shared<prometheus::Registry>();
+  ServerInterceptorFactory factory(registry, nullptr, nullptr);
+  factory.InitializeService(
+      *::aftercare::testing::v1::EchoRequest::descriptor()->file()->FindServiceByName("EchoService"));
+  factory.InitializeService(
+      *grpc::health::v1::HealthCheckRequest::descriptor()->file()->FindServiceByName("Health"));
+  const std::map<std::string, std::string> echo = {
+      {"grpc_type", "unary"},
+      {"grpc_service", "aftercare.testing.v1.EchoService"},
+      {"grpc_method", "Echo"}};
+  auto with_ok = echo;
+  with_ok["grpc_code"] = "OK";
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_started_total", echo), 0);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_handled_total", with_ok), 0);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_handling_seconds", echo), 0);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_msg_received_total", echo), 0);
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_msg_sent_total", echo), 0);
+  // Watch streams: its type comes from the descriptor.
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_started_total",
+                        {{"grpc_type", "server_stream"},
+                         {"grpc_service", "grpc.health.v1.Health"},
+                         {"grpc_method", "Watch"}}),
+            0);
+  // The first call uses the same series.
+  factory.ForMethod("/aftercare.testing.v1.EchoService/Echo", Type::UNARY)->started.Increment();
+  EXPECT_EQ(MetricValue(*registry, "grpc_server_started_total", echo), 1);
+  EXPECT_EQ(StartedSeries(*registry).size(), 3u);  // Echo, Check, Watch
+}
+
+TEST(RpcLogLevelTest, ProbesAndReflectionAtDebugUnlessTheyFail) {
+  using grpc::StatusCode;
+  EXPECT_EQ(RpcLogLevel("/grpc.health.v1.Health/Check", StatusCode::OK), LogLevel::kDebug);
+  EXPECT_EQ(RpcLogLevel("/grpc.health.v1.Health/Watch", StatusCode::OK), LogLevel::kDebug);
+  EXPECT_EQ(RpcLogLevel("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                        StatusCode::OK),
+            LogLevel::kDebug);
+  EXPECT_EQ(RpcLogLevel("/grpc.health.v1.Health/Check", StatusCode::NOT_FOUND), LogLevel::kWarning);
+  EXPECT_EQ(RpcLogLevel("/grpc.health.v1.Health/Check", StatusCode::INTERNAL), LogLevel::kError);
+  EXPECT_EQ(RpcLogLevel("/aftercare.testing.v1.EchoService/Echo", StatusCode::OK), LogLevel::kInfo);
+  EXPECT_EQ(RpcLogLevel("/aftercare.testing.v1.EchoService/Echo", StatusCode::NOT_FOUND),
+            LogLevel::kInfo);
+  EXPECT_EQ(RpcLogLevel("/aftercare.testing.v1.EchoService/Echo", StatusCode::UNKNOWN),
+            LogLevel::kError);
+  // Only the real prefixes: a service merely named like them is traffic.
+  EXPECT_EQ(RpcLogLevel("/grpc.healthy.Svc/Check", StatusCode::OK), LogLevel::kInfo);
 }
 
 }  // namespace

@@ -92,6 +92,9 @@ class OutboxDispatcher {
   absl::StatusOr<bool> EnsureLeader(db::Connection& conn);
   void Loop();
   absl::Duration ErrorBackoff(int consecutive_failures) const;
+  // Sets the pending and oldest-pending-age gauges (leader only). Throws
+  // sql::SQLException.
+  void UpdateBacklogGauges(db::Connection& conn);
 
   std::unique_ptr<db::ConnectionPool> pool_;
   const Clock* clock_;
@@ -108,7 +111,12 @@ class OutboxDispatcher {
   prometheus::Family<prometheus::Counter>* failed_ = nullptr;
   prometheus::Counter* dispatch_errors_ = nullptr;
   prometheus::Gauge* pending_ = nullptr;
+  prometheus::Gauge* oldest_pending_age_ = nullptr;
 };
+
+// The query behind aftercare_outbox_oldest_pending_age_seconds (its plan is
+// tested).
+extern const char kOldestPendingSql[];
 
 }  // namespace aftercare
 

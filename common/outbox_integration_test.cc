@@ -6,6 +6,7 @@
 #include "aftercare/testing/v1/echo.pb.h"
 #include "common/db/migrations.h"
 #include "common/db/transaction.h"
+#include "common/testing/metrics.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -26,12 +27,13 @@ class OutboxTest : public ::testing::Test {
     ASSERT_OK(db::ApplyMigrations(*pool_, {{"common", &db::CommonMigrations()}}));
   }
 
-  std::unique_ptr<OutboxDispatcher> NewDispatcher() {
+  std::unique_ptr<OutboxDispatcher> NewDispatcher(
+      std::shared_ptr<prometheus::Registry> registry = nullptr) {
     auto pool = db::ConnectionPool::Create(db_->Options(1), nullptr);
     OutboxOptions options;
     options.service = "test";
     options.base_backoff = absl::Seconds(1);
-    return std::make_unique<OutboxDispatcher>(*std::move(pool), &clock_, nullptr, options);
+    return std::make_unique<OutboxDispatcher>(*std::move(pool), &clock_, registry, options);
   }
 
   absl::Status Enqueue(const std::string& aggregate, const std::string& message, bool commit) {
@@ -102,6 +104,65 @@ TEST_F(OutboxTest, AFailedDeliveryIsRetriedAfterBackoffAndHoldsBackItsAggregate)
   for (int i = 0; i < 3; ++i) ASSERT_OK(dispatcher->DispatchOnce());
   EXPECT_THAT(received, ::testing::ElementsAre("b1", "a1", "a2"));
   EXPECT_EQ(*db_->QueryValue("SELECT attempts FROM outbox_events ORDER BY id LIMIT 1"), "3");
+}
+
+TEST_F(OutboxTest, CountsDeliveriesFromZeroAndExportsTheOldestPendingAge) {
+  using ::aftercare::testing::MetricValue;
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto dispatcher = NewDispatcher(registry);
+  bool receiver_up = false;
+  dispatcher->RegisterHandler("thing.changed", [&](const OutboxEvent&) -> absl::Status {
+    return receiver_up ? absl::OkStatus() : absl::UnavailableError("receiver down");
+  });
+  const std::map<std::string, std::string> type = {{"event_type", "thing.changed"}};
+  // Exported before the first delivery, so that rate() and alerts see them.
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_delivered_total", type), 0);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_delivery_failures_total", type), 0);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_oldest_pending_age_seconds"), 0);
+
+  ASSERT_OK(Enqueue("a", "a1", true));
+  clock_.Advance(absl::Seconds(30));
+  ASSERT_OK(Enqueue("b", "b1", true));
+  clock_.Advance(absl::Seconds(60));
+  ASSERT_OK(dispatcher->DispatchOnce());  // both fail
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_delivery_failures_total", type), 2);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_pending"), 2);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_oldest_pending_age_seconds"), 90);
+
+  receiver_up = true;
+  clock_.Advance(absl::Seconds(10));  // past the backoff
+  ASSERT_OK_AND_ASSIGN(int delivered, dispatcher->DispatchOnce());
+  EXPECT_EQ(delivered, 2);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_delivered_total", type), 2);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_pending"), 0);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_oldest_pending_age_seconds"), 0);
+
+  // A standby reports 0: max() or sum() over replicas is the leader's value.
+  auto standby_registry = std::make_shared<prometheus::Registry>();
+  auto standby = NewDispatcher(standby_registry);
+  ASSERT_OK(Enqueue("c", "c1", true));
+  clock_.Advance(absl::Seconds(5));
+  receiver_up = false;
+  ASSERT_OK(dispatcher->DispatchOnce());
+  ASSERT_OK(standby->DispatchOnce());
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_oldest_pending_age_seconds"), 5);
+  EXPECT_EQ(MetricValue(*standby_registry, "aftercare_outbox_oldest_pending_age_seconds"), 0);
+}
+
+// The age query reads the first entry of idx_outbox_pending, not the table.
+TEST_F(OutboxTest, OldestPendingAgeReadsOneIndexEntry) {
+  for (int i = 0; i < 50; ++i) ASSERT_OK(Enqueue("a" + std::to_string(i % 7), "m", true));
+  ASSERT_OK(db_->Execute("UPDATE outbox_events SET delivered_at_us = created_at_us WHERE id % 3 = 0"));
+  ASSERT_OK(db_->Execute("ANALYZE TABLE outbox_events"));
+  ASSERT_OK_AND_ASSIGN(db::PooledConnection conn, pool_->Acquire());
+  std::unique_ptr<sql::Statement> stmt(conn->raw().createStatement());
+  std::unique_ptr<sql::ResultSet> plan(
+      stmt->executeQuery(std::string("EXPLAIN ") + kOldestPendingSql));
+  ASSERT_TRUE(plan->next());
+  EXPECT_EQ(std::string(plan->getString("key")), "idx_outbox_pending");
+  EXPECT_EQ(std::string(plan->getString("Extra")).find("filesort"), std::string::npos)
+      << plan->getString("Extra");
+  EXPECT_FALSE(plan->next());
 }
 
 TEST_F(OutboxTest, PurgesOnlyDeliveredEventsOlderThanTheCutoff) {

@@ -169,6 +169,31 @@ TEST(ServerTest, ExportsGoStyleGrpcMetricsOnTheMetricsPort) {
   EXPECT_THAT(metrics, HasSubstr("aftercare_db_pool_connections{state=\"in_use\"}"));
 }
 
+// rate() and error ratios need a series before the first call; the
+// process, build, database-error and outbox series are in the same scrape.
+TEST(ServerTest, EveryMethodAndTheCommonSeriesAreExportedBeforeTheFirstCall) {
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
+  std::string metrics = RunCommand(
+      absl::StrCat("curl -s http://127.0.0.1:", svc->runtime().metrics_port(), "/metrics"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_started_total{grpc_method=\"Echo\","
+                                 "grpc_service=\"aftercare.testing.v1.EchoService\",grpc_type=\"unary\"} 0"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Echo\","
+                                 "grpc_service=\"aftercare.testing.v1.EchoService\",grpc_type=\"unary\"} 0"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_handling_seconds_count{grpc_method=\"Echo\","
+                                 "grpc_service=\"aftercare.testing.v1.EchoService\",grpc_type=\"unary\"} 0"));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_started_total{grpc_method=\"Watch\","
+                                 "grpc_service=\"grpc.health.v1.Health\",grpc_type=\"server_stream\"} 0"));
+  for (const char* series :
+       {"aftercare_db_errors_total{kind=\"schema\"} 0", "aftercare_db_errors_total{kind=\"other\"} 0",
+        "aftercare_outbox_oldest_pending_age_seconds ", "aftercare_outbox_pending ",
+        "aftercare_build_info{commit=\"", "service=\"echo-svc\",version=\"",
+        "process_cpu_seconds_total ", "process_resident_memory_bytes ",
+        "process_virtual_memory_bytes ", "process_start_time_seconds ", "process_open_fds ",
+        "process_max_fds "}) {
+    EXPECT_THAT(metrics, HasSubstr(series));
+  }
+}
+
 TEST(ServerTest, ShutdownLetsInFlightCallsFinishAndRefusesNewOnes) {
   ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
   auto stub = EchoService::NewStub(svc->channel());
@@ -305,6 +330,69 @@ TEST(ServerTest, AFailedCallsLogLineCarriesItsExactError) {
     ++lines;
   }
   EXPECT_EQ(lines, 20) << logs;
+}
+
+// The schema of the per-RPC line, field by field (docs/CONFIGURATION.md
+// "Logs" maps it onto the OpenTelemetry log data model), read from a real
+// call; a health check at the same level writes nothing.
+TEST(ServerTest, TheRpcLogLineHasItsDocumentedSchemaAndProbesAreQuiet) {
+  aftercare::testing::TestServiceOptions options;
+  options.flags = {{"log_level", "info"}};
+  ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec(), options));
+  auto stub = EchoService::NewStub(svc->channel());
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const std::string caller_span = "00f067aa0ba902b7";
+  ::testing::internal::CaptureStderr();
+  {
+    grpc::ClientContext ctx;
+    TestService::Authorize(ctx, TestService::Token(Role::kAdmin, "alice"));
+    ctx.AddMetadata("x-request-id", "schema-check-1");
+    ctx.AddMetadata("traceparent", absl::StrCat("00-", trace_id, "-", caller_span, "-01"));
+    EchoRequest req;
+    req.set_message("hi");
+    EchoResponse resp;
+    ASSERT_TRUE(stub->Echo(&ctx, req, &resp).ok());
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Check(*svc, ""), HealthCheckResponse::SERVING);
+  const std::string logs = ::testing::internal::GetCapturedStderr();
+
+  std::vector<nlohmann::json> rpc_lines;
+  for (absl::string_view line : absl::StrSplit(logs, '\n', absl::SkipEmpty())) {
+    nlohmann::json j = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    EXPECT_FALSE(absl::StrContains(j.value("method", ""), "grpc.health")) << line;
+    if (j.value("request_id", "") == "schema-check-1") rpc_lines.push_back(j);
+  }
+  ASSERT_EQ(rpc_lines.size(), 1u) << logs;
+  const nlohmann::json& j = rpc_lines[0];
+  const auto is_hex = [](const nlohmann::json& v, size_t n) {
+    if (!v.is_string()) return false;
+    const std::string s = v;
+    return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+  };
+  // Required fields and their types.
+  for (const char* field : {"ts", "level", "service", "msg", "method", "code", "request_id",
+                            "trace_id", "span_id", "peer", "caller", "role"}) {
+    ASSERT_TRUE(j.contains(field) && j[field].is_string()) << field << " in " << j.dump();
+  }
+  ASSERT_TRUE(j.contains("duration_ms") && j["duration_ms"].is_number()) << j.dump();
+  EXPECT_TRUE(::testing::Matches(::testing::MatchesRegex(
+      "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z"))(
+      j["ts"].get<std::string>()))
+      << j["ts"];
+  EXPECT_EQ(j["level"], "info");
+  EXPECT_EQ(j["service"], "echo-svc");
+  EXPECT_EQ(j["msg"], "rpc");
+  EXPECT_EQ(j["method"], "/aftercare.testing.v1.EchoService/Echo");
+  EXPECT_EQ(j["code"], "OK");
+  EXPECT_GE(j["duration_ms"].get<double>(), 0);
+  EXPECT_EQ(j["trace_id"], trace_id);  // the caller's trace continues
+  EXPECT_TRUE(is_hex(j["span_id"], 16)) << j["span_id"];
+  EXPECT_NE(j["span_id"], caller_span);  // this server's own span, not the caller's
+  EXPECT_EQ(j["parent_span_id"], caller_span);
+  EXPECT_EQ(j["caller"], "alice");
+  EXPECT_EQ(j["role"], "admin");
+  EXPECT_FALSE(j.contains("error"));
 }
 
 // Bytes that are not a valid request message: INVALID_ARGUMENT with a

@@ -11,9 +11,14 @@
 #include "absl/synchronization/mutex.h"
 #include "common/idempotency.h"
 #include "common/logging.h"
+#include "common/process_metrics.h"
 #include "common/status.h"
 
 namespace aftercare {
+
+std::string ServiceName(const ServiceSpec& spec) {
+  return spec.service_name.empty() ? spec.name + "-svc" : spec.service_name;
+}
 
 void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("grpc_host", "0.0.0.0", "Address the gRPC server listens on.");
@@ -110,7 +115,7 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   if (!ParseLogLevel(c.GetString("log_level"), &level)) {
     return absl::InvalidArgumentError("--log_level must be debug, info, warning or error");
   }
-  InitLogging(spec.name + "-svc", level);
+  InitLogging(ServiceName(spec), level);
 
   ASSIGN_OR_RETURN(rt->migrate_only_, c.GetBool("migrate_only"));
   ASSIGN_OR_RETURN(rt->shutdown_grace_, c.GetDuration("shutdown_grace"));
@@ -136,6 +141,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   }
 
   rt->registry_ = std::make_shared<prometheus::Registry>();
+  RegisterBuildInfo(*rt->registry_, ServiceName(spec));
+  rt->process_metrics_ = std::make_shared<ProcessCollector>();
 
   db::DbOptions db;
   db.host = c.GetString("mysql_host");
@@ -201,7 +208,10 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
 
   db::DbOptions outbox_db = db;
   outbox_db.pool_size = 1;
-  ASSIGN_OR_RETURN(auto outbox_pool, db::ConnectionPool::Create(outbox_db, nullptr));
+  // Its SQL errors count in aftercare_db_errors_total; its gauges would
+  // overwrite the main pool's.
+  ASSIGN_OR_RETURN(auto outbox_pool, db::ConnectionPool::Create(outbox_db, rt->registry_,
+                                                                db::PoolMetrics::kErrorsOnly));
   OutboxOptions outbox;
   outbox.service = spec.name;
   rt->outbox_ = std::make_unique<OutboxDispatcher>(std::move(outbox_pool), rt->clock_,
@@ -234,6 +244,7 @@ absl::Status ServiceRuntime::Start() {
                                                ": ", e.what()));
   }
   exposer_->RegisterCollectable(registry_);
+  exposer_->RegisterCollectable(process_metrics_);
 
   context_ = std::make_unique<ServiceContext>(ServiceContext{
       config_, *clock_, *pool_, *executor_, registry_, *clients_, *outbox_, *page_tokens_});
@@ -252,9 +263,23 @@ absl::Status ServiceRuntime::Start() {
   for (const std::string& name : spec_.health_names) {
     health_.SetStatus(name, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
   }
-  ASSIGN_OR_RETURN(server_, GrpcServer::Start(server, services, &health_,
-                                              std::make_unique<ServerInterceptorFactory>(
-                                                  registry_, verifier_.get(), clock_, &policies_)));
+  auto interceptors = std::make_unique<ServerInterceptorFactory>(registry_, verifier_.get(),
+                                                                 clock_, &policies_);
+  // Every method's series from the start, not after its first call.
+  std::vector<std::string> served = spec_.health_names;
+  served.push_back("grpc.health.v1.Health");
+  for (const std::string& name : served) {
+    const google::protobuf::ServiceDescriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    if (descriptor == nullptr) {
+      LogWarning("no descriptor for a served service: its metrics start at its first call",
+                 {{"grpc_service", name}});
+      continue;
+    }
+    interceptors->InitializeService(*descriptor);
+  }
+  ASSIGN_OR_RETURN(server_,
+                   GrpcServer::Start(server, services, &health_, std::move(interceptors)));
   ASSIGN_OR_RETURN(int64_t health_port, c.GetInt("health_port"));
   if (health_port > 0) {
     ServerOptions health_only;

@@ -62,7 +62,12 @@ struct ServiceContext {
 };
 
 struct ServiceSpec {
-  std::string name;  // "inventory"
+  // "inventory": the default database (aftercare_<name>), the migration set,
+  // the outbox lock and the callers' token subject ("svc:<name>").
+  std::string name;
+  // The service's name in logs and aftercare_build_info{service}, the one
+  // its Deployment, docs and image have ("case-svc"); empty: name + "-svc".
+  std::string service_name;
   int default_grpc_port = 0;
   int default_metrics_port = 0;
   const std::vector<db::MigrationFile>& (*migrations)() = nullptr;
@@ -80,6 +85,9 @@ struct ServiceSpec {
 // complete (ServicePolicy::CheckComplete); the runtime refuses to start
 // otherwise.
 absl::Status CheckPolicies(const ServiceSpec& spec);
+
+// The name a service goes by in logs and metrics ("inventory-svc").
+std::string ServiceName(const ServiceSpec& spec);
 
 // Declares the settings every service has (see docs/CONFIGURATION.md).
 void DefineCommonFlags(Config& config, const ServiceSpec& spec);
@@ -122,6 +130,7 @@ class ServiceRuntime {
   std::unique_ptr<Clock> owned_clock_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::shared_ptr<prometheus::Collectable> process_metrics_;  // the exposer keeps a weak_ptr
   std::unique_ptr<db::ConnectionPool> pool_;
   std::unique_ptr<BoundedExecutor> executor_;
   std::unique_ptr<JwtVerifier> verifier_;

@@ -79,5 +79,14 @@ TEST_F(RuntimeDbTlsTest, BadSettingsStopStartUpNamingTheFlag) {
                        HasSubstr("--mysql_tls_ca_file is set but --mysql_tls_mode is disabled")));
 }
 
+TEST(ServiceNameTest, TheSpecNameWithSvcUnlessTheSpecNamesItself) {
+  ServiceSpec spec;
+  spec.name = "inventory";
+  EXPECT_EQ(ServiceName(spec), "inventory-svc");
+  spec.name = "cases";
+  spec.service_name = "case-svc";
+  EXPECT_EQ(ServiceName(spec), "case-svc");
+}
+
 }  // namespace
 }  // namespace aftercare

@@ -198,11 +198,21 @@ PooledConnection::~PooledConnection() {
   if (pool_ != nullptr) pool_->Release(slot_);
 }
 
-ConnectionPool::ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Registry> registry)
+ConnectionPool::ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Registry> registry,
+                               PoolMetrics metrics)
     : options_(std::move(options)), registry_(std::move(registry)) {
   slots_.resize(options_.pool_size);
   busy_.assign(options_.pool_size, false);
   if (registry_) {
+    // A labelled counter appears in a scrape only once its child exists:
+    // every kind is created at 0 so that rate() and alerts see it from the start.
+    errors_ = &prometheus::BuildCounter()
+                   .Name("aftercare_db_errors_total")
+                   .Help("Database errors by kind")
+                   .Register(*registry_);
+    for (const char* kind : kSqlErrorKinds) errors_->Add({{"kind", kind}});
+  }
+  if (registry_ && metrics == PoolMetrics::kAll) {
     auto& conns = prometheus::BuildGauge()
                       .Name("aftercare_db_pool_connections")
                       .Help("Database connections of the pool by state")
@@ -221,17 +231,13 @@ ConnectionPool::ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Re
                          .Register(*registry_)
                          .Add({}, prometheus::Histogram::BucketBoundaries{
                                       0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5});
-    errors_ = &prometheus::BuildCounter()
-                   .Name("aftercare_db_errors_total")
-                   .Help("Database errors by kind")
-                   .Register(*registry_);
   }
 }
 
 ConnectionPool::~ConnectionPool() = default;
 
 absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(
-    DbOptions options, std::shared_ptr<prometheus::Registry> registry) {
+    DbOptions options, std::shared_ptr<prometheus::Registry> registry, PoolMetrics metrics) {
   if (options.pool_size < 1) {
     return absl::InvalidArgumentError("--db_pool_size must be at least 1");
   }
@@ -240,7 +246,8 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(
   }
   RETURN_IF_ERROR(CheckTlsOptions(options));
   Driver();
-  return std::unique_ptr<ConnectionPool>(new ConnectionPool(std::move(options), std::move(registry)));
+  return std::unique_ptr<ConnectionPool>(
+      new ConnectionPool(std::move(options), std::move(registry), metrics));
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
@@ -419,6 +426,7 @@ absl::Status ConnectionPool::Ping() {
     if (!rs->next()) return absl::UnavailableError("database ping returned no row");
     return absl::OkStatus();
   } catch (const sql::SQLException& e) {
+    CountError(SqlErrorKind(e.getErrorCode()));
     if (IsConnectionError(e.getErrorCode())) (*conn)->MarkBroken();
     return absl::UnavailableError(absl::StrCat("database ping failed: ", e.getErrorCode()));
   }

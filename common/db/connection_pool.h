@@ -5,7 +5,8 @@
 // TLS (DbTlsOptions), and counted in metrics:
 //   aftercare_db_pool_connections{state="in_use"|"open"|"max"}
 //   aftercare_db_pool_waiting, aftercare_db_pool_wait_seconds,
-//   aftercare_db_errors_total{kind}  (connection, tls, conflict, pool_timeout)
+//   aftercare_db_errors_total{kind}  (SqlErrorKind in common/db/errors.h, and
+//                                     pool_timeout; every kind exported from 0)
 //
 // Most code never acquires a connection directly: it calls RunTransaction or
 // RunRead (common/db/transaction.h), which also map exceptions.
@@ -63,6 +64,11 @@ struct DbTlsOptions {
   std::string cert_file;  // client certificate, presented to the server
   std::string key_file;   // its private key
 };
+
+// Which metrics a pool exports: a second pool of the same process (the
+// outbox dispatcher's) shares the error counter but must not overwrite the
+// main pool's connection gauges.
+enum class PoolMetrics { kAll, kErrorsOnly };
 
 struct DbOptions {
   std::string host = "127.0.0.1";
@@ -135,7 +141,8 @@ class ConnectionPool {
   // files readable, PEM, key matching the certificate): INVALID_ARGUMENT
   // naming the flag. `registry` may be null.
   static absl::StatusOr<std::unique_ptr<ConnectionPool>> Create(
-      DbOptions options, std::shared_ptr<prometheus::Registry> registry);
+      DbOptions options, std::shared_ptr<prometheus::Registry> registry,
+      PoolMetrics metrics = PoolMetrics::kAll);
   ~ConnectionPool();
 
   // Checks out a connection, opening it if needed. UNAVAILABLE when the
@@ -154,12 +161,13 @@ class ConnectionPool {
   int size() const { return options_.pool_size; }
   int in_use() const;
 
-  // Counts an error by kind ("connection", "deadlock", "other") in metrics.
+  // Counts an error in aftercare_db_errors_total{kind} (one of kSqlErrorKinds).
   void CountError(const char* kind);
 
  private:
   friend class PooledConnection;
-  ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Registry> registry);
+  ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Registry> registry,
+                 PoolMetrics metrics);
   absl::StatusOr<std::unique_ptr<Connection>> Open();
   void Release(int slot);
   void UpdateGauges() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/db/transaction.h"
+#include "common/testing/metrics.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -12,6 +13,7 @@
 namespace aftercare::db {
 namespace {
 
+using ::aftercare::testing::MetricValue;
 using ::aftercare::testing::PrivateMariaDb;
 using ::aftercare::testing::StatusIs;
 using ::aftercare::testing::TestDatabase;
@@ -150,6 +152,55 @@ TEST(TransactionTest, RetriesADeadlockUntilBothTransactionsCommit) {
   EXPECT_OK(b);
   EXPECT_GE(attempts.load(), 3);  // one of them ran again after the deadlock
   EXPECT_EQ(*db->QueryValue("SELECT SUM(n) FROM acct"), "4");
+}
+
+// Every SQL error is counted by class where it becomes a status; every
+// class is exported at 0 before the first error.
+TEST(DbErrorMetricsTest, AMissingTableCountsAsSchemaAndEveryKindIsExportedFromTheStart) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(1), registry));
+  for (const char* kind : kSqlErrorKinds) {
+    EXPECT_EQ(MetricValue(*registry, "aftercare_db_errors_total", {{"kind", kind}}), 0) << kind;
+  }
+  auto missing = RunRead<int64_t>(*pool, "read a missing table",
+                                  [](Connection& c) -> absl::StatusOr<int64_t> {
+                                    std::unique_ptr<sql::ResultSet>(
+                                        c.Prepare("SELECT id FROM no_such_table").executeQuery());
+                                    return 0;
+                                  });
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_EQ(MetricValue(*registry, "aftercare_db_errors_total", {{"kind", "schema"}}), 1);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_db_errors_total", {{"kind", "other"}}), 0);
+
+  ASSERT_OK(db->Execute("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB"));
+  auto insert = [&] {
+    return RunTransactionStatus(*pool, "insert", [](Connection& c) -> absl::Status {
+      c.Prepare("INSERT INTO t (id) VALUES (1)").executeUpdate();
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_OK(insert());
+  EXPECT_THAT(insert(), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(MetricValue(*registry, "aftercare_db_errors_total", {{"kind", "duplicate"}}), 1);
+}
+
+// The outbox dispatcher's own pool shares the counter, not the gauges.
+TEST(DbErrorMetricsTest, ASecondPoolSharesTheErrorCounterButNotTheGauges) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSERT_OK_AND_ASSIGN(auto main_pool, ConnectionPool::Create(db->Options(4), registry));
+  ASSERT_OK_AND_ASSIGN(auto second,
+                       ConnectionPool::Create(db->Options(1), registry, PoolMetrics::kErrorsOnly));
+  EXPECT_EQ(MetricValue(*registry, "aftercare_db_pool_connections", {{"state", "max"}}), 4);
+  auto missing = RunRead<int64_t>(*second, "read a missing table",
+                                  [](Connection& c) -> absl::StatusOr<int64_t> {
+                                    std::unique_ptr<sql::ResultSet>(
+                                        c.Prepare("SELECT x FROM no_such_table").executeQuery());
+                                    return 0;
+                                  });
+  EXPECT_FALSE(missing.ok());
+  EXPECT_EQ(MetricValue(*registry, "aftercare_db_errors_total", {{"kind", "schema"}}), 1);
 }
 
 }  // namespace

@@ -2,11 +2,13 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "common/db/connection_pool.h"
 #include "common/logging.h"
 
 namespace aftercare::db {
 namespace {
 constexpr char kRetryablePayload[] = "type.aftercare/db.retryable";
+constexpr int kErrTls = 2026;
 }  // namespace
 
 bool IsConnectionError(int code) {
@@ -28,6 +30,26 @@ bool IsConnectionError(int code) {
   }
 }
 
+const char* SqlErrorKind(int code) {
+  switch (code) {
+    case kErrTls: return "tls";
+    case kErrDeadlock:
+    case kErrLockWaitTimeout: return "conflict";
+    case kErrDuplicateKey: return "duplicate";
+    case 1146:  // table doesn't exist
+    case 1054:  // unknown column
+    case 1049:  // unknown database
+      return "schema";
+    case 1451:  // a child row references it (foreign key)
+    case 1452:  // no parent row (foreign key)
+    case 1048:  // column cannot be NULL
+    case 4025:  // CHECK constraint failed
+      return "constraint";
+    default:
+      return IsConnectionError(code) ? "connection" : "other";
+  }
+}
+
 absl::Status MarkRetryable(absl::Status status) {
   status.SetPayload(kRetryablePayload, absl::Cord("1"));
   return status;
@@ -37,8 +59,10 @@ bool IsRetryable(const absl::Status& status) {
   return status.GetPayload(kRetryablePayload).has_value();
 }
 
-absl::Status FromSqlException(const sql::SQLException& e, absl::string_view context) {
+absl::Status FromSqlException(const sql::SQLException& e, absl::string_view context,
+                              ConnectionPool& pool) {
   const int code = e.getErrorCode();
+  pool.CountError(SqlErrorKind(code));
   switch (code) {
     case kErrDuplicateKey:
       return absl::AlreadyExistsError(absl::StrCat(context, ": already exists"));

@@ -3,6 +3,7 @@
 //   1213 deadlock, 1205 lock wait → ABORTED, marked retryable (RunTransaction retries it)
 //   2002/2003/2006/2013/…        → UNAVAILABLE (the connection is dropped)
 //   anything else                 → INTERNAL (details go to the log, not the client)
+// and where each one is counted in aftercare_db_errors_total{kind} (SqlErrorKind).
 #ifndef AFTERCARE_COMMON_DB_ERRORS_H_
 #define AFTERCARE_COMMON_DB_ERRORS_H_
 
@@ -14,6 +15,8 @@
 
 namespace aftercare::db {
 
+class ConnectionPool;
+
 constexpr int kErrDuplicateKey = 1062;
 constexpr int kErrDeadlock = 1213;
 constexpr int kErrLockWaitTimeout = 1205;
@@ -21,9 +24,26 @@ constexpr int kErrLockWaitTimeout = 1205;
 // True for client/server errors after which the connection cannot be reused.
 bool IsConnectionError(int mysql_error_code);
 
-// Maps an exception thrown by Connector/C++; `context` says what was being
-// done ("reserve unit") and appears in the log line, not in the client message.
-absl::Status FromSqlException(const sql::SQLException& e, absl::string_view context);
+// The `kind` label of aftercare_db_errors_total for a MySQL error number:
+//   connection  2002/2003/2006/2013 and the other IsConnectionError codes
+//   tls         2026 (TLS handshake or verification failed)
+//   conflict    1213 deadlock, 1205 lock wait timeout
+//   duplicate   1062 duplicate key
+//   schema      1146 no such table, 1054 unknown column, 1049 unknown database
+//   constraint  1451/1452 foreign key, 1048 NOT NULL, 4025 CHECK
+//   other       anything else
+// ("pool_timeout", no free pooled connection, is counted by the pool.)
+const char* SqlErrorKind(int mysql_error_code);
+
+// Every value of the `kind` label, each exported at 0 from the start.
+inline constexpr const char* kSqlErrorKinds[] = {"connection", "tls",        "conflict",     "duplicate",
+                                          "schema",     "constraint", "pool_timeout", "other"};
+
+// Maps an exception thrown by Connector/C++ and counts it in `pool`'s
+// aftercare_db_errors_total{kind}; `context` says what was being done
+// ("reserve unit") and appears in the log line, not in the client message.
+absl::Status FromSqlException(const sql::SQLException& e, absl::string_view context,
+                              ConnectionPool& pool);
 
 // Marks a status as a transient transaction conflict that a fresh attempt of
 // the whole transaction can resolve.

@@ -160,7 +160,7 @@ absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool,
         conn->MarkBroken();
       }
     }
-    return FromSqlException(e, "apply migrations");
+    return FromSqlException(e, "apply migrations", pool);
   }
 }
 
@@ -216,7 +216,7 @@ absl::StatusOr<SchemaCheck> CheckSchema(ConnectionPool& pool, const std::vector<
       return check;
     }
     if (IsConnectionError(e.getErrorCode())) conn->MarkBroken();
-    return FromSqlException(e, "check the schema version");
+    return FromSqlException(e, "check the schema version", pool);
   }
 }
 

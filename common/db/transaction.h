@@ -65,11 +65,7 @@ R RunOnce(ConnectionPool& pool, Connection& conn, absl::string_view context, boo
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e.getErrorCode())) {
       conn.MarkBroken();
-      pool.CountError("connection");
     } else {
-      if (e.getErrorCode() == kErrDeadlock || e.getErrorCode() == kErrLockWaitTimeout) {
-        pool.CountError("conflict");
-      }
       if (transactional) {
         try {
           conn.Execute("ROLLBACK");
@@ -78,7 +74,7 @@ R RunOnce(ConnectionPool& pool, Connection& conn, absl::string_view context, boo
         }
       }
     }
-    return FromSqlException(e, context);
+    return FromSqlException(e, context, pool);  // counts it
   }
 }
 
