@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "common/errors.h"
 #include "common/ids.h"
 #include "common/policy.h"
 #include "common/status.h"
@@ -46,7 +47,7 @@ absl::Status NotFoundUnit(const std::string& serial) {
 absl::Status CheckAddress(const Address& a, const std::string& field, bool required) {
   if (a.empty() && !required) {
     if (!a.postal_code.empty() || !a.locality.empty() || !a.address_lines.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ".region_code is required"));
+      return InvalidField(absl::StrCat(field, ".region_code"), "is required");
     }
     return absl::OkStatus();
   }
@@ -57,7 +58,7 @@ absl::Status CheckAddress(const Address& a, const std::string& field, bool requi
   RETURN_IF_ERROR(CheckText(a.recipient, field + ".recipient", 200, false));
   RETURN_IF_ERROR(CheckText(a.organization, field + ".organization", 200, false));
   if (a.address_lines.size() > 5) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".address_lines must have at most 5 lines"));
+    return InvalidField(absl::StrCat(field, ".address_lines"), "must have at most 5 lines");
   }
   for (size_t i = 0; i < a.address_lines.size(); ++i) {
     RETURN_IF_ERROR(
@@ -71,45 +72,45 @@ absl::Status ValidateProduct(const Product& p) {
   RETURN_IF_ERROR(CheckText(p.series, "product.series", 100, false));
   RETURN_IF_ERROR(CheckText(p.platform, "product.platform", 100, false));
   if (p.family == Family::kUnspecified) {
-    return absl::InvalidArgumentError("product.family is required");
+    return InvalidField("product.family", "is required");
   }
   const std::string& cc = p.list_price.currency_code;
   if (cc.size() != 3 || !std::all_of(cc.begin(), cc.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-    return absl::InvalidArgumentError(
-        "product.list_price.currency_code must be an ISO 4217 code of three upper-case letters");
+    return InvalidField("product.list_price.currency_code",
+                        "must be an ISO 4217 code of three upper-case letters");
   }
   if (p.list_price.amount_minor < 0) {
-    return absl::InvalidArgumentError("product.list_price.amount_minor must not be negative");
+    return InvalidField("product.list_price.amount_minor", "must not be negative");
   }
   if (p.list_price.amount_minor < kMinListMinor || p.list_price.amount_minor > kMaxListMinor) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "product.list_price.amount_minor must be between ", kMinListMinor, " and ", kMaxListMinor,
-        " minor units"));
+    return InvalidField(
+        "product.list_price.amount_minor",
+        absl::StrCat("must be between ", kMinListMinor, " and ", kMaxListMinor, " minor units"));
   }
   if (p.lifecycle == Lifecycle::kUnspecified) {
-    return absl::InvalidArgumentError("product.lifecycle is required");
+    return InvalidField("product.lifecycle", "is required");
   }
   if (p.lifecycle == Lifecycle::kEndOfProduction && !p.end_of_production_time) {
-    return absl::InvalidArgumentError(
-        "product.end_of_production_time is required when lifecycle is END_OF_PRODUCTION");
+    return InvalidField("product.end_of_production_time",
+                        "is required when lifecycle is END_OF_PRODUCTION");
   }
   if (p.lifecycle == Lifecycle::kCurrent && p.end_of_production_time) {
-    return absl::InvalidArgumentError(
-        "product.end_of_production_time must be empty when lifecycle is CURRENT");
+    return InvalidField("product.end_of_production_time",
+                        "must be empty when lifecycle is CURRENT");
   }
   RETURN_IF_ERROR(CheckText(p.latest_software_release, "product.latest_software_release", 64, true));
   if (p.standard_warranty_months < 1 || p.standard_warranty_months > 120) {
-    return absl::InvalidArgumentError("product.standard_warranty_months must be between 1 and 120");
+    return InvalidField("product.standard_warranty_months", "must be between 1 and 120");
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckOption(const SupportOption& o, const std::string& field) {
   if (o.level == SupportLevel::kUnspecified) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".level is required"));
+    return InvalidField(absl::StrCat(field, ".level"), "is required");
   }
   if (o.term_months < 1 || o.term_months > 60) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".term_months must be between 1 and 60"));
+    return InvalidField(absl::StrCat(field, ".term_months"), "must be between 1 and 60");
   }
   return CheckText(o.pre_approval_reference, field + ".pre_approval_reference", 64, false);
 }
@@ -119,14 +120,14 @@ absl::Status CheckLevelForProduct(const Product& product, const SupportOption& o
                                   const std::string& field) {
   if (product.lifecycle != Lifecycle::kEndOfProduction) return absl::OkStatus();
   if (o.level == SupportLevel::kSameDay) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".level SAME_DAY is not offered for end-of-production units (Care Core, Care Core "
-               "Plus or Next Business Day with pre-approval)"));
+    return InvalidField(absl::StrCat(field, ".level"),
+                        "SAME_DAY is not offered for end-of-production units (Care Core, Care Core "
+                        "Plus or Next Business Day with pre-approval)");
   }
   if (o.level == SupportLevel::kNextBusinessDay && o.pre_approval_reference.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".pre_approval_reference is required: Next Business Day support for "
-               "end-of-production units needs pre-approval"));
+    return InvalidField(
+        absl::StrCat(field, ".pre_approval_reference"),
+        "is required: Next Business Day support for end-of-production units needs pre-approval");
   }
   return absl::OkStatus();
 }
@@ -139,7 +140,7 @@ absl::StatusOr<std::string> AfterKey(const PageTokenCodec* codec, const std::str
                                      const std::string& fingerprint) {
   if (IsFirstPage(token)) return std::string();
   ASSIGN_OR_RETURN(PageCursor cursor, codec->Decode(token, fingerprint));
-  if (cursor.keys.size() != 1) return absl::InvalidArgumentError("page_token is malformed");
+  if (cursor.keys.size() != 1) return InvalidField("page_token", "is malformed");
   return cursor.keys[0];
 }
 
@@ -230,28 +231,26 @@ SupportLevel SiteMaxLevel(const InventoryOptions& options, absl::string_view reg
 }
 
 absl::StatusOr<std::string> NormalizeSku(const std::string& sku, absl::string_view field) {
-  if (sku.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  if (sku.empty()) return InvalidField(field, "is required");
   std::string out = absl::AsciiStrToUpper(sku);
   bool ok = out.size() >= 2 && out.size() <= 40;
   for (char c : out) {
     if (!(absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '+' || c == '/')) ok = false;
   }
   if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be 2-40 characters of A-Z, 0-9, '-', '.', '+' and '/'"));
+    return InvalidField(field, "must be 2-40 characters of A-Z, 0-9, '-', '.', '+' and '/'");
   }
   return out;
 }
 
 absl::Status CheckAccountId(absl::string_view id, absl::string_view field) {
-  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  if (id.empty()) return InvalidField(field, "is required");
   bool ok = id.size() <= 64;
   for (char c : id) {
     if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.')) ok = false;
   }
   if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be 1-64 characters of A-Z, a-z, 0-9, '-', '_' and '.'"));
+    return InvalidField(field, "must be 1-64 characters of A-Z, a-z, 0-9, '-', '_' and '.'");
   }
   return absl::OkStatus();
 }
@@ -371,7 +370,7 @@ absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const 
                                                  const std::string& etag,
                                                  InventoryRepository& repo) const {
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(patch.sku, "product.sku"));
-  if (mask.empty()) return absl::InvalidArgumentError("update_mask must name at least one field");
+  if (mask.empty()) return InvalidField("update_mask", "must name at least one field");
   ASSIGN_OR_RETURN(std::optional<Product> found, repo.FindProduct(sku));
   if (!found) return absl::NotFoundError(absl::StrCat("product ", sku, " not found"));
   Product p = *found;
@@ -399,8 +398,8 @@ absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const 
     } else if (path == "standard_warranty_months") {
       p.standard_warranty_months = patch.standard_warranty_months;
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update_mask path '", path.substr(0, 64), "' is not an updatable field"));
+      return InvalidField(
+          "update_mask", absl::StrCat("path '", path.substr(0, 64), "' is not an updatable field"));
     }
   }
   RETURN_IF_ERROR(ValidateProduct(p));
@@ -425,7 +424,7 @@ absl::Status Inventory::ValidateGenuineSerials(std::vector<GenuineSerialEntry>& 
 
 absl::StatusOr<LoadCounts> Inventory::LoadGenuineSerials(
     const std::vector<GenuineSerialEntry>& entries, InventoryRepository& repo) const {
-  if (entries.empty()) return absl::InvalidArgumentError("entries must not be empty");
+  if (entries.empty()) return InvalidField("entries", "must not be empty");
   // The last entry of a serial wins.
   std::map<std::string, std::string> unique;
   for (const auto& e : entries) unique[e.serial] = e.sku;
@@ -489,14 +488,14 @@ absl::StatusOr<Unit> Inventory::Receive(const Principal& caller, const ReceiveCo
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(cmd.serial, "serial_number"));
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
   if (cmd.source == Source::kUnspecified || cmd.source == Source::kNewSale) {
-    return absl::InvalidArgumentError(
-        "source is required: DEMO_RETURN, RMA_RETURN, STOCK_ROTATION, FACTORY_OVERSTOCK, "
-        "OPEN_MARKET or TRADE_IN");
+    return InvalidField("source",
+                        "is required: DEMO_RETURN, RMA_RETURN, STOCK_ROTATION, FACTORY_OVERSTOCK, "
+                        "OPEN_MARKET or TRADE_IN");
   }
   RETURN_IF_ERROR(CheckText(cmd.note, "note", 1000, false));
   ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
   if (!product) {
-    return absl::InvalidArgumentError(absl::StrCat("sku ", sku, " is not in the catalog"));
+    return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
   }
   Condition condition = cmd.condition;
   if (condition == Condition::kUnspecified) {
@@ -578,7 +577,7 @@ absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& calle
   ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
   int64_t after_id = 0;
   if (!after.empty() && !absl::SimpleAtoi(after, &after_id)) {
-    return absl::InvalidArgumentError("page_token is malformed");
+    return InvalidField("page_token", "is malformed");
   }
   ASSIGN_OR_RETURN(auto rows, repo.ListEvents(unit.serial, after_id, size + 1));
   return MakePage(std::move(rows), size, page_tokens_, fp,
@@ -590,10 +589,10 @@ absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& calle
 absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& caller,
                                                               const StepCommand& cmd,
                                                               InventoryRepository& repo) const {
-  if (cmd.step == Step::kUnspecified) return absl::InvalidArgumentError("step is required");
+  if (cmd.step == Step::kUnspecified) return InvalidField("step", "is required");
   RETURN_IF_ERROR(CheckText(cmd.note, "note", 1000, false));
   if (cmd.replaced_parts.size() > 100) {
-    return absl::InvalidArgumentError("replaced_part_numbers must have at most 100 entries");
+    return InvalidField("replaced_part_numbers", "must have at most 100 entries");
   }
   for (size_t i = 0; i < cmd.replaced_parts.size(); ++i) {
     RETURN_IF_ERROR(CheckText(cmd.replaced_parts[i], absl::StrCat("replaced_part_numbers[", i, "]"),
@@ -606,10 +605,10 @@ absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& c
         "component repair needs either replaced_part_numbers or no_repair_needed (not both)");
   }
   if (cmd.step == Step::kSoftwareUpdate && cmd.software_version.empty()) {
-    return absl::InvalidArgumentError("software_version is required for SOFTWARE_UPDATE");
+    return InvalidField("software_version", "is required for SOFTWARE_UPDATE");
   }
   if (cmd.step == Step::kQualificationTest && cmd.test_report_reference.empty()) {
-    return absl::InvalidArgumentError("test_report_reference is required for QUALIFICATION_TEST");
+    return InvalidField("test_report_reference", "is required for QUALIFICATION_TEST");
   }
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, cmd.serial, repo, true));
   const absl::Time now = clock_.Now();
@@ -828,8 +827,8 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
   }
   RETURN_IF_ERROR(CheckRegionCode(cmd.ship_to_region_code, "ship_to_region_code"));
   if (cmd.ship_to_region_code != "US") {
-    return absl::InvalidArgumentError(
-        "ship_to_region_code must be US: CPO hardware is sold in the United States only");
+    return InvalidField("ship_to_region_code",
+                        "must be US: CPO hardware is sold in the United States only");
   }
   const absl::Time now = clock_.Now();
   Unit unit;
@@ -840,7 +839,7 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
   } else {
     ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
     ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
-    if (!product) return absl::InvalidArgumentError(absl::StrCat("sku ", sku, " is not in the catalog"));
+    if (!product) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
     ASSIGN_OR_RETURN(std::optional<Unit> claimed, repo.ClaimAvailableUnit(sku, cmd.condition, now));
     if (!claimed) {
       return absl::FailedPreconditionError(
@@ -891,11 +890,11 @@ absl::StatusOr<SaleResult> Inventory::SellUnit(const Principal& caller, const Se
   RETURN_IF_ERROR(CheckAccountId(cmd.buyer_account_id, "buyer_account_id"));
   RETURN_IF_ERROR(CheckAddress(cmd.site, "site", false));
   if (!cmd.site.empty() && cmd.site.region_code != "US") {
-    return absl::InvalidArgumentError(
-        "site.region_code must be US: CPO hardware is sold in the United States only");
+    return InvalidField("site.region_code",
+                        "must be US: CPO hardware is sold in the United States only");
   }
   if (cmd.support_options.size() > 4) {
-    return absl::InvalidArgumentError("support_options must have at most 4 entries");
+    return InvalidField("support_options", "must have at most 4 entries");
   }
   for (size_t i = 0; i < cmd.support_options.size(); ++i) {
     RETURN_IF_ERROR(CheckOption(cmd.support_options[i], absl::StrCat("support_options[", i, "]")));
@@ -967,7 +966,7 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
   RETURN_IF_ERROR(CheckAddress(cmd.site, "site", true));
   const absl::Time now = clock_.Now();
   if (cmd.ship_time && *cmd.ship_time > now) {
-    return absl::InvalidArgumentError("ship_time must not be in the future");
+    return InvalidField("ship_time", "must not be in the future");
   }
   ASSIGN_OR_RETURN(std::optional<Unit> existing, repo.FindUnit(serial, true));
   if (existing) {
@@ -988,7 +987,7 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
   RETURN_IF_ERROR(CheckAccountId(cmd.account_id, "account_id"));
   ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
-  if (!product) return absl::InvalidArgumentError(absl::StrCat("sku ", sku, " is not in the catalog"));
+  if (!product) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
   Unit unit;
   unit.serial = serial;
   unit.sku = sku;
@@ -1243,7 +1242,7 @@ absl::StatusOr<Entitlement> Inventory::GetEntitlement(const Principal& caller,
     what = "SSRN " + s;
   } else {
     std::optional<int64_t> id = ParseContractId(key.contract_id);
-    if (!id) return absl::InvalidArgumentError("contract_id must look like CT00000042");
+    if (!id) return InvalidField("contract_id", "must look like CT00000042");
     ASSIGN_OR_RETURN(std::optional<Contract> c, repo.FindContract(*id));
     what = "contract " + key.contract_id;
     if (!c) return absl::NotFoundError(what + " not found");
@@ -1281,7 +1280,7 @@ absl::StatusOr<Unit> Inventory::AllocateSpare(const Principal& caller, const std
   ASSIGN_OR_RETURN(int64_t rma, ParseRmaNumber(rma_number, "rma_number"));
   const std::string rma_id = FormatRmaNumber(rma);
   ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
-  if (!product) return absl::InvalidArgumentError(absl::StrCat("sku ", sku, " is not in the catalog"));
+  if (!product) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
   ASSIGN_OR_RETURN(std::optional<Unit> held, repo.FindUnitByRma(rma_id));
   if (held && held->state == UnitState::kAllocated) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -1319,7 +1318,7 @@ absl::StatusOr<Unit> Inventory::IntakeReturnedUnit(const Principal& caller,
                                                    InventoryRepository& repo) const {
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(cmd.serial, "serial_number"));
   if (cmd.source != Source::kRmaReturn && cmd.source != Source::kTradeIn) {
-    return absl::InvalidArgumentError("source must be RMA_RETURN or TRADE_IN");
+    return InvalidField("source", "must be RMA_RETURN or TRADE_IN");
   }
   RETURN_IF_ERROR(CheckText(cmd.reference, "reference", 64, false));
   const std::string detail = absl::StrCat("returned (", Name(cmd.source), ")",
@@ -1352,14 +1351,13 @@ absl::StatusOr<SwapResult> Inventory::SwapInstalledBase(const Principal& caller,
   ASSIGN_OR_RETURN(std::string new_serial,
                    NormalizeSerial(cmd.replacement_serial, "replacement_serial_number"));
   if (bad_serial == new_serial) {
-    return absl::InvalidArgumentError(
-        "replacement_serial_number must differ from defective_serial_number");
+    return InvalidField("replacement_serial_number", "must differ from defective_serial_number");
   }
   ASSIGN_OR_RETURN(int64_t rma, ParseRmaNumber(cmd.rma_number, "rma_number"));
   const std::string rma_id = FormatRmaNumber(rma);
   const absl::Time now = clock_.Now();
   if (cmd.ship_time && *cmd.ship_time > now) {
-    return absl::InvalidArgumentError("ship_time must not be in the future");
+    return InvalidField("ship_time", "must not be in the future");
   }
   // Lock both rows in serial order so two swaps never deadlock each other.
   std::optional<Unit> a, b;

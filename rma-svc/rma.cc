@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/errors.h"
 #include "common/ids.h"
 #include "common/policy.h"
 #include "common/status.h"
@@ -20,7 +21,7 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 
 absl::Status Invalid(absl::string_view field, absl::string_view rule) {
-  return absl::InvalidArgumentError(absl::StrCat(field, " ", rule));
+  return InvalidField(field, rule);
 }
 
 absl::Status CheckId(absl::string_view id, absl::string_view field) {
@@ -112,7 +113,7 @@ absl::StatusOr<std::string> AfterKey(const PageTokenCodec* codec, const std::str
                                      const std::string& fp) {
   if (IsFirstPage(token)) return std::string();
   ASSIGN_OR_RETURN(PageCursor c, codec->Decode(token, fp));
-  if (c.keys.size() != 1) return absl::InvalidArgumentError("page_token is malformed");
+  if (c.keys.size() != 1) return InvalidField("page_token", "is malformed");
   return c.keys[0];
 }
 
@@ -121,7 +122,7 @@ absl::StatusOr<int64_t> AfterId(const PageTokenCodec* codec, const std::string& 
   ASSIGN_OR_RETURN(std::string key, AfterKey(codec, token, fp));
   if (key.empty()) return int64_t{0};
   int64_t id = 0;
-  if (!absl::SimpleAtoi(key, &id)) return absl::InvalidArgumentError("page_token is malformed");
+  if (!absl::SimpleAtoi(key, &id)) return InvalidField("page_token", "is malformed");
   return id;
 }
 
