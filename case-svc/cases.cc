@@ -186,15 +186,18 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
           "not from a partner");
     }
     if (!m.ordered_directly) {
-      return absl::FailedPreconditionError(
+      return FailedPrecondition(
+          "ELIGIBILITY", "case.mis_shipment.ordered_directly",
           "case.mis_shipment.ordered_directly: mis-shipment requests must come from the customer "
           "who placed the order directly with the vendor");
     }
     if (now - m.ship_time > kMisShipmentWindow) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "case.mis_shipment.ship_time: mis-shipment requests must be submitted within 90 days of "
-          "shipment; this order shipped ",
-          absl::ToInt64Hours(now - m.ship_time) / 24, " days ago"));
+      return FailedPrecondition(
+          "ELIGIBILITY", "case.mis_shipment.ship_time",
+          absl::StrCat("case.mis_shipment.ship_time: mis-shipment requests must be submitted "
+                       "within 90 days of "
+                       "shipment; this order shipped ",
+                       absl::ToInt64Hours(now - m.ship_time) / 24, " days ago"));
     }
   } else if (d.mis_shipment) {
     return InvalidField("case.mis_shipment", "is only for request_type MIS_SHIPMENT");
@@ -300,7 +303,8 @@ absl::StatusOr<Case> Cases::TakeOwnership(const Principal& caller, const std::st
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
   if (!IsOpen(c.status)) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, " is ", Name(c.status), "; only open cases can be taken"));
   }
   const std::string new_owner = owner.empty() ? caller.subject : owner;
@@ -327,8 +331,9 @@ absl::StatusOr<Case> Cases::UpdateStatus(const Principal& caller, const std::str
   const bool ok = (c.status == CaseStatus::kInProgress && status == CaseStatus::kAwaitingCustomer) ||
                   (c.status == CaseStatus::kAwaitingCustomer && status == CaseStatus::kInProgress);
   if (!ok) {
-    return absl::FailedPreconditionError(absl::StrCat("case ", c.id, " is ", Name(c.status),
-                                                      "; cannot move it to ", Name(status)));
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
+        absl::StrCat("case ", c.id, " is ", Name(c.status), "; cannot move it to ", Name(status)));
   }
   const absl::Time now = clock_.Now();
   if (status == CaseStatus::kAwaitingCustomer) {
@@ -351,7 +356,9 @@ absl::StatusOr<Case> Cases::AddNote(const Principal& caller, const std::string& 
   }
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.status == CaseStatus::kClosed) {
-    return absl::FailedPreconditionError(absl::StrCat("case ", c.id, " is CLOSED; notes are no longer accepted"));
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
+        absl::StrCat("case ", c.id, " is CLOSED; notes are no longer accepted"));
   }
   const absl::Time now = clock_.Now();
   std::string kind = internal ? "internal_note" : "note";
@@ -377,7 +384,8 @@ absl::StatusOr<Case> Cases::Escalate(const Principal& caller, const std::string&
   RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (!IsOpen(c.status)) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, " is ", Name(c.status), "; only open cases can be escalated"));
   }
   c.escalation_level += 1;
@@ -398,8 +406,10 @@ absl::StatusOr<Case> Cases::Resolve(const Principal& caller, const std::string& 
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
   if (c.status != CaseStatus::kInProgress && c.status != CaseStatus::kAwaitingCustomer) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case ", c.id, " is ", Name(c.status), "; only IN_PROGRESS or AWAITING_CUSTOMER cases can be resolved"));
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
+        absl::StrCat("case ", c.id, " is ", Name(c.status),
+                     "; only IN_PROGRESS or AWAITING_CUSTOMER cases can be resolved"));
   }
   if (c.request_type == RequestType::kMisShipment) {
     if (tracking.empty()) {
@@ -412,8 +422,11 @@ absl::StatusOr<Case> Cases::Resolve(const Principal& caller, const std::string& 
   }
   if (c.request_type == RequestType::kGreyMarketReinstatement &&
       c.reinstatement == Reinstatement::kApproved) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case ", c.id, ": the reinstatement is still being applied in inventory; resolve it afterwards"));
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
+        absl::StrCat(
+            "case ", c.id,
+            ": the reinstatement is still being applied in inventory; resolve it afterwards"));
   }
   const absl::Time now = clock_.Now();
   PauseSla(options_.calendar, c.priority, &c.sla, now);
@@ -430,8 +443,9 @@ absl::StatusOr<Case> Cases::Close(const Principal& caller, const std::string& id
                                   CaseRepository& repo) const {
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.status != CaseStatus::kResolved) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case ", c.id, " is ", Name(c.status), "; only a RESOLVED case can be closed"));
+    return FailedPrecondition("CASE_STATE", absl::StrCat("cases/", c.id),
+                              absl::StrCat("case ", c.id, " is ", Name(c.status),
+                                           "; only a RESOLVED case can be closed"));
   }
   c.status = CaseStatus::kClosed;
   c.close_time = clock_.Now();
@@ -444,8 +458,9 @@ absl::StatusOr<Case> Cases::Reopen(const Principal& caller, const std::string& i
   RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.status != CaseStatus::kResolved) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case ", c.id, " is ", Name(c.status), "; only a RESOLVED case can be reopened"));
+    return FailedPrecondition("CASE_STATE", absl::StrCat("cases/", c.id),
+                              absl::StrCat("case ", c.id, " is ", Name(c.status),
+                                           "; only a RESOLVED case can be reopened"));
   }
   const CaseStatus to = c.owner.empty() ? CaseStatus::kNew : CaseStatus::kInProgress;
   const std::string detail = StatusChange(c.status, to) + ": " + reason;
@@ -461,15 +476,18 @@ absl::StatusOr<Case> Cases::ApproveReinstatement(const Principal& caller, const 
   RETURN_IF_ERROR(CheckText(inspection_reference, "inspection_reference", 100, false));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.request_type != RequestType::kGreyMarketReinstatement) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, " is not a grey-market reinstatement case"));
   }
   if (!IsOpen(c.status)) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, " is ", Name(c.status), "; reinstatement needs an open case"));
   }
   if (c.reinstatement != Reinstatement::kAwaitingApproval) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, ": the reinstatement was already approved"));
   }
   c.reinstatement = Reinstatement::kApproved;
@@ -658,7 +676,8 @@ absl::StatusOr<TradeIn> Cases::PrepareTradeIn(const Principal& caller, TradeIn t
   t.extension = ExtensionStatus::kNone;
   t.due_time = DocumentsDue(t.order_time);
   if (t.due_time <= now) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "ELIGIBILITY", "trade_in_case.order_time",
         "trade_in_case.order_time: the 3-month documentation deadline of this order has passed");
   }
   return t;
@@ -700,10 +719,12 @@ absl::Status Cases::CheckEligibility(const TradeIn& t,
       if (platform == e || sku == e) return absl::OkStatus();
     }
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "trade_in_case.new_order_skus: phase 2 needs a new order that includes an eligible MX "
-      "platform (",
-      absl::StrJoin(options_.tmip_phase2_platforms, ", "), ")"));
+  return FailedPrecondition(
+      "ELIGIBILITY", "trade_in_case.new_order_skus",
+      absl::StrCat(
+          "trade_in_case.new_order_skus: phase 2 needs a new order that includes an eligible MX "
+          "platform (",
+          absl::StrJoin(options_.tmip_phase2_platforms, ", "), ")"));
 }
 
 absl::StatusOr<TradeIn> Cases::CreateTradeIn(const Principal& caller, TradeIn t,
@@ -778,8 +799,9 @@ absl::Status Cases::SaveTradeIn(const Principal& caller, TradeIn& t, const std::
 namespace {
 absl::Status RequireOpen(const TradeIn& t, const char* action) {
   if (t.status != TradeInStatus::kOpen) {
-    return absl::FailedPreconditionError(absl::StrCat("trade-in case ", t.id, " is ", Name(t.status),
-                                                      "; cannot ", action));
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+        absl::StrCat("trade-in case ", t.id, " is ", Name(t.status), "; cannot ", action));
   }
   return absl::OkStatus();
 }
@@ -803,8 +825,9 @@ absl::StatusOr<TradeIn> Cases::UpdateLines(const Principal& caller, const std::s
         }
       }
       if (!kept) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "lines: serial ", s, " was already received and must stay registered"));
+        return FailedPrecondition(
+            "ELIGIBILITY", "lines",
+            absl::StrCat("lines: serial ", s, " was already received and must stay registered"));
       }
     }
     for (const std::string& s : old.destroyed_serials) {
@@ -816,8 +839,10 @@ absl::StatusOr<TradeIn> Cases::UpdateLines(const Principal& caller, const std::s
         }
       }
       if (!kept) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "lines: serial ", s, " is covered by a Certificate of Destruction and must stay registered"));
+        return FailedPrecondition(
+            "ELIGIBILITY", "lines",
+            absl::StrCat("lines: serial ", s,
+                         " is covered by a Certificate of Destruction and must stay registered"));
       }
     }
   }
@@ -842,8 +867,9 @@ absl::StatusOr<TradeIn> Cases::RequestExtension(const Principal& caller, const s
     return InvalidField("requested_due_time", "must be within a year of the order date");
   }
   if (t.extension == ExtensionStatus::kPending) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade-in case ", t.id, " already has a pending extension request"));
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+        absl::StrCat("trade-in case ", t.id, " already has a pending extension request"));
   }
   t.extension = ExtensionStatus::kPending;
   t.requested_due_time = requested_due;
@@ -863,7 +889,8 @@ absl::StatusOr<TradeIn> Cases::ReviewExtension(const Principal& caller, const st
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "review an extension"));
   if (t.extension != ExtensionStatus::kPending) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
         absl::StrCat("trade-in case ", t.id, " has no pending extension request"));
   }
   std::string detail;
@@ -889,12 +916,16 @@ absl::StatusOr<TradeIn> Cases::IssueShippingInstructions(const Principal& caller
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "issue shipping instructions"));
   if (t.disposition != Disposition::kReturn) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade-in case ", t.id, " destroys its equipment; shipping instructions are for returns"));
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+        absl::StrCat("trade-in case ", t.id,
+                     " destroys its equipment; shipping instructions are for returns"));
   }
   if (t.form_version == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade-in case ", t.id, " has no trade-in form yet; upload it before shipping instructions"));
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+        absl::StrCat("trade-in case ", t.id,
+                     " has no trade-in form yet; upload it before shipping instructions"));
   }
   t.shipping = ShippingInstructions{options_.tmip_return_address, label_reference, clock_.Now()};
   RETURN_IF_ERROR(SaveTradeIn(caller, t, "shipping_instructions",
@@ -935,12 +966,14 @@ absl::StatusOr<TradeIn> Cases::RecordReceived(const Principal& caller, const std
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "receive units"));
   if (t.disposition != Disposition::kReturn) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
         absl::StrCat("trade-in case ", t.id, " destroys its equipment; nothing is returned"));
   }
   if (!t.shipping) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade-in case ", t.id, " has no shipping instructions yet; issue them first"));
+    return FailedPrecondition("TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+                              absl::StrCat("trade-in case ", t.id,
+                                           " has no shipping instructions yet; issue them first"));
   }
   const absl::Time now = clock_.Now();
   int accepted = 0, exceptions = 0;
@@ -1047,8 +1080,11 @@ absl::StatusOr<Attachment> Cases::Upload(const Principal& caller, const std::str
   std::string detail;
   if (kind == AttachmentKind::kCertificateOfDestruction) {
     if (t.disposition != Disposition::kDestroy) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "trade-in case ", t.id, " returns its equipment; a Certificate of Destruction is for destroy cases"));
+      return FailedPrecondition(
+          "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+          absl::StrCat(
+              "trade-in case ", t.id,
+              " returns its equipment; a Certificate of Destruction is for destroy cases"));
     }
     for (size_t i = 0; i < cod->serials.size(); ++i) {
       const std::string& s = cod->serials[i];

@@ -36,8 +36,9 @@ bool In(UnitState s, std::initializer_list<UnitState> states) {
 absl::Status RequireState(const Unit& unit, UnitState state, absl::string_view action,
                           std::initializer_list<UnitState> allowed) {
   if (In(state, allowed)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat("unit ", unit.serial, " is ", Name(state),
-                                                    "; ", action, " needs ", StateList(allowed)));
+  return FailedPrecondition("UNIT_STATE", absl::StrCat("units/", unit.serial),
+                            absl::StrCat("unit ", unit.serial, " is ", Name(state), "; ", action,
+                                         " needs ", StateList(allowed)));
 }
 
 absl::Status NotFoundUnit(const std::string& serial) {
@@ -510,7 +511,8 @@ absl::StatusOr<Unit> Inventory::Receive(const Principal& caller, const ReceiveCo
                                  {UnitState::kSold, UnitState::kInService,
                                   UnitState::kAwaitingReturn}));
     if (unit.sku != sku) {
-      return absl::FailedPreconditionError(
+      return FailedPrecondition(
+          "UNIT_STATE", absl::StrCat("units/", serial),
           absl::StrCat("unit ", serial, " is registered as SKU ", unit.sku, ", not ", sku));
     }
     unit.condition = condition;
@@ -624,10 +626,12 @@ absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& c
       }
     }
     if (!verified) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "unit ", unit.serial, " is ", Name(unit.state),
-          " without a passed SERIAL_VERIFICATION in this round; verify the serial before ",
-          Name(cmd.step)));
+      return FailedPrecondition(
+          "UNIT_STATE", absl::StrCat("units/", unit.serial),
+          absl::StrCat(
+              "unit ", unit.serial, " is ", Name(unit.state),
+              " without a passed SERIAL_VERIFICATION in this round; verify the serial before ",
+              Name(cmd.step)));
     }
   }
   if (unit.state == UnitState::kReceived) {
@@ -713,14 +717,18 @@ absl::StatusOr<Unit> Inventory::CertifyUnit(const Principal& caller, const std::
     if (it == latest.end() || !it->second->passed) missing.push_back(Name(s));
   }
   if (!missing.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is IN_CERTIFICATION; certifying needs all six steps passed in round ",
-        unit.round, "; not passed: ", absl::StrJoin(missing, ", ")));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial,
+                     " is IN_CERTIFICATION; certifying needs all six steps passed in round ",
+                     unit.round, "; not passed: ", absl::StrJoin(missing, ", ")));
   }
   if (latest[Step::kComponentRepair]->id > latest[Step::kQualificationTest]->id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is IN_CERTIFICATION; it was repaired after its qualification test: "
-        "record QUALIFICATION_TEST again"));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial,
+                     " is IN_CERTIFICATION; it was repaired after its qualification test: "
+                     "record QUALIFICATION_TEST again"));
   }
   unit.certificate_id = absl::StrFormat("CPO-%s-%d", unit.serial, unit.round);
   unit.certified_by = caller.subject;
@@ -975,8 +983,9 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
     RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "registering",
                                  {UnitState::kSold}));
     if (!cmd.account_id.empty() && cmd.account_id != unit.owner_account_id) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "unit ", serial, " is owned by another account; use TransferOwnership"));
+      return FailedPrecondition(
+          "UNIT_STATE", absl::StrCat("units/", serial),
+          absl::StrCat("unit ", serial, " is owned by another account; use TransferOwnership"));
     }
     unit.site = cmd.site;
     RETURN_IF_ERROR(Transition(caller, unit, UnitState::kInService,
@@ -1087,7 +1096,8 @@ absl::StatusOr<Unit> Inventory::TransferOwnership(const Principal& caller, const
     return absl::AbortedError(absl::StrCat("etag is stale: unit ", unit.serial, " was changed"));
   }
   if (unit.owner_account_id == new_account_id) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
         absl::StrCat("unit ", unit.serial, " is already owned by ", new_account_id));
   }
   const std::string old_owner = unit.owner_account_id;
@@ -1113,7 +1123,8 @@ absl::StatusOr<Unit> Inventory::FlagGreyMarket(const Principal& caller, const st
   RETURN_IF_ERROR(CheckText(reason, "reason", 500, true));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   if (unit.grey_market) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
         absl::StrCat("unit ", unit.serial, " is already flagged as grey market"));
   }
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "flagging grey market",
@@ -1135,9 +1146,10 @@ absl::StatusOr<Unit> Inventory::ReinstateUnit(const Principal& caller, const std
   RETURN_IF_ERROR(CheckText(inspection_ref, "inspection_reference", 100, false));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   if (!unit.grey_market) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is ", Name(EffectiveState(unit, clock_.Now())),
-        " and not flagged as grey market; nothing to reinstate"));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial, " is ", Name(EffectiveState(unit, clock_.Now())),
+                     " and not flagged as grey market; nothing to reinstate"));
   }
   unit.grey_market = false;
   unit.version += 1;
@@ -1164,13 +1176,17 @@ absl::StatusOr<Contract> Inventory::CreateSupportContract(const Principal& calle
   // in the sale itself. (A unit bought while its product was current keeps
   // the support options of new hardware.)
   if (unit.warranty_kind == WarrantyKind::kCpoEndOfProduction) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is ", Name(unit.state), " and end of production: support for "
-        "end-of-production units can be bought only at the time of the CPO purchase"));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial, " is ", Name(unit.state),
+                     " and end of production: support for "
+                     "end-of-production units can be bought only at the time of the CPO purchase"));
   }
   if (unit.grey_market) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is grey market: it must be inspected and reinstated first"));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial,
+                     " is grey market: it must be inspected and reinstated first"));
   }
   if (!unit.site.empty() && option.level > SiteMaxLevel(options_, unit.site.region_code)) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -1304,8 +1320,8 @@ absl::StatusOr<Unit> Inventory::ReleaseSpare(const Principal& caller, const std:
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, unit.state, "releasing a spare", {UnitState::kAllocated}));
   if (unit.allocated_rma != FormatRmaNumber(rma)) {
-    return absl::FailedPreconditionError(absl::StrCat("unit ", unit.serial,
-                                                      " is ALLOCATED to another RMA"));
+    return FailedPrecondition("UNIT_STATE", absl::StrCat("units/", unit.serial),
+                              absl::StrCat("unit ", unit.serial, " is ALLOCATED to another RMA"));
   }
   unit.allocated_rma.clear();
   RETURN_IF_ERROR(Transition(caller, unit, UnitState::kSpare,
@@ -1329,7 +1345,8 @@ absl::StatusOr<Unit> Inventory::IntakeReturnedUnit(const Principal& caller,
     if (!cmd.sku.empty()) {
       ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
       if (sku != unit.sku) {
-        return absl::FailedPreconditionError(
+        return FailedPrecondition(
+            "UNIT_STATE", absl::StrCat("units/", serial),
             absl::StrCat("unit ", serial, " is registered as SKU ", unit.sku, ", not ", sku));
       }
     }
@@ -1377,9 +1394,10 @@ absl::StatusOr<SwapResult> Inventory::SwapInstalledBase(const Principal& caller,
   RETURN_IF_ERROR(RequireState(good, good.state, "swapping in a replacement",
                                {UnitState::kAllocated}));
   if (good.allocated_rma != rma_id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", good.serial, " is ALLOCATED to ", good.allocated_rma.empty() ? "no RMA" : good.allocated_rma,
-        ", not ", rma_id));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", good.serial),
+        absl::StrCat("unit ", good.serial, " is ALLOCATED to ",
+                     good.allocated_rma.empty() ? "no RMA" : good.allocated_rma, ", not ", rma_id));
   }
   if (good.sku != bad.sku) {
     return absl::FailedPreconditionError(absl::StrCat("replacement ", good.serial, " is SKU ",

@@ -268,9 +268,10 @@ absl::StatusOr<ActivationResult> Licensing::Activate(const Principal& caller,
   }
   if (!existing.empty()) {
     const License& l = existing.back();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "license ", l.id, " of this activation code on device ", serial, " is REVOKED (",
-        Name(l.revocation_reason), "); it cannot be activated there again"));
+    return FailedPrecondition("LICENSE_STATE", absl::StrCat("licenses/", l.id),
+                              absl::StrCat("license ", l.id, " of this activation code on device ",
+                                           serial, " is REVOKED (", Name(l.revocation_reason),
+                                           "); it cannot be activated there again"));
   }
   if (e->term_end && *e->term_end <= now) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -318,8 +319,9 @@ absl::StatusOr<RenewalResult> Licensing::Renew(const Principal& caller,
   RETURN_IF_ERROR(CheckText(order_reference, "order_reference", 128, false));
   ASSIGN_OR_RETURN(Entitlement e, LoadEntitlement(caller, entitlement_id, repo, true));
   if (e.product.term_type != TermType::kSubscription || !e.term_end) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "entitlement ", e.id, " is ", Name(e.product.term_type), "; only subscriptions renew"));
+    return FailedPrecondition("ENTITLEMENT_STATE", absl::StrCat("entitlements/", e.id),
+                              absl::StrCat("entitlement ", e.id, " is ", Name(e.product.term_type),
+                                           "; only subscriptions renew"));
   }
   const absl::Time now = clock_.Now();
   const int32_t months = term_months == 0 ? e.product.term_months : term_months;
@@ -425,22 +427,27 @@ absl::Status Licensing::CheckRmaForTransfer(const Principal& caller, const RmaIn
   if (!RmaIsApproved(rma.status) || rma.rma_number.empty()) {
     const std::string status = rma.status.empty() ? "UNSPECIFIED" : rma.status;
     if (status == "PENDING") {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "RMA ", name, " is PENDING: licenses move only once the RMA is approved"));
+      return FailedPrecondition(
+          "RMA_STATE", absl::StrCat("rmas/", name),
+          absl::StrCat("RMA ", name, " is PENDING: licenses move only once the RMA is approved"));
     }
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "RMA_STATE", absl::StrCat("rmas/", name),
         absl::StrCat("RMA ", name, " is ", status,
                      ": only an approved RMA can be used for a license transfer"));
   }
   if (rma.replacement_serial_number.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RMA ", rma.rma_number, " has no replacement serial yet: licenses move once a"
-        " replacement unit is allocated"));
+    return FailedPrecondition("RMA_STATE", absl::StrCat("rmas/", rma.rma_number),
+                              absl::StrCat("RMA ", rma.rma_number,
+                                           " has no replacement serial yet: licenses move once a"
+                                           " replacement unit is allocated"));
   }
   if (absl::AsciiStrToUpper(rma.replacement_serial_number) ==
       absl::AsciiStrToUpper(rma.serial_number)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RMA ", rma.rma_number, " names the same serial as defective unit and replacement"));
+    return FailedPrecondition(
+        "RMA_STATE", absl::StrCat("rmas/", rma.rma_number),
+        absl::StrCat("RMA ", rma.rma_number,
+                     " names the same serial as defective unit and replacement"));
   }
   return absl::OkStatus();
 }
@@ -590,8 +597,9 @@ absl::StatusOr<License> Licensing::Revoke(const Principal& caller, const std::st
                                            " is stale; read it again"));
   }
   if (l.state != LicenseState::kActive) {
-    return absl::FailedPreconditionError(absl::StrCat("license ", license_id, " is ",
-                                                      Name(l.state), " (", Name(l.revocation_reason), ")"));
+    return FailedPrecondition("LICENSE_STATE", absl::StrCat("licenses/", license_id),
+                              absl::StrCat("license ", license_id, " is ", Name(l.state), " (",
+                                           Name(l.revocation_reason), ")"));
   }
   const absl::Time now = clock_.Now();
   l.state = LicenseState::kRevoked;
