@@ -2,7 +2,8 @@
 # Starts `scripts/up` (without rebuilding, on free ports and a temporary data
 # folder), checks that the four services answer health and reflection and
 # export grpc_server_handled_total, then stops it with SIGTERM and checks that
-# everything it started is gone.
+# everything it started is gone. On the way, `buf curl` on a bad request shows
+# its google.rpc details (docs/ERRORS.md).
 set -euo pipefail
 root=${AFTERCARE_SOURCE_DIR:?}
 build=${AFTERCARE_BUILD_DIR:?}
@@ -41,6 +42,17 @@ for i in 0 1 2 3; do
   echo "$metrics" | grep -q 'grpc_server_handled_total{grpc_code="OK",grpc_method="Check"' \
     || fail "metrics on ${ports[$((i + 4))]}"
 done
+
+# A bad request answers INVALID_ARGUMENT with google.rpc details that buf curl
+# decodes through reflection: a BadRequest naming the field, an ErrorInfo.
+token=$(cat "$data/dev-admin.token")
+bad=$("$buf" curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $token" \
+      -d '{"serialNumber":"not a serial!"}' \
+      "http://127.0.0.1:${ports[0]}/aftercare.inventory.v1.InventoryService/GetUnit" 2>&1) || true
+echo "$bad" | grep -q '"invalid_argument"' || fail "bad request: $bad"
+echo "$bad" | grep -q '"type": "google.rpc.BadRequest"' || fail "no BadRequest detail: $bad"
+echo "$bad" | grep -q '"field": "serial_number"' || fail "BadRequest does not name the field: $bad"
+echo "$bad" | grep -q '"reason": "INVALID_FIELD"' || fail "no ErrorInfo reason: $bad"
 
 kill -TERM $up_pid
 wait $up_pid || fail "scripts/up did not exit cleanly on SIGTERM"
