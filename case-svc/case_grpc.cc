@@ -387,7 +387,8 @@ class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachm
       }
     } else if ((!message_.request_id().empty() && message_.request_id() != combined_.request_id()) ||
                (!message_.case_id().empty() && message_.case_id() != combined_.case_id())) {
-      Finish(ToGrpcStatus(absl::InvalidArgumentError(
+      Finish(ToGrpcStatus(InvalidFields(
+          {"request_id", "case_id"},
           "request_id and case_id must be the same in every message (or only in the first)")));
       return;
     }

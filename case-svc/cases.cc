@@ -138,7 +138,8 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
     return InvalidField("case.callback_phone", "is required when the follow-up method is phone");
   }
   if (!d.serial.empty() && !d.ssrn.empty()) {
-    return absl::InvalidArgumentError("give at most one of case.serial_number and case.ssrn");
+    return InvalidFields({"case.serial_number", "case.ssrn"},
+                         "give at most one of case.serial_number and case.ssrn");
   }
   if (!d.serial.empty()) {
     ASSIGN_OR_RETURN(d.serial, NormalizeSerial(d.serial, "case.serial_number"));

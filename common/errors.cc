@@ -60,6 +60,12 @@ absl::Status InvalidField(ErrorText field, ErrorText rule) {
       field, description);
 }
 
+absl::Status InvalidFields(std::initializer_list<ErrorText> fields, ErrorText message) {
+  absl::Status status = absl::InvalidArgumentError(Sv(message.view()));
+  for (const ErrorText& field : fields) status = WithFieldViolation(std::move(status), field, message);
+  return status;
+}
+
 absl::Status FailedPrecondition(ErrorText type, ErrorText subject, ErrorText description) {
   absl::Status status = absl::FailedPreconditionError(Sv(description.view()));
   google::rpc::PreconditionFailure failure;

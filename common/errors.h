@@ -24,6 +24,7 @@
 
 #include <grpcpp/support/status.h>
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -85,6 +86,11 @@ class ErrorText {
 // proto's snake_case ("case.mis_shipment.lines[2].quantity").
 //   InvalidField("page_size", "must not be negative")
 absl::Status InvalidField(ErrorText field, ErrorText rule);
+
+// INVALID_ARGUMENT `message` about several fields together ("exactly one of
+// serial_number and sku is required"): one BadRequest violation per field,
+// each described by `message`, and the reason INVALID_FIELD.
+absl::Status InvalidFields(std::initializer_list<ErrorText> fields, ErrorText message);
 
 // FAILED_PRECONDITION `description` with a PreconditionFailure violation
 // {type, subject, description}: `type` says which kind of precondition

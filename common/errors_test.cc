@@ -93,6 +93,18 @@ TEST(ErrorsTest, InvalidFieldCarriesABadRequestNamingTheField) {
             "the file is empty");
 }
 
+TEST(ErrorsTest, InvalidFieldsNamesEveryFieldInvolved) {
+  const absl::Status s =
+      InvalidFields({"serial_number", "sku"}, "exactly one of serial_number and sku is required");
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                          "exactly one of serial_number and sku is required"));
+  const auto bad = All<google::rpc::BadRequest>(OnTheWire(s));
+  ASSERT_EQ(bad.size(), 1u);
+  ASSERT_EQ(bad[0].field_violations_size(), 2);
+  EXPECT_EQ(bad[0].field_violations(0).field(), "serial_number");
+  EXPECT_EQ(bad[0].field_violations(1).field(), "sku");
+}
+
 absl::StatusOr<std::string> Layered(std::string_view serial) {
   ASSIGN_OR_RETURN(std::string s, NormalizeSerial(serial, "unit.serial_number"));
   return s;

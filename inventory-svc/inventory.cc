@@ -603,7 +603,8 @@ absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& c
   RETURN_IF_ERROR(CheckText(cmd.software_version, "software_version", 64, false));
   RETURN_IF_ERROR(CheckText(cmd.test_report_reference, "test_report_reference", 200, false));
   if (cmd.step == Step::kComponentRepair && cmd.replaced_parts.empty() == !cmd.no_repair_needed) {
-    return absl::InvalidArgumentError(
+    return InvalidFields(
+        {"replaced_part_numbers", "no_repair_needed"},
         "component repair needs either replaced_part_numbers or no_repair_needed (not both)");
   }
   if (cmd.step == Step::kSoftwareUpdate && cmd.software_version.empty()) {
@@ -831,7 +832,8 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
                                             InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireCpoChannel(caller));
   if (cmd.serial.empty() == cmd.sku.empty()) {
-    return absl::InvalidArgumentError("exactly one of serial_number and sku is required");
+    return InvalidFields({"serial_number", "sku"},
+                         "exactly one of serial_number and sku is required");
   }
   RETURN_IF_ERROR(CheckRegionCode(cmd.ship_to_region_code, "ship_to_region_code"));
   if (cmd.ship_to_region_code != "US") {
@@ -1244,7 +1246,8 @@ absl::StatusOr<Entitlement> Inventory::GetEntitlement(const Principal& caller,
                                                       InventoryRepository& repo) const {
   int keys = !key.serial.empty() + !key.ssrn.empty() + !key.contract_id.empty();
   if (keys != 1) {
-    return absl::InvalidArgumentError("exactly one of serial_number, ssrn and contract_id is required");
+    return InvalidFields({"serial_number", "ssrn", "contract_id"},
+                         "exactly one of serial_number, ssrn and contract_id is required");
   }
   std::optional<Unit> unit;
   std::string what;

@@ -7,8 +7,9 @@
 // write (never OK), never INTERNAL or UNKNOWN; no service may crash, and no
 // row may be written. Every error carries its google.rpc details
 // (common/errors.h): an ErrorInfo of the service's domain, and on
-// INVALID_ARGUMENT a BadRequest whose fields the message names (those
-// without one are listed: call sites not converted yet).
+// INVALID_ARGUMENT a BadRequest whose fields the message names (except for
+// bytes that are no request message, MALFORMED_REQUEST, and an upload stream
+// that carried no message).
 #include <gtest/gtest.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
@@ -163,7 +164,10 @@ TEST_F(HostileInputTest, EveryRpcOfEveryServiceRefusesHostileInputAndWritesNothi
     }
     if (code == grpc::StatusCode::INVALID_ARGUMENT) {
       std::optional<google::rpc::BadRequest> bad = FindDetail<google::rpc::BadRequest>(r.status);
-      if (!bad.has_value()) {
+      std::optional<google::rpc::ErrorInfo> info = FindDetail<google::rpc::ErrorInfo>(r.status);
+      if (!bad.has_value() && info.has_value() && info->reason() == kReasonMalformedRequest) {
+        // Bytes that are not the request message: no field to name.
+      } else if (!bad.has_value()) {
         without_bad_request.insert(absl::StrCat(m->full_name(), ": ", r.status.error_message()));
       } else {
         ++bad_requests;
@@ -263,10 +267,13 @@ TEST_F(HostileInputTest, EveryRpcOfEveryServiceRefusesHostileInputAndWritesNothi
 
   EXPECT_TRUE(problems.empty()) << problems.size() << " of " << calls << " calls:\n"
                                 << absl::StrJoin(problems, "\n");
+  // Every INVALID_ARGUMENT names its fields, except the upload stream that
+  // carried no message at all (docs/ERRORS.md, "Not yet structured").
   EXPECT_GT(bad_requests, 0);
-  std::cerr << bad_requests << " INVALID_ARGUMENT answers with a BadRequest; "
-            << without_bad_request.size() << " distinct ones without:\n  "
-            << absl::StrJoin(without_bad_request, "\n  ") << "\n";
+  for (const std::string& e : without_bad_request) {
+    EXPECT_NE(e.find("the stream carried no message"), std::string::npos)
+        << "INVALID_ARGUMENT without a BadRequest: " << e;
+  }
   // Nobody crashed; everyone still serves.
   for (const char* name : {"inventory", "case", "rma", "licensing"}) {
     EXPECT_TRUE(env().svc(name).process->Alive()) << name << " died";
