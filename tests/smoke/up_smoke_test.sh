@@ -43,16 +43,29 @@ for i in 0 1 2 3; do
     || fail "metrics on ${ports[$((i + 4))]}"
 done
 
-# A bad request answers INVALID_ARGUMENT with google.rpc details that buf curl
-# decodes through reflection: a BadRequest naming the field, an ErrorInfo.
+# A bad request answers INVALID_ARGUMENT with google.rpc details. buf curl
+# prints each as its type and base64 value; `buf convert` with the Debian
+# package's error_details.proto decodes one (docs/ERRORS.md).
+rpc_protos=${GOOGLEAPIS_RPC_PROTO_DIR:-/usr/share/gocode/src/github.com/gogo/googleapis}
 token=$(cat "$data/dev-admin.token")
 bad=$("$buf" curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $token" \
       -d '{"serialNumber":"not a serial!"}' \
       "http://127.0.0.1:${ports[0]}/aftercare.inventory.v1.InventoryService/GetUnit" 2>&1) || true
-echo "$bad" | grep -q '"invalid_argument"' || fail "bad request: $bad"
-echo "$bad" | grep -q '"type": "google.rpc.BadRequest"' || fail "no BadRequest detail: $bad"
-echo "$bad" | grep -q '"field": "serial_number"' || fail "BadRequest does not name the field: $bad"
-echo "$bad" | grep -q '"reason": "INVALID_FIELD"' || fail "no ErrorInfo reason: $bad"
+echo "$bad" | grep -q '"code": "invalid_argument"' || fail "bad request: $bad"
+detail() {  # detail <google.rpc type>: the detail of that type as JSON
+  printf '%s' "$bad" | python3 -c '
+import base64, json, sys
+v = [d["value"] for d in json.load(sys.stdin)["details"] if d["type"] == sys.argv[1]][0]
+sys.stdout.buffer.write(base64.b64decode(v + "=" * (-len(v) % 4)))' "$1" > "$data/detail.binpb" \
+    || fail "no $1 detail: $bad"
+  "$buf" convert "$rpc_protos/google/rpc/error_details.proto" --type "$1" \
+    --from "$data/detail.binpb#format=binpb" --to -#format=json
+}
+field=$(detail google.rpc.BadRequest)
+echo "$field" | grep -q '"field":"serial_number"' || fail "BadRequest does not name the field: $field"
+info=$(detail google.rpc.ErrorInfo)
+echo "$info" | grep -q '"reason":"INVALID_FIELD","domain":"aftercare.inventory"' \
+  || fail "ErrorInfo: $info"
 
 kill -TERM $up_pid
 wait $up_pid || fail "scripts/up did not exit cleanly on SIGTERM"
