@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "common/sync.h"
 
 namespace aftercare {
 namespace {
@@ -25,8 +28,16 @@ void SetDetail(absl::Status& status, const Detail& detail) {
 // The installed Abseil's string_view is its own type, not std::string_view.
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-// Written once at start-up, read by every error: never freed.
+// Set at start-up, read by every error. Every domain ever set stays
+// allocated (and reachable, for LeakSanitizer): a reader may still hold the
+// previous one; a process sets one or, in tests, a few.
 std::atomic<const std::string*> g_domain{nullptr};
+Mutex g_domains_mu;
+std::vector<std::unique_ptr<const std::string>>& Domains()
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(g_domains_mu) {
+  static auto* domains = new std::vector<std::unique_ptr<const std::string>>();
+  return *domains;
+}
 
 bool Retryable(absl::StatusCode code) {
   return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kResourceExhausted;
@@ -43,7 +54,9 @@ google::rpc::RetryInfo RetryAfter(absl::Duration delay) {
 }  // namespace
 
 void SetErrorDomain(std::string domain) {
-  g_domain.store(new std::string(std::move(domain)), std::memory_order_release);
+  MutexLock lock(&g_domains_mu);
+  Domains().push_back(std::make_unique<const std::string>(std::move(domain)));
+  g_domain.store(Domains().back().get(), std::memory_order_release);
 }
 
 std::string ErrorDomain() {
@@ -55,14 +68,16 @@ absl::Status InvalidField(ErrorText field, ErrorText rule) {
   std::string_view description = rule.view();
   const bool colon = absl::StartsWith(Sv(description), ": ");
   if (colon) description.remove_prefix(2);
-  return WithFieldViolation(
-      absl::InvalidArgumentError(absl::StrCat(Sv(field.view()), colon ? ": " : " ", Sv(description))),
-      field, description);
+  return WithFieldViolation(absl::InvalidArgumentError(absl::StrCat(
+                                Sv(field.view()), colon ? ": " : " ", Sv(description))),
+                            field, description);
 }
 
 absl::Status InvalidFields(std::initializer_list<ErrorText> fields, ErrorText message) {
   absl::Status status = absl::InvalidArgumentError(Sv(message.view()));
-  for (const ErrorText& field : fields) status = WithFieldViolation(std::move(status), field, message);
+  for (const ErrorText& field : fields) {
+    status = WithFieldViolation(std::move(status), field, message);
+  }
   return status;
 }
 
@@ -79,8 +94,8 @@ absl::Status FailedPrecondition(ErrorText type, ErrorText subject, ErrorText des
 
 absl::Status WithFieldViolation(absl::Status status, ErrorText field, ErrorText description) {
   if (status.ok()) return status;
-  google::rpc::BadRequest bad = GetDetail<google::rpc::BadRequest>(status).value_or(
-      google::rpc::BadRequest());
+  google::rpc::BadRequest bad =
+      GetDetail<google::rpc::BadRequest>(status).value_or(google::rpc::BadRequest());
   auto* v = bad.add_field_violations();
   v->set_field(field.str());
   v->set_description(description.str());
@@ -109,9 +124,9 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration delay) {
 
 absl::Status DependencyUnavailable(absl::Status status, ErrorText dependency,
                                    absl::Duration retry_delay) {
-  return WithRetryDelay(
-      WithReason(std::move(status), kReasonDependencyUnavailable, {{"dependency", dependency.str()}}),
-      retry_delay);
+  return WithRetryDelay(WithReason(std::move(status), kReasonDependencyUnavailable,
+                                   {{"dependency", dependency.str()}}),
+                        retry_delay);
 }
 
 std::string DefaultReason(absl::StatusCode code) {

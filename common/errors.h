@@ -67,11 +67,11 @@ std::string ErrorDomain();
 // std::string_view or absl::string_view (the installed Abseil's own type).
 class ErrorText {
  public:
-  ErrorText(const char* s) : v_(s) {}                                    // NOLINT: implicit
-  ErrorText(const std::string& s) : v_(s) {}                             // NOLINT: implicit
-  ErrorText(std::string_view s) : v_(s) {}                               // NOLINT: implicit
+  ErrorText(const char* s) : v_(s) {}         // NOLINT: implicit
+  ErrorText(const std::string& s) : v_(s) {}  // NOLINT: implicit
+  ErrorText(std::string_view s) : v_(s) {}    // NOLINT: implicit
 #ifndef ABSL_USES_STD_STRING_VIEW
-  ErrorText(absl::string_view s) : v_(s.data(), s.size()) {}             // NOLINT: implicit
+  ErrorText(absl::string_view s) : v_(s.data(), s.size()) {}  // NOLINT: implicit
 #endif
   std::string_view view() const { return v_; }
   std::string str() const { return std::string(v_); }
@@ -82,8 +82,8 @@ class ErrorText {
 
 // INVALID_ARGUMENT "<field> <rule>" with a BadRequest violation {field, rule}
 // and the reason INVALID_FIELD. A rule written ": ..." gives the message
-// "<field>: ..." (and the description without the colon). `field` is the request field's path in the
-// proto's snake_case ("case.mis_shipment.lines[2].quantity").
+// "<field>: ..." (and the description without the colon). `field` is the request field's path in
+// the proto's snake_case ("case.mis_shipment.lines[2].quantity").
 //   InvalidField("page_size", "must not be negative")
 absl::Status InvalidField(ErrorText field, ErrorText rule);
 

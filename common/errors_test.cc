@@ -66,8 +66,8 @@ TEST(ErrorsTest, RetryInfoOnUnavailableAndResourceExhaustedOnly) {
     }
   }
   // A delay set by the code that knows better wins, and appears once.
-  const auto set = All<google::rpc::RetryInfo>(OnTheWire(
-      WithRetryDelay(absl::ResourceExhaustedError("pool"), absl::Milliseconds(2500))));
+  const auto set = All<google::rpc::RetryInfo>(
+      OnTheWire(WithRetryDelay(absl::ResourceExhaustedError("pool"), absl::Milliseconds(2500))));
   ASSERT_EQ(set.size(), 1u);
   EXPECT_EQ(DelayOf(set[0]), absl::Milliseconds(2500));
   // A RetryInfo on a code that must not be retried as is is dropped.
@@ -139,8 +139,7 @@ TEST(ErrorsTest, TheSharedFieldHelpersCarryTheFieldTheyWereGiven) {
 }
 
 TEST(ErrorsTest, FailedPreconditionCarriesAPreconditionFailure) {
-  const absl::Status s =
-      FailedPrecondition("UNIT_STATE", "units/JN11", "the unit is not in stock");
+  const absl::Status s = FailedPrecondition("UNIT_STATE", "units/JN11", "the unit is not in stock");
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition, "the unit is not in stock"));
   const auto failures = All<google::rpc::PreconditionFailure>(OnTheWire(s));
   ASSERT_EQ(failures.size(), 1u);
@@ -188,7 +187,8 @@ TEST(ErrorsTest, OutOfScopeLooksExactlyLikeNotFound) {
   const google::rpc::Status hidden = OnTheWire(OutOfScope("unit JN11"));
   const google::rpc::Status absent = OnTheWire(absl::NotFoundError("unit JN11 not found"));
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(hidden, absent))
-      << hidden.DebugString() << "\nvs\n" << absent.DebugString();
+      << hidden.DebugString() << "\nvs\n"
+      << absent.DebugString();
 }
 
 TEST(ErrorsTest, StatusesBuiltAsGrpcStatusGetDefaultDetails) {
