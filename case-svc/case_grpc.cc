@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/call_context.h"
+#include "common/errors.h"
 #include "common/ids.h"
 #include "common/logging.h"
 #include "common/rpc.h"
@@ -234,9 +235,11 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateTradeInCase(Ctx* ctx,
     for (const std::string& sku : domain_.SkusToLookUp(prepared)) {
       absl::StatusOr<CatalogEntry> entry = inventory_.LookUpSku(CurrentCall(ctx), sku);
       if (!entry.ok()) {
-        return absl::UnavailableError(absl::StrCat(
-            "cannot check TMIP eligibility now (inventory-svc: ", entry.status().message(),
-            "); retry with the same request_id"));
+        return DependencyUnavailable(
+            absl::UnavailableError(absl::StrCat(
+                "cannot check TMIP eligibility now (inventory-svc: ", entry.status().message(),
+                "); retry with the same request_id")),
+            "inventory-svc");
       }
       catalog[sku] = *entry;
     }
@@ -307,7 +310,7 @@ grpc::ServerUnaryReactor* CaseGrpc::RequestDeadlineExtension(
   AFTERCARE_TRADE_IN_MUTATION(
       "RequestDeadlineExtension", "request deadline extension",
       if (!req->has_requested_due_time()) {
-        return absl::InvalidArgumentError("requested_due_time is required");
+        return InvalidField("requested_due_time", "is required");
       } ASSIGN_OR_RETURN(absl::Time due,
                          FromTimestamp(req->requested_due_time(), "requested_due_time")),
       domain_.RequestExtension(caller, req->case_id(), due, req->reason(), repo));
@@ -384,15 +387,17 @@ class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachm
       }
     } else if ((!message_.request_id().empty() && message_.request_id() != combined_.request_id()) ||
                (!message_.case_id().empty() && message_.case_id() != combined_.case_id())) {
-      Finish(ToGrpcStatus(absl::InvalidArgumentError(
+      Finish(ToGrpcStatus(InvalidFields(
+          {"request_id", "case_id"},
           "request_id and case_id must be the same in every message (or only in the first)")));
       return;
     }
     if (static_cast<int64_t>(content_.size() + message_.chunk().size()) >
         service_->domain_.options().max_attachment_bytes) {
-      Finish(ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat("chunk: the file is larger than ", service_->domain_.options().max_attachment_bytes,
-                       " bytes (--max_attachment_bytes)"))));
+      Finish(ToGrpcStatus(
+          InvalidField("chunk", absl::StrCat(": the file is larger than ",
+                                             service_->domain_.options().max_attachment_bytes,
+                                             " bytes (--max_attachment_bytes)"))));
       return;
     }
     content_.append(message_.chunk());

@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "case-svc/file_types.h"
 #include "case-svc/sla.h"
+#include "common/errors.h"
 #include "common/policy.h"
 #include "common/ids.h"
 #include "common/status.h"
@@ -39,10 +40,10 @@ absl::Status CheckEtag(const std::string& etag, int64_t version, const std::stri
 }
 
 absl::Status CheckAccountId(const std::string& id, const std::string& field) {
-  if (id.size() > 64) return absl::InvalidArgumentError(field + " must be at most 64 characters");
+  if (id.size() > 64) return InvalidField(field, "must be at most 64 characters");
   for (char ch : id) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') {
-      return absl::InvalidArgumentError(field + " must be letters, digits, '-' or '_'");
+      return InvalidField(field, "must be letters, digits, '-' or '_'");
     }
   }
   return absl::OkStatus();
@@ -76,15 +77,14 @@ absl::StatusOr<std::string> AccountFor(const Principal& caller, const std::strin
             field + ": the caller is associated with no account; cases are opened for one of "
             "the caller's accounts");
       }
-      return absl::InvalidArgumentError(
-          field + " is required when the caller is associated with several accounts");
+      return InvalidField(field, "is required when the caller is associated with several accounts");
     }
     // Another account looks exactly like one that does not exist.
     RETURN_IF_ERROR(CheckAccountScope(caller, requested, "account " + requested));
     return requested;
   }
   if (requested.empty() && required_for_staff) {
-    return absl::InvalidArgumentError(field + " is required");
+    return InvalidField(field, "is required");
   }
   return requested;
 }
@@ -102,13 +102,13 @@ bool IsScoped(const Principal& caller) {
 
 absl::StatusOr<std::string> NormalizeSku(const std::string& sku, const std::string& field) {
   if (sku.empty() || sku.size() > 40) {
-    return absl::InvalidArgumentError(field + " must be 1-40 characters");
+    return InvalidField(field, "must be 1-40 characters");
   }
   std::string out = absl::AsciiStrToUpper(sku);
   for (char ch : out) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '.' &&
         ch != '+' && ch != '/') {
-      return absl::InvalidArgumentError(field + " must be A-Z, 0-9, '-', '.', '+' or '/'");
+      return InvalidField(field, "must be A-Z, 0-9, '-', '.', '+' or '/'");
     }
   }
   return out;
@@ -121,13 +121,13 @@ Cases::Cases(const Clock& clock, CaseOptions options, const PageTokenCodec* page
 
 absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
   if (d.request_type == RequestType::kUnspecified) {
-    return absl::InvalidArgumentError("case.request_type is required");
+    return InvalidField("case.request_type", "is required");
   }
   if (d.priority == Priority::kUnspecified) {
-    return absl::InvalidArgumentError("case.priority is required (P1-P4)");
+    return InvalidField("case.priority", "is required (P1-P4)");
   }
   if (d.follow_up == FollowUp::kUnspecified) {
-    return absl::InvalidArgumentError("case.follow_up_method is required (email, phone or chat)");
+    return InvalidField("case.follow_up_method", "is required (email, phone or chat)");
   }
   RETURN_IF_ERROR(CheckText(d.sub_type, "case.sub_type", 100, false));
   RETURN_IF_ERROR(CheckText(d.summary, "case.summary", kMaxSummaryBytes, true));
@@ -135,10 +135,11 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
   if (!d.callback_phone.empty()) {
     ASSIGN_OR_RETURN(d.callback_phone, NormalizePhone(d.callback_phone, "case.callback_phone"));
   } else if (d.follow_up == FollowUp::kPhone) {
-    return absl::InvalidArgumentError("case.callback_phone is required when the follow-up method is phone");
+    return InvalidField("case.callback_phone", "is required when the follow-up method is phone");
   }
   if (!d.serial.empty() && !d.ssrn.empty()) {
-    return absl::InvalidArgumentError("give at most one of case.serial_number and case.ssrn");
+    return InvalidFields({"case.serial_number", "case.ssrn"},
+                         "give at most one of case.serial_number and case.ssrn");
   }
   if (!d.serial.empty()) {
     ASSIGN_OR_RETURN(d.serial, NormalizeSerial(d.serial, "case.serial_number"));
@@ -151,34 +152,34 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
   const absl::Time now = clock_.Now();
   if (d.request_type == RequestType::kMisShipment) {
     if (!d.mis_shipment) {
-      return absl::InvalidArgumentError("case.mis_shipment is required for a mis-shipment case");
+      return InvalidField("case.mis_shipment", "is required for a mis-shipment case");
     }
     MisShipment& m = *d.mis_shipment;
     RETURN_IF_ERROR(CheckText(m.order_number, "case.mis_shipment.order_number", 40, true));
     if (m.category == MisShipmentCategory::kUnspecified) {
-      return absl::InvalidArgumentError("case.mis_shipment.category is required");
+      return InvalidField("case.mis_shipment.category", "is required");
     }
     if (m.lines.empty() || m.lines.size() > kMaxLines) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("case.mis_shipment.lines must have 1-", kMaxLines, " lines"));
+      return InvalidField("case.mis_shipment.lines",
+                          absl::StrCat("must have 1-", kMaxLines, " lines"));
     }
     for (size_t i = 0; i < m.lines.size(); ++i) {
       const std::string f = absl::StrCat("case.mis_shipment.lines[", i, "]");
       ASSIGN_OR_RETURN(m.lines[i].sku, NormalizeSku(m.lines[i].sku, f + ".sku"));
       if (m.lines[i].quantity < 1 || m.lines[i].quantity > kMaxQuantity) {
-        return absl::InvalidArgumentError(absl::StrCat(f, ".quantity must be 1-", kMaxQuantity));
+        return InvalidField(absl::StrCat(f, ".quantity"), absl::StrCat("must be 1-", kMaxQuantity));
       }
       RETURN_IF_ERROR(CheckText(m.lines[i].note, f + ".note", 500, false));
     }
     if (m.ship_time == absl::InfinitePast()) {
-      return absl::InvalidArgumentError("case.mis_shipment.ship_time is required");
+      return InvalidField("case.mis_shipment.ship_time", "is required");
     }
     if (m.ship_time > now + absl::Hours(24)) {
-      return absl::InvalidArgumentError("case.mis_shipment.ship_time must not be in the future");
+      return InvalidField("case.mis_shipment.ship_time", "must not be in the future");
     }
     if (!m.corrected_tracking_number.empty()) {
-      return absl::InvalidArgumentError(
-          "case.mis_shipment.corrected_tracking_number is set at resolution, not at creation");
+      return InvalidField("case.mis_shipment.corrected_tracking_number",
+                          "is set at resolution, not at creation");
     }
     if (caller.role == Role::kPartner) {
       return absl::PermissionDeniedError(
@@ -186,24 +187,25 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
           "not from a partner");
     }
     if (!m.ordered_directly) {
-      return absl::FailedPreconditionError(
+      return FailedPrecondition(
+          "ELIGIBILITY", "case.mis_shipment.ordered_directly",
           "case.mis_shipment.ordered_directly: mis-shipment requests must come from the customer "
           "who placed the order directly with the vendor");
     }
     if (now - m.ship_time > kMisShipmentWindow) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "case.mis_shipment.ship_time: mis-shipment requests must be submitted within 90 days of "
-          "shipment; this order shipped ",
-          absl::ToInt64Hours(now - m.ship_time) / 24, " days ago"));
+      return FailedPrecondition(
+          "ELIGIBILITY", "case.mis_shipment.ship_time",
+          absl::StrCat("case.mis_shipment.ship_time: mis-shipment requests must be submitted "
+                       "within 90 days of "
+                       "shipment; this order shipped ",
+                       absl::ToInt64Hours(now - m.ship_time) / 24, " days ago"));
     }
   } else if (d.mis_shipment) {
-    return absl::InvalidArgumentError(
-        "case.mis_shipment is only for request_type MIS_SHIPMENT");
+    return InvalidField("case.mis_shipment", "is only for request_type MIS_SHIPMENT");
   }
   if (d.request_type == RequestType::kGreyMarketReinstatement) {
     if (d.serial.empty()) {
-      return absl::InvalidArgumentError(
-          "case.serial_number is required for a grey-market reinstatement case");
+      return InvalidField("case.serial_number", "is required for a grey-market reinstatement case");
     }
     d.reinstatement = Reinstatement::kAwaitingApproval;
   } else {
@@ -302,7 +304,8 @@ absl::StatusOr<Case> Cases::TakeOwnership(const Principal& caller, const std::st
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
   if (!IsOpen(c.status)) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, " is ", Name(c.status), "; only open cases can be taken"));
   }
   const std::string new_owner = owner.empty() ? caller.subject : owner;
@@ -320,17 +323,18 @@ absl::StatusOr<Case> Cases::UpdateStatus(const Principal& caller, const std::str
                                          CaseStatus status, const std::string& etag,
                                          CaseRepository& repo) const {
   if (status != CaseStatus::kInProgress && status != CaseStatus::kAwaitingCustomer) {
-    return absl::InvalidArgumentError(
-        "status must be IN_PROGRESS or AWAITING_CUSTOMER (use TakeCaseOwnership, ResolveCase, "
-        "CloseCase and ReopenCase for the others)");
+    return InvalidField("status",
+                        "must be IN_PROGRESS or AWAITING_CUSTOMER (use TakeCaseOwnership, "
+                        "ResolveCase, CloseCase and ReopenCase for the others)");
   }
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
   const bool ok = (c.status == CaseStatus::kInProgress && status == CaseStatus::kAwaitingCustomer) ||
                   (c.status == CaseStatus::kAwaitingCustomer && status == CaseStatus::kInProgress);
   if (!ok) {
-    return absl::FailedPreconditionError(absl::StrCat("case ", c.id, " is ", Name(c.status),
-                                                      "; cannot move it to ", Name(status)));
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
+        absl::StrCat("case ", c.id, " is ", Name(c.status), "; cannot move it to ", Name(status)));
   }
   const absl::Time now = clock_.Now();
   if (status == CaseStatus::kAwaitingCustomer) {
@@ -353,7 +357,9 @@ absl::StatusOr<Case> Cases::AddNote(const Principal& caller, const std::string& 
   }
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.status == CaseStatus::kClosed) {
-    return absl::FailedPreconditionError(absl::StrCat("case ", c.id, " is CLOSED; notes are no longer accepted"));
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
+        absl::StrCat("case ", c.id, " is CLOSED; notes are no longer accepted"));
   }
   const absl::Time now = clock_.Now();
   std::string kind = internal ? "internal_note" : "note";
@@ -374,12 +380,13 @@ absl::StatusOr<Case> Cases::Escalate(const Principal& caller, const std::string&
                                      EscalationKind kind, const std::string& reason,
                                      CaseRepository& repo) const {
   if (kind == EscalationKind::kUnspecified) {
-    return absl::InvalidArgumentError("kind must be FASTER_PROGRESS or REASSIGNMENT");
+    return InvalidField("kind", "must be FASTER_PROGRESS or REASSIGNMENT");
   }
   RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (!IsOpen(c.status)) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, " is ", Name(c.status), "; only open cases can be escalated"));
   }
   c.escalation_level += 1;
@@ -400,22 +407,27 @@ absl::StatusOr<Case> Cases::Resolve(const Principal& caller, const std::string& 
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
   if (c.status != CaseStatus::kInProgress && c.status != CaseStatus::kAwaitingCustomer) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case ", c.id, " is ", Name(c.status), "; only IN_PROGRESS or AWAITING_CUSTOMER cases can be resolved"));
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
+        absl::StrCat("case ", c.id, " is ", Name(c.status),
+                     "; only IN_PROGRESS or AWAITING_CUSTOMER cases can be resolved"));
   }
   if (c.request_type == RequestType::kMisShipment) {
     if (tracking.empty()) {
-      return absl::InvalidArgumentError(
-          "corrected_tracking_number is required to resolve a mis-shipment case");
+      return InvalidField("corrected_tracking_number",
+                          "is required to resolve a mis-shipment case");
     }
     c.mis_shipment->corrected_tracking_number = tracking;
   } else if (!tracking.empty()) {
-    return absl::InvalidArgumentError("corrected_tracking_number is only for mis-shipment cases");
+    return InvalidField("corrected_tracking_number", "is only for mis-shipment cases");
   }
   if (c.request_type == RequestType::kGreyMarketReinstatement &&
       c.reinstatement == Reinstatement::kApproved) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case ", c.id, ": the reinstatement is still being applied in inventory; resolve it afterwards"));
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
+        absl::StrCat(
+            "case ", c.id,
+            ": the reinstatement is still being applied in inventory; resolve it afterwards"));
   }
   const absl::Time now = clock_.Now();
   PauseSla(options_.calendar, c.priority, &c.sla, now);
@@ -432,8 +444,9 @@ absl::StatusOr<Case> Cases::Close(const Principal& caller, const std::string& id
                                   CaseRepository& repo) const {
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.status != CaseStatus::kResolved) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case ", c.id, " is ", Name(c.status), "; only a RESOLVED case can be closed"));
+    return FailedPrecondition("CASE_STATE", absl::StrCat("cases/", c.id),
+                              absl::StrCat("case ", c.id, " is ", Name(c.status),
+                                           "; only a RESOLVED case can be closed"));
   }
   c.status = CaseStatus::kClosed;
   c.close_time = clock_.Now();
@@ -446,8 +459,9 @@ absl::StatusOr<Case> Cases::Reopen(const Principal& caller, const std::string& i
   RETURN_IF_ERROR(CheckText(reason, "reason", kMaxReasonBytes, true));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.status != CaseStatus::kResolved) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case ", c.id, " is ", Name(c.status), "; only a RESOLVED case can be reopened"));
+    return FailedPrecondition("CASE_STATE", absl::StrCat("cases/", c.id),
+                              absl::StrCat("case ", c.id, " is ", Name(c.status),
+                                           "; only a RESOLVED case can be reopened"));
   }
   const CaseStatus to = c.owner.empty() ? CaseStatus::kNew : CaseStatus::kInProgress;
   const std::string detail = StatusChange(c.status, to) + ": " + reason;
@@ -463,15 +477,18 @@ absl::StatusOr<Case> Cases::ApproveReinstatement(const Principal& caller, const 
   RETURN_IF_ERROR(CheckText(inspection_reference, "inspection_reference", 100, false));
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   if (c.request_type != RequestType::kGreyMarketReinstatement) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, " is not a grey-market reinstatement case"));
   }
   if (!IsOpen(c.status)) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, " is ", Name(c.status), "; reinstatement needs an open case"));
   }
   if (c.reinstatement != Reinstatement::kAwaitingApproval) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "CASE_STATE", absl::StrCat("cases/", c.id),
         absl::StrCat("case ", c.id, ": the reinstatement was already approved"));
   }
   c.reinstatement = Reinstatement::kApproved;
@@ -506,7 +523,7 @@ absl::StatusOr<Page<CaseEvent>> Cases::ListEvents(const Principal& caller, const
   int64_t after_id = 0;
   if (after) {
     if (after->keys.size() != 1 || !absl::SimpleAtoi(after->keys[0], &after_id)) {
-      return absl::InvalidArgumentError("page_token is malformed");
+      return InvalidField("page_token", "is malformed");
     }
   }
   ASSIGN_OR_RETURN(std::vector<CaseEvent> rows,
@@ -572,7 +589,7 @@ namespace {
 
 absl::Status NormalizeLines(std::vector<TradeInLine>& lines, const std::string& prefix) {
   if (lines.empty() || lines.size() > kMaxLines) {
-    return absl::InvalidArgumentError(absl::StrCat(prefix, " must have 1-", kMaxLines, " lines"));
+    return InvalidField(prefix, absl::StrCat("must have 1-", kMaxLines, " lines"));
   }
   std::set<std::string> seen;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -581,18 +598,18 @@ absl::Status NormalizeLines(std::vector<TradeInLine>& lines, const std::string& 
     l.line_number = static_cast<int32_t>(i + 1);
     ASSIGN_OR_RETURN(l.sku, NormalizeSku(l.sku, f + ".sku"));
     if (l.quantity < 1 || l.quantity > kMaxQuantity) {
-      return absl::InvalidArgumentError(absl::StrCat(f, ".quantity must be 1-", kMaxQuantity));
+      return InvalidField(absl::StrCat(f, ".quantity"), absl::StrCat("must be 1-", kMaxQuantity));
     }
     if (static_cast<int>(l.serials.size()) > l.quantity) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(f, ".serial_numbers has more serials than the line's quantity"));
+      return InvalidField(absl::StrCat(f, ".serial_numbers"),
+                          "has more serials than the line's quantity");
     }
     for (size_t j = 0; j < l.serials.size(); ++j) {
       ASSIGN_OR_RETURN(l.serials[j],
                        NormalizeSerial(l.serials[j], absl::StrCat(f, ".serial_numbers[", j, "]")));
       if (!seen.insert(l.serials[j]).second) {
-        return absl::InvalidArgumentError(absl::StrCat(f, ".serial_numbers[", j, "] ", l.serials[j],
-                                                       " appears twice on the case"));
+        return InvalidField(absl::StrCat(f, ".serial_numbers[", j, "]"),
+                            absl::StrCat(l.serials[j], " appears twice on the case"));
       }
     }
   }
@@ -619,48 +636,49 @@ absl::Time Cases::DocumentsDue(absl::Time order_time) {
 absl::StatusOr<TradeIn> Cases::PrepareTradeIn(const Principal& caller, TradeIn t) const {
   ASSIGN_OR_RETURN(t.account_id, AccountFor(caller, t.account_id, "trade_in_case.account_id", true));
   if (t.account_id.empty()) {
-    return absl::InvalidArgumentError("trade_in_case.account_id is required");
+    return InvalidField("trade_in_case.account_id", "is required");
   }
   RETURN_IF_ERROR(CheckText(t.order_number, "trade_in_case.order_number", 40, true));
   if (t.order_time == absl::InfinitePast()) {
-    return absl::InvalidArgumentError("trade_in_case.order_time is required");
+    return InvalidField("trade_in_case.order_time", "is required");
   }
   const absl::Time now = clock_.Now();
   if (t.order_time > now + absl::Hours(24)) {
-    return absl::InvalidArgumentError("trade_in_case.order_time must not be in the future");
+    return InvalidField("trade_in_case.order_time", "must not be in the future");
   }
   if (t.phase == TmipPhase::kUnspecified) {
-    return absl::InvalidArgumentError("trade_in_case.phase is required (PHASE1 or PHASE2)");
+    return InvalidField("trade_in_case.phase", "is required (PHASE1 or PHASE2)");
   }
   if (t.disposition == Disposition::kUnspecified) {
-    return absl::InvalidArgumentError("trade_in_case.disposition is required (RETURN or DESTROY)");
+    return InvalidField("trade_in_case.disposition", "is required (RETURN or DESTROY)");
   }
   RETURN_IF_ERROR(NormalizeLines(t.lines, "trade_in_case.lines"));
   if (t.new_order_skus.size() > kMaxLines) {
-    return absl::InvalidArgumentError("trade_in_case.new_order_skus has too many SKUs");
+    return InvalidField("trade_in_case.new_order_skus", "has too many SKUs");
   }
   for (size_t i = 0; i < t.new_order_skus.size(); ++i) {
     ASSIGN_OR_RETURN(t.new_order_skus[i],
                      NormalizeSku(t.new_order_skus[i], absl::StrCat("trade_in_case.new_order_skus[", i, "]")));
   }
   if (t.phase == TmipPhase::kPhase2 && t.new_order_skus.empty()) {
-    return absl::InvalidArgumentError(
-        "trade_in_case.new_order_skus is required in phase 2 (the new order's SKUs)");
+    return InvalidField("trade_in_case.new_order_skus",
+                        "is required in phase 2 (the new order's SKUs)");
   }
   if (t.credit_minor < 0) {
-    return absl::InvalidArgumentError("trade_in_case.credit.amount_minor must not be negative");
+    return InvalidField("trade_in_case.credit.amount_minor", "must not be negative");
   }
   if (t.credit_minor > 0 && (t.credit_currency.size() != 3 ||
                              !std::all_of(t.credit_currency.begin(), t.credit_currency.end(),
                                           [](char ch) { return ch >= 'A' && ch <= 'Z'; }))) {
-    return absl::InvalidArgumentError("trade_in_case.credit.currency_code must be 3 upper-case letters");
+    return InvalidField("trade_in_case.credit.currency_code", "must be 3 upper-case letters");
   }
   t.opened_by = caller.subject;
   t.status = TradeInStatus::kOpen;
   t.extension = ExtensionStatus::kNone;
   t.due_time = DocumentsDue(t.order_time);
   if (t.due_time <= now) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "ELIGIBILITY", "trade_in_case.order_time",
         "trade_in_case.order_time: the 3-month documentation deadline of this order has passed");
   }
   return t;
@@ -702,10 +720,12 @@ absl::Status Cases::CheckEligibility(const TradeIn& t,
       if (platform == e || sku == e) return absl::OkStatus();
     }
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "trade_in_case.new_order_skus: phase 2 needs a new order that includes an eligible MX "
-      "platform (",
-      absl::StrJoin(options_.tmip_phase2_platforms, ", "), ")"));
+  return FailedPrecondition(
+      "ELIGIBILITY", "trade_in_case.new_order_skus",
+      absl::StrCat(
+          "trade_in_case.new_order_skus: phase 2 needs a new order that includes an eligible MX "
+          "platform (",
+          absl::StrJoin(options_.tmip_phase2_platforms, ", "), ")"));
 }
 
 absl::StatusOr<TradeIn> Cases::CreateTradeIn(const Principal& caller, TradeIn t,
@@ -780,8 +800,9 @@ absl::Status Cases::SaveTradeIn(const Principal& caller, TradeIn& t, const std::
 namespace {
 absl::Status RequireOpen(const TradeIn& t, const char* action) {
   if (t.status != TradeInStatus::kOpen) {
-    return absl::FailedPreconditionError(absl::StrCat("trade-in case ", t.id, " is ", Name(t.status),
-                                                      "; cannot ", action));
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+        absl::StrCat("trade-in case ", t.id, " is ", Name(t.status), "; cannot ", action));
   }
   return absl::OkStatus();
 }
@@ -805,8 +826,9 @@ absl::StatusOr<TradeIn> Cases::UpdateLines(const Principal& caller, const std::s
         }
       }
       if (!kept) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "lines: serial ", s, " was already received and must stay registered"));
+        return FailedPrecondition(
+            "ELIGIBILITY", "lines",
+            absl::StrCat("lines: serial ", s, " was already received and must stay registered"));
       }
     }
     for (const std::string& s : old.destroyed_serials) {
@@ -818,8 +840,10 @@ absl::StatusOr<TradeIn> Cases::UpdateLines(const Principal& caller, const std::s
         }
       }
       if (!kept) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "lines: serial ", s, " is covered by a Certificate of Destruction and must stay registered"));
+        return FailedPrecondition(
+            "ELIGIBILITY", "lines",
+            absl::StrCat("lines: serial ", s,
+                         " is covered by a Certificate of Destruction and must stay registered"));
       }
     }
   }
@@ -838,15 +862,15 @@ absl::StatusOr<TradeIn> Cases::RequestExtension(const Principal& caller, const s
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "extend its deadline"));
   if (requested_due <= t.due_time) {
-    return absl::InvalidArgumentError("requested_due_time must be later than the current deadline");
+    return InvalidField("requested_due_time", "must be later than the current deadline");
   }
   if (requested_due > t.order_time + absl::Hours(24 * 366)) {
-    return absl::InvalidArgumentError(
-        "requested_due_time must be within a year of the order date");
+    return InvalidField("requested_due_time", "must be within a year of the order date");
   }
   if (t.extension == ExtensionStatus::kPending) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade-in case ", t.id, " already has a pending extension request"));
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+        absl::StrCat("trade-in case ", t.id, " already has a pending extension request"));
   }
   t.extension = ExtensionStatus::kPending;
   t.requested_due_time = requested_due;
@@ -866,7 +890,8 @@ absl::StatusOr<TradeIn> Cases::ReviewExtension(const Principal& caller, const st
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "review an extension"));
   if (t.extension != ExtensionStatus::kPending) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
         absl::StrCat("trade-in case ", t.id, " has no pending extension request"));
   }
   std::string detail;
@@ -892,12 +917,16 @@ absl::StatusOr<TradeIn> Cases::IssueShippingInstructions(const Principal& caller
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "issue shipping instructions"));
   if (t.disposition != Disposition::kReturn) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade-in case ", t.id, " destroys its equipment; shipping instructions are for returns"));
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+        absl::StrCat("trade-in case ", t.id,
+                     " destroys its equipment; shipping instructions are for returns"));
   }
   if (t.form_version == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade-in case ", t.id, " has no trade-in form yet; upload it before shipping instructions"));
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+        absl::StrCat("trade-in case ", t.id,
+                     " has no trade-in form yet; upload it before shipping instructions"));
   }
   t.shipping = ShippingInstructions{options_.tmip_return_address, label_reference, clock_.Now()};
   RETURN_IF_ERROR(SaveTradeIn(caller, t, "shipping_instructions",
@@ -924,7 +953,7 @@ absl::StatusOr<TradeIn> Cases::RecordReceived(const Principal& caller, const std
                                               const std::vector<ReceivedUnit>& units,
                                               CaseRepository& repo) const {
   if (units.empty() || units.size() > 1000) {
-    return absl::InvalidArgumentError("units must list 1-1000 received units");
+    return InvalidField("units", "must list 1-1000 received units");
   }
   std::vector<ReceivedUnit> normalized;
   for (size_t i = 0; i < units.size(); ++i) {
@@ -938,12 +967,14 @@ absl::StatusOr<TradeIn> Cases::RecordReceived(const Principal& caller, const std
   ASSIGN_OR_RETURN(TradeIn t, LoadTradeIn(caller, id, repo, true));
   RETURN_IF_ERROR(RequireOpen(t, "receive units"));
   if (t.disposition != Disposition::kReturn) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
         absl::StrCat("trade-in case ", t.id, " destroys its equipment; nothing is returned"));
   }
   if (!t.shipping) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade-in case ", t.id, " has no shipping instructions yet; issue them first"));
+    return FailedPrecondition("TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+                              absl::StrCat("trade-in case ", t.id,
+                                           " has no shipping instructions yet; issue them first"));
   }
   const absl::Time now = clock_.Now();
   int accepted = 0, exceptions = 0;
@@ -1003,28 +1034,28 @@ absl::Status Cases::CheckUploadHeader(const Principal& caller, const std::string
                                       const std::optional<CodDetails>& cod) const {
   RETURN_IF_ERROR(ParseCaseId(case_id, "case_id").status());
   if (kind == AttachmentKind::kUnspecified) {
-    return absl::InvalidArgumentError("kind must be TRADE_IN_FORM or CERTIFICATE_OF_DESTRUCTION");
+    return InvalidField("kind", "must be TRADE_IN_FORM or CERTIFICATE_OF_DESTRUCTION");
   }
   RETURN_IF_ERROR(CheckText(file_name, "file_name", 255, true));
   if (file_name.find('/') != std::string::npos || file_name.find('\\') != std::string::npos) {
-    return absl::InvalidArgumentError("file_name must not contain a path");
+    return InvalidField("file_name", "must not contain a path");
   }
   if (kind == AttachmentKind::kCertificateOfDestruction) {
-    if (!cod) return absl::InvalidArgumentError("cod is required for a Certificate of Destruction");
+    if (!cod) return InvalidField("cod", "is required for a Certificate of Destruction");
     if (cod->serials.empty()) {
-      return absl::InvalidArgumentError("cod.destroyed_serial_numbers is required");
+      return InvalidField("cod.destroyed_serial_numbers", "is required");
     }
     RETURN_IF_ERROR(CheckText(cod->signer_name, "cod.signer_name", 200, true));
     RETURN_IF_ERROR(CheckText(cod->signer_title, "cod.signer_title", 200, true));
     absl::CivilDay day;
     if (!absl::ParseCivilTime(cod->sign_date, &day)) {
-      return absl::InvalidArgumentError("cod.sign_date must be a date YYYY-MM-DD");
+      return InvalidField("cod.sign_date", "must be a date YYYY-MM-DD");
     }
     if (absl::FromCivil(day, absl::UTCTimeZone()) > clock_.Now() + absl::Hours(24)) {
-      return absl::InvalidArgumentError("cod.sign_date must not be in the future");
+      return InvalidField("cod.sign_date", "must not be in the future");
     }
   } else if (cod) {
-    return absl::InvalidArgumentError("cod is only for a Certificate of Destruction");
+    return InvalidField("cod", "is only for a Certificate of Destruction");
   }
   return absl::OkStatus();
 }
@@ -1035,8 +1066,8 @@ absl::StatusOr<Attachment> Cases::Upload(const Principal& caller, const std::str
                                          CaseRepository& repo) const {
   RETURN_IF_ERROR(CheckUploadHeader(caller, case_id, kind, file_name, cod));
   if (static_cast<int64_t>(content.size()) > options_.max_attachment_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat("chunk: the file is larger than ",
-                                                   options_.max_attachment_bytes, " bytes"));
+    return InvalidField("chunk", absl::StrCat(": the file is larger than ",
+                                              options_.max_attachment_bytes, " bytes"));
   }
   ASSIGN_OR_RETURN(std::string mime, CheckAttachmentContent(kind, file_name, content));
   if (cod) {
@@ -1050,8 +1081,11 @@ absl::StatusOr<Attachment> Cases::Upload(const Principal& caller, const std::str
   std::string detail;
   if (kind == AttachmentKind::kCertificateOfDestruction) {
     if (t.disposition != Disposition::kDestroy) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "trade-in case ", t.id, " returns its equipment; a Certificate of Destruction is for destroy cases"));
+      return FailedPrecondition(
+          "TRADE_IN_STATE", absl::StrCat("trade_in_cases/", t.id),
+          absl::StrCat(
+              "trade-in case ", t.id,
+              " returns its equipment; a Certificate of Destruction is for destroy cases"));
     }
     for (size_t i = 0; i < cod->serials.size(); ++i) {
       const std::string& s = cod->serials[i];
@@ -1102,7 +1136,7 @@ absl::StatusOr<std::vector<Attachment>> Cases::ListAttachments(const Principal& 
 absl::StatusOr<Attachment> Cases::GetAttachment(const Principal& caller, const std::string& name,
                                                 CaseRepository& repo) const {
   std::optional<int64_t> id = ParseAttachmentName(name);
-  if (!id) return absl::InvalidArgumentError("attachment_id must look like AT0000000042");
+  if (!id) return InvalidField("attachment_id", "must look like AT0000000042");
   ASSIGN_OR_RETURN(std::optional<Attachment> a, repo.FindAttachment(*id));
   if (!a) return absl::NotFoundError(absl::StrCat("attachment ", name, " not found"));
   absl::StatusOr<TradeIn> t = LoadTradeIn(caller, a->case_id, repo, false);

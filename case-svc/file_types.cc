@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 
 namespace aftercare::cases {
 namespace {
@@ -83,7 +84,7 @@ const char* MimeType(FileType t) {
 
 absl::StatusOr<std::string> CheckAttachmentContent(AttachmentKind kind, absl::string_view file_name,
                                                    absl::string_view content) {
-  if (content.empty()) return absl::InvalidArgumentError("chunk: the file is empty");
+  if (content.empty()) return InvalidField("chunk", ": the file is empty");
   const FileType t = DetectFileType(content);
   bool allowed = false;
   const char* rule = "";
@@ -95,19 +96,19 @@ absl::StatusOr<std::string> CheckAttachmentContent(AttachmentKind kind, absl::st
     allowed = t == FileType::kPdf || t == FileType::kJpeg;
     rule = "a Certificate of Destruction must be a PDF or a JPEG";
   } else {
-    return absl::InvalidArgumentError("kind must be TRADE_IN_FORM or CERTIFICATE_OF_DESTRUCTION");
+    return InvalidField("kind", "must be TRADE_IN_FORM or CERTIFICATE_OF_DESTRUCTION");
   }
   if (!allowed) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("chunk: ", rule, "; the content is ",
-                     t == FileType::kUnknown ? "not a recognized file type" : MimeType(t),
-                     " (checked by content, not by name)"));
+    return InvalidField(
+        "chunk", absl::StrCat(": ", rule, "; the content is ",
+                              t == FileType::kUnknown ? "not a recognized file type" : MimeType(t),
+                              " (checked by content, not by name)"));
   }
   const std::string ext = Extension(file_name);
   if (!ext.empty() && !ExtensionFits(t, ext)) {
-    return absl::InvalidArgumentError(absl::StrCat("file_name: the extension '.", ext,
-                                                   "' does not match the content (", MimeType(t),
-                                                   ")"));
+    return InvalidField("file_name",
+                        absl::StrCat(": the extension '.", ext, "' does not match the content (",
+                                     MimeType(t), ")"));
   }
   return std::string(MimeType(t));
 }

@@ -21,3 +21,16 @@ pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 set(GRPC_PROTO_DIR "/usr/share/grpc-proto" CACHE PATH "grpc-proto package root (health.proto)")
+
+# google/rpc/{status,error_details}.proto (structured error details, common/errors.h)
+# from Debian's golang-github-gogo-googleapis-dev: plain googleapis files that
+# import only google/protobuf.
+find_path(GOOGLEAPIS_RPC_PROTO_DIR
+  NAMES google/rpc/error_details.proto google/rpc/status.proto
+  PATHS /usr/share/gocode/src/github.com/gogo/googleapis
+  NO_DEFAULT_PATH)
+if(NOT GOOGLEAPIS_RPC_PROTO_DIR)
+  message(FATAL_ERROR "google/rpc/status.proto and error_details.proto not found: install the "
+    "Debian package golang-github-gogo-googleapis-dev (scripts/install-deps), or set "
+    "GOOGLEAPIS_RPC_PROTO_DIR to a directory holding google/rpc/*.proto")
+endif()

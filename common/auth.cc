@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/errors.h"
 #include "common/status.h"
 #include "common/sync.h"
 
@@ -55,8 +56,11 @@ constexpr RoleNameEntry kRoleNames[] = {
 // The installed Abseil has its own string_view; the public API uses std's.
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-absl::Status Unauthenticated(absl::string_view message) {
-  return absl::UnauthenticatedError(message);
+// UNAUTHENTICATED with the ErrorInfo reason `reason` (INVALID_TOKEN unless
+// the token is missing or expired: a client refreshes an expired token).
+absl::Status Unauthenticated(absl::string_view message,
+                             const char* reason = kReasonInvalidToken) {
+  return WithReason(absl::UnauthenticatedError(message), reason);
 }
 
 // ---------------------------------------------------------------------------
@@ -258,7 +262,7 @@ absl::StatusOr<Principal> PrincipalFromClaims(const Json& claims, const JwtVerif
                                               absl::Time now) {
   ASSIGN_OR_RETURN(std::optional<absl::Time> expires_at, NumericDateClaim(claims, "exp"));
   if (!expires_at.has_value()) return Unauthenticated("token has no exp claim");
-  if (now >= *expires_at + options.leeway) return Unauthenticated("token expired");
+  if (now >= *expires_at + options.leeway) return Unauthenticated("token expired", kReasonTokenExpired);
   ASSIGN_OR_RETURN(std::optional<absl::Time> not_before, NumericDateClaim(claims, "nbf"));
   if (not_before.has_value() && now + options.leeway < *not_before) {
     return Unauthenticated("token not yet valid");
@@ -551,7 +555,7 @@ absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token, absl::Time
 }
 
 absl::StatusOr<Principal> JwtVerifier::VerifyUncached(std::string_view token, absl::Time now) const {
-  if (token.empty()) return Unauthenticated("missing bearer token");
+  if (token.empty()) return Unauthenticated("missing bearer token", kReasonMissingToken);
   if (token.size() > kMaxTokenBytes) return Unauthenticated("token too large");
   const absl::string_view token_view = Absl(token);
   std::vector<absl::string_view> parts = absl::StrSplit(token_view, '.');
@@ -639,7 +643,7 @@ absl::StatusOr<Principal> JwtVerifier::VerifyUncached(std::string_view token, ab
 
 absl::StatusOr<std::string> BearerFromHeader(std::string_view authorization_header) {
   constexpr absl::string_view kScheme = "bearer";
-  const absl::Status missing = Unauthenticated("missing bearer token");
+  const absl::Status missing = Unauthenticated("missing bearer token", kReasonMissingToken);
   absl::string_view value = absl::StripAsciiWhitespace(Absl(authorization_header));
   if (value.size() <= kScheme.size() ||
       !absl::EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme) ||

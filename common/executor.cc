@@ -1,6 +1,10 @@
 #include "common/executor.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/errors.h"
 
 namespace aftercare {
 
@@ -14,10 +18,18 @@ BoundedExecutor::~BoundedExecutor() { Shutdown(); }
 
 absl::Status BoundedExecutor::Submit(std::function<void()> task) {
   MutexLock lock(&mu_);
-  if (stopping_) return absl::UnavailableError("server is shutting down");
+  if (stopping_) {
+    // Another replica answers once the load balancer sees this one go.
+    return WithRetryDelay(
+        WithReason(absl::UnavailableError("server is shutting down"), kReasonServerShuttingDown),
+        kDefaultRetryDelay);
+  }
   if (static_cast<int>(queue_.size()) >= capacity_) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("server is overloaded: ", queue_.size(), " requests already queued"));
+    return WithRetryDelay(
+        WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                       "server is overloaded: ", queue_.size(), " requests already queued")),
+                   kReasonServerOverloaded, {{"queued", absl::StrCat(queue_.size())}}),
+        DrainTimeLocked());
   }
   queue_.push_back(std::move(task));
   return absl::OkStatus();
@@ -40,6 +52,12 @@ int BoundedExecutor::queued() const {
   return static_cast<int>(queue_.size());
 }
 
+absl::Duration BoundedExecutor::DrainTimeLocked() const {
+  const int threads = std::max<int>(1, static_cast<int>(workers_.size()));
+  const int64_t rounds = static_cast<int64_t>(queue_.size()) / threads + 1;
+  return std::clamp(mean_task_ * rounds, kMinRetryDelay, kMaxRetryDelay);
+}
+
 int BoundedExecutor::busy() const {
   MutexLock lock(&mu_);
   return busy_;
@@ -60,9 +78,13 @@ void BoundedExecutor::Work() {
       queue_.pop_front();
       ++busy_;
     }
+    const absl::Time start = absl::Now();
     task();
+    const absl::Duration took = absl::Now() - start;
     MutexLock lock(&mu_);
     --busy_;
+    // Exponentially weighted (1/8) mean of the task run time.
+    mean_task_ = mean_task_ == absl::ZeroDuration() ? took : mean_task_ + (took - mean_task_) / 8;
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "common/errors.h"
 #include "common/sync.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
@@ -33,7 +34,17 @@ TEST(BoundedExecutorTest, AFullQueueAnswersResourceExhausted) {
   started.WaitForNotification();  // the one worker is busy
   ASSERT_OK(executor.Submit([] {}));
   ASSERT_OK(executor.Submit([] {}));
-  EXPECT_THAT(executor.Submit([] {}), StatusIs(absl::StatusCode::kResourceExhausted));
+  const absl::Status full = executor.Submit([] {});
+  EXPECT_THAT(full, StatusIs(absl::StatusCode::kResourceExhausted));
+  // The client learns why and when to come back (the queue's drain time).
+  ASSERT_TRUE(GetDetail<google::rpc::ErrorInfo>(full).has_value());
+  EXPECT_EQ(GetDetail<google::rpc::ErrorInfo>(full)->reason(), kReasonServerOverloaded);
+  std::optional<google::rpc::RetryInfo> retry = GetDetail<google::rpc::RetryInfo>(full);
+  ASSERT_TRUE(retry.has_value());
+  const absl::Duration delay = absl::Seconds(retry->retry_delay().seconds()) +
+                               absl::Nanoseconds(retry->retry_delay().nanos());
+  EXPECT_GE(delay, BoundedExecutor::kMinRetryDelay);
+  EXPECT_LE(delay, BoundedExecutor::kMaxRetryDelay);
   EXPECT_EQ(executor.queued(), 2);
   release.Notify();
 }
@@ -41,7 +52,11 @@ TEST(BoundedExecutorTest, AFullQueueAnswersResourceExhausted) {
 TEST(BoundedExecutorTest, RefusesWorkAfterShutdown) {
   BoundedExecutor executor(2, 10);
   executor.Shutdown();
-  EXPECT_THAT(executor.Submit([] {}), StatusIs(absl::StatusCode::kUnavailable));
+  const absl::Status refused = executor.Submit([] {});
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_TRUE(GetDetail<google::rpc::ErrorInfo>(refused).has_value());
+  EXPECT_EQ(GetDetail<google::rpc::ErrorInfo>(refused)->reason(), kReasonServerShuttingDown);
+  EXPECT_TRUE(GetDetail<google::rpc::RetryInfo>(refused).has_value());
 }
 
 }  // namespace

@@ -9,18 +9,19 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
+#include "common/errors.h"
 #include "common/policy.h"
 
 namespace aftercare {
 
 absl::Status ValidateRequestId(absl::string_view request_id) {
   if (request_id.size() > 128) {
-    return absl::InvalidArgumentError("request_id must be at most 128 characters");
+    return InvalidField("request_id", "must be at most 128 characters");
   }
   for (char c : request_id) {
     if (c < 0x21 || c > 0x7e) {
-      return absl::InvalidArgumentError(
-          "request_id must contain only printable ASCII characters without spaces");
+      return InvalidField("request_id",
+                          "must contain only printable ASCII characters without spaces");
     }
   }
   return absl::OkStatus();
@@ -69,9 +70,10 @@ absl::StatusOr<std::optional<std::string>> Lookup(db::Connection& conn, const Id
   if (!rs->next()) return std::nullopt;
   if (std::string(rs->getString(1)) != key.method ||
       std::string(rs->getString(2)) != request_hash) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "request_id '", key.request_id,
-        "' was already used for a different request; use a new request_id"));
+    return InvalidField(
+        "request_id",
+        absl::StrCat("'", key.request_id,
+                     "' was already used for a different request; use a new request_id"));
   }
   if (rs->isNull(3)) {  // written by an older version inside a transaction that failed
     return std::nullopt;

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/errors.h"
 
 namespace aftercare {
 namespace {
@@ -24,8 +25,8 @@ int64_t DigitsValue(std::string_view digits) {
 }
 
 absl::Status CaseIdError(std::string_view field_name, std::string_view detail) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(Sv(field_name), " must be ", Sv(kCaseIdFormat), " (", Sv(detail), ")"));
+  return InvalidField(field_name,
+                      absl::StrCat("must be ", Sv(kCaseIdFormat), " (", Sv(detail), ")"));
 }
 
 // "R" or "V" followed by 8 to 11 digits.
@@ -44,9 +45,10 @@ bool HasLetterNumberShape(std::string_view text, char letter) {
 absl::StatusOr<int64_t> ParseLetterNumber(std::string_view text, char letter,
                                           std::string_view example, std::string_view field_name) {
   if (!HasLetterNumberShape(text, letter)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Sv(field_name), " must be '", std::string(1, letter), "' followed by ",
-                     kMinRmaDigits, " to ", kMaxRmaDigits, " digits (e.g. ", Sv(example), ")"));
+    return InvalidField(
+        field_name,
+        absl::StrCat("must be '", std::string(1, letter), "' followed by ", kMinRmaDigits, " to ",
+                     kMaxRmaDigits, " digits (e.g. ", Sv(example), ")"));
   }
   return DigitsValue(text.substr(1));
 }
@@ -61,28 +63,28 @@ absl::StatusOr<std::string> NormalizeReference(std::string_view text, std::strin
     const char c = absl::ascii_toupper(static_cast<unsigned char>(out[i]));
     out[i] = c;
     if (!IsUpper(c) && !IsDigit(c) && !(allow_dash && c == '-')) {
-      return absl::InvalidArgumentError(absl::StrCat(Sv(field_name), " must be ", Sv(rule),
-                                                     " (the character at position ", i + 1,
-                                                     " is not allowed)"));
+      return InvalidField(field_name,
+                          absl::StrCat("must be ", Sv(rule), " (the character at position ", i + 1,
+                                       " is not allowed)"));
     }
   }
   if (out.size() < min_len || out.size() > max_len) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(Sv(field_name), " must be ", Sv(rule), " (got ", out.size(), " characters)"));
+    return InvalidField(field_name,
+                        absl::StrCat("must be ", Sv(rule), " (got ", out.size(), " characters)"));
   }
   if (allow_dash && (out.front() == '-' || out.back() == '-')) {
-    return absl::InvalidArgumentError(absl::StrCat(Sv(field_name), " must be ", Sv(rule),
-                                                   ", and must not start or end with '-'"));
+    return InvalidField(field_name,
+                        absl::StrCat("must be ", Sv(rule), ", and must not start or end with '-'"));
   }
   return out;
 }
 
 absl::Status PhoneError(std::string_view field_name, std::string_view detail) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      Sv(field_name),
-      " must be an international phone number: '+' or '00', the country code and the number, "
-      "8 to 15 digits in all (e.g. +1 415 555 0100) (",
-      Sv(detail), ")"));
+  return InvalidField(
+      field_name,
+      absl::StrCat("must be an international phone number: '+' or '00', the country code and the "
+                   "number, 8 to 15 digits in all (e.g. +1 415 555 0100) (",
+                   Sv(detail), ")"));
 }
 
 // Length of the UTF-8 sequence at text[i] if it is well-formed, else 0.
@@ -274,25 +276,27 @@ bool IsValidUtf8(std::string_view text, size_t* error_offset) {
 absl::Status CheckText(std::string_view value, std::string_view field_name, size_t max_bytes,
                        bool required) {
   if (value.empty()) {
-    if (required) return absl::InvalidArgumentError(absl::StrCat(Sv(field_name), " is required"));
+    if (required) return InvalidField(field_name, "is required");
     return absl::OkStatus();
   }
   if (value.size() > max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(Sv(field_name), " must be at most ", max_bytes,
-                                                   " bytes of UTF-8 (got ", value.size(), ")"));
+    return InvalidField(field_name, absl::StrCat("must be at most ", max_bytes,
+                                                 " bytes of UTF-8 (got ", value.size(), ")"));
   }
   size_t bad = 0;
   if (!IsValidUtf8(value, &bad)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        Sv(field_name), " must be valid UTF-8 (invalid byte sequence at byte offset ", bad, ")"));
+    return InvalidField(
+        field_name,
+        absl::StrCat("must be valid UTF-8 (invalid byte sequence at byte offset ", bad, ")"));
   }
   for (size_t i = 0; i < value.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(value[i]);
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s must not contain control characters other than tab, line feed and carriage "
-          "return (found U+%04X at byte offset %d)",
-          Sv(field_name), static_cast<unsigned>(c), i));
+      return InvalidField(field_name,
+                          absl::StrFormat("must not contain control characters other than tab, "
+                                          "line feed and carriage return (found U+%04X at byte "
+                                          "offset %d)",
+                                          static_cast<unsigned>(c), i));
     }
   }
   return absl::OkStatus();
@@ -300,8 +304,8 @@ absl::Status CheckText(std::string_view value, std::string_view field_name, size
 
 absl::Status CheckRegionCode(std::string_view value, std::string_view field_name) {
   if (value.size() != 2 || !IsUpper(value[0]) || !IsUpper(value[1])) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        Sv(field_name), " must be two upper-case letters, an ISO 3166-1 alpha-2 code such as US"));
+    return InvalidField(field_name,
+                        "must be two upper-case letters, an ISO 3166-1 alpha-2 code such as US");
   }
   return absl::OkStatus();
 }

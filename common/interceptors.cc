@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/call_context.h"
+#include "common/errors.h"
 #include "common/logging.h"
+#include "common/status.h"
 
 namespace aftercare {
 namespace {
@@ -82,8 +84,14 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
         // gRPC 1.51's callback handlers answer a request that does not parse
         // with UNIMPLEMENTED and no message (server_callback_handlers.h,
         // UnimplementedUnaryReactor); the sync API says what it is.
-        status = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                              "the request message could not be parsed (malformed protobuf)");
+        status = ToGrpcStatus(WithReason(
+            absl::InvalidArgumentError("the request message could not be parsed (malformed protobuf)"),
+            kReasonMalformedRequest));
+        methods->ModifySendStatus(status);
+      } else if (!status.ok() && status.error_details().empty()) {
+        // Statuses made by gRPC itself or built directly as grpc::Status
+        // (cancelled, deadline passed in the queue) get their ErrorInfo here.
+        status = WithDefaultDetails(status);
         methods->ModifySendStatus(status);
       }
       OnStatus(status);
@@ -111,9 +119,12 @@ class ServerInterceptor : public grpc::experimental::Interceptor {
     call_.trace = TraceContext::NewSpan(parent);
     call_.peer = info_->server_context()->peer();
     if (!has_auth) {
-      call_.principal = absl::UnauthenticatedError("missing bearer token (authorization metadata)");
+      call_.principal = WithReason(
+          absl::UnauthenticatedError("missing bearer token (authorization metadata)"),
+          kReasonMissingToken);
     } else if (verifier_ == nullptr) {
-      call_.principal = absl::UnauthenticatedError("this server verifies no tokens");
+      call_.principal =
+          WithReason(absl::UnauthenticatedError("this server verifies no tokens"), kReasonInvalidToken);
     } else {
       absl::StatusOr<std::string> token = BearerFromHeader(auth_header);
       call_.principal = token.ok() ? verifier_->Verify(*token, clock_->Now()) : token.status();

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 
 namespace aftercare {
 namespace {
@@ -23,15 +24,16 @@ constexpr size_t kMacBytes = 16;
 constexpr std::string_view kMacLabel("aftercare/page_token/v1\0", 24);
 constexpr std::string_view kQueryLabel("aftercare/query/v1\0", 19);
 
-constexpr std::string_view kMalformed = "page_token is malformed";
-constexpr std::string_view kTampered = "page_token failed its integrity check";
+// Rules broken by a page_token (the messages read "page_token <rule>").
+constexpr std::string_view kMalformed = "is malformed";
+constexpr std::string_view kTampered = "failed its integrity check";
 constexpr std::string_view kOtherQuery =
-    "page_token was issued for a different query (filters or order changed)";
+    "was issued for a different query (filters or order changed)";
 
 // The installed Abseil's string_view is its own type, not std::string_view.
 absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-absl::Status Invalid(std::string_view message) { return absl::InvalidArgumentError(Sv(message)); }
+absl::Status Invalid(std::string_view rule) { return InvalidField("page_token", rule); }
 
 std::string Sha256(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -100,8 +102,7 @@ std::string QueryFingerprint(absl::Span<const std::string> parts) { return Finge
 
 absl::StatusOr<int> NormalizePageSize(int32_t requested, int default_size, int max_size) {
   if (requested < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("page_size must not be negative (got ", requested, ")"));
+    return InvalidField("page_size", absl::StrCat("must not be negative (got ", requested, ")"));
   }
   if (requested == 0) return std::min(default_size, max_size);
   return std::min<int>(requested, max_size);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "common/errors.h"
 
 namespace aftercare {
 namespace {
@@ -125,14 +126,17 @@ const MethodPolicy* PolicyIndex::Find(std::string_view full_method) const {
 absl::Status PolicyIndex::Authorize(std::string_view full_method, const Principal& caller) const {
   const MethodPolicy* policy = Find(full_method);
   if (policy == nullptr) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("no authorization policy for ", std::string(full_method), "; nothing is allowed by default"));
+    return WithReason(absl::PermissionDeniedError(absl::StrCat(
+                          "no authorization policy for ", std::string(full_method),
+                          "; nothing is allowed by default")),
+                      kReasonNoPolicy);
   }
   if (policy->roles.Contains(caller.role)) return absl::OkStatus();
   const std::string_view role = RoleName(caller.role);
-  return absl::PermissionDeniedError(absl::StrCat("role '", std::string(role), "' may not call ",
-                                                  policy->method,
-                                                  "; allowed: ", policy->roles.Names()));
+  return WithReason(absl::PermissionDeniedError(absl::StrCat("role '", std::string(role),
+                                                             "' may not call ", policy->method,
+                                                             "; allowed: ", policy->roles.Names())),
+                    kReasonRoleNotAllowed, {{"role", std::string(role)}});
 }
 
 absl::Status OutOfScope(std::string_view resource) {

@@ -1,13 +1,14 @@
 #include "common/proto_convert.h"
 
 #include "common/db/sql_time.h"
+#include "common/errors.h"
 
 namespace aftercare {
 
 absl::StatusOr<absl::Time> FromTimestamp(const google::protobuf::Timestamp& t,
                                          absl::string_view field) {
   if (t.seconds() < 0 || t.seconds() > 253402300799 || t.nanos() < 0 || t.nanos() > 999999999) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is not a valid timestamp"));
+    return InvalidField(field, "is not a valid timestamp");
   }
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/errors.h"
 
 namespace aftercare {
 
@@ -22,7 +23,7 @@ namespace aftercare {
 template <typename E>
 absl::StatusOr<E> FromEnum(int value, bool (*is_valid)(int), absl::string_view field) {
   if (!is_valid(value)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " has an unknown value ", value));
+    return InvalidField(field, absl::StrCat("has an unknown value ", value));
   }
   return static_cast<E>(value);
 }

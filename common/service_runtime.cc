@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "common/errors.h"
 #include "common/idempotency.h"
 #include "common/logging.h"
 #include "common/process_metrics.h"
@@ -116,6 +117,12 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
     return absl::InvalidArgumentError("--log_level must be debug, info, warning or error");
   }
   InitLogging(ServiceName(spec), level);
+  // The ErrorInfo domain is the proto package without its version
+  // ("aftercare.inventory.v1.InventoryService" -> "aftercare.inventory").
+  if (!spec.health_names.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(spec.health_names.front(), '.');
+    if (parts.size() >= 2) SetErrorDomain(absl::StrCat(parts[0], ".", parts[1]));
+  }
 
   ASSIGN_OR_RETURN(rt->migrate_only_, c.GetBool("migrate_only"));
   ASSIGN_OR_RETURN(rt->shutdown_grace_, c.GetDuration("shutdown_grace"));

@@ -1,5 +1,7 @@
 #include "common/status.h"
 
+#include "common/errors.h"
+
 namespace aftercare {
 
 grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
@@ -50,7 +52,8 @@ absl::StatusCode FromGrpcCode(grpc::StatusCode code) {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(ToGrpcCode(status.code()), std::string(status.message()));
+  return grpc::Status(ToGrpcCode(status.code()), std::string(status.message()),
+                      ToRpcStatus(status).SerializeAsString());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

@@ -22,9 +22,13 @@ grpc::StatusCode ToGrpcCode(absl::StatusCode code);
 // Maps a gRPC code to the absl code with the same meaning.
 absl::StatusCode FromGrpcCode(grpc::StatusCode code);
 
-// Converts a status for the wire; the message is kept as is.
+// Converts a status for the wire: the code, the message as is, and the
+// google.rpc details of common/errors.h (its payloads, plus an ErrorInfo on
+// every error and a RetryInfo on UNAVAILABLE / RESOURCE_EXHAUSTED) in the
+// grpc-status-details-bin trailer.
 grpc::Status ToGrpcStatus(const absl::Status& status);
-// Converts a status received from another service.
+// Converts a status received from another service: code and message only
+// (the other service's details describe its request, not ours).
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 namespace status_internal {

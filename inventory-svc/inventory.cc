@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "common/errors.h"
 #include "common/ids.h"
 #include "common/policy.h"
 #include "common/status.h"
@@ -35,8 +36,9 @@ bool In(UnitState s, std::initializer_list<UnitState> states) {
 absl::Status RequireState(const Unit& unit, UnitState state, absl::string_view action,
                           std::initializer_list<UnitState> allowed) {
   if (In(state, allowed)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat("unit ", unit.serial, " is ", Name(state),
-                                                    "; ", action, " needs ", StateList(allowed)));
+  return FailedPrecondition("UNIT_STATE", absl::StrCat("units/", unit.serial),
+                            absl::StrCat("unit ", unit.serial, " is ", Name(state), "; ", action,
+                                         " needs ", StateList(allowed)));
 }
 
 absl::Status NotFoundUnit(const std::string& serial) {
@@ -46,7 +48,7 @@ absl::Status NotFoundUnit(const std::string& serial) {
 absl::Status CheckAddress(const Address& a, const std::string& field, bool required) {
   if (a.empty() && !required) {
     if (!a.postal_code.empty() || !a.locality.empty() || !a.address_lines.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ".region_code is required"));
+      return InvalidField(absl::StrCat(field, ".region_code"), "is required");
     }
     return absl::OkStatus();
   }
@@ -57,7 +59,7 @@ absl::Status CheckAddress(const Address& a, const std::string& field, bool requi
   RETURN_IF_ERROR(CheckText(a.recipient, field + ".recipient", 200, false));
   RETURN_IF_ERROR(CheckText(a.organization, field + ".organization", 200, false));
   if (a.address_lines.size() > 5) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".address_lines must have at most 5 lines"));
+    return InvalidField(absl::StrCat(field, ".address_lines"), "must have at most 5 lines");
   }
   for (size_t i = 0; i < a.address_lines.size(); ++i) {
     RETURN_IF_ERROR(
@@ -71,45 +73,45 @@ absl::Status ValidateProduct(const Product& p) {
   RETURN_IF_ERROR(CheckText(p.series, "product.series", 100, false));
   RETURN_IF_ERROR(CheckText(p.platform, "product.platform", 100, false));
   if (p.family == Family::kUnspecified) {
-    return absl::InvalidArgumentError("product.family is required");
+    return InvalidField("product.family", "is required");
   }
   const std::string& cc = p.list_price.currency_code;
   if (cc.size() != 3 || !std::all_of(cc.begin(), cc.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-    return absl::InvalidArgumentError(
-        "product.list_price.currency_code must be an ISO 4217 code of three upper-case letters");
+    return InvalidField("product.list_price.currency_code",
+                        "must be an ISO 4217 code of three upper-case letters");
   }
   if (p.list_price.amount_minor < 0) {
-    return absl::InvalidArgumentError("product.list_price.amount_minor must not be negative");
+    return InvalidField("product.list_price.amount_minor", "must not be negative");
   }
   if (p.list_price.amount_minor < kMinListMinor || p.list_price.amount_minor > kMaxListMinor) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "product.list_price.amount_minor must be between ", kMinListMinor, " and ", kMaxListMinor,
-        " minor units"));
+    return InvalidField(
+        "product.list_price.amount_minor",
+        absl::StrCat("must be between ", kMinListMinor, " and ", kMaxListMinor, " minor units"));
   }
   if (p.lifecycle == Lifecycle::kUnspecified) {
-    return absl::InvalidArgumentError("product.lifecycle is required");
+    return InvalidField("product.lifecycle", "is required");
   }
   if (p.lifecycle == Lifecycle::kEndOfProduction && !p.end_of_production_time) {
-    return absl::InvalidArgumentError(
-        "product.end_of_production_time is required when lifecycle is END_OF_PRODUCTION");
+    return InvalidField("product.end_of_production_time",
+                        "is required when lifecycle is END_OF_PRODUCTION");
   }
   if (p.lifecycle == Lifecycle::kCurrent && p.end_of_production_time) {
-    return absl::InvalidArgumentError(
-        "product.end_of_production_time must be empty when lifecycle is CURRENT");
+    return InvalidField("product.end_of_production_time",
+                        "must be empty when lifecycle is CURRENT");
   }
   RETURN_IF_ERROR(CheckText(p.latest_software_release, "product.latest_software_release", 64, true));
   if (p.standard_warranty_months < 1 || p.standard_warranty_months > 120) {
-    return absl::InvalidArgumentError("product.standard_warranty_months must be between 1 and 120");
+    return InvalidField("product.standard_warranty_months", "must be between 1 and 120");
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckOption(const SupportOption& o, const std::string& field) {
   if (o.level == SupportLevel::kUnspecified) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".level is required"));
+    return InvalidField(absl::StrCat(field, ".level"), "is required");
   }
   if (o.term_months < 1 || o.term_months > 60) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".term_months must be between 1 and 60"));
+    return InvalidField(absl::StrCat(field, ".term_months"), "must be between 1 and 60");
   }
   return CheckText(o.pre_approval_reference, field + ".pre_approval_reference", 64, false);
 }
@@ -119,14 +121,14 @@ absl::Status CheckLevelForProduct(const Product& product, const SupportOption& o
                                   const std::string& field) {
   if (product.lifecycle != Lifecycle::kEndOfProduction) return absl::OkStatus();
   if (o.level == SupportLevel::kSameDay) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".level SAME_DAY is not offered for end-of-production units (Care Core, Care Core "
-               "Plus or Next Business Day with pre-approval)"));
+    return InvalidField(absl::StrCat(field, ".level"),
+                        "SAME_DAY is not offered for end-of-production units (Care Core, Care Core "
+                        "Plus or Next Business Day with pre-approval)");
   }
   if (o.level == SupportLevel::kNextBusinessDay && o.pre_approval_reference.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".pre_approval_reference is required: Next Business Day support for "
-               "end-of-production units needs pre-approval"));
+    return InvalidField(
+        absl::StrCat(field, ".pre_approval_reference"),
+        "is required: Next Business Day support for end-of-production units needs pre-approval");
   }
   return absl::OkStatus();
 }
@@ -139,7 +141,7 @@ absl::StatusOr<std::string> AfterKey(const PageTokenCodec* codec, const std::str
                                      const std::string& fingerprint) {
   if (IsFirstPage(token)) return std::string();
   ASSIGN_OR_RETURN(PageCursor cursor, codec->Decode(token, fingerprint));
-  if (cursor.keys.size() != 1) return absl::InvalidArgumentError("page_token is malformed");
+  if (cursor.keys.size() != 1) return InvalidField("page_token", "is malformed");
   return cursor.keys[0];
 }
 
@@ -230,28 +232,26 @@ SupportLevel SiteMaxLevel(const InventoryOptions& options, absl::string_view reg
 }
 
 absl::StatusOr<std::string> NormalizeSku(const std::string& sku, absl::string_view field) {
-  if (sku.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  if (sku.empty()) return InvalidField(field, "is required");
   std::string out = absl::AsciiStrToUpper(sku);
   bool ok = out.size() >= 2 && out.size() <= 40;
   for (char c : out) {
     if (!(absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '+' || c == '/')) ok = false;
   }
   if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be 2-40 characters of A-Z, 0-9, '-', '.', '+' and '/'"));
+    return InvalidField(field, "must be 2-40 characters of A-Z, 0-9, '-', '.', '+' and '/'");
   }
   return out;
 }
 
 absl::Status CheckAccountId(absl::string_view id, absl::string_view field) {
-  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  if (id.empty()) return InvalidField(field, "is required");
   bool ok = id.size() <= 64;
   for (char c : id) {
     if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.')) ok = false;
   }
   if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be 1-64 characters of A-Z, a-z, 0-9, '-', '_' and '.'"));
+    return InvalidField(field, "must be 1-64 characters of A-Z, a-z, 0-9, '-', '_' and '.'");
   }
   return absl::OkStatus();
 }
@@ -371,7 +371,7 @@ absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const 
                                                  const std::string& etag,
                                                  InventoryRepository& repo) const {
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(patch.sku, "product.sku"));
-  if (mask.empty()) return absl::InvalidArgumentError("update_mask must name at least one field");
+  if (mask.empty()) return InvalidField("update_mask", "must name at least one field");
   ASSIGN_OR_RETURN(std::optional<Product> found, repo.FindProduct(sku));
   if (!found) return absl::NotFoundError(absl::StrCat("product ", sku, " not found"));
   Product p = *found;
@@ -399,8 +399,8 @@ absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const 
     } else if (path == "standard_warranty_months") {
       p.standard_warranty_months = patch.standard_warranty_months;
     } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update_mask path '", path.substr(0, 64), "' is not an updatable field"));
+      return InvalidField(
+          "update_mask", absl::StrCat("path '", path.substr(0, 64), "' is not an updatable field"));
     }
   }
   RETURN_IF_ERROR(ValidateProduct(p));
@@ -425,7 +425,7 @@ absl::Status Inventory::ValidateGenuineSerials(std::vector<GenuineSerialEntry>& 
 
 absl::StatusOr<LoadCounts> Inventory::LoadGenuineSerials(
     const std::vector<GenuineSerialEntry>& entries, InventoryRepository& repo) const {
-  if (entries.empty()) return absl::InvalidArgumentError("entries must not be empty");
+  if (entries.empty()) return InvalidField("entries", "must not be empty");
   // The last entry of a serial wins.
   std::map<std::string, std::string> unique;
   for (const auto& e : entries) unique[e.serial] = e.sku;
@@ -489,14 +489,14 @@ absl::StatusOr<Unit> Inventory::Receive(const Principal& caller, const ReceiveCo
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(cmd.serial, "serial_number"));
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
   if (cmd.source == Source::kUnspecified || cmd.source == Source::kNewSale) {
-    return absl::InvalidArgumentError(
-        "source is required: DEMO_RETURN, RMA_RETURN, STOCK_ROTATION, FACTORY_OVERSTOCK, "
-        "OPEN_MARKET or TRADE_IN");
+    return InvalidField("source",
+                        "is required: DEMO_RETURN, RMA_RETURN, STOCK_ROTATION, FACTORY_OVERSTOCK, "
+                        "OPEN_MARKET or TRADE_IN");
   }
   RETURN_IF_ERROR(CheckText(cmd.note, "note", 1000, false));
   ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
   if (!product) {
-    return absl::InvalidArgumentError(absl::StrCat("sku ", sku, " is not in the catalog"));
+    return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
   }
   Condition condition = cmd.condition;
   if (condition == Condition::kUnspecified) {
@@ -511,7 +511,8 @@ absl::StatusOr<Unit> Inventory::Receive(const Principal& caller, const ReceiveCo
                                  {UnitState::kSold, UnitState::kInService,
                                   UnitState::kAwaitingReturn}));
     if (unit.sku != sku) {
-      return absl::FailedPreconditionError(
+      return FailedPrecondition(
+          "UNIT_STATE", absl::StrCat("units/", serial),
           absl::StrCat("unit ", serial, " is registered as SKU ", unit.sku, ", not ", sku));
     }
     unit.condition = condition;
@@ -578,7 +579,7 @@ absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& calle
   ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
   int64_t after_id = 0;
   if (!after.empty() && !absl::SimpleAtoi(after, &after_id)) {
-    return absl::InvalidArgumentError("page_token is malformed");
+    return InvalidField("page_token", "is malformed");
   }
   ASSIGN_OR_RETURN(auto rows, repo.ListEvents(unit.serial, after_id, size + 1));
   return MakePage(std::move(rows), size, page_tokens_, fp,
@@ -590,10 +591,10 @@ absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& calle
 absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& caller,
                                                               const StepCommand& cmd,
                                                               InventoryRepository& repo) const {
-  if (cmd.step == Step::kUnspecified) return absl::InvalidArgumentError("step is required");
+  if (cmd.step == Step::kUnspecified) return InvalidField("step", "is required");
   RETURN_IF_ERROR(CheckText(cmd.note, "note", 1000, false));
   if (cmd.replaced_parts.size() > 100) {
-    return absl::InvalidArgumentError("replaced_part_numbers must have at most 100 entries");
+    return InvalidField("replaced_part_numbers", "must have at most 100 entries");
   }
   for (size_t i = 0; i < cmd.replaced_parts.size(); ++i) {
     RETURN_IF_ERROR(CheckText(cmd.replaced_parts[i], absl::StrCat("replaced_part_numbers[", i, "]"),
@@ -602,14 +603,15 @@ absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& c
   RETURN_IF_ERROR(CheckText(cmd.software_version, "software_version", 64, false));
   RETURN_IF_ERROR(CheckText(cmd.test_report_reference, "test_report_reference", 200, false));
   if (cmd.step == Step::kComponentRepair && cmd.replaced_parts.empty() == !cmd.no_repair_needed) {
-    return absl::InvalidArgumentError(
+    return InvalidFields(
+        {"replaced_part_numbers", "no_repair_needed"},
         "component repair needs either replaced_part_numbers or no_repair_needed (not both)");
   }
   if (cmd.step == Step::kSoftwareUpdate && cmd.software_version.empty()) {
-    return absl::InvalidArgumentError("software_version is required for SOFTWARE_UPDATE");
+    return InvalidField("software_version", "is required for SOFTWARE_UPDATE");
   }
   if (cmd.step == Step::kQualificationTest && cmd.test_report_reference.empty()) {
-    return absl::InvalidArgumentError("test_report_reference is required for QUALIFICATION_TEST");
+    return InvalidField("test_report_reference", "is required for QUALIFICATION_TEST");
   }
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, cmd.serial, repo, true));
   const absl::Time now = clock_.Now();
@@ -625,10 +627,12 @@ absl::StatusOr<StepResult> Inventory::RecordCertificationStep(const Principal& c
       }
     }
     if (!verified) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "unit ", unit.serial, " is ", Name(unit.state),
-          " without a passed SERIAL_VERIFICATION in this round; verify the serial before ",
-          Name(cmd.step)));
+      return FailedPrecondition(
+          "UNIT_STATE", absl::StrCat("units/", unit.serial),
+          absl::StrCat(
+              "unit ", unit.serial, " is ", Name(unit.state),
+              " without a passed SERIAL_VERIFICATION in this round; verify the serial before ",
+              Name(cmd.step)));
     }
   }
   if (unit.state == UnitState::kReceived) {
@@ -714,14 +718,18 @@ absl::StatusOr<Unit> Inventory::CertifyUnit(const Principal& caller, const std::
     if (it == latest.end() || !it->second->passed) missing.push_back(Name(s));
   }
   if (!missing.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is IN_CERTIFICATION; certifying needs all six steps passed in round ",
-        unit.round, "; not passed: ", absl::StrJoin(missing, ", ")));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial,
+                     " is IN_CERTIFICATION; certifying needs all six steps passed in round ",
+                     unit.round, "; not passed: ", absl::StrJoin(missing, ", ")));
   }
   if (latest[Step::kComponentRepair]->id > latest[Step::kQualificationTest]->id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is IN_CERTIFICATION; it was repaired after its qualification test: "
-        "record QUALIFICATION_TEST again"));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial,
+                     " is IN_CERTIFICATION; it was repaired after its qualification test: "
+                     "record QUALIFICATION_TEST again"));
   }
   unit.certificate_id = absl::StrFormat("CPO-%s-%d", unit.serial, unit.round);
   unit.certified_by = caller.subject;
@@ -824,12 +832,13 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
                                             InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireCpoChannel(caller));
   if (cmd.serial.empty() == cmd.sku.empty()) {
-    return absl::InvalidArgumentError("exactly one of serial_number and sku is required");
+    return InvalidFields({"serial_number", "sku"},
+                         "exactly one of serial_number and sku is required");
   }
   RETURN_IF_ERROR(CheckRegionCode(cmd.ship_to_region_code, "ship_to_region_code"));
   if (cmd.ship_to_region_code != "US") {
-    return absl::InvalidArgumentError(
-        "ship_to_region_code must be US: CPO hardware is sold in the United States only");
+    return InvalidField("ship_to_region_code",
+                        "must be US: CPO hardware is sold in the United States only");
   }
   const absl::Time now = clock_.Now();
   Unit unit;
@@ -840,7 +849,7 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
   } else {
     ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
     ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
-    if (!product) return absl::InvalidArgumentError(absl::StrCat("sku ", sku, " is not in the catalog"));
+    if (!product) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
     ASSIGN_OR_RETURN(std::optional<Unit> claimed, repo.ClaimAvailableUnit(sku, cmd.condition, now));
     if (!claimed) {
       return absl::FailedPreconditionError(
@@ -891,11 +900,11 @@ absl::StatusOr<SaleResult> Inventory::SellUnit(const Principal& caller, const Se
   RETURN_IF_ERROR(CheckAccountId(cmd.buyer_account_id, "buyer_account_id"));
   RETURN_IF_ERROR(CheckAddress(cmd.site, "site", false));
   if (!cmd.site.empty() && cmd.site.region_code != "US") {
-    return absl::InvalidArgumentError(
-        "site.region_code must be US: CPO hardware is sold in the United States only");
+    return InvalidField("site.region_code",
+                        "must be US: CPO hardware is sold in the United States only");
   }
   if (cmd.support_options.size() > 4) {
-    return absl::InvalidArgumentError("support_options must have at most 4 entries");
+    return InvalidField("support_options", "must have at most 4 entries");
   }
   for (size_t i = 0; i < cmd.support_options.size(); ++i) {
     RETURN_IF_ERROR(CheckOption(cmd.support_options[i], absl::StrCat("support_options[", i, "]")));
@@ -967,7 +976,7 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
   RETURN_IF_ERROR(CheckAddress(cmd.site, "site", true));
   const absl::Time now = clock_.Now();
   if (cmd.ship_time && *cmd.ship_time > now) {
-    return absl::InvalidArgumentError("ship_time must not be in the future");
+    return InvalidField("ship_time", "must not be in the future");
   }
   ASSIGN_OR_RETURN(std::optional<Unit> existing, repo.FindUnit(serial, true));
   if (existing) {
@@ -976,8 +985,9 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
     RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "registering",
                                  {UnitState::kSold}));
     if (!cmd.account_id.empty() && cmd.account_id != unit.owner_account_id) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "unit ", serial, " is owned by another account; use TransferOwnership"));
+      return FailedPrecondition(
+          "UNIT_STATE", absl::StrCat("units/", serial),
+          absl::StrCat("unit ", serial, " is owned by another account; use TransferOwnership"));
     }
     unit.site = cmd.site;
     RETURN_IF_ERROR(Transition(caller, unit, UnitState::kInService,
@@ -988,7 +998,7 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
   ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
   RETURN_IF_ERROR(CheckAccountId(cmd.account_id, "account_id"));
   ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
-  if (!product) return absl::InvalidArgumentError(absl::StrCat("sku ", sku, " is not in the catalog"));
+  if (!product) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
   Unit unit;
   unit.serial = serial;
   unit.sku = sku;
@@ -1088,7 +1098,8 @@ absl::StatusOr<Unit> Inventory::TransferOwnership(const Principal& caller, const
     return absl::AbortedError(absl::StrCat("etag is stale: unit ", unit.serial, " was changed"));
   }
   if (unit.owner_account_id == new_account_id) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
         absl::StrCat("unit ", unit.serial, " is already owned by ", new_account_id));
   }
   const std::string old_owner = unit.owner_account_id;
@@ -1114,7 +1125,8 @@ absl::StatusOr<Unit> Inventory::FlagGreyMarket(const Principal& caller, const st
   RETURN_IF_ERROR(CheckText(reason, "reason", 500, true));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   if (unit.grey_market) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
         absl::StrCat("unit ", unit.serial, " is already flagged as grey market"));
   }
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, clock_.Now()), "flagging grey market",
@@ -1136,9 +1148,10 @@ absl::StatusOr<Unit> Inventory::ReinstateUnit(const Principal& caller, const std
   RETURN_IF_ERROR(CheckText(inspection_ref, "inspection_reference", 100, false));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   if (!unit.grey_market) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is ", Name(EffectiveState(unit, clock_.Now())),
-        " and not flagged as grey market; nothing to reinstate"));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial, " is ", Name(EffectiveState(unit, clock_.Now())),
+                     " and not flagged as grey market; nothing to reinstate"));
   }
   unit.grey_market = false;
   unit.version += 1;
@@ -1165,13 +1178,17 @@ absl::StatusOr<Contract> Inventory::CreateSupportContract(const Principal& calle
   // in the sale itself. (A unit bought while its product was current keeps
   // the support options of new hardware.)
   if (unit.warranty_kind == WarrantyKind::kCpoEndOfProduction) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is ", Name(unit.state), " and end of production: support for "
-        "end-of-production units can be bought only at the time of the CPO purchase"));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial, " is ", Name(unit.state),
+                     " and end of production: support for "
+                     "end-of-production units can be bought only at the time of the CPO purchase"));
   }
   if (unit.grey_market) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", unit.serial, " is grey market: it must be inspected and reinstated first"));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", unit.serial),
+        absl::StrCat("unit ", unit.serial,
+                     " is grey market: it must be inspected and reinstated first"));
   }
   if (!unit.site.empty() && option.level > SiteMaxLevel(options_, unit.site.region_code)) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -1229,7 +1246,8 @@ absl::StatusOr<Entitlement> Inventory::GetEntitlement(const Principal& caller,
                                                       InventoryRepository& repo) const {
   int keys = !key.serial.empty() + !key.ssrn.empty() + !key.contract_id.empty();
   if (keys != 1) {
-    return absl::InvalidArgumentError("exactly one of serial_number, ssrn and contract_id is required");
+    return InvalidFields({"serial_number", "ssrn", "contract_id"},
+                         "exactly one of serial_number, ssrn and contract_id is required");
   }
   std::optional<Unit> unit;
   std::string what;
@@ -1243,7 +1261,7 @@ absl::StatusOr<Entitlement> Inventory::GetEntitlement(const Principal& caller,
     what = "SSRN " + s;
   } else {
     std::optional<int64_t> id = ParseContractId(key.contract_id);
-    if (!id) return absl::InvalidArgumentError("contract_id must look like CT00000042");
+    if (!id) return InvalidField("contract_id", "must look like CT00000042");
     ASSIGN_OR_RETURN(std::optional<Contract> c, repo.FindContract(*id));
     what = "contract " + key.contract_id;
     if (!c) return absl::NotFoundError(what + " not found");
@@ -1281,7 +1299,7 @@ absl::StatusOr<Unit> Inventory::AllocateSpare(const Principal& caller, const std
   ASSIGN_OR_RETURN(int64_t rma, ParseRmaNumber(rma_number, "rma_number"));
   const std::string rma_id = FormatRmaNumber(rma);
   ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
-  if (!product) return absl::InvalidArgumentError(absl::StrCat("sku ", sku, " is not in the catalog"));
+  if (!product) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
   ASSIGN_OR_RETURN(std::optional<Unit> held, repo.FindUnitByRma(rma_id));
   if (held && held->state == UnitState::kAllocated) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -1305,8 +1323,8 @@ absl::StatusOr<Unit> Inventory::ReleaseSpare(const Principal& caller, const std:
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, true));
   RETURN_IF_ERROR(RequireState(unit, unit.state, "releasing a spare", {UnitState::kAllocated}));
   if (unit.allocated_rma != FormatRmaNumber(rma)) {
-    return absl::FailedPreconditionError(absl::StrCat("unit ", unit.serial,
-                                                      " is ALLOCATED to another RMA"));
+    return FailedPrecondition("UNIT_STATE", absl::StrCat("units/", unit.serial),
+                              absl::StrCat("unit ", unit.serial, " is ALLOCATED to another RMA"));
   }
   unit.allocated_rma.clear();
   RETURN_IF_ERROR(Transition(caller, unit, UnitState::kSpare,
@@ -1319,7 +1337,7 @@ absl::StatusOr<Unit> Inventory::IntakeReturnedUnit(const Principal& caller,
                                                    InventoryRepository& repo) const {
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(cmd.serial, "serial_number"));
   if (cmd.source != Source::kRmaReturn && cmd.source != Source::kTradeIn) {
-    return absl::InvalidArgumentError("source must be RMA_RETURN or TRADE_IN");
+    return InvalidField("source", "must be RMA_RETURN or TRADE_IN");
   }
   RETURN_IF_ERROR(CheckText(cmd.reference, "reference", 64, false));
   const std::string detail = absl::StrCat("returned (", Name(cmd.source), ")",
@@ -1330,7 +1348,8 @@ absl::StatusOr<Unit> Inventory::IntakeReturnedUnit(const Principal& caller,
     if (!cmd.sku.empty()) {
       ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
       if (sku != unit.sku) {
-        return absl::FailedPreconditionError(
+        return FailedPrecondition(
+            "UNIT_STATE", absl::StrCat("units/", serial),
             absl::StrCat("unit ", serial, " is registered as SKU ", unit.sku, ", not ", sku));
       }
     }
@@ -1352,14 +1371,13 @@ absl::StatusOr<SwapResult> Inventory::SwapInstalledBase(const Principal& caller,
   ASSIGN_OR_RETURN(std::string new_serial,
                    NormalizeSerial(cmd.replacement_serial, "replacement_serial_number"));
   if (bad_serial == new_serial) {
-    return absl::InvalidArgumentError(
-        "replacement_serial_number must differ from defective_serial_number");
+    return InvalidField("replacement_serial_number", "must differ from defective_serial_number");
   }
   ASSIGN_OR_RETURN(int64_t rma, ParseRmaNumber(cmd.rma_number, "rma_number"));
   const std::string rma_id = FormatRmaNumber(rma);
   const absl::Time now = clock_.Now();
   if (cmd.ship_time && *cmd.ship_time > now) {
-    return absl::InvalidArgumentError("ship_time must not be in the future");
+    return InvalidField("ship_time", "must not be in the future");
   }
   // Lock both rows in serial order so two swaps never deadlock each other.
   std::optional<Unit> a, b;
@@ -1379,9 +1397,10 @@ absl::StatusOr<SwapResult> Inventory::SwapInstalledBase(const Principal& caller,
   RETURN_IF_ERROR(RequireState(good, good.state, "swapping in a replacement",
                                {UnitState::kAllocated}));
   if (good.allocated_rma != rma_id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "unit ", good.serial, " is ALLOCATED to ", good.allocated_rma.empty() ? "no RMA" : good.allocated_rma,
-        ", not ", rma_id));
+    return FailedPrecondition(
+        "UNIT_STATE", absl::StrCat("units/", good.serial),
+        absl::StrCat("unit ", good.serial, " is ALLOCATED to ",
+                     good.allocated_rma.empty() ? "no RMA" : good.allocated_rma, ", not ", rma_id));
   }
   if (good.sku != bad.sku) {
     return absl::FailedPreconditionError(absl::StrCat("replacement ", good.serial, " is SKU ",

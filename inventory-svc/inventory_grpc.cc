@@ -3,6 +3,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 #include "common/proto_convert.h"
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
@@ -324,14 +325,14 @@ class InventoryGrpc::LoadSerialsReactor
     if (messages_++ == 0) {
       combined_.set_request_id(message_.request_id());
     } else if (!message_.request_id().empty() && message_.request_id() != combined_.request_id()) {
-      Finish(ToGrpcStatus(absl::InvalidArgumentError(
-          "request_id must be the same in every message of the stream (or only in the first)")));
+      Finish(ToGrpcStatus(InvalidField(
+          "request_id", "must be the same in every message of the stream (or only in the first)")));
       return;
     }
     if (static_cast<int64_t>(entries_.size()) + message_.entries_size() > kMaxEntries) {
-      Finish(ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat("entries: at most ", kMaxEntries,
-                       " serials per call; split the load into several calls"))));
+      Finish(ToGrpcStatus(InvalidField(
+          "entries", absl::StrCat(": at most ", kMaxEntries,
+                                  " serials per call; split the load into several calls"))));
       return;
     }
     std::vector<GenuineSerialEntry> batch;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
 
 namespace aftercare::licensing {
 namespace {
@@ -58,7 +59,7 @@ std::string NewActivationCode() {
 
 absl::StatusOr<std::string> NormalizeActivationCode(absl::string_view text,
                                                     absl::string_view field) {
-  if (text.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  if (text.empty()) return InvalidField(field, "is required");
   std::string out;
   for (char c : text) {
     if (c == '-' || c == ' ') continue;
@@ -66,21 +67,20 @@ absl::StatusOr<std::string> NormalizeActivationCode(absl::string_view text,
     if (c == 'O') c = '0';
     if (c == 'I' || c == 'L') c = '1';
     if (ValueOf(c) < 0 || out.size() >= 64) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, " must be 25 characters of Crockford base32 (0-9, A-Z without I, L, O, U),"
-                 " optionally grouped with dashes"));
+      return InvalidField(field,
+                          "must be 25 characters of Crockford base32 (0-9, A-Z without I, L, O, "
+                          "U), optionally grouped with dashes");
     }
     out.push_back(c);
   }
   if (out.size() != kActivationCodeSymbols) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must have 25 characters (five groups of five); it has ",
-                     out.size()));
+    return InvalidField(
+        field, absl::StrCat("must have 25 characters (five groups of five); it has ", out.size()));
   }
   if (ActivationCheckSymbol(absl::string_view(out).substr(0, kActivationCodeSymbols - 1)) !=
       out.back()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " has a typo: its check character does not match; please re-enter the code"));
+    return InvalidField(field,
+                        "has a typo: its check character does not match; please re-enter the code");
   }
   return out;
 }

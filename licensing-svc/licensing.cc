@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/db/sql_time.h"
+#include "common/errors.h"
 #include "common/ids.h"
 #include "common/policy.h"
 #include "common/status.h"
@@ -21,28 +22,26 @@ constexpr int kMaxPageSize = 500;
 constexpr int32_t kMaxTermMonths = 120;
 constexpr int32_t kMaxDevices = 1000;
 
-absl::Status Invalid(absl::string_view msg) { return absl::InvalidArgumentError(msg); }
-
 // SKUs and features: 1-64 characters of A-Z a-z 0-9 and "-_.+".
 absl::Status CheckToken(const std::string& v, absl::string_view field) {
   if (v.empty() || v.size() > 64) {
-    return Invalid(absl::StrCat(field, " must be 1-64 characters"));
+    return InvalidField(field, "must be 1-64 characters");
   }
   for (char c : v) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
         c != '+') {
-      return Invalid(absl::StrCat(field, " must contain only letters, digits and '-', '_', '.', '+'"));
+      return InvalidField(field, "must contain only letters, digits and '-', '_', '.', '+'");
     }
   }
   return absl::OkStatus();
 }
 
 absl::Status CheckAccountId(const std::string& v, absl::string_view field) {
-  if (v.empty()) return Invalid(absl::StrCat(field, " is required"));
-  if (v.size() > 64) return Invalid(absl::StrCat(field, " must be at most 64 characters"));
+  if (v.empty()) return InvalidField(field, "is required");
+  if (v.size() > 64) return InvalidField(field, "must be at most 64 characters");
   for (char c : v) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-      return Invalid(absl::StrCat(field, " must contain only letters, digits, '-' and '_'"));
+      return InvalidField(field, "must contain only letters, digits, '-' and '_'");
     }
   }
   return absl::OkStatus();
@@ -50,13 +49,14 @@ absl::Status CheckAccountId(const std::string& v, absl::string_view field) {
 
 // Ids are prefix + 20 hex digits; anything else cannot exist.
 absl::Status CheckId(const std::string& v, absl::string_view prefix, absl::string_view field) {
-  if (v.empty()) return Invalid(absl::StrCat(field, " is required"));
+  if (v.empty()) return InvalidField(field, "is required");
   if (v.size() != prefix.size() + 20 || !absl::StartsWith(v, prefix)) {
-    return Invalid(absl::StrCat(field, " must be \"", prefix, "\" followed by 20 hex digits"));
+    return InvalidField(field, absl::StrCat("must be \"", prefix, "\" followed by 20 hex digits"));
   }
   for (char c : absl::string_view(v).substr(prefix.size())) {
     if (!absl::ascii_isxdigit(static_cast<unsigned char>(c)) || absl::ascii_isupper(c)) {
-      return Invalid(absl::StrCat(field, " must be \"", prefix, "\" followed by 20 hex digits"));
+      return InvalidField(field,
+                          absl::StrCat("must be \"", prefix, "\" followed by 20 hex digits"));
     }
   }
   return absl::OkStatus();
@@ -91,7 +91,7 @@ absl::StatusOr<std::optional<ListCursor>> Licensing::DecodeCursor(
   ASSIGN_OR_RETURN(PageCursor c, pages_.Decode(page.page_token, fingerprint));
   ListCursor out;
   if (c.keys.size() != 2 || !absl::SimpleAtoi(c.keys[0], &out.create_us)) {
-    return Invalid("page_token is malformed");
+    return InvalidField("page_token", "is malformed");
   }
   out.id = c.keys[1];
   return std::optional<ListCursor>(out);
@@ -110,7 +110,8 @@ absl::StatusOr<std::string> Licensing::ScopedAccount(const Principal& caller,
   if (IsScoped(caller)) {
     if (account_id.empty()) {
       if (caller.account_ids.size() == 1) return caller.account_ids.front();
-      return Invalid("account_id is required for customers and partners with several accounts");
+      return InvalidField("account_id",
+                          "is required for customers and partners with several accounts");
     }
     RETURN_IF_ERROR(CheckAccountScope(caller, account_id, "account " + account_id));
   }
@@ -136,25 +137,26 @@ absl::Status Licensing::ValidatePurchase(PurchaseCommand& cmd) const {
   p.sku = absl::AsciiStrToUpper(p.sku);
   RETURN_IF_ERROR(CheckToken(p.sku, "product.sku"));
   RETURN_IF_ERROR(CheckToken(p.feature, "product.feature"));
-  if (p.capacity < 0) return Invalid("product.capacity must not be negative");
+  if (p.capacity < 0) return InvalidField("product.capacity", "must not be negative");
   if (p.system == LicensingSystem::kUnspecified) {
-    return Invalid("product.licensing_system is required (JUNOS or NON_JUNOS)");
+    return InvalidField("product.licensing_system", "is required (JUNOS or NON_JUNOS)");
   }
   switch (p.term_type) {
     case TermType::kPerpetual:
-      if (p.term_months != 0) return Invalid("product.term_months must be 0 for a perpetual license");
+      if (p.term_months != 0)
+        return InvalidField("product.term_months", "must be 0 for a perpetual license");
       break;
     case TermType::kSubscription:
       if (p.term_months < 1 || p.term_months > kMaxTermMonths) {
-        return Invalid("product.term_months must be 1-120 for a subscription");
+        return InvalidField("product.term_months", "must be 1-120 for a subscription");
       }
       break;
     default:
-      return Invalid("product.term_type is required (PERPETUAL or SUBSCRIPTION)");
+      return InvalidField("product.term_type", "is required (PERPETUAL or SUBSCRIPTION)");
   }
   if (p.max_devices == 0) p.max_devices = 1;
   if (p.max_devices < 1 || p.max_devices > kMaxDevices) {
-    return Invalid("product.max_devices must be 1-1000");
+    return InvalidField("product.max_devices", "must be 1-1000");
   }
   RETURN_IF_ERROR(CheckText(cmd.order_reference, "order_reference", 128, false));
   return absl::OkStatus();
@@ -266,9 +268,10 @@ absl::StatusOr<ActivationResult> Licensing::Activate(const Principal& caller,
   }
   if (!existing.empty()) {
     const License& l = existing.back();
-    return absl::FailedPreconditionError(absl::StrCat(
-        "license ", l.id, " of this activation code on device ", serial, " is REVOKED (",
-        Name(l.revocation_reason), "); it cannot be activated there again"));
+    return FailedPrecondition("LICENSE_STATE", absl::StrCat("licenses/", l.id),
+                              absl::StrCat("license ", l.id, " of this activation code on device ",
+                                           serial, " is REVOKED (", Name(l.revocation_reason),
+                                           "); it cannot be activated there again"));
   }
   if (e->term_end && *e->term_end <= now) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -311,13 +314,14 @@ absl::StatusOr<RenewalResult> Licensing::Renew(const Principal& caller,
                                                LicensingRepository& repo) const {
   RETURN_IF_ERROR(CheckId(entitlement_id, "ENT-", "entitlement_id"));
   if (term_months < 0 || term_months > kMaxTermMonths) {
-    return Invalid("term_months must be 0 (the product's term) or 1-120");
+    return InvalidField("term_months", "must be 0 (the product's term) or 1-120");
   }
   RETURN_IF_ERROR(CheckText(order_reference, "order_reference", 128, false));
   ASSIGN_OR_RETURN(Entitlement e, LoadEntitlement(caller, entitlement_id, repo, true));
   if (e.product.term_type != TermType::kSubscription || !e.term_end) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "entitlement ", e.id, " is ", Name(e.product.term_type), "; only subscriptions renew"));
+    return FailedPrecondition("ENTITLEMENT_STATE", absl::StrCat("entitlements/", e.id),
+                              absl::StrCat("entitlement ", e.id, " is ", Name(e.product.term_type),
+                                           "; only subscriptions renew"));
   }
   const absl::Time now = clock_.Now();
   const int32_t months = term_months == 0 ? e.product.term_months : term_months;
@@ -396,15 +400,15 @@ absl::StatusOr<std::vector<DeviceKey>> Licensing::RetrieveDeviceKeys(
 
 absl::StatusOr<std::string> Licensing::ValidateTransferRequest(const Principal& caller,
                                                                const std::string& rma_number) const {
-  if (rma_number.empty()) return Invalid("rma_number is required");
+  if (rma_number.empty()) return InvalidField("rma_number", "is required");
   if (LooksLikeValidationNumber(rma_number)) {
     ASSIGN_OR_RETURN(int64_t v, ParseValidationNumber(rma_number, "rma_number"));
     return FormatValidationNumber(v);
   }
   if (!LooksLikeRmaNumber(rma_number)) {
-    return Invalid(
-        "rma_number must be an RMA number (\"R\" and 8-11 digits) or a validation number (\"V\" and"
-        " 8-11 digits)");
+    return InvalidField("rma_number",
+                        "must be an RMA number (\"R\" and 8-11 digits) or a validation number "
+                        "(\"V\" and 8-11 digits)");
   }
   ASSIGN_OR_RETURN(int64_t n, ParseRmaNumber(rma_number, "rma_number"));
   return FormatRmaNumber(n);
@@ -423,22 +427,27 @@ absl::Status Licensing::CheckRmaForTransfer(const Principal& caller, const RmaIn
   if (!RmaIsApproved(rma.status) || rma.rma_number.empty()) {
     const std::string status = rma.status.empty() ? "UNSPECIFIED" : rma.status;
     if (status == "PENDING") {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "RMA ", name, " is PENDING: licenses move only once the RMA is approved"));
+      return FailedPrecondition(
+          "RMA_STATE", absl::StrCat("rmas/", name),
+          absl::StrCat("RMA ", name, " is PENDING: licenses move only once the RMA is approved"));
     }
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "RMA_STATE", absl::StrCat("rmas/", name),
         absl::StrCat("RMA ", name, " is ", status,
                      ": only an approved RMA can be used for a license transfer"));
   }
   if (rma.replacement_serial_number.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RMA ", rma.rma_number, " has no replacement serial yet: licenses move once a"
-        " replacement unit is allocated"));
+    return FailedPrecondition("RMA_STATE", absl::StrCat("rmas/", rma.rma_number),
+                              absl::StrCat("RMA ", rma.rma_number,
+                                           " has no replacement serial yet: licenses move once a"
+                                           " replacement unit is allocated"));
   }
   if (absl::AsciiStrToUpper(rma.replacement_serial_number) ==
       absl::AsciiStrToUpper(rma.serial_number)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RMA ", rma.rma_number, " names the same serial as defective unit and replacement"));
+    return FailedPrecondition(
+        "RMA_STATE", absl::StrCat("rmas/", rma.rma_number),
+        absl::StrCat("RMA ", rma.rma_number,
+                     " names the same serial as defective unit and replacement"));
   }
   return absl::OkStatus();
 }
@@ -515,7 +524,7 @@ absl::StatusOr<RmaTransfer> Licensing::Transfer(const Principal& caller, const R
 absl::StatusOr<RmaTransfer> Licensing::GetTransfer(const Principal& caller,
                                                    const std::string& rma_number,
                                                    LicensingRepository& repo) const {
-  if (rma_number.empty()) return Invalid("rma_number is required");
+  if (rma_number.empty()) return InvalidField("rma_number", "is required");
   ASSIGN_OR_RETURN(int64_t n, ParseRmaNumber(rma_number, "rma_number"));
   const std::string number = FormatRmaNumber(n);
   ASSIGN_OR_RETURN(std::optional<RmaTransfer> t, FindTransfer(caller, number, repo));
@@ -577,9 +586,9 @@ absl::StatusOr<License> Licensing::Revoke(const Principal& caller, const std::st
                                           const std::string& etag,
                                           LicensingRepository& repo) const {
   RETURN_IF_ERROR(CheckId(license_id, "LIC-", "license_id"));
-  if (reason == RevocationReason::kUnspecified) return Invalid("reason is required");
+  if (reason == RevocationReason::kUnspecified) return InvalidField("reason", "is required");
   if (reason == RevocationReason::kRmaTransfer) {
-    return Invalid("reason RMA_TRANSFER is set only by TransferLicenses");
+    return InvalidField("reason", "RMA_TRANSFER is set only by TransferLicenses");
   }
   RETURN_IF_ERROR(CheckText(note, "note", 500, false));
   ASSIGN_OR_RETURN(License l, LoadLicense(caller, license_id, repo, true));
@@ -588,8 +597,9 @@ absl::StatusOr<License> Licensing::Revoke(const Principal& caller, const std::st
                                            " is stale; read it again"));
   }
   if (l.state != LicenseState::kActive) {
-    return absl::FailedPreconditionError(absl::StrCat("license ", license_id, " is ",
-                                                      Name(l.state), " (", Name(l.revocation_reason), ")"));
+    return FailedPrecondition("LICENSE_STATE", absl::StrCat("licenses/", license_id),
+                              absl::StrCat("license ", license_id, " is ", Name(l.state), " (",
+                                           Name(l.revocation_reason), ")"));
   }
   const absl::Time now = clock_.Now();
   l.state = LicenseState::kRevoked;
@@ -608,8 +618,9 @@ absl::StatusOr<VerifyResult> Licensing::Verify(const Principal& caller,
                                                std::optional<absl::Time> at,
                                                LicensingRepository& repo) const {
   (void)caller;  // any authenticated caller may verify: the key is the proof
-  if (license_key.empty()) return Invalid("license_key is required");
-  if (license_key.size() > 8192) return Invalid("license_key must be at most 8192 characters");
+  if (license_key.empty()) return InvalidField("license_key", "is required");
+  if (license_key.size() > 8192)
+    return InvalidField("license_key", "must be at most 8192 characters");
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(device_serial, "device_serial"));
   const absl::Time now = at.value_or(clock_.Now());
   KeyVerification v = VerifyLicenseKey(license_key, signer_.key_set(), serial, now);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
+#include "common/errors.h"
 #include "common/status.h"
 
 namespace aftercare::rma {
@@ -18,8 +19,16 @@ absl::Status Unavailable(const grpc::Status& s, absl::string_view what) {
   absl::Status st = FromGrpcStatus(s);
   if (st.code() == absl::StatusCode::kUnavailable ||
       st.code() == absl::StatusCode::kDeadlineExceeded) {
-    return absl::UnavailableError(
-        absl::StrCat("inventory-svc is unavailable for ", what, ": ", s.error_message()));
+    // inventory-svc's own RetryInfo, when it sent one, knows best.
+    std::optional<google::rpc::RetryInfo> retry = FindDetail<google::rpc::RetryInfo>(s);
+    const absl::Duration delay =
+        retry.has_value() ? absl::Seconds(retry->retry_delay().seconds()) +
+                                absl::Nanoseconds(retry->retry_delay().nanos())
+                          : kDefaultRetryDelay;
+    return DependencyUnavailable(
+        absl::UnavailableError(
+            absl::StrCat("inventory-svc is unavailable for ", what, ": ", s.error_message())),
+        "inventory-svc", delay);
   }
   return absl::Status(st.code(), absl::StrCat("inventory-svc ", what, ": ", s.error_message()));
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/errors.h"
 #include "common/ids.h"
 #include "common/policy.h"
 #include "common/status.h"
@@ -20,7 +21,7 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 
 absl::Status Invalid(absl::string_view field, absl::string_view rule) {
-  return absl::InvalidArgumentError(absl::StrCat(field, " ", rule));
+  return InvalidField(field, rule);
 }
 
 absl::Status CheckId(absl::string_view id, absl::string_view field) {
@@ -88,9 +89,9 @@ absl::Status RequireStatus(const Rma& rma, std::initializer_list<Status> allowed
   }
   std::vector<std::string> names;
   for (Status s : allowed) names.push_back(Name(s));
-  return absl::FailedPreconditionError(absl::StrCat("RMA ", rma.Label(), " is ", Name(rma.status),
-                                                    "; ", action, " needs ",
-                                                    absl::StrJoin(names, " or ")));
+  return FailedPrecondition("RMA_STATE", absl::StrCat("rmas/", rma.Label()),
+                            absl::StrCat("RMA ", rma.Label(), " is ", Name(rma.status), "; ",
+                                         action, " needs ", absl::StrJoin(names, " or ")));
 }
 
 absl::Status CheckEtag(const Rma& rma, const std::string& etag, bool required) {
@@ -112,7 +113,7 @@ absl::StatusOr<std::string> AfterKey(const PageTokenCodec* codec, const std::str
                                      const std::string& fp) {
   if (IsFirstPage(token)) return std::string();
   ASSIGN_OR_RETURN(PageCursor c, codec->Decode(token, fp));
-  if (c.keys.size() != 1) return absl::InvalidArgumentError("page_token is malformed");
+  if (c.keys.size() != 1) return InvalidField("page_token", "is malformed");
   return c.keys[0];
 }
 
@@ -121,7 +122,7 @@ absl::StatusOr<int64_t> AfterId(const PageTokenCodec* codec, const std::string& 
   ASSIGN_OR_RETURN(std::string key, AfterKey(codec, token, fp));
   if (key.empty()) return int64_t{0};
   int64_t id = 0;
-  if (!absl::SimpleAtoi(key, &id)) return absl::InvalidArgumentError("page_token is malformed");
+  if (!absl::SimpleAtoi(key, &id)) return InvalidField("page_token", "is malformed");
   return id;
 }
 
@@ -187,46 +188,58 @@ absl::Status Rmas::CheckEntitlement(RmaType type, const std::string& account_id,
                                     const EntitlementView& e) const {
   const std::string unit = absl::StrCat("unit ", e.serial);
   if (e.owner_account_id != account_id) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "ENTITLEMENT", absl::StrCat("units/", e.serial),
         absl::StrCat(unit, " is not in the installed base of account ", account_id));
   }
   if (!e.installed) {
-    return absl::FailedPreconditionError(
+    return FailedPrecondition(
+        "ENTITLEMENT", absl::StrCat("units/", e.serial),
         absl::StrCat(unit, " is not installed at a customer (state ", e.unit_state, ")"));
   }
   if (e.grey_market) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        unit, " is grey market: it needs inspection and reinstatement before any RMA"));
+    return FailedPrecondition(
+        "ENTITLEMENT", absl::StrCat("units/", e.serial),
+        absl::StrCat(unit,
+                     " is grey market: it needs inspection and reinstatement before any RMA"));
   }
   switch (type) {
     case RmaType::kDoa:
       if (!e.within_doa_window) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            unit, " is not dead on arrival: DOA is possible only within 30 days of shipment",
-            e.ship_time ? absl::StrCat(" (shipped ", Day(*e.ship_time), ")") : " (no ship date)"));
+        return FailedPrecondition(
+            "ENTITLEMENT", absl::StrCat("units/", e.serial),
+            absl::StrCat(unit,
+                         " is not dead on arrival: DOA is possible only within 30 days of shipment",
+                         e.ship_time ? absl::StrCat(" (shipped ", Day(*e.ship_time), ")")
+                                     : " (no ship date)"));
       }
       break;
     case RmaType::kStandardWarranty:
       if (!e.warranty_active) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            unit, " is not in warranty",
-            e.warranty_end ? absl::StrCat(" (warranty ended ", Day(*e.warranty_end), ")")
-                           : " (it has no warranty)",
-            "; standard product warranty RMAs need an active warranty"));
+        return FailedPrecondition(
+            "ENTITLEMENT", absl::StrCat("units/", e.serial),
+            absl::StrCat(unit, " is not in warranty",
+                         e.warranty_end
+                             ? absl::StrCat(" (warranty ended ", Day(*e.warranty_end), ")")
+                             : " (it has no warranty)",
+                         "; standard product warranty RMAs need an active warranty"));
       }
       break;
     case RmaType::kAdvanceReplacement:
       if (!e.advance_replacement) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            unit, " has no contract level that includes advance replacement (best level: ",
-            e.best_support_level.empty() ? "none" : e.best_support_level,
-            "); advance replacement needs NEXT_BUSINESS_DAY or SAME_DAY"));
+        return FailedPrecondition(
+            "ENTITLEMENT", absl::StrCat("units/", e.serial),
+            absl::StrCat(unit,
+                         " has no contract level that includes advance replacement (best level: ",
+                         e.best_support_level.empty() ? "none" : e.best_support_level,
+                         "); advance replacement needs NEXT_BUSINESS_DAY or SAME_DAY"));
       }
       break;
     case RmaType::kReturnToFactory:
       if (!e.entitled) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            unit, " has neither an active warranty nor an active support contract"));
+        return FailedPrecondition(
+            "ENTITLEMENT", absl::StrCat("units/", e.serial),
+            absl::StrCat(unit, " has neither an active warranty nor an active support contract"));
       }
       break;
     default:
@@ -462,15 +475,19 @@ absl::StatusOr<Rma> Rmas::ShipReplacement(const Principal& caller, const std::st
   RETURN_IF_ERROR(CheckTracking(carrier, tracking));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (!IsReplacementType(rma.type)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ", Name(rma.status),
-        ": no replacement ships for it (ship the repaired unit with ShipRepairedUnit)"));
+    return FailedPrecondition(
+        "RMA_STATE", absl::StrCat("rmas/", rma.Label()),
+        absl::StrCat(
+            "RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ", Name(rma.status),
+            ": no replacement ships for it (ship the repaired unit with ShipRepairedUnit)"));
   }
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kApproved}, "shipping the replacement"));
   if (rma.replacement_serial.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RMA ", rma.Label(), " is APPROVED but inventory-svc has not allocated a spare yet; "
-        "try again shortly"));
+    return FailedPrecondition(
+        "RMA_STATE", absl::StrCat("rmas/", rma.Label()),
+        absl::StrCat("RMA ", rma.Label(),
+                     " is APPROVED but inventory-svc has not allocated a spare yet; "
+                     "try again shortly"));
   }
   const absl::Time now = clock_.Now();
   rma.status = Status::kReplacementShipped;
@@ -554,9 +571,11 @@ absl::StatusOr<Rma> Rmas::RecordRepair(const Principal& caller, const std::strin
   RETURN_IF_ERROR(CheckText(software, "software_version", 64, true));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (IsReplacementType(rma.type)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ", Name(rma.status),
-        ": its defective unit goes to inventory, it is not repaired under the RMA"));
+    return FailedPrecondition(
+        "RMA_STATE", absl::StrCat("rmas/", rma.Label()),
+        absl::StrCat("RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ",
+                     Name(rma.status),
+                     ": its defective unit goes to inventory, it is not repaired under the RMA"));
   }
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kReceived}, "recording the repair"));
   rma.status = Status::kRepaired;
@@ -579,9 +598,10 @@ absl::StatusOr<Rma> Rmas::ShipRepaired(const Principal& caller, const std::strin
   RETURN_IF_ERROR(CheckTracking(carrier, tracking));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   if (IsReplacementType(rma.type)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ", Name(rma.status),
-        ": nothing is repaired and shipped back under it"));
+    return FailedPrecondition(
+        "RMA_STATE", absl::StrCat("rmas/", rma.Label()),
+        absl::StrCat("RMA ", rma.Label(), " is a ", TypeWords(rma.type), " in state ",
+                     Name(rma.status), ": nothing is repaired and shipped back under it"));
   }
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kRepaired}, "shipping the repaired unit"));
   rma.status = Status::kRepairShipped;

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/errors.h"
+#include "common/errors.h"
 #include "common/logging.h"
 #include "common/status.h"
 
@@ -309,12 +310,12 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
     if (tls_error) {
       // The library's reason (certificate not trusted, wrong host, no TLS
       // on the server) is what the operator needs; it holds no secret.
-      return absl::UnavailableError(
+      return DatabaseUnavailable(absl::UnavailableError(
           absl::StrCat("database unavailable: TLS with the server failed (--mysql_tls_mode=",
-                       TlsModeName(tls.mode), "): ", e.what()));
+                       TlsModeName(tls.mode), "): ", e.what())));
     }
-    return absl::UnavailableError(
-        absl::StrCat("database unavailable (error ", e.getErrorCode(), "), retry later"));
+    return DatabaseUnavailable(absl::UnavailableError(
+        absl::StrCat("database unavailable (error ", e.getErrorCode(), "), retry later")));
   }
 }
 
@@ -333,9 +334,15 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
     if (!got) {
       UpdateGauges();
       CountError("pool_timeout");
-      return absl::ResourceExhaustedError(
-          absl::StrCat("no database connection free within ",
-                       absl::FormatDuration(options_.acquire_timeout), ", retry later"));
+      // Every connection stayed busy for acquire_timeout: a retry sooner
+      // would most likely meet the same pool.
+      return WithRetryDelay(
+          WithReason(absl::ResourceExhaustedError(
+                         absl::StrCat("no database connection free within ",
+                                      absl::FormatDuration(options_.acquire_timeout),
+                                      ", retry later")),
+                     kReasonDatabaseBusy),
+          options_.acquire_timeout);
     }
     // Prefer an open connection, so that the pool does not open more than it needs.
     for (int i = 0; i < static_cast<int>(slots_.size()); ++i) {

@@ -3,6 +3,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "common/db/connection_pool.h"
+#include "common/errors.h"
 #include "common/logging.h"
 
 namespace aftercare::db {
@@ -50,6 +51,11 @@ const char* SqlErrorKind(int code) {
   }
 }
 
+absl::Status DatabaseUnavailable(absl::Status status) {
+  return WithRetryDelay(WithReason(std::move(status), kReasonDatabaseUnavailable),
+                        kDatabaseRetryDelay);
+}
+
 absl::Status MarkRetryable(absl::Status status) {
   status.SetPayload(kRetryablePayload, absl::Cord("1"));
   return status;
@@ -77,7 +83,8 @@ absl::Status FromSqlException(const sql::SQLException& e, absl::string_view cont
     LogWarning("database unavailable", {{"context", std::string(context)},
                                          {"mysql_error", code},
                                          {"detail", e.what()}});
-    return absl::UnavailableError(absl::StrCat(context, ": database unavailable, retry later"));
+    return DatabaseUnavailable(
+        absl::UnavailableError(absl::StrCat(context, ": database unavailable, retry later")));
   }
   LogError("database error", {{"context", std::string(context)},
                               {"mysql_error", code},

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace aftercare::db {
 
@@ -44,6 +45,15 @@ inline constexpr const char* kSqlErrorKinds[] = {"connection", "tls",        "co
 // ("reserve unit") and appears in the log line, not in the client message.
 absl::Status FromSqlException(const sql::SQLException& e, absl::string_view context,
                               ConnectionPool& pool);
+
+// The RetryInfo delay of DATABASE_UNAVAILABLE: a lost database usually
+// comes back (restart, failover) within seconds, and each retry costs a
+// connection attempt of up to --mysql_connect_timeout.
+inline constexpr absl::Duration kDatabaseRetryDelay = absl::Seconds(2);
+
+// Gives an UNAVAILABLE status about the database its ErrorInfo reason
+// (DATABASE_UNAVAILABLE) and RetryInfo (kDatabaseRetryDelay).
+absl::Status DatabaseUnavailable(absl::Status status);
 
 // Marks a status as a transient transaction conflict that a fresh attempt of
 // the whole transaction can resolve.

@@ -5,7 +5,11 @@
 // an expired token, a token signed with another key, a customer token for
 // another account. Every answer must be an error code for a call that would
 // write (never OK), never INTERNAL or UNKNOWN; no service may crash, and no
-// row may be written.
+// row may be written. Every error carries its google.rpc details
+// (common/errors.h): an ErrorInfo of the service's domain, and on
+// INVALID_ARGUMENT a BadRequest whose fields the message names (except for
+// bytes that are no request message, MALFORMED_REQUEST, and an upload stream
+// that carried no message).
 #include <gtest/gtest.h>
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
@@ -14,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/errors.h"
 #include "tests/e2e/e2e_common.h"
 
 namespace aftercare::e2e {
@@ -139,12 +144,40 @@ TEST_F(HostileInputTest, EveryRpcOfEveryServiceRefusesHostileInputAndWritesNothi
   const std::string forged = Env::Token(Role::kAdmin, "forger", {}, "", false, absl::Now(),
                                         absl::Hours(1), "another-secret-of-at-least-32-bytes!!");
   std::vector<std::string> problems;
+  std::set<std::string> without_bad_request;  // INVALID_ARGUMENT messages with no BadRequest
   int calls = 0;
+  int bad_requests = 0;
   auto check = [&](const std::string& what, const pb::MethodDescriptor* m, const CallResult& r,
                    bool expect_unauthenticated) {
     ++calls;
     const auto code = r.status.error_code();
     std::string where = absl::StrCat(m->full_name(), " [", what, "]: ", r.str().substr(0, 200));
+    if (code != grpc::StatusCode::OK) {
+      // "aftercare.inventory.v1.InventoryService" -> "aftercare.inventory"
+      const std::string& svc = m->service()->full_name();
+      const std::string domain = svc.substr(0, svc.find('.', svc.find('.') + 1));
+      std::optional<google::rpc::ErrorInfo> info = FindDetail<google::rpc::ErrorInfo>(r.status);
+      if (!info.has_value() || info->reason().empty() ||
+          info->domain().rfind(domain, 0) != 0) {
+        problems.push_back("no ErrorInfo of " + domain + " " + where);
+      }
+    }
+    if (code == grpc::StatusCode::INVALID_ARGUMENT) {
+      std::optional<google::rpc::BadRequest> bad = FindDetail<google::rpc::BadRequest>(r.status);
+      std::optional<google::rpc::ErrorInfo> info = FindDetail<google::rpc::ErrorInfo>(r.status);
+      if (!bad.has_value() && info.has_value() && info->reason() == kReasonMalformedRequest) {
+        // Bytes that are not the request message: no field to name.
+      } else if (!bad.has_value()) {
+        without_bad_request.insert(absl::StrCat(m->full_name(), ": ", r.status.error_message()));
+      } else {
+        ++bad_requests;
+        for (const auto& v : bad->field_violations()) {
+          if (v.field().empty() || r.status.error_message().find(v.field()) == std::string::npos) {
+            problems.push_back("BadRequest field '" + v.field() + "' not in the message " + where);
+          }
+        }
+      }
+    }
     if (code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN) {
       problems.push_back("INTERNAL/UNKNOWN " + where);
     } else if (expect_unauthenticated && code != grpc::StatusCode::UNAUTHENTICATED) {
@@ -220,10 +253,27 @@ TEST_F(HostileInputTest, EveryRpcOfEveryServiceRefusesHostileInputAndWritesNothi
     if (code != grpc::StatusCode::NOT_FOUND && code != grpc::StatusCode::PERMISSION_DENIED) {
       problems.push_back(absl::StrCat("cross-account ", p.svc, ".", p.method, ": ", r.str()));
     }
+    // Nothing in the details tells "someone else's" from "does not exist".
+    std::optional<google::rpc::ErrorInfo> info = FindDetail<google::rpc::ErrorInfo>(r.status);
+    google::rpc::Status details;
+    details.ParseFromString(r.status.error_details());
+    if (code == grpc::StatusCode::NOT_FOUND &&
+        (!info.has_value() || info->reason() != "NOT_FOUND" || !info->metadata().empty() ||
+         details.details_size() != 1)) {
+      problems.push_back(absl::StrCat("cross-account details ", p.svc, ".", p.method, ": ",
+                                      details.ShortDebugString()));
+    }
   }
 
   EXPECT_TRUE(problems.empty()) << problems.size() << " of " << calls << " calls:\n"
                                 << absl::StrJoin(problems, "\n");
+  // Every INVALID_ARGUMENT names its fields, except the upload stream that
+  // carried no message at all (docs/ERRORS.md, "Not yet structured").
+  EXPECT_GT(bad_requests, 0);
+  for (const std::string& e : without_bad_request) {
+    EXPECT_NE(e.find("the stream carried no message"), std::string::npos)
+        << "INVALID_ARGUMENT without a BadRequest: " << e;
+  }
   // Nobody crashed; everyone still serves.
   for (const char* name : {"inventory", "case", "rma", "licensing"}) {
     EXPECT_TRUE(env().svc(name).process->Alive()) << name << " died";
@@ -236,6 +286,47 @@ TEST_F(HostileInputTest, EveryRpcOfEveryServiceRefusesHostileInputAndWritesNothi
     EXPECT_EQ(after.at(table), count) << table;
   }
   std::cerr << calls << " hostile calls\n";
+}
+
+}  // namespace
+}  // namespace aftercare::e2e
+
+namespace aftercare::e2e {
+namespace {
+
+class StructuredErrorsTest : public E2eTest {};
+
+// A bad request to a real service answers INVALID_ARGUMENT with, in the
+// grpc-status-details-bin trailer, a BadRequest naming the field and an
+// ErrorInfo of the service's domain.
+TEST_F(StructuredErrorsTest, ABadRequestNamesTheFieldInTheStatusDetails) {
+  auto r = env().Call("case", "CreateCase", tok().Customer(Unique("ACCT-")),
+                      {{"requestId", Unique("se-")},
+                       {"case", {{"requestType", "REQUEST_TYPE_OTHER"},
+                                 {"followUpMethod", "FOLLOW_UP_METHOD_EMAIL"},
+                                 {"summary", "no priority"}}}});
+  ASSERT_EQ(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << r.str();
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(r.status.error_details())) << r.str();
+  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(details.message(), r.status.error_message());
+  std::optional<google::rpc::BadRequest> bad = FindDetail<google::rpc::BadRequest>(r.status);
+  ASSERT_TRUE(bad.has_value()) << details.ShortDebugString();
+  ASSERT_EQ(bad->field_violations_size(), 1) << details.ShortDebugString();
+  EXPECT_EQ(bad->field_violations(0).field(), "case.priority");
+  std::optional<google::rpc::ErrorInfo> info = FindDetail<google::rpc::ErrorInfo>(r.status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), kReasonInvalidField);
+  EXPECT_EQ(info->domain(), "aftercare.cases");
+
+  // No token: UNAUTHENTICATED, reason MISSING_TOKEN, no retry advice.
+  auto anon = env().Call("inventory", "GetUnit", "", {{"serialNumber", "JN1NOTOKEN"}});
+  ASSERT_EQ(anon.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << anon.str();
+  info = FindDetail<google::rpc::ErrorInfo>(anon.status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), kReasonMissingToken);
+  EXPECT_EQ(info->domain(), "aftercare.inventory");
+  EXPECT_FALSE(FindDetail<google::rpc::RetryInfo>(anon.status).has_value());
 }
 
 }  // namespace

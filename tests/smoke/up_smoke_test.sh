@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Starts `scripts/up` (without rebuilding, on free ports and a temporary data
 # folder), checks that the four services answer health and reflection and
-# export grpc_server_handled_total, checks every metric name of the alerting
-# rules, the dashboard and the docs against the four scrapes of the seeded
-# suite (tests/monitoring/check_metric_names.mjs), then stops it with SIGTERM
-# and checks that everything it started is gone.
+# export grpc_server_handled_total, shows on the way that `buf curl` on a bad
+# request prints its google.rpc details (docs/ERRORS.md), checks every metric
+# name of the alerting rules, the dashboard and the docs against the four
+# scrapes of the seeded suite (tests/monitoring/check_metric_names.mjs), then
+# stops it with SIGTERM and checks that everything it started is gone.
 set -euo pipefail
 root=${AFTERCARE_SOURCE_DIR:?}
 build=${AFTERCARE_BUILD_DIR:?}
@@ -50,6 +51,30 @@ node "$root/tests/monitoring/check_metric_names.mjs" --source-dir "$root" \
   --scrape "$data/metrics-0.txt" --scrape "$data/metrics-1.txt" \
   --scrape "$data/metrics-2.txt" --scrape "$data/metrics-3.txt" \
   || fail "metric names of k8s/monitoring or docs/ that no service exports (above)"
+
+# A bad request answers INVALID_ARGUMENT with google.rpc details. buf curl
+# prints each as its type and base64 value; `buf convert` with the Debian
+# package's error_details.proto decodes one (docs/ERRORS.md).
+rpc_protos=${GOOGLEAPIS_RPC_PROTO_DIR:-/usr/share/gocode/src/github.com/gogo/googleapis}
+token=$(cat "$data/dev-admin.token")
+bad=$("$buf" curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $token" \
+      -d '{"serialNumber":"not a serial!"}' \
+      "http://127.0.0.1:${ports[0]}/aftercare.inventory.v1.InventoryService/GetUnit" 2>&1) || true
+echo "$bad" | grep -q '"code": "invalid_argument"' || fail "bad request: $bad"
+detail() {  # detail <google.rpc type>: the detail of that type as JSON
+  printf '%s' "$bad" | python3 -c '
+import base64, json, sys
+v = [d["value"] for d in json.load(sys.stdin)["details"] if d["type"] == sys.argv[1]][0]
+sys.stdout.buffer.write(base64.b64decode(v + "=" * (-len(v) % 4)))' "$1" > "$data/detail.binpb" \
+    || fail "no $1 detail: $bad"
+  "$buf" convert "$rpc_protos/google/rpc/error_details.proto" --type "$1" \
+    --from "$data/detail.binpb#format=binpb" --to -#format=json
+}
+field=$(detail google.rpc.BadRequest)
+echo "$field" | grep -q '"field":"serial_number"' || fail "BadRequest does not name the field: $field"
+info=$(detail google.rpc.ErrorInfo)
+echo "$info" | grep -q '"reason":"INVALID_FIELD","domain":"aftercare.inventory"' \
+  || fail "ErrorInfo: $info"
 
 kill -TERM $up_pid
 wait $up_pid || fail "scripts/up did not exit cleanly on SIGTERM"
