@@ -508,15 +508,16 @@ absl::Status JwtVerifier::ReplacePublicKeys(const std::vector<std::string>& publ
     return absl::InvalidArgumentError(
         "JWT verifier needs an HS256 secret or at least one public key; keeping the current keys");
   }
-  // The generation is taken before parsing only to name the new set; it is
-  // published under the lock, before the cache is emptied, so that a call
-  // still verifying with the old keys cannot put its token back in.
-  ASSIGN_OR_RETURN(std::shared_ptr<const PublicKeys> keys,
-                   ParsePublicKeys(public_keys_pem, keys_generation_.load() + 1));
+  ASSIGN_OR_RETURN(std::shared_ptr<const PublicKeys> parsed, ParsePublicKeys(public_keys_pem, 0));
   {
+    // The generation is given under the lock, so that two replacements
+    // never share one, and published before the cache is emptied: a call
+    // still verifying with the old keys cannot put its token back in.
     MutexLock lock(&keys_mu_);
+    auto keys = std::make_shared<PublicKeys>(*parsed);
+    keys->generation = keys_generation_.load() + 1;
+    keys_generation_.store(keys->generation);
     keys_ = std::move(keys);
-    keys_generation_.store(keys_->generation);
   }
   if (cache_ != nullptr) {
     for (Cache::Shard& shard : cache_->shards) {

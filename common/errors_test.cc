@@ -51,6 +51,8 @@ TEST(ErrorsTest, EveryErrorCodeCarriesOneErrorInfoWithReasonAndDomain) {
   }
   EXPECT_EQ(DefaultReason(absl::StatusCode::kNotFound), "NOT_FOUND");
   EXPECT_EQ(DefaultReason(absl::StatusCode::kFailedPrecondition), "FAILED_PRECONDITION");
+  EXPECT_EQ(DefaultReason(absl::StatusCode::kResourceExhausted), "RESOURCE_EXHAUSTED");
+  EXPECT_EQ(DefaultReason(static_cast<absl::StatusCode>(99)), "UNKNOWN");  // no such code
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).error_details().empty());
 }
 
