@@ -224,6 +224,7 @@ ServiceSpec Spec() {
   spec.health_names = {"aftercare.cases.v1.CaseService"};
   spec.policies = {&CasePolicy()};
   spec.define_flags = &DefineFlags;
+  spec.sends_notifications = true;
   spec.build = &Build;
   return spec;
 }

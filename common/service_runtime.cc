@@ -83,7 +83,34 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
            "Test only: allow test_clock_offset_file to move this service's clock.");
   c.Define("test_clock_offset_file", "",
            "Test only: file holding a duration (e.g. 240h) added to the system time.");
+  if (spec.sends_notifications) DefineNotificationFlags(c);
   if (spec.define_flags) spec.define_flags(c);
+}
+
+void DefineNotificationFlags(Config& c) {
+  c.Define("smtp_url", "",
+           "SMTP server, smtp://host:port or smtps://host:port; empty: e-mails wait, pending.");
+  c.Define("smtp_tls", "starttls",
+           "none, starttls (required, refused without it) or tls (implicit, smtps).");
+  c.Define("smtp_ca_file", "", "CA bundle the SMTP server's certificate must chain to; empty: system CAs.");
+  c.Define("smtp_username", "", "SMTP AUTH user; empty: no authentication.");
+  c.Define("smtp_password", "", "SMTP AUTH password (prefer smtp_password_file).");
+  c.Define("smtp_password_file", "", "File holding the SMTP password (a mounted Secret).");
+  c.Define("smtp_from", "Aftercare <notifications@aftercare.invalid>",
+           "From header and envelope sender of notification e-mails.");
+  c.Define("smtp_timeout", "30s", "Deadline of one SMTP delivery.");
+  c.Define("message_id_domain", "aftercare.invalid",
+           "Right-hand side of every Message-ID (stable per notification).");
+  c.Define("webhook_timeout", "10s", "Deadline of one webhook POST.");
+  c.Define("webhook_allow_http", "false",
+           "Accept http:// webhook URLs (development); otherwise https:// only.");
+  c.Define("notify_max_attempts", "8",
+           "Failed deliveries of one notification before it is dead-lettered.");
+  c.Define("notify_base_backoff", "30s", "Wait after the first failed delivery; doubles each time.");
+  c.Define("notify_max_backoff", "1h", "Longest wait between two delivery attempts.");
+  c.Define("notify_poll_interval", "1s", "How often the delivery loop looks for due deliveries.");
+  c.Define("notify_claim_timeout", "2m",
+           "A delivery claimed by a replica that died is tried again after this.");
 }
 
 absl::Status CheckPolicies(const ServiceSpec& spec) {

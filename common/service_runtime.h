@@ -78,6 +78,9 @@ struct ServiceSpec {
   std::vector<const ServicePolicy*> policies;
   // Declares the service's own settings (optional).
   std::function<void(Config&)> define_flags;
+  // Case, RMA and licensing send e-mails and webhooks (common/notify): the
+  // runtime declares the smtp_*, webhook_* and notify_* settings.
+  bool sends_notifications = false;
   std::function<absl::StatusOr<std::unique_ptr<ServiceInstance>>(ServiceContext&)> build;
 };
 
@@ -91,6 +94,8 @@ std::string ServiceName(const ServiceSpec& spec);
 
 // Declares the settings every service has (see docs/CONFIGURATION.md).
 void DefineCommonFlags(Config& config, const ServiceSpec& spec);
+// The smtp_*, webhook_* and notify_* settings (docs/CONFIGURATION.md#notifications).
+void DefineNotificationFlags(Config& config);
 
 class ServiceRuntime {
  public:

@@ -95,6 +95,7 @@ ServiceSpec MakeSpec(RmaDirectory* rmas) {
   spec.health_names = {"aftercare.licensing.v1.LicensingService"};
   spec.policies = {&LicensingPolicy()};
   spec.define_flags = &DefineFlags;
+  spec.sends_notifications = true;
   spec.build = [rmas](ServiceContext& ctx) { return Build(ctx, rmas); };
   return spec;
 }

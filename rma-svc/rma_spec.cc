@@ -164,6 +164,7 @@ ServiceSpec Spec() {
   spec.health_names = {"aftercare.rma.v1.RmaService"};
   spec.policies = {&RmaPolicy()};
   spec.define_flags = &DefineFlags;
+  spec.sends_notifications = true;
   spec.build = &Build;
   return spec;
 }
