@@ -1,11 +1,15 @@
 #include "common/service_runtime.h"
 
+#include "common/notification_channels.h"
+#include "common/notify/email.h"
+
 #include <algorithm>
 
 #include <signal.h>
 
 #include <iostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -131,9 +135,18 @@ ServiceRuntime::ServiceRuntime(const ServiceSpec& spec, Config config)
 
 ServiceRuntime::~ServiceRuntime() { Shutdown(); }
 
-absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const ServiceSpec& spec,
+ServiceSpec WithCommonServices(ServiceSpec spec) {
+  if (spec.sends_notifications) {
+    spec.health_names.push_back(NotificationPolicy().service());
+    spec.policies.push_back(&NotificationPolicy());
+  }
+  return spec;
+}
+
+absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const ServiceSpec& declared,
                                                                        Config config,
                                                                        const Clock* clock) {
+  const ServiceSpec spec = WithCommonServices(declared);
   RETURN_IF_ERROR(CheckPolicies(spec));
   std::unique_ptr<ServiceRuntime> rt(new ServiceRuntime(spec, std::move(config)));
   rt->policies_ = PolicyIndex(spec.policies);
@@ -253,7 +266,72 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   ASSIGN_OR_RETURN(std::string page_secret, c.GetSecret("page_token_secret"));
   ASSIGN_OR_RETURN(PageTokenCodec codec, PageTokenCodec::Create(page_secret));
   rt->page_tokens_ = std::make_unique<PageTokenCodec>(std::move(codec));
+  if (spec.sends_notifications) RETURN_IF_ERROR(rt->CreateNotifications());
   return rt;
+}
+
+absl::Status ServiceRuntime::CreateNotifications() {
+  const Config& c = config_;
+  NotificationOptions n;
+  ASSIGN_OR_RETURN(int64_t max_attempts, c.GetInt("notify_max_attempts"));
+  if (max_attempts < 1 || max_attempts > 100) {
+    return absl::InvalidArgumentError("--notify_max_attempts must be between 1 and 100");
+  }
+  n.max_attempts = static_cast<int>(max_attempts);
+  ASSIGN_OR_RETURN(n.base_backoff, c.GetDuration("notify_base_backoff"));
+  ASSIGN_OR_RETURN(n.max_backoff, c.GetDuration("notify_max_backoff"));
+  ASSIGN_OR_RETURN(n.poll_interval, c.GetDuration("notify_poll_interval"));
+  ASSIGN_OR_RETURN(n.claim_timeout, c.GetDuration("notify_claim_timeout"));
+  if (n.base_backoff <= absl::ZeroDuration() || n.max_backoff < n.base_backoff) {
+    return absl::InvalidArgumentError(
+        "--notify_base_backoff must be positive and at most --notify_max_backoff");
+  }
+  if (n.poll_interval <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--notify_poll_interval must be positive");
+  }
+  ASSIGN_OR_RETURN(absl::Duration smtp_timeout, c.GetDuration("smtp_timeout"));
+  ASSIGN_OR_RETURN(absl::Duration webhook_timeout, c.GetDuration("webhook_timeout"));
+  // A claim must outlive the slowest attempt, or a second replica would send
+  // a message the first is still sending.
+  if (n.claim_timeout <= std::max(smtp_timeout, webhook_timeout)) {
+    return absl::InvalidArgumentError(
+        "--notify_claim_timeout must be longer than --smtp_timeout and --webhook_timeout");
+  }
+  ASSIGN_OR_RETURN(bool allow_http, c.GetBool("webhook_allow_http"));
+  notifications_ = std::make_unique<NotificationDispatcher>(pool_.get(), clock_, registry_, n);
+
+  const std::string smtp_url = c.GetString("smtp_url");
+  if (!smtp_url.empty()) {
+    EmailChannelOptions email;
+    email.smtp.url = smtp_url;
+    ASSIGN_OR_RETURN(email.smtp.tls, notify::ParseSmtpTls(c.GetString("smtp_tls")));
+    email.smtp.ca_file = c.GetString("smtp_ca_file");
+    email.smtp.username = c.GetString("smtp_username");
+    ASSIGN_OR_RETURN(email.smtp.password, c.GetSecret("smtp_password"));
+    email.smtp.timeout = smtp_timeout;
+    email.from = c.GetString("smtp_from");
+    email.message_id_domain = c.GetString("message_id_domain");
+    if (!notify::IsValidEmailAddress(notify::AddrSpec(email.from))) {
+      return absl::InvalidArgumentError("--smtp_from must hold an e-mail address");
+    }
+    if (!absl::StartsWith(smtp_url, "smtp://") && !absl::StartsWith(smtp_url, "smtps://")) {
+      return absl::InvalidArgumentError("--smtp_url must start with smtp:// or smtps://");
+    }
+    notifications_->RegisterChannel(DeliveryChannel::kEmail, MakeEmailChannel(std::move(email)));
+  } else {
+    LogWarning("no --smtp_url: notification e-mails wait, pending, until one is configured");
+  }
+  WebhookChannelOptions webhook;
+  webhook.timeout = webhook_timeout;
+  webhook.allow_http = allow_http;
+  notifications_->RegisterChannel(DeliveryChannel::kWebhook,
+                                  MakeWebhookChannel(pool_.get(), clock_, webhook));
+  NotificationServiceOptions service;
+  service.allow_http_webhooks = allow_http;
+  service.message_id_domain = c.GetString("message_id_domain");
+  notification_service_ = std::make_unique<NotificationServiceImpl>(
+      pool_.get(), clock_, executor_.get(), page_tokens_.get(), notifications_.get(), service);
+  return absl::OkStatus();
 }
 
 absl::Status ServiceRuntime::Start() {
@@ -281,7 +359,8 @@ absl::Status ServiceRuntime::Start() {
   exposer_->RegisterCollectable(process_metrics_);
 
   context_ = std::make_unique<ServiceContext>(ServiceContext{
-      config_, *clock_, *pool_, *executor_, registry_, *clients_, *outbox_, *page_tokens_});
+      config_, *clock_, *pool_, *executor_, registry_, *clients_, *outbox_, *page_tokens_,
+      notifications_.get()});
   ASSIGN_OR_RETURN(instance_, spec_.build(*context_));
 
   ServerOptions server;
@@ -294,6 +373,7 @@ absl::Status ServiceRuntime::Start() {
   server.tls.client_ca_file = c.GetString("tls_ca_file");
   ASSIGN_OR_RETURN(server.tls.refresh, c.GetDuration("tls_refresh_interval"));
   std::vector<grpc::Service*> services = instance_->services();
+  if (notification_service_) services.push_back(notification_service_.get());
   for (const std::string& name : spec_.health_names) {
     health_.SetStatus(name, grpc::health::v1::HealthCheckResponse::NOT_SERVING);
   }
@@ -325,6 +405,7 @@ absl::Status ServiceRuntime::Start() {
   }
   UpdateReadiness();
   outbox_->Start();
+  if (notifications_) notifications_->Start();
   instance_->Start();
   if (jwt_keys_task_) jwt_keys_task_->Start();
   readiness_thread_ = std::thread([this] { ReadinessLoop(); });
@@ -411,6 +492,7 @@ void ServiceRuntime::Shutdown() {
   if (jwt_keys_task_) jwt_keys_task_->Stop();
   if (instance_) instance_->Stop();
   if (outbox_) outbox_->Stop();
+  if (notifications_) notifications_->Stop();
   if (executor_) executor_->Shutdown();
   if (server_) server_->Wait();
   if (health_server_) health_server_->Wait();

@@ -26,6 +26,8 @@
 #include "common/executor.h"
 #include "common/health_service.h"
 #include "common/key_files.h"
+#include "common/notification_service.h"
+#include "common/notifications.h"
 #include "common/outbox.h"
 #include "common/page_token.h"
 #include "common/periodic.h"
@@ -59,6 +61,9 @@ struct ServiceContext {
   ClientFactory& clients;
   OutboxDispatcher& outbox;
   const PageTokenCodec& page_tokens;
+  // The notification delivery loop (services with sends_notifications;
+  // nullptr otherwise): register service-specific channels on it in build.
+  NotificationDispatcher* notifications = nullptr;
 };
 
 struct ServiceSpec {
@@ -88,6 +93,10 @@ struct ServiceSpec {
 // complete (ServicePolicy::CheckComplete); the runtime refuses to start
 // otherwise.
 absl::Status CheckPolicies(const ServiceSpec& spec);
+
+// `spec` with the gRPC services the runtime adds itself (NotificationService
+// when it sends notifications), their health names and policies.
+ServiceSpec WithCommonServices(ServiceSpec spec);
 
 // The name a service goes by in logs and metrics ("inventory-svc").
 std::string ServiceName(const ServiceSpec& spec);
@@ -123,6 +132,8 @@ class ServiceRuntime {
  private:
   ServiceRuntime(const ServiceSpec& spec, Config config);
   std::vector<db::MigrationSet> MigrationSets() const;
+  // The delivery loop, its channels and NotificationService (Create).
+  absl::Status CreateNotifications();
   // Checks the database and its schema version, sets readiness and logs a
   // change; true when SERVING. Called at start and by ReadinessLoop only.
   bool UpdateReadiness();
@@ -144,6 +155,8 @@ class ServiceRuntime {
   PolicyIndex policies_;
   std::unique_ptr<ClientFactory> clients_;
   std::unique_ptr<OutboxDispatcher> outbox_;
+  std::unique_ptr<NotificationDispatcher> notifications_;
+  std::unique_ptr<NotificationServiceImpl> notification_service_;
   std::unique_ptr<PageTokenCodec> page_tokens_;
   std::unique_ptr<ServiceContext> context_;
   std::unique_ptr<ServiceInstance> instance_;

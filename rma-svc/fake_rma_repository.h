@@ -164,6 +164,11 @@ class FakeRmaRepository : public RmaRepository {
     return absl::OkStatus();
   }
 
+  absl::Status PublishNotification(const NotificationEvent& event) override {
+    published.push_back(event);
+    return absl::OkStatus();
+  }
+
   // Number of events of `prefix` ("allocate", "swap", "intake", "notify:...").
   int CountEvents(const std::string& prefix) const {
     int n = 0;
@@ -172,6 +177,7 @@ class FakeRmaRepository : public RmaRepository {
   }
 
   std::map<int64_t, Rma> rmas;
+  std::vector<NotificationEvent> published;
   std::map<int64_t, std::vector<ReceiptException>> exceptions;
   std::vector<Notification> notifications;
   std::vector<ReturnLocation> locations;

@@ -522,8 +522,14 @@ absl::Status MysqlRmaRepository::EnqueueNotification(const Notification& n) {
   msg.set_subject(n.subject);
   msg.set_body(n.body);
   msg.set_status(static_cast<v1::RmaStatus>(n.status));
+  msg.set_account_id(n.account_id);
   SetTime(n.create_time, msg.mutable_create_time());
   EnqueueEvent(conn_, clock_, "rma", n.validation_number, kEventNotification, msg);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlRmaRepository::PublishNotification(const NotificationEvent& event) {
+  aftercare::PublishNotification(conn_, event, clock_.Now());
   return absl::OkStatus();
 }
 

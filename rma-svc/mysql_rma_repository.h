@@ -55,6 +55,7 @@ class MysqlRmaRepository : public RmaRepository {
   absl::Status EnqueueSwapInstalledBase(const Rma& rma) override;
   absl::Status EnqueueIntake(const Rma& rma) override;
   absl::Status EnqueueNotification(const Notification& n) override;
+  absl::Status PublishNotification(const NotificationEvent& event) override;
 
  private:
   absl::StatusOr<std::optional<Rma>> FindOne(const std::string& where, const std::string& arg,

@@ -782,6 +782,7 @@ absl::Status Rmas::Notify(const Rma& rma, const std::string& template_name,
                           RmaRepository& repo) const {
   Notification n;
   n.rma_id = rma.id;
+  n.account_id = rma.account_id;
   n.validation_number = rma.validation_number;
   n.rma_number = rma.rma_number;
   n.template_name = template_name;

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/idempotency.h"
+#include "common/notifications.h"
 #include "common/repository_store.h"
 #include "rma-svc/rma_types.h"
 
@@ -78,6 +79,10 @@ class RmaRepository {
   virtual absl::Status EnqueueSwapInstalledBase(const Rma& rma) = 0;
   virtual absl::Status EnqueueIntake(const Rma& rma) = 0;
   virtual absl::Status EnqueueNotification(const Notification& n) = 0;
+  // Writes the deliveries (e-mail, technical-case note, webhooks) of a
+  // notification the outbox handed over (common/notifications.h); nothing
+  // when its key was published already.
+  virtual absl::Status PublishNotification(const NotificationEvent& event) = 0;
 };
 
 // Runs repository work in transactions (common/repository_store.h).

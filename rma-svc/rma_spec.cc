@@ -4,6 +4,7 @@
 
 #include "prometheus/counter.h"
 #include "aftercare/rma/v1/resources.pb.h"
+#include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/periodic.h"
 #include "common/status.h"
@@ -87,23 +88,46 @@ class RmaInstance : public ServiceInstance {
                            [this](const OutboxEvent& e) { return inventory_.DeliverIntake(e); });
     outbox.RegisterHandler(kEventNotification, [this](const OutboxEvent& e) -> absl::Status {
       v1::Notification n;
+      // A payload that does not parse never will: fail it loudly (the event
+      // stays undelivered, counted in aftercare_outbox_delivery_failures_total
+      // and logged) rather than drop the notification.
       if (!n.ParseFromString(e.payload)) return absl::InternalError("bad notification payload");
+      const NotificationEvent event = ToNotificationEvent(n);
       bool first = false;
       RETURN_IF_ERROR(store_.Transact("deliver notification", [&](RmaRepository& repo) -> absl::Status {
         ASSIGN_OR_RETURN(first, repo.MarkNotificationDelivered(n.notification_id(), ctx_.clock.Now()));
-        return absl::OkStatus();
+        return repo.PublishNotification(event);
       }));
+      if (ctx_.notifications != nullptr) ctx_.notifications->Notify();
       if (first) {
-        LogInfo("notification sent", {{"notification_id", n.notification_id()},
-                                       {"template", n.template_()},
-                                       {"to", n.recipient()},
-                                       {"cc_case", n.copy_to_case_id()},
-                                       {"validation_number", n.validation_number()},
-                                       {"rma_number", n.rma_number()},
-                                       {"subject", n.subject()}});
+        LogInfo("notification handed to delivery",
+                {{"notification_id", n.notification_id()}, {"event_key", event.event_key},
+                 {"template", n.template_()}, {"to", n.recipient()},
+                 {"cc_case", n.copy_to_case_id()}, {"validation_number", n.validation_number()},
+                 {"rma_number", n.rma_number()}});
       }
       return absl::OkStatus();
     });
+  }
+
+  // What the delivery channels get of an RMA notification: the customer
+  // contact, the technical case, and the account's webhooks.
+  static NotificationEvent ToNotificationEvent(const v1::Notification& n) {
+    NotificationEvent event;
+    event.event_key = absl::StrCat("rma-", n.validation_number(), "-n", n.notification_id());
+    event.event_type = n.template_();
+    event.account_id = n.account_id();
+    if (!n.recipient().empty()) event.email_to = {n.recipient()};
+    event.technical_case_id = n.copy_to_case_id();
+    event.subject = n.subject();
+    event.body = n.body();
+    event.data = {{"validation_number", n.validation_number()},
+                  {"rma_number", n.rma_number()},
+                  {"status", v1::RmaStatus_Name(n.status())},
+                  {"technical_case_id", n.copy_to_case_id()}};
+    event.occurred_at = absl::FromUnixSeconds(n.create_time().seconds()) +
+                        absl::Nanoseconds(n.create_time().nanos());
+    return event;
   }
 
   ServiceContext& ctx_;

@@ -141,6 +141,7 @@ struct Rma {
 struct Notification {
   int64_t id = 0;
   int64_t rma_id = 0;
+  std::string account_id;
   std::string validation_number;
   std::string rma_number;
   std::string template_name;

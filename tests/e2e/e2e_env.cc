@@ -22,6 +22,7 @@
 #include "aftercare/cases/v1/case_service.pb.h"
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "aftercare/licensing/v1/licensing_service.pb.h"
+#include "aftercare/notify/v1/notify_service.pb.h"
 #include "aftercare/rma/v1/rma_service.pb.h"
 #include "common/status.h"
 #include "grpc/health/v1/health.pb.h"
@@ -38,6 +39,7 @@ const pb::Descriptor* const kLinked[] = {
     aftercare::cases::v1::GetCaseRequest::descriptor(),
     aftercare::rma::v1::GetRmaRequest::descriptor(),
     aftercare::licensing::v1::GetLicenseRequest::descriptor(),
+    aftercare::notify::v1::ListDeliveriesRequest::descriptor(),
     grpc::health::v1::HealthCheckRequest::descriptor(),
 };
 
@@ -85,6 +87,7 @@ Env& Env::Get() {
         if (s->process) s->process->Terminate(absl::Seconds(5));
       }
       self.services_.clear();
+      self.mail_sink_.reset();
       self.mariadb_.reset();
       // Keep the service logs only when a test failed.
       if (::testing::UnitTest::GetInstance()->Passed() && !self.dir_.empty()) {
@@ -137,10 +140,25 @@ std::vector<std::string> Env::Flags(const std::string& name) {
   };
   if (!server.password.empty()) f.push_back("--mysql_password=" + server.password);
   const std::string inv = services_.at("inventory")->address();
+  if (name != "inventory") {
+    // Notifications go to the test's mail sink; webhooks to loopback
+    // receivers over http; retries and lapsed claims come within seconds.
+    f.push_back(absl::StrCat("--smtp_url=smtp://127.0.0.1:", mail_port_));
+    f.push_back("--smtp_tls=none");
+    f.push_back("--smtp_timeout=3s");
+    f.push_back("--webhook_timeout=3s");
+    f.push_back("--webhook_allow_http=true");
+    f.push_back("--notify_poll_interval=200ms");
+    f.push_back("--notify_base_backoff=500ms");
+    f.push_back("--notify_max_backoff=2s");
+    f.push_back("--notify_claim_timeout=4s");
+    f.push_back("--notify_max_attempts=4");
+  }
   if (name == "case") {
     f.push_back("--inventory_target=" + inv);
   } else if (name == "rma") {
     f.push_back("--inventory_target=" + inv);
+    f.push_back("--case_target=" + services_.at("case")->address());
     f.push_back("--return_sweep_interval=500ms");
   } else if (name == "licensing") {
     f.push_back("--rma_target=" + services_.at("rma")->address());
@@ -166,6 +184,7 @@ absl::Status Env::Start() {
   auto db = testing::PrivateMariaDb::Start();
   if (!db.ok()) return db.status();
   mariadb_ = std::move(*db);
+  if (auto s = StartMailSink(); !s.ok()) return s;
   for (const auto& [name, full] : kFullNames) {
     auto s = std::make_unique<Service>();
     s->name = name;
@@ -192,6 +211,37 @@ absl::Status Env::Start() {
     if (auto st = WaitReady(name); !st.ok()) return st;
   }
   return absl::OkStatus();
+}
+
+absl::Status Env::StartMailSink() {
+  const char* source = std::getenv("AFTERCARE_SOURCE_DIR");
+  if (source == nullptr) return absl::FailedPreconditionError("AFTERCARE_SOURCE_DIR is not set");
+  mail_dir_ = dir_ + "/mail";
+  const std::string port_file = dir_ + "/mail-port";
+  mail_port_ = testing::PickFreePort();
+  mail_sink_ = std::make_unique<testing::ServiceProcess>(
+      "/usr/bin/python3",
+      std::vector<std::string>{absl::StrCat(source, "/scripts/tooling/mail_sink.py"), "--dir",
+                               mail_dir_, "--port", absl::StrCat(mail_port_), "--port-file",
+                               port_file, "--delay-rcpt-suffix", kSlowMailSuffix,
+                               "--delay-seconds", "2"},
+      dir_ + "/mail-sink.log");
+  if (auto s = mail_sink_->Start(); !s.ok()) return s;
+  if (!Eventually([&] { return std::filesystem::exists(port_file); }, absl::Seconds(30))) {
+    return absl::UnavailableError("the mail sink did not start: " + mail_sink_->LogTail());
+  }
+  return absl::OkStatus();
+}
+
+std::vector<Json> Env::Mails() {
+  std::vector<Json> out;
+  std::ifstream in(mail_dir_ + "/index.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    Json j = Json::parse(line, nullptr, false);
+    if (j.is_object()) out.push_back(std::move(j));
+  }
+  return out;
 }
 
 void Env::SetClockOffset(const std::string& offset) {
@@ -274,8 +324,16 @@ CallResult Env::CallRaw(Service& s, const std::string& full_method, const std::s
 CallResult Env::Call(const std::string& service, const std::string& method,
                      const std::string& token, const Json& request, absl::Duration deadline) {
   Service& s = *services_.at(service);
+  // "Method" on the service's own gRPC service, or "pkg.Service/Method" on
+  // another one the same process serves (NotificationService).
+  std::string full_service = s.full_name;
+  std::string short_method = method;
+  if (const size_t slash = method.find('/'); slash != std::string::npos) {
+    full_service = method.substr(0, slash);
+    short_method = method.substr(slash + 1);
+  }
   const pb::MethodDescriptor* m =
-      pb::DescriptorPool::generated_pool()->FindMethodByName(s.full_name + "." + method);
+      pb::DescriptorPool::generated_pool()->FindMethodByName(full_service + "." + short_method);
   if (m == nullptr) {
     CallResult r;
     r.status = grpc::Status(grpc::StatusCode::INTERNAL, "test: unknown method " + method);
@@ -290,7 +348,7 @@ CallResult Env::Call(const std::string& service, const std::string& method,
                             absl::StrCat("test: bad request JSON for ", method, ": ", st.ToString()));
     return r;
   }
-  return CallRaw(service, absl::StrCat("/", s.full_name, "/", method), token,
+  return CallRaw(service, absl::StrCat("/", full_service, "/", short_method), token,
                  in->SerializeAsString(), deadline);
 }
 

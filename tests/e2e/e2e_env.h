@@ -95,6 +95,14 @@ class Env {
   // Row counts of every table of every service (for "nothing was written").
   std::map<std::string, int64_t> Snapshot();
 
+  // The lines of the mail sink's index.jsonl (scripts/tooling/mail_sink.py):
+  // one per message accepted, message_id, to, subject, file, duplicate.
+  std::vector<Json> Mails();
+  const std::string& mail_dir() const { return mail_dir_; }
+  // The sink answers a message to a recipient ending with this suffix 2 s
+  // after it kept it: a window to kill the sender mid-delivery.
+  static constexpr char kSlowMailSuffix[] = "@slow.acme.example";
+
   // Log tails of all services (printed when a test fails).
   std::string Logs();
   bool AllAlive();
@@ -102,6 +110,7 @@ class Env {
  private:
   Env() = default;
   absl::Status Start();
+  absl::Status StartMailSink();
   std::vector<std::string> Flags(const std::string& name);
   CallResult CallRaw(Service& s, const std::string& full_method, const std::string& token,
                      const std::string& bytes, absl::Duration deadline);
@@ -111,6 +120,9 @@ class Env {
   std::string clock_file_;
   std::string key_file_;
   std::unique_ptr<testing::PrivateMariaDb> mariadb_;
+  std::unique_ptr<testing::ServiceProcess> mail_sink_;
+  std::string mail_dir_;
+  int mail_port_ = 0;
   std::map<std::string, std::unique_ptr<Service>> services_;
 };
 

@@ -1,0 +1,302 @@
+// The notification delivery engine on MariaDB: fan-out at publication,
+// claims, retries with backoff, dead letters, resend, and replicas that
+// never send one delivery twice at once.
+#include "common/notifications.h"
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "common/db/migrations.h"
+#include "common/db/transaction.h"
+#include "common/sync.h"
+#include "common/testing/metrics.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "prometheus/registry.h"
+#include "tests/harness/test_database.h"
+
+namespace aftercare {
+namespace {
+
+using ::aftercare::testing::TestDatabase;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+class NotificationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(db_, TestDatabase::Create());
+    ASSERT_OK_AND_ASSIGN(pool_, db::ConnectionPool::Create(db_->Options(4), nullptr));
+    ASSERT_OK(db::ApplyMigrations(*pool_, {{"common", &db::CommonMigrations()}}));
+  }
+
+  std::unique_ptr<NotificationDispatcher> NewDispatcher(
+      std::shared_ptr<prometheus::Registry> registry = nullptr) {
+    NotificationOptions options;
+    options.max_attempts = 3;
+    options.base_backoff = absl::Seconds(10);
+    options.max_backoff = absl::Minutes(5);
+    options.claim_timeout = absl::Minutes(2);
+    return std::make_unique<NotificationDispatcher>(pool_.get(), &clock_, registry, options);
+  }
+
+  NotificationEvent Event(const std::string& key, const std::string& type = "rma_approved") {
+    NotificationEvent e;
+    e.event_key = key;
+    e.event_type = type;
+    e.account_id = "ACME";
+    e.email_to = {"ops@acme.example", "buyer@acme.example"};
+    e.technical_case_id = "2026-1205-000123";
+    e.subject = "RMA R100 approved";
+    e.body = "Your RMA is approved.";
+    e.data = {{"rma_number", "R100"}};
+    e.occurred_at = clock_.Now();
+    return e;
+  }
+
+  absl::Status Publish(const NotificationEvent& e, bool commit = true) {
+    return db::RunTransactionStatus(*pool_, "publish", [&](db::Connection& c) -> absl::Status {
+      PublishNotification(c, e, clock_.Now());
+      return commit ? absl::OkStatus() : absl::AbortedError("rolled back");
+    });
+  }
+
+  absl::Status Subscribe(const std::string& id, const std::string& account,
+                         std::vector<std::string> types) {
+    return db::RunTransactionStatus(*pool_, "subscribe", [&](db::Connection& c) -> absl::Status {
+      WebhookSubscriptionRow row;
+      row.id = id;
+      row.account_id = account;
+      row.url = "https://hooks.example/" + id;
+      row.event_types = std::move(types);
+      row.secret = "s";
+      row.created_by = "test";
+      row.created_at = clock_.Now();
+      InsertWebhookSubscription(c, row);
+      return absl::OkStatus();
+    });
+  }
+
+  std::string Count(const std::string& where) {
+    return *db_->QueryValue("SELECT COUNT(*) FROM notification_deliveries WHERE " + where);
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<db::ConnectionPool> pool_;
+};
+
+TEST_F(NotificationsTest, PublishingFansOutOncePerChannelAndRecipient) {
+  ASSERT_OK(Subscribe("whs_all", "ACME", {}));
+  ASSERT_OK(Subscribe("whs_approved", "ACME", {"rma_approved"}));
+  ASSERT_OK(Subscribe("whs_other_type", "ACME", {"rma_closed"}));
+  ASSERT_OK(Subscribe("whs_other_account", "GLOBEX", {}));
+  NotificationEvent e = Event("rma-V1-n1");
+  e.email_to.push_back("ops@acme.example");  // named twice: one e-mail
+  ASSERT_OK(Publish(e));
+  ASSERT_OK(Publish(e));  // an outbox redelivery: nothing more
+  EXPECT_FALSE(Publish(Event("rma-V1-n2"), /*commit=*/false).ok());  // rolled back with its change
+
+  EXPECT_EQ(Count("channel = 'email'"), "2");
+  EXPECT_EQ(Count("channel = 'case_note' AND target = '2026-1205-000123'"), "1");
+  EXPECT_EQ(Count("channel = 'webhook'"), "2");
+  EXPECT_EQ(Count("channel = 'webhook' AND target IN ('whs_all', 'whs_approved')"), "2");
+  EXPECT_EQ(Count("state = 'pending'"), "5");
+  EXPECT_EQ(Count("event_key = 'rma-V1-n2'"), "0");
+}
+
+TEST_F(NotificationsTest, DeliversEachOnceThroughItsChannel) {
+  ASSERT_OK(Publish(Event("rma-V1-n1")));
+  auto dispatcher = NewDispatcher();
+  std::vector<std::string> emails, notes;
+  dispatcher->RegisterChannel(DeliveryChannel::kEmail, [&](const Delivery& d) {
+    EXPECT_EQ(d.subject, "RMA R100 approved");
+    EXPECT_EQ(d.body, "Your RMA is approved.");
+    EXPECT_EQ(d.data.at("rma_number"), "R100");
+    EXPECT_EQ(d.attempts, 1);
+    emails.push_back(d.target);
+    return absl::OkStatus();
+  });
+  dispatcher->RegisterChannel(DeliveryChannel::kCaseNote, [&](const Delivery& d) {
+    notes.push_back(d.target);
+    return absl::OkStatus();
+  });
+  ASSERT_OK_AND_ASSIGN(int n, dispatcher->DispatchOnce());
+  EXPECT_EQ(n, 3);
+  ASSERT_OK_AND_ASSIGN(n, dispatcher->DispatchOnce());
+  EXPECT_EQ(n, 0);
+  EXPECT_THAT(emails, UnorderedElementsAre("ops@acme.example", "buyer@acme.example"));
+  EXPECT_THAT(notes, ElementsAre("2026-1205-000123"));
+  EXPECT_EQ(Count("state = 'delivered' AND delivered_at_us IS NOT NULL"), "3");
+}
+
+TEST_F(NotificationsTest, AChannelWithoutSenderLeavesItsDeliveriesPending) {
+  ASSERT_OK(Publish(Event("rma-V1-n1")));
+  auto dispatcher = NewDispatcher();
+  int notes = 0;
+  dispatcher->RegisterChannel(DeliveryChannel::kCaseNote, [&](const Delivery&) {
+    ++notes;
+    return absl::OkStatus();
+  });
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(notes, 1);
+  // No SMTP server configured: the e-mails wait, untouched, for one.
+  EXPECT_EQ(Count("channel = 'email' AND state = 'pending' AND attempts = 0"), "2");
+}
+
+TEST_F(NotificationsTest, TransientFailuresBackOffThenDeadLetterAfterMaxAttempts) {
+  NotificationEvent e = Event("rma-V1-n1");
+  e.email_to = {"ops@acme.example"};
+  e.technical_case_id.clear();
+  ASSERT_OK(Publish(e));
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto dispatcher = NewDispatcher(registry);
+  int calls = 0;
+  dispatcher->RegisterChannel(DeliveryChannel::kEmail, [&](const Delivery&) {
+    ++calls;
+    return absl::UnavailableError("451 try later");
+  });
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(Count("state = 'pending' AND attempts = 1 AND last_error LIKE '%451 try later%'"), "1");
+  // Not before its backoff (10 s, plus up to a quarter of jitter).
+  clock_.Advance(absl::Seconds(9));
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(calls, 1);
+  clock_.Advance(absl::Seconds(4));
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(calls, 2);
+  // The second wait doubles: 20 s.
+  clock_.Advance(absl::Seconds(19));
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(calls, 2);
+  clock_.Advance(absl::Seconds(7));
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(calls, 3);
+  // The third failure is the last (max_attempts = 3): a dead letter.
+  EXPECT_EQ(Count("state = 'dead' AND attempts = 3 AND dead_at_us IS NOT NULL"), "1");
+  clock_.Advance(absl::Hours(2));
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(testing::MetricValue(*registry, "aftercare_notification_deliveries_total",
+                                  {{"channel", "email"}, {"result", "failed"}}),
+            2);
+  EXPECT_EQ(testing::MetricValue(*registry, "aftercare_notification_deliveries_total",
+                                  {{"channel", "email"}, {"result", "dead"}}),
+            1);
+  EXPECT_EQ(testing::MetricValue(*registry, "aftercare_notification_dead_letters"), 1);
+}
+
+TEST_F(NotificationsTest, APermanentRefusalIsDeadAtOnceAndAResendDeliversIt) {
+  NotificationEvent e = Event("rma-V1-n1");
+  e.email_to = {"nobody@acme.example"};
+  e.technical_case_id.clear();
+  ASSERT_OK(Publish(e));
+  auto dispatcher = NewDispatcher();
+  bool refuse = true;
+  int calls = 0;
+  dispatcher->RegisterChannel(DeliveryChannel::kEmail, [&](const Delivery&) {
+    ++calls;
+    return refuse ? absl::FailedPreconditionError("550 mailbox unavailable") : absl::OkStatus();
+  });
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(Count("state = 'dead' AND attempts = 1 AND last_error LIKE '%550%'"), "1");
+
+  int64_t id = 0;
+  ASSERT_OK(db::RunTransactionStatus(*pool_, "resend", [&](db::Connection& c) -> absl::Status {
+    std::vector<Delivery> dead = ListDeliveries(c, {DeliveryState::kDead, std::nullopt, "", "", 0, 10});
+    EXPECT_EQ(dead.size(), 1u);
+    if (dead.empty()) return absl::NotFoundError("no dead letter");
+    id = dead[0].id;
+    return ResendDeadDelivery(c, id, clock_.Now());
+  }));
+  // Only a dead letter is resent.
+  absl::Status again = db::RunTransactionStatus(*pool_, "resend", [&](db::Connection& c) {
+    return ResendDeadDelivery(c, id, clock_.Now());
+  });
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  refuse = false;
+  ASSERT_OK(dispatcher->DispatchOnce().status());
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(Count("state = 'delivered' AND attempts = 1"), "1");
+}
+
+TEST_F(NotificationsTest, AClaimOfAReplicaThatDiedLapsesAfterTheClaimTimeout) {
+  NotificationEvent e = Event("rma-V1-n1");
+  e.email_to = {"ops@acme.example"};
+  e.technical_case_id.clear();
+  ASSERT_OK(Publish(e));
+  // A replica claims it and is killed while sending: nothing recorded.
+  auto dead_replica = NewDispatcher();
+  dead_replica->RegisterChannel(DeliveryChannel::kEmail, [&](const Delivery&) -> absl::Status {
+    throw std::runtime_error("killed");
+  });
+  EXPECT_THROW(dead_replica->DispatchOnce().IgnoreError(), std::runtime_error);
+  auto survivor = NewDispatcher();
+  std::vector<int> attempts;
+  survivor->RegisterChannel(DeliveryChannel::kEmail, [&](const Delivery& d) {
+    attempts.push_back(d.attempts);
+    return absl::OkStatus();
+  });
+  clock_.Advance(absl::Seconds(119));
+  ASSERT_OK(survivor->DispatchOnce().status());
+  EXPECT_TRUE(attempts.empty());
+  clock_.Advance(absl::Seconds(2));
+  ASSERT_OK(survivor->DispatchOnce().status());
+  EXPECT_THAT(attempts, ElementsAre(2));
+}
+
+TEST_F(NotificationsTest, ReplicasDispatchingTogetherSendEveryDeliveryOnce) {
+  for (int i = 0; i < 60; ++i) {
+    NotificationEvent e = Event("rma-V1-n" + std::to_string(i));
+    e.email_to = {"ops@acme.example"};
+    ASSERT_OK(Publish(e));
+  }
+  Mutex mu;
+  std::map<int64_t, int> sent;
+  std::vector<std::unique_ptr<NotificationDispatcher>> replicas;
+  for (int r = 0; r < 3; ++r) {
+    replicas.push_back(NewDispatcher());
+    for (DeliveryChannel c : {DeliveryChannel::kEmail, DeliveryChannel::kCaseNote}) {
+      replicas.back()->RegisterChannel(c, [&](const Delivery& d) {
+        MutexLock lock(&mu);
+        ++sent[d.id];
+        return absl::OkStatus();
+      });
+    }
+  }
+  std::vector<std::thread> threads;
+  for (auto& replica : replicas) {
+    threads.emplace_back([&replica] {
+      for (int i = 0; i < 20; ++i) ASSERT_OK(replica->DispatchOnce().status());
+    });
+  }
+  for (auto& t : threads) t.join();
+  MutexLock lock(&mu);
+  EXPECT_EQ(sent.size(), 120u);
+  for (const auto& [id, times] : sent) EXPECT_EQ(times, 1) << "delivery " << id;
+  EXPECT_EQ(Count("state = 'delivered'"), "120");
+}
+
+TEST_F(NotificationsTest, TheClaimReadsTheDueIndex) {
+  std::string plan;
+  ASSERT_OK(db::RunTransactionStatus(*pool_, "explain", [&](db::Connection& c) -> absl::Status {
+    std::string sql = ClaimSql({DeliveryChannel::kEmail, DeliveryChannel::kWebhook});
+    sql = sql.substr(0, sql.find(" FOR UPDATE"));
+    auto& stmt = c.Prepare("EXPLAIN " + sql);
+    stmt.setInt64(1, 0);
+    stmt.setInt(2, 16);
+    std::unique_ptr<sql::ResultSet> rs(stmt.executeQuery());
+    while (rs->next()) plan += std::string(rs->getString("key")) + ";";
+    return absl::OkStatus();
+  }));
+  EXPECT_THAT(plan, HasSubstr("idx_delivery_due"));
+}
+
+}  // namespace
+}  // namespace aftercare
