@@ -125,7 +125,8 @@ const ServicePolicy& NotificationPolicy() {
 }
 
 std::string EmailMessageId(const Delivery& delivery, std::string_view domain) {
-  return notify::MessageId(absl::StrCat(delivery.event_key, ".", delivery.id), domain);
+  return notify::MessageId(absl::StrCat(delivery.event_key, ".", delivery.id),
+                           absl::string_view(domain.data(), domain.size()));
 }
 
 NotificationServiceImpl::NotificationServiceImpl(db::ConnectionPool* pool, const Clock* clock,
@@ -269,7 +270,7 @@ grpc::ServerUnaryReactor* NotificationServiceImpl::CreateWebhookSubscription(
             *pool_, *clock_, IdempotencyKey::For(caller, req->request_id(), "CreateWebhookSubscription"),
             *req, "create webhook subscription",
             [&](db::Connection& conn) -> absl::StatusOr<pb::WebhookSubscription> {
-              if (ListWebhookSubscriptions(conn, req->account_id(), 0, kMaxSubscriptionsPerAccount)
+              if (aftercare::ListWebhookSubscriptions(conn, req->account_id(), 0, kMaxSubscriptionsPerAccount)
                       .size() >= kMaxSubscriptionsPerAccount) {
                 return FailedPrecondition("QUOTA", absl::StrCat("account/", req->account_id()),
                                           absl::StrCat("an account has at most ",

@@ -1,5 +1,7 @@
 #include "rma-svc/rma.h"
 
+#include "common/notify/templates.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <utility>
@@ -293,13 +295,11 @@ absl::StatusOr<Rma> Rmas::Create(const Principal& caller, const CreateCommand& c
   rma.create_time = rma.update_time = now;
   rma.version = 1;
   RETURN_IF_ERROR(repo.InsertRma(&rma));
-  RETURN_IF_ERROR(Notify(
-      rma, "rma_request_opened",
-      absl::StrCat("RMA request ", rma.validation_number, " opened for ", rma.serial),
-      absl::StrCat("Your ", TypeWords(rma.type), " request for unit ", rma.serial,
-                   " is pending review under validation number ", rma.validation_number,
-                   ". While it is pending you may amend or cancel it."),
-      repo));
+  RETURN_IF_ERROR(Notify(rma, "rma_request_opened",
+                         {{"validation_number", rma.validation_number},
+                          {"serial_number", rma.serial},
+                          {"rma_type", TypeWords(rma.type)}},
+                         repo));
   return rma;
 }
 
@@ -373,11 +373,11 @@ absl::StatusOr<Rma> Rmas::Amend(const Principal& caller, const AmendCommand& cmd
   RETURN_IF_ERROR(CheckEntitlement(rma.type, rma.account_id, entitlement));
   rma.entitlement_summary = Summary(entitlement);
   rma.list_price = entitlement.list_price;
-  RETURN_IF_ERROR(SaveAndNotify(
-      rma, "rma_request_amended", absl::StrCat("RMA request ", rma.validation_number, " amended"),
-      absl::StrCat("Your RMA request ", rma.validation_number, " was amended by ", caller.subject,
-                   " (", absl::StrJoin(cmd.mask, ", "), "); it is still pending review."),
-      repo));
+  RETURN_IF_ERROR(SaveAndNotify(rma, "rma_request_amended",
+                                {{"validation_number", rma.validation_number},
+                                 {"actor", caller.subject},
+                                 {"changed_fields", absl::StrJoin(cmd.mask, ", ")}},
+                                repo));
   return rma;
 }
 
@@ -392,9 +392,8 @@ absl::StatusOr<Rma> Rmas::Cancel(const Principal& caller, const std::string& nam
   rma.cancellation_reason = reason;
   rma.close_time = clock_.Now();
   RETURN_IF_ERROR(SaveAndNotify(
-      rma, "rma_cancelled", absl::StrCat("RMA request ", rma.validation_number, " cancelled"),
-      absl::StrCat("RMA request ", rma.validation_number, " was cancelled by ", caller.subject,
-                   reason.empty() ? "." : absl::StrCat(": ", reason)),
+      rma, "rma_cancelled",
+      {{"validation_number", rma.validation_number}, {"actor", caller.subject}, {"reason", reason}},
       repo));
   return rma;
 }
@@ -423,23 +422,18 @@ absl::StatusOr<Rma> Rmas::Approve(const Principal& caller, const std::string& na
   rma.entitlement_summary = Summary(entitlement);
   rma.list_price = entitlement.list_price;
   if (!entitlement.sku.empty()) rma.sku = entitlement.sku;
-  std::string body = absl::StrCat("RMA ", rma.rma_number, " (validation number ",
-                                  rma.validation_number, ") is approved as ", TypeWords(rma.type),
-                                  " for unit ", rma.serial, ". ");
-  if (IsReplacementType(rma.type)) {
-    absl::StrAppend(&body, "A replacement of SKU ", rma.sku,
-                    " will ship to you. Return the defective unit within ",
-                    options_.return_business_days,
-                    " business days of the replacement shipping, the box labeled with ",
-                    rma.rma_number, "; after that the full list price (", FormatMoney(rma.list_price),
-                    ") may be charged for the non-return.");
-    RETURN_IF_ERROR(repo.EnqueueAllocateSpare(rma));
-  } else {
-    absl::StrAppend(&body, "Send the unit, the box labeled with ", rma.rma_number,
-                    ", to the return location on the return label; it is repaired and shipped back.");
-  }
-  RETURN_IF_ERROR(SaveAndNotify(rma, "rma_approved", absl::StrCat("RMA ", rma.rma_number, " approved"),
-                                body, repo));
+  if (IsReplacementType(rma.type)) RETURN_IF_ERROR(repo.EnqueueAllocateSpare(rma));
+  RETURN_IF_ERROR(SaveAndNotify(
+      rma, "rma_approved",
+      {{"rma_number", rma.rma_number},
+       {"validation_number", rma.validation_number},
+       {"rma_type", TypeWords(rma.type)},
+       {"serial_number", rma.serial},
+       {"replacement", IsReplacementType(rma.type) ? "true" : ""},
+       {"sku", rma.sku},
+       {"return_business_days", absl::StrCat(options_.return_business_days)},
+       {"amount", FormatMoney(rma.list_price)}},
+      repo));
   return rma;
 }
 
@@ -453,11 +447,11 @@ absl::StatusOr<Rma> Rmas::Reject(const Principal& caller, const std::string& nam
   rma.status = Status::kRejected;
   rma.rejection_reason = reason;
   rma.close_time = clock_.Now();
-  RETURN_IF_ERROR(SaveAndNotify(
-      rma, "rma_rejected", absl::StrCat("RMA request ", rma.validation_number, " rejected"),
-      absl::StrCat("RMA request ", rma.validation_number, " for unit ", rma.serial,
-                   " was rejected: ", reason),
-      repo));
+  RETURN_IF_ERROR(SaveAndNotify(rma, "rma_rejected",
+                                {{"validation_number", rma.validation_number},
+                                 {"serial_number", rma.serial},
+                                 {"reason", reason}},
+                                repo));
   return rma;
 }
 
@@ -497,13 +491,15 @@ absl::StatusOr<Rma> Rmas::ShipReplacement(const Principal& caller, const std::st
   rma.return_due_time = due_time;
   RETURN_IF_ERROR(repo.EnqueueSwapInstalledBase(rma));
   RETURN_IF_ERROR(SaveAndNotify(
-      rma, "replacement_shipped", absl::StrCat("RMA ", rma.rma_number, ": replacement shipped"),
-      absl::StrCat("Replacement unit ", rma.replacement_serial, " for RMA ", rma.rma_number,
-                   " shipped with ", carrier, ", tracking ", tracking,
-                   ". Return the defective unit ", rma.serial, " by ", rma.return_due_date, " (",
-                   options_.return_business_days,
-                   " business days); after that the full list price (", FormatMoney(rma.list_price),
-                   ") is charged for the non-return."),
+      rma, "replacement_shipped",
+      {{"rma_number", rma.rma_number},
+       {"replacement_serial_number", rma.replacement_serial},
+       {"carrier", carrier},
+       {"tracking_number", tracking},
+       {"serial_number", rma.serial},
+       {"return_due_date", rma.return_due_date},
+       {"return_business_days", absl::StrCat(options_.return_business_days)},
+       {"amount", FormatMoney(rma.list_price)}},
       repo));
   return rma;
 }
@@ -538,12 +534,12 @@ absl::StatusOr<ReceiveResult> Rmas::Receive(const Principal& caller, const std::
     e.record_time = now;
     RETURN_IF_ERROR(repo.InsertReceiptException(rma.id, &e));
     rma.receipt_exceptions.push_back(e);
-    RETURN_IF_ERROR(SaveAndNotify(
-        rma, "receipt_exception", absl::StrCat("RMA ", rma.rma_number, ": wrong unit received"),
-        absl::StrCat("The unit received under RMA ", rma.rma_number, " has serial ", serial,
-                     ", not ", rma.serial, ". It was not accepted; the RMA stays ",
-                     Name(rma.status), ". Customer care will contact you."),
-        repo));
+    RETURN_IF_ERROR(SaveAndNotify(rma, "receipt_exception",
+                                  {{"rma_number", rma.rma_number},
+                                   {"received_serial_number", serial},
+                                   {"serial_number", rma.serial},
+                                   {"rma_status", std::string(Name(rma.status))}},
+                                  repo));
     result.accepted = false;
     result.exception = e;
     result.rma = std::move(rma);
@@ -553,12 +549,11 @@ absl::StatusOr<ReceiveResult> Rmas::Receive(const Principal& caller, const std::
   rma.receive_time = now;
   rma.received_by = caller.subject;
   if (IsReplacementType(rma.type)) RETURN_IF_ERROR(repo.EnqueueIntake(rma));
-  RETURN_IF_ERROR(SaveAndNotify(
-      rma, "return_received", absl::StrCat("RMA ", rma.rma_number, ": unit received"),
-      absl::StrCat("Unit ", rma.serial, " was received under RMA ", rma.rma_number, ".",
-                   IsReplacementType(rma.type) ? " Thank you for returning it."
-                                               : " It goes to the repair centre."),
-      repo));
+  RETURN_IF_ERROR(SaveAndNotify(rma, "return_received",
+                                {{"rma_number", rma.rma_number},
+                                 {"serial_number", rma.serial},
+                                 {"replacement", IsReplacementType(rma.type) ? "true" : ""}},
+                                repo));
   result.accepted = true;
   result.rma = std::move(rma);
   return result;
@@ -582,13 +577,12 @@ absl::StatusOr<Rma> Rmas::RecordRepair(const Principal& caller, const std::strin
   rma.repair_summary = summary;
   rma.software_version = software;
   rma.repair_time = clock_.Now();
-  RETURN_IF_ERROR(SaveAndNotify(
-      rma, "unit_repaired", absl::StrCat("RMA ", rma.rma_number, ": unit repaired"),
-      absl::StrCat("Unit ", rma.serial, " was repaired under RMA ", rma.rma_number, ": ", summary,
-                   ". Software loaded at repair: ", software,
-                   " (the repair centre loads software at repair time; the latest release is "
-                   "not guaranteed)."),
-      repo));
+  RETURN_IF_ERROR(SaveAndNotify(rma, "unit_repaired",
+                                {{"rma_number", rma.rma_number},
+                                 {"serial_number", rma.serial},
+                                 {"repair_summary", summary},
+                                 {"software_version", software}},
+                                repo));
   return rma;
 }
 
@@ -606,11 +600,12 @@ absl::StatusOr<Rma> Rmas::ShipRepaired(const Principal& caller, const std::strin
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kRepaired}, "shipping the repaired unit"));
   rma.status = Status::kRepairShipped;
   rma.return_shipment = Shipment{carrier, tracking, clock_.Now()};
-  RETURN_IF_ERROR(SaveAndNotify(
-      rma, "repaired_unit_shipped", absl::StrCat("RMA ", rma.rma_number, ": repaired unit shipped"),
-      absl::StrCat("Repaired unit ", rma.serial, " (RMA ", rma.rma_number, ") shipped with ",
-                   carrier, ", tracking ", tracking, "."),
-      repo));
+  RETURN_IF_ERROR(SaveAndNotify(rma, "repaired_unit_shipped",
+                                {{"rma_number", rma.rma_number},
+                                 {"serial_number", rma.serial},
+                                 {"carrier", carrier},
+                                 {"tracking_number", tracking}},
+                                repo));
   return rma;
 }
 
@@ -627,10 +622,8 @@ absl::StatusOr<Rma> Rmas::Close(const Principal& caller, const std::string& name
   rma.status = Status::kClosed;
   rma.close_time = clock_.Now();
   RETURN_IF_ERROR(SaveAndNotify(
-      rma, "rma_closed", absl::StrCat("RMA ", rma.rma_number, " closed"),
-      absl::StrCat("RMA ", rma.rma_number, " for unit ", rma.serial, " is closed.",
-                   note.empty() ? "" : absl::StrCat(" ", note)),
-      repo));
+      rma, "rma_closed",
+      {{"rma_number", rma.rma_number}, {"serial_number", rma.serial}, {"note", note}}, repo));
   return rma;
 }
 
@@ -748,14 +741,12 @@ absl::StatusOr<bool> Rmas::ChargeIfOverdue(int64_t id, RmaRepository& repo) cons
   if (!charged) return false;
   ASSIGN_OR_RETURN(std::optional<Rma> rma, repo.FindById(id, false));
   if (!rma) return absl::InternalError("charged RMA disappeared");
-  RETURN_IF_ERROR(Notify(
-      *rma, "non_return_charged", absl::StrCat("RMA ", rma->rma_number, ": non-return charge"),
-      absl::StrCat("Defective unit ", rma->serial, " of RMA ", rma->rma_number,
-                   " was due back by ", rma->return_due_date,
-                   " and has not been received. Under the ten business day return policy the "
-                   "full list price of ",
-                   FormatMoney(rma->list_price), " is charged for the non-return."),
-      repo));
+  RETURN_IF_ERROR(Notify(*rma, "non_return_charged",
+                         {{"rma_number", rma->rma_number},
+                          {"serial_number", rma->serial},
+                          {"return_due_date", rma->return_due_date},
+                          {"amount", FormatMoney(rma->list_price)}},
+                         repo));
   return true;
 }
 
@@ -769,17 +760,20 @@ absl::Status Rmas::RecordSpare(const std::string& validation_number, const std::
 // --- helpers ---------------------------------------------------------------------
 
 absl::Status Rmas::SaveAndNotify(Rma& rma, const std::string& template_name,
-                                 const std::string& subject, const std::string& body,
-                                 RmaRepository& repo) const {
+                                 const TemplateData& data, RmaRepository& repo) const {
   rma.update_time = clock_.Now();
   rma.version += 1;
   RETURN_IF_ERROR(repo.SaveRma(rma));
-  return Notify(rma, template_name, subject, body, repo);
+  return Notify(rma, template_name, data, repo);
 }
 
 absl::Status Rmas::Notify(const Rma& rma, const std::string& template_name,
-                          const std::string& subject, const std::string& body,
-                          RmaRepository& repo) const {
+                          const TemplateData& data, RmaRepository& repo) const {
+  // A template that does not render is a defect here (a key not passed),
+  // never a half-filled message: the change fails with it.
+  ASSIGN_OR_RETURN(notify::Rendered text, notify::RenderTemplate(template_name, data));
+  const std::string& subject = text.subject;
+  const std::string& body = text.body;
   Notification n;
   n.rma_id = rma.id;
   n.account_id = rma.account_id;

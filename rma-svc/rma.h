@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <optional>
 #include <set>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -178,12 +179,14 @@ class Rmas {
   // belongs to an account outside the caller's scope (OutOfScope).
   absl::StatusOr<Rma> LoadVisible(const Principal& caller, const std::string& name,
                                   bool for_update, RmaRepository& repo) const;
-  // Saves `rma` with a new version and the notification of its new state.
-  absl::Status SaveAndNotify(Rma& rma, const std::string& template_name,
-                             const std::string& subject, const std::string& body,
+  // The values of a notification template (common/notify/templates.h).
+  using TemplateData = std::map<std::string, std::string>;
+  // Saves `rma` with a new version and the notification of its new state,
+  // rendered from `template_name`.
+  absl::Status SaveAndNotify(Rma& rma, const std::string& template_name, const TemplateData& data,
                              RmaRepository& repo) const;
-  absl::Status Notify(const Rma& rma, const std::string& template_name, const std::string& subject,
-                      const std::string& body, RmaRepository& repo) const;
+  absl::Status Notify(const Rma& rma, const std::string& template_name, const TemplateData& data,
+                      RmaRepository& repo) const;
 
   const Clock& clock_;
   const PageTokenCodec* page_tokens_;
