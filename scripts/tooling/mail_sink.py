@@ -187,7 +187,11 @@ async def serve(a):
                     require_starttls=a.require_starttls, authenticator=authenticator,
                     auth_required=bool(a.auth_user), auth_require_tls=True, loop=loop)
 
-    server = await loop.create_server(factory, host=a.host, port=a.port)
+    try:
+        server = await loop.create_server(factory, host=a.host, port=a.port)
+    except OSError as e:
+        log(f"cannot listen on {a.host}:{a.port}: {e.strerror or e}")
+        return 1
     port = server.sockets[0].getsockname()[1]
     if a.port_file:
         tmp = a.port_file + ".tmp"
@@ -211,13 +215,13 @@ async def serve(a):
     server.close()
     await server.wait_closed()
     log("stopped")
+    return 0
 
 
 def main(argv):
     a = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="mail-sink: %(name)s: %(message)s")
-    asyncio.run(serve(a))
-    return 0
+    return asyncio.run(serve(a))
 
 
 if __name__ == "__main__":
