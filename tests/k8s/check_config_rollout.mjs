@@ -47,6 +47,13 @@ const CASES = [
   ["a dev Secret (rma-svc's database password)", "overlays/dev/kustomization.yaml",
     (t) => t.replace("password=dev-only-rma-password", "password=dev-only-rma-password-2"),
     ["dev"], [...deployments(["rma-svc"]), "StatefulSet/mariadb"]],
+  // The SMTP relay is read by the services that send e-mail, not inventory-svc.
+  ["the dev SMTP Secret (the relay's URL)", "overlays/dev/kustomization.yaml",
+    (t) => t.replace(/^      - url=$/m, "      - url=smtp://mail-sink.aftercare.svc.cluster.local:2525"),
+    ["dev"], deployments(["case-svc", "rma-svc", "licensing-svc"])],
+  ["the prod overlay's patch of the notifying services' settings", "overlays/prod/notify-prod.yaml",
+    setPatchValue("AFTERCARE_MESSAGE_ID_DOMAIN", "mail.example.com"), ["prod"],
+    deployments(["case-svc", "rma-svc", "licensing-svc"])],
 ];
 
 function render(k8sDir, overlay) {

@@ -30,12 +30,22 @@ import { pathToFileURL } from "node:url";
 // ---------------------------------------------------------------------------
 // The suite: ports and databases are the services' defaults
 // (<svc>_spec.cc: default_grpc_port / default_metrics_port, mysql_database).
+// notifies: sends e-mail over SMTP and webhooks (issue 17), so it gets the
+// SMTP relay of Secret aftercare-smtp; the others get none of it.
 export const SERVICES = {
-  "inventory-svc": { grpc: 50051, metrics: 9101, db: "aftercare_inventory", calls: [] },
-  "case-svc": { grpc: 50052, metrics: 9102, db: "aftercare_cases", calls: ["inventory-svc"] },
-  "rma-svc": { grpc: 50053, metrics: 9103, db: "aftercare_rma", calls: ["inventory-svc"] },
-  "licensing-svc": { grpc: 50054, metrics: 9104, db: "aftercare_licensing", calls: ["rma-svc"] },
+  "inventory-svc": { grpc: 50051, metrics: 9101, db: "aftercare_inventory", calls: [], notifies: false },
+  "case-svc": { grpc: 50052, metrics: 9102, db: "aftercare_cases", calls: ["inventory-svc"], notifies: true },
+  "rma-svc": { grpc: 50053, metrics: 9103, db: "aftercare_rma", calls: ["inventory-svc"], notifies: true },
+  "licensing-svc": { grpc: 50054, metrics: 9104, db: "aftercare_licensing", calls: ["rma-svc"], notifies: true },
 };
+// The SMTP relay's settings a notifying service reads from Secret
+// aftercare-smtp (env secretKeyRef), and the key of each.
+const SMTP_SECRET = "aftercare-smtp";
+const SMTP_SECRET_ENV = { AFTERCARE_SMTP_URL: "url", AFTERCARE_SMTP_USERNAME: "username", AFTERCARE_SMTP_FROM: "from" };
+const SMTP_PORTS = [25, 465, 587];
+// Settings of the notification flags (common/service_runtime.cc,
+// DefineNotificationFlags): only a notifying service has them.
+const NOTIFY_SETTING = /^AFTERCARE_(SMTP_|MESSAGE_ID_DOMAIN$|WEBHOOK_|NOTIFY_)/;
 // Setting that holds the target of each called service.
 const TARGET_SETTING = {
   "inventory-svc": "AFTERCARE_INVENTORY_TARGET",
@@ -55,7 +65,9 @@ const OVERLAYS = {
   // secrets "external": the operator creates every Secret the pods reference
   // (none is rendered); each is in secretsExample and in the table of
   // secretsDoc's section (the only references to objects not in the repo).
+  // smtpTls: the AFTERCARE_SMTP_TLS values the overlay accepts.
   prod: { hpa: true, minReplicas: 2, secrets: "external", mtls: true, dbTls: "verify_identity",
+          smtpTls: ["starttls", "tls"],
           secretsExample: "k8s/overlays/prod/secrets.yaml.example",
           secretsDoc: { file: "docs/KUBERNETES.md", section: "Secrets (prod)" } },
 };
@@ -588,6 +600,46 @@ async function checkOverlay(name, objects, opts = {}) {
       if (setting(k) !== expected) err(cm, `${k} is ${setting(k)}, expected ${expected}`);
     }
 
+    // E-mail: a notifying service gets the SMTP relay from Secret
+    // aftercare-smtp (URL, user, From as env; the password as a mounted
+    // file), TLS to it, and egress to the SMTP ports; the others none of it.
+    const secretEnv = (n) => (c.env || []).find((e) => e.name === n)?.valueFrom?.secretKeyRef;
+    if (want.notifies) {
+      for (const [k, key] of Object.entries(SMTP_SECRET_ENV)) {
+        const r = secretEnv(k);
+        if (!r) err(d, `${k} is not set from Secret ${SMTP_SECRET} (env valueFrom.secretKeyRef): ${svc} sends e-mail`);
+        else if (generatorName(r.name) !== SMTP_SECRET || r.key !== key) {
+          err(d, `${k} comes from Secret ${r.name} key ${r.key}, expected Secret ${SMTP_SECRET} key ${key}`);
+        }
+      }
+      if (setting("AFTERCARE_SMTP_PASSWORD")) err(cm, "AFTERCARE_SMTP_PASSWORD is in the ConfigMap: the password is a file mounted from a Secret (AFTERCARE_SMTP_PASSWORD_FILE)");
+      const pw = setting("AFTERCARE_SMTP_PASSWORD_FILE");
+      if (!pw) err(cm, `AFTERCARE_SMTP_PASSWORD_FILE is not set: ${svc} reads the SMTP password from a file of Secret ${SMTP_SECRET}`);
+      else {
+        const m = (c.volumeMounts || []).find((vm) => pw.startsWith(vm.mountPath.replace(/\/?$/, "/")));
+        const v = m && (spec.volumes || []).find((x) => x.name === m.name);
+        if (!m) err(d, `container ${c.name}: AFTERCARE_SMTP_PASSWORD_FILE=${pw} is not under any volume mount`);
+        else if (generatorName(v?.secret?.secretName || "") !== SMTP_SECRET ||
+                 !(v.secret.items || [{ key: "password", path: "password" }]).some((i) => i.key === "password" && path.posix.join(m.mountPath, i.path) === pw)) {
+          err(d, `container ${c.name}: AFTERCARE_SMTP_PASSWORD_FILE=${pw} is not key password of Secret ${SMTP_SECRET}`);
+        }
+      }
+      const smtpTls = setting("AFTERCARE_SMTP_TLS") ?? "starttls";
+      if (!["none", "starttls", "tls"].includes(smtpTls)) err(cm, `AFTERCARE_SMTP_TLS is ${smtpTls}: none, starttls or tls`);
+      else if (req.smtpTls && !req.smtpTls.includes(smtpTls)) {
+        err(cm, `AFTERCARE_SMTP_TLS is ${smtpTls}, overlay ${name} requires ${req.smtpTls.join(" or ")} (e-mail to the relay over TLS)`);
+      }
+      if (own.length && !SMTP_PORTS.some((port) => anyNp((np) => (np.spec?.egress || []).some((r) => (r.ports || []).some((p) => p.port === port))))) {
+        err(d, `no NetworkPolicy allows egress to the SMTP relay (TCP ${SMTP_PORTS.join(", ")})`);
+      }
+    } else {
+      const names = [...Object.keys(settings), ...(c.env || []).map((e) => e.name)].filter((k) => NOTIFY_SETTING.test(k));
+      if (names.length) err(d, `${svc} sends no notifications: ${[...new Set(names)].join(", ")} do not belong to it`);
+      for (const v of spec.volumes || []) {
+        if (generatorName(v.secret?.secretName || "") === SMTP_SECRET) err(d, `${svc} sends no e-mail: it mounts Secret ${SMTP_SECRET}`);
+      }
+    }
+
     // Replicas and autoscaling.
     const hpa = byKind("HorizontalPodAutoscaler").find((x) => x.spec?.scaleTargetRef?.kind === "Deployment" && x.spec.scaleTargetRef.name === svc);
     if (req.hpa) {
@@ -970,6 +1022,13 @@ const MUTATIONS = [
   ["missing dev Secret", "dev", (o) => { o.splice(o.indexOf(gen(o, "Secret", "rma-svc-page-tokens")), 1); }, "is referenced but the overlay does not generate it"],
   ["non-placeholder dev Secret", "dev", (o) => { delete gen(o, "Secret", "aftercare-jwt").metadata.labels; }, "must be a development placeholder"],
   ["dev database without volume", "dev", (o) => { delete o.find((x) => x.kind === "StatefulSet").spec.volumeClaimTemplates; }, "needs a PersistentVolumeClaim"],
+  ["SMTP URL not from the Secret", "prod", (o) => { const c = dep(o, "rma-svc").spec.template.spec.containers[0]; c.env = c.env.filter((e) => e.name !== "AFTERCARE_SMTP_URL"); }, "Deployment/rma-svc: AFTERCARE_SMTP_URL is not set from Secret aftercare-smtp"],
+  ["SMTP From from another key", "dev", (o) => { dep(o, "licensing-svc").spec.template.spec.containers[0].env.find((e) => e.name === "AFTERCARE_SMTP_FROM").valueFrom.secretKeyRef.key = "username"; }, "AFTERCARE_SMTP_FROM comes from Secret"],
+  ["SMTP password not mounted", "dev", (o) => { const c = dep(o, "case-svc").spec.template.spec.containers[0]; c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "smtp"); }, "AFTERCARE_SMTP_PASSWORD_FILE=/etc/aftercare/smtp/password is not under any volume mount"],
+  ["SMTP password file unset", "prod", (o) => { delete gen(o, "ConfigMap", "case-svc-config").data.AFTERCARE_SMTP_PASSWORD_FILE; }, "AFTERCARE_SMTP_PASSWORD_FILE is not set"],
+  ["SMTP without TLS in prod", "prod", (o) => { gen(o, "ConfigMap", "licensing-svc-config").data.AFTERCARE_SMTP_TLS = "none"; }, "AFTERCARE_SMTP_TLS is none, overlay prod requires starttls or tls"],
+  ["no SMTP egress", "prod", (o) => { const np = o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "case-svc"); np.spec.egress = np.spec.egress.filter((r) => !(r.ports || []).some((p) => p.port === 587)); }, "Deployment/case-svc: no NetworkPolicy allows egress to the SMTP relay"],
+  ["inventory-svc with SMTP settings", "dev", (o) => { dep(o, "inventory-svc").spec.template.spec.containers[0].env.push({ name: "AFTERCARE_SMTP_URL", valueFrom: { secretKeyRef: { name: "aftercare-smtp", key: "url" } } }); }, "inventory-svc sends no notifications: AFTERCARE_SMTP_URL"],
   ["ServiceMonitor port", "prod", (o) => { o.find((x) => x.kind === "ServiceMonitor" && x.metadata.name === "case-svc").spec.endpoints[0].port = "http"; }, 'no endpoint on port "metrics"'],
   ["alert without runbook section", "prod", (o) => { o.find((x) => x.kind === "PrometheusRule").spec.groups.find((g) => g.rules.some((r) => r.alert)).rules.find((r) => r.alert).annotations.runbook_url += "-gone"; }, "is no section of docs/RUNBOOKS.md"],
   ["alert without severity", "dev", (o) => { delete o.find((x) => x.kind === "PrometheusRule").spec.groups.flatMap((g) => g.rules).find((r) => r.alert).labels.severity; }, "severity label must be critical, warning or info"],

@@ -4,8 +4,10 @@
 # export grpc_server_handled_total, shows on the way that `buf curl` on a bad
 # request prints its google.rpc details (docs/ERRORS.md), checks every metric
 # name of the alerting rules, the dashboard and the docs against the four
-# scrapes of the seeded suite (tests/monitoring/check_metric_names.mjs), then
-# stops it with SIGTERM and checks that everything it started is gone.
+# scrapes of the seeded suite (tests/monitoring/check_metric_names.mjs), that
+# the local SMTP sink keeps a message sent to it in the run's mail folder and
+# that the notifying services were pointed at it, then stops it with SIGTERM
+# and checks that everything it started is gone.
 set -euo pipefail
 root=${AFTERCARE_SOURCE_DIR:?}
 build=${AFTERCARE_BUILD_DIR:?}
@@ -15,12 +17,12 @@ trap 'rm -rf "$data"' EXIT
 
 ports=($(python3 -c '
 import socket
-socks=[socket.socket() for _ in range(9)]
+socks=[socket.socket() for _ in range(10)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))'))
 export INVENTORY_GRPC_PORT=${ports[0]} CASE_GRPC_PORT=${ports[1]} RMA_GRPC_PORT=${ports[2]} LICENSING_GRPC_PORT=${ports[3]}
 export INVENTORY_METRICS_PORT=${ports[4]} CASE_METRICS_PORT=${ports[5]} RMA_METRICS_PORT=${ports[6]} LICENSING_METRICS_PORT=${ports[7]}
-export AFTERCARE_MYSQL_PORT=${ports[8]} AFTERCARE_DATA_DIR=$data AFTERCARE_SKIP_BUILD=1 BUILD_DIR=$build
+export AFTERCARE_MYSQL_PORT=${ports[8]} AFTERCARE_MAIL_SINK_PORT=${ports[9]} AFTERCARE_DATA_DIR=$data AFTERCARE_SKIP_BUILD=1 BUILD_DIR=$build
 
 "$root/scripts/up" > "$data/up.out" 2>&1 &
 up_pid=$!
@@ -51,6 +53,32 @@ node "$root/tests/monitoring/check_metric_names.mjs" --source-dir "$root" \
   --scrape "$data/metrics-0.txt" --scrape "$data/metrics-1.txt" \
   --scrape "$data/metrics-2.txt" --scrape "$data/metrics-3.txt" \
   || fail "metric names of k8s/monitoring or docs/ that no service exports (above)"
+
+# The SMTP sink listens on its port and keeps what it is sent in the run's
+# mail folder (data/mail, index.jsonl); case-, rma- and licensing-svc send
+# to it, inventory-svc sends no e-mail.
+smtp_port=${ports[9]}
+grep -q "E-mails: $data/mail/ (index.jsonl lists them)" "$data/up.out" || fail "scripts/up does not say where e-mails are"
+/usr/bin/python3 - "$smtp_port" <<'PY' || fail "the mail sink on port $smtp_port did not accept a message"
+import smtplib, sys
+from email.message import EmailMessage
+m = EmailMessage()
+m["From"] = "smoke@aftercare.invalid"
+m["To"] = "customer@example.com"
+m["Subject"] = "up_smoke"
+m["Message-ID"] = "<up-smoke@aftercare.invalid>"
+m.set_content("scripts/up's mail sink\n")
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30) as c:
+    c.send_message(m)
+PY
+ls "$data/mail/"*-up-smoke@aftercare.invalid.eml >/dev/null 2>&1 || fail "no .eml in $data/mail: $(ls -A "$data/mail")"
+grep -q '"message_id": "<up-smoke@aftercare.invalid>"' "$data/mail/index.jsonl" || fail "index.jsonl does not list the message"
+for svc in case rma licensing; do
+  pgrep -af "/$svc-svc/$svc-svc " | grep -- "--smtp_url=smtp://127.0.0.1:$smtp_port " | grep -q -- "--smtp_tls=none" \
+    || fail "$svc-svc was not started with --smtp_url=smtp://127.0.0.1:$smtp_port --smtp_tls=none"
+done
+inventory_cmd=$(pgrep -af "/inventory-svc/inventory-svc .*--grpc_port=${ports[0]} ") || fail "no inventory-svc process"
+if grep -q -- "--smtp_" <<<"$inventory_cmd"; then fail "inventory-svc sends no e-mail, yet got SMTP settings: $inventory_cmd"; fi
 
 # A bad request answers INVALID_ARGUMENT with google.rpc details. buf curl
 # prints each as its type and base64 value; `buf convert` with the Debian
@@ -85,4 +113,7 @@ for i in 0 1 2 3; do
   fi
 done
 if "$root/scripts/db" status "$data/mariadb"; then fail "MariaDB still running after stop"; fi
+if /usr/bin/python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)' "$smtp_port" 2>/dev/null; then
+  fail "the mail sink still listens on $smtp_port after stop"
+fi
 echo "1 passed, 0 failed"
