@@ -18,13 +18,17 @@ duplicate (true/false) and received_at.
   scripts/tooling/mail_sink.py --dir .data/mail [--host 127.0.0.1] [--port 0]
       [--port-file FILE] [--tls-cert CERT --tls-key KEY [--require-starttls]]
       [--auth-user USER --auth-password PASSWORD] [--fail-first N --fail-code 451]
+      [--delay-rcpt-suffix SUFFIX [--delay-seconds 2]]
 
 --port 0 binds a free port; --port-file receives the bound port once the
 sink listens. --tls-cert/--tls-key offer STARTTLS (--require-starttls refuses
 mail before it); --auth-user/--auth-password require AUTH PLAIN or LOGIN,
 over TLS only. --fail-first N answers the first N DATA commands with
 --fail-code (451 by default), for retry tests. Runs in the foreground until
-SIGTERM or SIGINT; logs one line per message to stderr.
+SIGTERM or SIGINT; logs one line per message to stderr. --delay-rcpt-suffix
+keeps a message to a recipient ending with SUFFIX at once but answers 250
+only --delay-seconds later: the e2e test kills the sending service in that
+window and checks the resend is de-duplicated.
 """
 import argparse
 import asyncio
@@ -68,8 +72,10 @@ def write_atomically(path, data):
 
 
 class SinkHandler:
-    def __init__(self, directory, fail_first=0, fail_code=451):
+    def __init__(self, directory, fail_first=0, fail_code=451, delay_suffix=None, delay_seconds=0.0):
         self.dir = directory
+        self.delay_suffix = delay_suffix
+        self.delay_seconds = delay_seconds
         self.fail_left = fail_first
         self.fail_code = fail_code
         self.seen_path = os.path.join(directory, ".seen")
@@ -135,6 +141,11 @@ class SinkHandler:
         what = f"duplicate of {name}, not written again" if duplicate else f"wrote {name}"
         log(f"{what}: Message-ID {message_id} from {envelope.mail_from} to "
             f"{', '.join(envelope.rcpt_tos)} subject {subject!r}")
+        if self.delay_suffix and any(r.endswith(self.delay_suffix) for r in envelope.rcpt_tos):
+            # Kept, but the sender hears so only later: a window in which
+            # tests kill the sender after the receiver took the message.
+            log(f"answering in {self.delay_seconds}s (--delay-rcpt-suffix)")
+            await asyncio.sleep(self.delay_seconds)
         return "250 2.0.0 OK: kept" if not duplicate else "250 2.0.0 OK: duplicate Message-ID, already kept"
 
 
@@ -151,6 +162,10 @@ def parse_args(argv):
     p.add_argument("--auth-password", help="the password of --auth-user")
     p.add_argument("--fail-first", type=int, default=0, help="answer the first N DATA commands with --fail-code")
     p.add_argument("--fail-code", type=int, default=451)
+    p.add_argument("--delay-rcpt-suffix",
+                   help="for a message to a recipient ending with this, answer 250 only "
+                        "--delay-seconds after keeping it (tests kill the sender in between)")
+    p.add_argument("--delay-seconds", type=float, default=2.0)
     a = p.parse_args(argv)
     if bool(a.tls_cert) != bool(a.tls_key):
         p.error("--tls-cert and --tls-key go together")
@@ -167,7 +182,7 @@ def parse_args(argv):
 
 async def serve(a):
     os.makedirs(a.dir, exist_ok=True)
-    handler = SinkHandler(a.dir, a.fail_first, a.fail_code)
+    handler = SinkHandler(a.dir, a.fail_first, a.fail_code, a.delay_rcpt_suffix, a.delay_seconds)
     tls_context = None
     if a.tls_cert:
         tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

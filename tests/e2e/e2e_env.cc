@@ -421,6 +421,19 @@ int64_t Env::Count(const std::string& service, const std::string& table, const s
 }
 
 std::map<std::string, int64_t> Env::Snapshot() {
+  // Background work of earlier tests writes rows of its own: rma-svc's
+  // outbox publishes notification deliveries, and a technical-case note
+  // delivery adds a note in case-svc. Wait (bounded) until none is owed, so
+  // that "nothing was written" compares the calls under test only.
+  Eventually(
+      [&] {
+        auto owed = services_.at("rma")->db->QueryValue(
+            "SELECT (SELECT COUNT(*) FROM outbox_events WHERE delivered_at_us IS NULL"
+            " AND event_type = 'rma.Notification') + (SELECT COUNT(*) FROM notification_deliveries"
+            " WHERE state = 'pending' AND channel = 'case_note')");
+        return owed.ok() && *owed == "0";
+      },
+      absl::Seconds(10));
   std::map<std::string, int64_t> out;
   for (auto& [name, s] : services_) {
     auto tables = s->db->QueryValue(
