@@ -354,6 +354,43 @@ grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAtta
   });
 }
 
+// --- Technical-case notes -------------------------------------------------------
+
+grpc::ServerUnaryReactor* CaseGrpc::AddTechnicalCaseNote(Ctx* ctx,
+                                                         const pb::AddTechnicalCaseNoteRequest* req,
+                                                         pb::TechnicalCaseNote* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    TechnicalCaseNoteDraft draft{req->technical_case_id(), req->account_id(), req->note_id(),
+                                 req->subject(), req->body()};
+    RETURN_IF_ERROR(technical_notes_.Validate(draft));
+    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "AddTechnicalCaseNote"),
+                         *req, "add technical case note", resp,
+                         [&](CaseRepository& repo) -> absl::StatusOr<pb::TechnicalCaseNote> {
+                           ASSIGN_OR_RETURN(TechnicalCaseNote n,
+                                            technical_notes_.Add(caller, draft, repo));
+                           pb::TechnicalCaseNote out;
+                           ToProto(n, &out);
+                           return out;
+                         });
+  });
+}
+
+grpc::ServerUnaryReactor* CaseGrpc::ListTechnicalCaseNotes(
+    Ctx* ctx, const pb::ListTechnicalCaseNotesRequest* req,
+    pb::ListTechnicalCaseNotesResponse* resp) {
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    return store_.Read("list technical case notes", [&](CaseRepository& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(Page<TechnicalCaseNote> page,
+                       technical_notes_.List(caller, req->technical_case_id(), req->page_size(),
+                                             req->page_token(), repo));
+      for (const TechnicalCaseNote& n : page.items) ToProto(n, resp->add_notes());
+      resp->set_next_page_token(page.next_page_token);
+      return absl::OkStatus();
+    });
+  });
+}
+
 // --- Upload (client streaming) ---------------------------------------------------
 
 // Collects the file from the stream (refusing it as soon as it grows past

@@ -12,6 +12,7 @@
 #include "case-svc/cases.h"
 #include "case-svc/inventory_client.h"
 #include "case-svc/mysql_case_repository.h"
+#include "case-svc/technical_case_notes.h"
 #include "common/clock.h"
 #include "common/executor.h"
 
@@ -19,10 +20,10 @@ namespace aftercare::cases {
 
 class CaseGrpc final : public pb::CaseService::CallbackService {
  public:
-  CaseGrpc(const Cases* domain, MysqlCaseStore* store, InventoryGateway* inventory,
-           BoundedExecutor* executor, const Clock* clock)
-      : domain_(*domain), store_(*store), inventory_(*inventory), executor_(*executor),
-        clock_(*clock) {}
+  CaseGrpc(const Cases* domain, const TechnicalCaseNotes* technical_notes, MysqlCaseStore* store,
+           InventoryGateway* inventory, BoundedExecutor* executor, const Clock* clock)
+      : domain_(*domain), technical_notes_(*technical_notes), store_(*store),
+        inventory_(*inventory), executor_(*executor), clock_(*clock) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -63,6 +64,10 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
                            pb::ListAttachmentsResponse* resp) override;
   grpc::ServerWriteReactor<pb::DownloadAttachmentResponse>* DownloadAttachment(
       Ctx* ctx, const pb::DownloadAttachmentRequest* req) override;
+  Reactor* AddTechnicalCaseNote(Ctx* ctx, const pb::AddTechnicalCaseNoteRequest* req,
+                                pb::TechnicalCaseNote* resp) override;
+  Reactor* ListTechnicalCaseNotes(Ctx* ctx, const pb::ListTechnicalCaseNotesRequest* req,
+                                  pb::ListTechnicalCaseNotesResponse* resp) override;
 
  private:
   class UploadReactor;
@@ -71,6 +76,7 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
   pb::Case ToCaseProto(const Case& c) const;
 
   const Cases& domain_;
+  const TechnicalCaseNotes& technical_notes_;
   MysqlCaseStore& store_;
   InventoryGateway& inventory_;
   BoundedExecutor& executor_;

@@ -39,6 +39,10 @@ const ServicePolicy& CasePolicy() {
           {"UploadAttachment", openers, ScopeKind::kAccount, own_trade_in},
           {"ListAttachments", AnyRole(), ScopeKind::kAccount, own_trade_in},
           {"DownloadAttachment", AnyRole(), ScopeKind::kAccount, own_trade_in},
+          {"AddTechnicalCaseNote", {R::kService, R::kAdmin}, ScopeKind::kNone,
+           "rma-svc (an RMA's notifications on its technical case)"},
+          {"ListTechnicalCaseNotes", AnyRole(), ScopeKind::kAccount,
+           "customer/partner: notes of their accounts (others: an empty list)"},
       });
   return policy;
 }

@@ -232,4 +232,15 @@ void ToProto(const CaseEvent& e, pb::CaseEvent* out) {
   out->set_internal(e.internal);
 }
 
+void ToProto(const TechnicalCaseNote& n, pb::TechnicalCaseNote* out) {
+  out->set_technical_case_id(n.technical_case_id);
+  out->set_account_id(n.account_id);
+  out->set_note_id(n.note_id);
+  out->set_source(n.source);
+  out->set_subject(n.subject);
+  out->set_body(n.body);
+  out->set_visibility(static_cast<pb::NoteVisibility>(n.visibility));
+  SetTime(n.create_time, out->mutable_create_time());
+}
+
 }  // namespace aftercare::cases

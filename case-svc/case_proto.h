@@ -38,6 +38,7 @@ absl::StatusOr<CodDetails> FromProto(const pb::CodDetails& c);
 void ToProto(const CodDetails& c, pb::CodDetails* out);
 void ToProto(const Attachment& a, pb::Attachment* out);
 void ToProto(const CaseEvent& e, pb::CaseEvent* out);
+void ToProto(const TechnicalCaseNote& n, pb::TechnicalCaseNote* out);
 
 }  // namespace aftercare::cases
 

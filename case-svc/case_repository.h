@@ -41,6 +41,14 @@ struct TradeInFilter {
   std::vector<std::string> accounts;
 };
 
+// Which notes of a technical case a List returns: scoped callers only the
+// notes of their `accounts` (none when they have none).
+struct TechnicalCaseNoteFilter {
+  std::string technical_case_id;
+  bool scoped = false;
+  std::vector<std::string> accounts;
+};
+
 // Repository work inside one transaction (or one read).
 class CaseRepository {
  public:
@@ -88,6 +96,16 @@ class CaseRepository {
   // The highest version of `kind` on the case (0 when none).
   virtual absl::StatusOr<int32_t> LatestAttachmentVersion(const std::string& case_id,
                                                           AttachmentKind kind) = 0;
+
+  // Technical-case notes. Insert sets `n->id`; ALREADY_EXISTS when the case
+  // has a note with that note_id (after waiting for a concurrent inserter).
+  virtual absl::Status InsertTechnicalCaseNote(TechnicalCaseNote* n) = 0;
+  // A locking read: sees a note another transaction committed meanwhile.
+  virtual absl::StatusOr<std::optional<TechnicalCaseNote>> FindTechnicalCaseNote(
+      const std::string& technical_case_id, const std::string& note_id) = 0;
+  // Oldest first (by id), after `after_id`.
+  virtual absl::StatusOr<std::vector<TechnicalCaseNote>> ListTechnicalCaseNotes(
+      const TechnicalCaseNoteFilter& filter, int64_t after_id, int limit) = 0;
 };
 
 // Runs repository work in transactions (common/repository_store.h).

@@ -38,9 +38,10 @@ class CasesInstance : public ServiceInstance {
                 absl::Duration inventory_timeout, absl::Duration sweep_interval)
       : clock_(ctx.clock),
         domain_(ctx.clock, std::move(options), &ctx.page_tokens),
+        technical_notes_(ctx.clock, &ctx.page_tokens),
         store_(&ctx.pool, &ctx.clock),
         inventory_(&ctx.clients, std::move(inventory_target), inventory_timeout),
-        grpc_(&domain_, &store_, &inventory_, &ctx.executor, &ctx.clock),
+        grpc_(&domain_, &technical_notes_, &store_, &inventory_, &ctx.executor, &ctx.clock),
         sweep_interval_(sweep_interval) {
     breaching_ = &prometheus::BuildGauge()
                       .Name("aftercare_cases_breaching")
@@ -142,6 +143,7 @@ class CasesInstance : public ServiceInstance {
 
   const Clock& clock_;
   Cases domain_;
+  TechnicalCaseNotes technical_notes_;
   MysqlCaseStore store_;
   GrpcInventory inventory_;
   CaseGrpc grpc_;

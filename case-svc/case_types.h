@@ -213,6 +213,23 @@ struct Attachment {
   std::optional<CodDetails> cod;
 };
 
+// --- Technical-case notes ---------------------------------------------------
+
+enum class NoteVisibility { kUnspecified = 0, kPublic = 1 };
+
+// A note on a technical (JTAC) case (technical_case_notes.h).
+struct TechnicalCaseNote {
+  int64_t id = 0;  // assigned by the store; the keyset of the list
+  std::string technical_case_id;
+  std::string account_id;
+  std::string note_id;
+  std::string source;
+  std::string subject;
+  std::string body;
+  NoteVisibility visibility = NoteVisibility::kPublic;
+  absl::Time create_time;
+};
+
 // "AT0000000042" for attachment 42, and back (nullopt when malformed).
 std::string AttachmentName(int64_t id);
 std::optional<int64_t> ParseAttachmentName(const std::string& name);

@@ -26,6 +26,7 @@ class FakeCaseRepository : public CaseRepository {
   std::vector<CaseEvent> events;
   std::vector<Outboxed> outbox;
   std::map<int64_t, std::pair<Attachment, std::string>> attachments;
+  std::vector<TechnicalCaseNote> technical_notes;
 
   absl::Status InsertCase(const Case& c) override {
     if (!cases.emplace(c.id, c).second) return absl::AlreadyExistsError("case " + c.id);
@@ -162,6 +163,39 @@ class FakeCaseRepository : public CaseRepository {
       if (a.first.case_id == case_id && a.first.kind == kind) v = std::max(v, a.first.version);
     }
     return v;
+  }
+  absl::Status InsertTechnicalCaseNote(TechnicalCaseNote* n) override {
+    for (const TechnicalCaseNote& t : technical_notes) {
+      if (t.technical_case_id == n->technical_case_id && t.note_id == n->note_id) {
+        return absl::AlreadyExistsError("technical case note " + n->note_id);
+      }
+    }
+    n->id = static_cast<int64_t>(technical_notes.size()) + 1;
+    technical_notes.push_back(*n);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::optional<TechnicalCaseNote>> FindTechnicalCaseNote(
+      const std::string& technical_case_id, const std::string& note_id) override {
+    for (const TechnicalCaseNote& t : technical_notes) {
+      if (t.technical_case_id == technical_case_id && t.note_id == note_id) {
+        return std::optional<TechnicalCaseNote>(t);
+      }
+    }
+    return std::optional<TechnicalCaseNote>();
+  }
+  absl::StatusOr<std::vector<TechnicalCaseNote>> ListTechnicalCaseNotes(
+      const TechnicalCaseNoteFilter& f, int64_t after_id, int limit) override {
+    std::vector<TechnicalCaseNote> out;
+    for (const TechnicalCaseNote& t : technical_notes) {  // in id order
+      if (t.technical_case_id != f.technical_case_id || t.id <= after_id) continue;
+      if (f.scoped &&
+          std::find(f.accounts.begin(), f.accounts.end(), t.account_id) == f.accounts.end()) {
+        continue;
+      }
+      if (static_cast<int>(out.size()) == limit) break;
+      out.push_back(t);
+    }
+    return out;
   }
 };
 

@@ -512,6 +512,76 @@ absl::StatusOr<int32_t> MysqlCaseRepository::LatestAttachmentVersion(const std::
 
 // --- store -------------------------------------------------------------------------
 
+// --- technical-case notes ------------------------------------------------------
+
+namespace {
+
+constexpr char kNoteColumns[] =
+    "id, technical_case_id, account_id, note_id, source, subject, body, visibility,"
+    " created_at_us";
+
+TechnicalCaseNote ReadNote(sql::ResultSet& rs) {
+  TechnicalCaseNote n;
+  n.id = rs.getInt64(1);
+  n.technical_case_id = GetStr(rs, 2);
+  n.account_id = GetStr(rs, 3);
+  n.note_id = GetStr(rs, 4);
+  n.source = GetStr(rs, 5);
+  n.subject = GetStr(rs, 6);
+  n.body = GetStr(rs, 7);
+  n.visibility = static_cast<NoteVisibility>(rs.getInt(8));
+  n.create_time = FromMicros(rs.getInt64(9));
+  return n;
+}
+
+}  // namespace
+
+absl::Status MysqlCaseRepository::InsertTechnicalCaseNote(TechnicalCaseNote* n) {
+  auto& s = conn_.Prepare(
+      "INSERT INTO technical_case_notes (technical_case_id, account_id, note_id, source, subject,"
+      " body, visibility, created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  Binder(s).Str(n->technical_case_id).Str(n->account_id).Str(n->note_id).Str(n->source)
+      .Str(n->subject).Str(n->body).Int(static_cast<int>(n->visibility)).Time(n->create_time);
+  try {
+    s.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    return DuplicateOr(e, "note " + n->note_id + " of technical case " + n->technical_case_id);
+  }
+  n->id = conn_.LastInsertId();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<TechnicalCaseNote>> MysqlCaseRepository::FindTechnicalCaseNote(
+    const std::string& technical_case_id, const std::string& note_id) {
+  auto& s = conn_.Prepare(absl::StrCat(
+      "SELECT ", kNoteColumns,
+      " FROM technical_case_notes WHERE technical_case_id = ? AND note_id = ? LOCK IN SHARE MODE"));
+  Binder(s).Str(technical_case_id).Str(note_id);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::optional<TechnicalCaseNote>();
+  return std::optional<TechnicalCaseNote>(ReadNote(*rs));
+}
+
+absl::StatusOr<std::vector<TechnicalCaseNote>> MysqlCaseRepository::ListTechnicalCaseNotes(
+    const TechnicalCaseNoteFilter& f, int64_t after_id, int limit) {
+  // The scope is part of the query: a scoped caller's page holds only notes
+  // of its accounts (none when it has none).
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kNoteColumns,
+                                       " FROM technical_case_notes WHERE technical_case_id = ?",
+                                       ScopeClause(f.scoped, f.accounts),
+                                       " AND id > ? ORDER BY id LIMIT ?"));
+  Binder b(s);
+  b.Str(f.technical_case_id);
+  if (f.scoped) {
+    for (const auto& a : f.accounts) b.Str(a);
+  }
+  b.Int(after_id).Int(limit);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  std::vector<TechnicalCaseNote> out;
+  while (rs->next()) out.push_back(ReadNote(*rs));
+  return out;
+}
+
 MysqlCaseStore::MysqlCaseStore(db::ConnectionPool* pool, const Clock* clock)
     : MysqlStore(pool, clock), case_numbers_(pool, "case_id", 20) {}
 

@@ -50,6 +50,11 @@ class MysqlCaseRepository : public CaseRepository {
   absl::StatusOr<std::optional<Attachment>> FindAttachment(int64_t id) override;
   absl::StatusOr<int32_t> LatestAttachmentVersion(const std::string& case_id,
                                                   AttachmentKind kind) override;
+  absl::Status InsertTechnicalCaseNote(TechnicalCaseNote* n) override;
+  absl::StatusOr<std::optional<TechnicalCaseNote>> FindTechnicalCaseNote(
+      const std::string& technical_case_id, const std::string& note_id) override;
+  absl::StatusOr<std::vector<TechnicalCaseNote>> ListTechnicalCaseNotes(
+      const TechnicalCaseNoteFilter& filter, int64_t after_id, int limit) override;
 
  private:
   db::Connection& conn_;

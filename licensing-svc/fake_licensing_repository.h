@@ -82,10 +82,12 @@ class FakeLicensingRepository : public LicensingRepository {
       const std::string& ent, const std::string& serial) override {
     return Oldest([&](const License& l) { return l.entitlement_id == ent && l.device_serial == serial; });
   }
-  absl::StatusOr<std::vector<License>> ActiveLicensesOnDevice(const std::string& serial,
+  absl::StatusOr<std::vector<License>> ActiveLicensesOnDevice(const std::string& account,
+                                                              const std::string& serial,
                                                               bool) override {
     return Oldest([&](const License& l) {
-      return l.device_serial == serial && l.state == LicenseState::kActive;
+      return l.device_serial == serial && l.state == LicenseState::kActive &&
+             (account.empty() || l.account_id == account);
     });
   }
   absl::Status InsertLicense(const License& l) override {

@@ -360,7 +360,7 @@ absl::StatusOr<RenewalResult> Licensing::Renew(const Principal& caller,
 absl::StatusOr<std::vector<DeviceKey>> Licensing::RetrieveDeviceKeys(
     const Principal& caller, const std::string& device_serial, LicensingRepository& repo) const {
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(device_serial, "device_serial"));
-  ASSIGN_OR_RETURN(std::vector<License> active, repo.ActiveLicensesOnDevice(serial, true));
+  ASSIGN_OR_RETURN(std::vector<License> active, repo.ActiveLicensesOnDevice("", serial, true));
   const absl::Time now = clock_.Now();
   std::vector<DeviceKey> out;
   for (License& l : active) {
@@ -476,7 +476,10 @@ absl::StatusOr<RmaTransfer> Licensing::Transfer(const Principal& caller, const R
   }
   RETURN_IF_ERROR(claimed);
 
-  ASSIGN_OR_RETURN(std::vector<License> active, repo.ActiveLicensesOnDevice(from, true));
+  // Only the RMA's account's licenses move: a device can also hold licenses of
+  // other accounts, which stay where they are and never show in the answer.
+  ASSIGN_OR_RETURN(std::vector<License> active,
+                   repo.ActiveLicensesOnDevice(t.account_id, from, true));
   if (active.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "device ", from, " of RMA ", t.rma_number, " has no active licenses to transfer"));

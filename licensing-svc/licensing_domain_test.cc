@@ -250,6 +250,47 @@ TEST_F(LicensingDomainTest, TransferWithTheFakeDirectory) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("RMA_TRANSFER")));
 }
 
+TEST_F(LicensingDomainTest, ATransferLeavesAndHidesOtherAccountsLicensesOnTheDevice) {
+  FakeLicensingStore store;
+  FakeRmaDirectory rmas;
+  std::string mine, theirs;
+  ASSERT_TRUE(store
+                  .Write({"admin", "", "x"}, google::protobuf::StringValue(), "seed",
+                         [&](LicensingRepository& repo) -> absl::StatusOr<std::string> {
+                           PurchaseCommand cmd;
+                           cmd.account_id = "ACME-001";
+                           cmd.product = {"S-EX-A-C2-P", "advanced-routing", 48,
+                                          TermType::kPerpetual, 0, LicensingSystem::kJunos,
+                                          true, 1};
+                           ASSIGN_OR_RETURN(auto a, domain_.CreateEntitlement(admin_, cmd, repo));
+                           cmd.account_id = "GLOBEX-9";
+                           ASSIGN_OR_RETURN(auto b, domain_.CreateEntitlement(admin_, cmd, repo));
+                           ASSIGN_OR_RETURN(auto la, domain_.Activate(
+                               customer_, *signer_->Open(a.sealed_activation_code),
+                               "JN11OLD00003", repo));
+                           ASSIGN_OR_RETURN(auto lb, domain_.Activate(
+                               stranger_, *signer_->Open(b.sealed_activation_code),
+                               "JN11OLD00003", repo));
+                           mine = la.license.id;
+                           theirs = lb.license.id;
+                           return std::string();
+                         })
+                  .ok());
+  rmas.Put(Rma("R30000003", "APPROVED", "JN11OLD00003", "JN11NEW00003"));
+  auto t = TransferVia(store, rmas, customer_, "R30000003");
+  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_EQ(t->licenses.size(), 1u);
+  EXPECT_EQ(t->licenses[0].old_license_id, mine);
+  EXPECT_NE(t->licenses[0].new_license_id, theirs);
+  const License& other = store.state().licenses.at(theirs);
+  EXPECT_EQ(other.state, LicenseState::kActive);
+  EXPECT_EQ(other.device_serial, "JN11OLD00003");
+  auto again = TransferVia(store, rmas, admin_, "R30000003");
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->licenses.size(), 1u);
+  EXPECT_EQ(again->licenses[0].old_license_id, mine);
+}
+
 TEST_F(LicensingDomainTest, ATransferOfADeviceWithoutLicensesRecordsNothing) {
   FakeLicensingStore store;
   FakeRmaDirectory rmas;

@@ -88,10 +88,11 @@ class LicensingIntegrationTest : public ::testing::Test {
   pb::CreateEntitlementResponse Purchase(const std::string& request_id, pb::TermType term,
                                          int months, int max_devices = 1,
                                          bool key_required = true,
-                                         pb::LicensingSystem system = pb::LICENSING_SYSTEM_JUNOS) {
+                                         pb::LicensingSystem system = pb::LICENSING_SYSTEM_JUNOS,
+                                         const std::string& account = kAccount) {
     pb::CreateEntitlementRequest req;
     req.set_request_id(request_id);
-    req.set_account_id(kAccount);
+    req.set_account_id(account);
     req.set_order_reference("SO-" + request_id);
     pb::LicenseProduct* p = req.mutable_product();
     p->set_sku("S-EX-A-C2-P");
@@ -553,6 +554,49 @@ TEST_F(LicensingIntegrationTest, TransferRevokesOldKeysAndIssuesEquivalentOnesOn
   pb::ListLicensesResponse active_old;
   ASSERT_TRUE(Call(&Stub::ListLicenses, customer_, by_device, &active_old).ok());
   EXPECT_EQ(active_old.licenses_size(), 0);
+}
+
+// A device can hold licenses of several accounts (each activates its own
+// code). A transfer moves only the RMA's account's licenses: another account's
+// license ids never appear in the answer, and its license stays where it is.
+TEST_F(LicensingIntegrationTest, TransferMovesAndShowsOnlyTheRmaAccountsLicenses) {
+  pb::License mine = ActivateOk(Purchase("buy-s1", pb::TERM_TYPE_PERPETUAL, 0).activation_code(),
+                                kDevice);
+  pb::ActivateLicenseResponse theirs;
+  ASSERT_TRUE(Activate(other_customer_,
+                       Purchase("buy-s2", pb::TERM_TYPE_PERPETUAL, 0, 1, true,
+                                pb::LICENSING_SYSTEM_JUNOS, "GLOBEX-9")
+                           .activation_code(),
+                       kDevice, &theirs)
+                  .ok());
+  PutRma("R21056836", "APPROVED");
+
+  pb::RmaTransfer t;
+  ASSERT_TRUE(Transfer(customer_, "R21056836", "xfer-scope-1", &t).ok());
+  ASSERT_EQ(t.licenses_size(), 1);
+  EXPECT_EQ(t.licenses(0).old_license_id(), mine.license_id());
+  EXPECT_EQ(t.SerializeAsString().find(theirs.license().license_id()), std::string::npos);
+  // Read back (stored items) and replayed: still only the account's license.
+  pb::GetRmaTransferRequest get_t;
+  get_t.set_rma_number("R21056836");
+  pb::RmaTransfer got;
+  ASSERT_TRUE(Call(&Stub::GetRmaTransfer, admin_, get_t, &got).ok());
+  EXPECT_EQ(got.SerializeAsString(), t.SerializeAsString());
+  pb::RmaTransfer again;
+  ASSERT_TRUE(Transfer(customer_, "R21056836", "xfer-scope-2", &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), t.SerializeAsString());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM rma_transfer_items WHERE rma_number = 'R21056836'"), 1);
+
+  // The other account's license is untouched on the old device.
+  pb::GetLicenseRequest get;
+  get.set_license_id(theirs.license().license_id());
+  pb::License still;
+  ASSERT_TRUE(Call(&Stub::GetLicense, other_customer_, get, &still).ok());
+  EXPECT_EQ(still.state(), pb::LICENSE_STATE_ACTIVE);
+  EXPECT_EQ(still.device_serial(), kDevice);
+  // And the other account's caller cannot read the transfer at all.
+  EXPECT_THAT(Call(&Stub::GetRmaTransfer, other_customer_, get_t, &got),
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND, ::testing::_));
 }
 
 TEST_F(LicensingIntegrationTest, ThirtyTwoConcurrentTransfersLeaveOneSetOfNewKeys) {

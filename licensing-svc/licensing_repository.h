@@ -58,7 +58,10 @@ class LicensingRepository {
   virtual absl::StatusOr<std::vector<License>> LicensesOfEntitlementOnDevice(
       const std::string& entitlement_id, const std::string& serial) = 0;
   // The ACTIVE licenses on `serial`, oldest first, locked when `for_update`.
-  virtual absl::StatusOr<std::vector<License>> ActiveLicensesOnDevice(const std::string& serial,
+  // `account_id` non-empty: only that account's licenses (a device can hold
+  // licenses of several accounts); empty: every account's.
+  virtual absl::StatusOr<std::vector<License>> ActiveLicensesOnDevice(const std::string& account_id,
+                                                                      const std::string& serial,
                                                                       bool for_update) = 0;
   virtual absl::Status InsertLicense(const License& l) = 0;
   // Writes `l` when the stored version is l.version - 1 (ABORTED otherwise).

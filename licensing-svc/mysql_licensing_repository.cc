@@ -250,12 +250,13 @@ absl::StatusOr<std::vector<License>> MysqlLicensingRepository::LicensesOfEntitle
 }
 
 absl::StatusOr<std::vector<License>> MysqlLicensingRepository::ActiveLicensesOnDevice(
-    const std::string& serial, bool for_update) {
+    const std::string& account_id, const std::string& serial, bool for_update) {
   auto& s = conn_.Prepare(absl::StrCat(
-      "SELECT ", kLicenseColumns,
-      " FROM licenses WHERE device_serial = ? AND state = 'ACTIVE' ORDER BY created_at_us, id",
+      "SELECT ", kLicenseColumns, " FROM licenses WHERE device_serial = ? AND state = 'ACTIVE'",
+      account_id.empty() ? "" : " AND account_id = ?", " ORDER BY created_at_us, id",
       for_update ? " FOR UPDATE" : ""));
   s.setString(1, serial);
+  if (!account_id.empty()) s.setString(2, account_id);
   return ReadLicenses(s);
 }
 

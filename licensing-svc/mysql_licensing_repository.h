@@ -32,7 +32,8 @@ class MysqlLicensingRepository : public LicensingRepository {
   absl::StatusOr<std::optional<License>> FindLicense(const std::string& id, bool for_update) override;
   absl::StatusOr<std::vector<License>> LicensesOfEntitlementOnDevice(
       const std::string& entitlement_id, const std::string& serial) override;
-  absl::StatusOr<std::vector<License>> ActiveLicensesOnDevice(const std::string& serial,
+  absl::StatusOr<std::vector<License>> ActiveLicensesOnDevice(const std::string& account_id,
+                                                              const std::string& serial,
                                                               bool for_update) override;
   absl::Status InsertLicense(const License& l) override;
   absl::Status UpdateLicense(const License& l) override;

@@ -169,6 +169,9 @@ void DefineFlags(Config& c) {
   c.Define("inventory_target", "127.0.0.1:50051",
            "Address of inventory-svc (entitlement, spares, installed-base swap, intake).");
   c.Define("inventory_timeout", "2s", "Deadline of each call to inventory-svc.");
+  c.Define("case_target", "127.0.0.1:50052",
+           "Address of case-svc (notes on an RMA's technical case).");
+  c.Define("case_timeout", "2s", "Deadline of each call to case-svc.");
   c.Define("return_sweep_interval", "1m",
            "How often overdue replacement returns are charged (0 disables the sweeper).");
   c.Define("return_business_days", "10",

@@ -273,6 +273,7 @@ struct Fixtures {
   std::string rma;                       // pending RMA of A (validation number)
   std::string rma_number, rma_unit;      // approved, shipped, licenses transferred
   std::string entitlement_id, activation_code, license_id, license_key;
+  std::string technical_case_id, technical_note_id;  // a note of A's technical case
   int counter = 0;
   std::string Rid(const std::string& cell) { return absl::StrCat("az-", ++counter, "-", cell); }
   // Set while the template of an allowed cell is built: Fresh() then hands
@@ -433,6 +434,11 @@ const std::map<std::string, Template>& Templates() {
                      {"chunk", "JVBERi0xLjQKJSB0cmFkZS1pbiBmb3JtCjEgMCBvYmogPDwgPj4gZW5kb2JqCnRyYWlsZXIgPDwgPj4KJSVFT0YK"}}; }},
       {"case/ListAttachments", [](F& f, S) { return Json{{"caseId", f.trade_in_id}}; }},
       {"case/DownloadAttachment", [](F& f, S) { return Json{{"attachmentId", f.attachment_id}}; }},
+      {"case/AddTechnicalCaseNote", [](F& f, S r) {
+         return Json{{"requestId", r}, {"technicalCaseId", f.technical_case_id}, {"accountId", f.a},
+                     {"noteId", "az-" + r}, {"subject", "authz"}, {"body", "note"}}; }},
+      {"case/ListTechnicalCaseNotes", [](F& f, S) {
+         return Json{{"technicalCaseId", f.technical_case_id}}; }},
       // rma
       {"rma/CreateRma", [](F& f, S r) {
          return Json{{"requestId", r}, {"serialNumber", f.unit}, {"accountId", f.a},
@@ -634,6 +640,14 @@ class AuthzMatrixTest : public E2eTest {
                                   {"fileName", "form.pdf"},
                                   {"chunk", "JVBERi0xLjQKJSB0cmFkZS1pbiBmb3JtCjEgMCBvYmogPDwgPj4gZW5kb2JqCnRyYWlsZXIgPDwgPj4KJSVFT0YK"}}));
     f.attachment_id = att.body.value("attachmentId", "");
+    // A note of A's technical case (as rma-svc adds them).
+    f.technical_case_id = Unique("TC-AZ-");
+    auto note = E2E_OK(env().Call("case", "AddTechnicalCaseNote", tok().admin,
+                                  {{"requestId", "azn-" + f.a},
+                                   {"technicalCaseId", f.technical_case_id}, {"accountId", f.a},
+                                   {"noteId", Unique("azn-")}, {"subject", "RMA approved"},
+                                   {"body", "authz"}}));
+    f.technical_note_id = note.body.value("noteId", "");
     // Licensing: an entitlement of A, a license activated on A's unit.
     auto ent = E2E_OK(env().Call("licensing", "CreateEntitlement", tok().admin,
                                  {{"requestId", "aze-" + f.a}, {"accountId", f.a},
@@ -676,7 +690,8 @@ class AuthzMatrixTest : public E2eTest {
     }));
     for (const std::string* id : {&f.case_id, &f.trade_in_id, &f.attachment_id,
                                   &f.entitlement_id, &f.activation_code, &f.license_id,
-                                  &f.license_key, &f.rma, &f.rma_number}) {
+                                  &f.license_key, &f.rma, &f.rma_number,
+                                  &f.technical_note_id}) {
       EXPECT_FALSE(id->empty());
     }
   }
@@ -692,7 +707,8 @@ class AuthzMatrixTest : public E2eTest {
     run.secrets = {f.a,           f.unit,           f.unit_transfer, f.unit_flag,
                    f.unit_swap,   f.unit_contract,  f.rma_unit,      f.case_id,
                    f.trade_in_id, f.attachment_id,  f.entitlement_id, f.activation_code,
-                   f.license_id,  f.license_key,    f.rma,           f.rma_number};
+                   f.license_id,  f.license_key,    f.rma,           f.rma_number,
+                   f.technical_note_id};
     const PolicyTable policies = RealPolicies();
     struct Planned { Cell cell; const Template* tmpl; std::string rid; bool denial; bool writes; };
     std::vector<Planned> plan;
