@@ -84,6 +84,10 @@ absl::Status ValidateSmtpSettings(const SmtpSettings& s) {
     return InvalidField("smtp_url", "must be smtps:// exactly when the TLS mode is tls");
   }
   if (s.timeout <= absl::ZeroDuration()) return InvalidField("smtp_timeout", "must be positive");
+  if (!s.username.empty() && s.tls == SmtpTls::kNone) {
+    return InvalidField("smtp_username",
+                        "needs TLS (starttls or tls): credentials are never sent in clear text");
+  }
   return absl::OkStatus();
 }
 

@@ -71,9 +71,20 @@ TEST(SmtpSettingsTest, Validation) {
   s = Plain("smtp://relay.example");
   s.timeout = absl::ZeroDuration();
   EXPECT_THAT(ValidateSmtpSettings(s), StatusIs(absl::StatusCode::kInvalidArgument));
+  s = Plain("smtp://relay.example");
+  s.username = "aftercare";
+  s.password = "secret";
+  EXPECT_THAT(ValidateSmtpSettings(s),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("smtp_username")));
+  s.tls = SmtpTls::kStartTls;
+  EXPECT_THAT(ValidateSmtpSettings(s), IsOk());
   // Send refuses unusable settings without connecting.
-  EXPECT_THAT(SmtpClient(Plain("http://127.0.0.1:1")).Send("a@example.com", {"b@example.com"}, "x\r\n"),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  TestSmtpServer server;
+  SmtpSettings with_password = Plain(server.url());
+  with_password.username = "aftercare";
+  EXPECT_THAT(SmtpClient(with_password).Send("a@example.com", {"b@example.com"}, "x\r\n"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("smtp_username")));
+  EXPECT_EQ(server.connections(), 0);
 }
 
 TEST(SmtpClientTest, DeliversTheMessageByteForByte) {
