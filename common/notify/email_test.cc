@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -168,6 +169,11 @@ void ExpectWellFormed(const std::string& data) {
   for (absl::string_view line : absl::StrSplit(data, "\r\n")) {
     EXPECT_LE(line.size(), 998u);
   }
+  // No header line of white space only (a folded line must carry text).
+  const std::string head = data.substr(0, data.find("\r\n\r\n"));
+  for (absl::string_view line : absl::StrSplit(head, "\r\n")) {
+    EXPECT_FALSE(absl::StripAsciiWhitespace(line).empty()) << "blank header line in\n" << head;
+  }
 }
 
 TEST(RenderRfc5322Test, HasTheHeadersAndCrlfLines) {
@@ -256,9 +262,27 @@ TEST(RenderRfc5322Test, LongSubjectsAreFolded) {
   }
   EXPECT_EQ(decoded, subject);
 
-  m.subject = std::string(1200, 'a');  // one ASCII word too long for a line
-  ASSERT_OK_AND_ASSIGN(r, RenderRfc5322(m));
-  ExpectWellFormed(r);
+  for (const std::string& odd : std::vector<std::string>{
+           std::string(1200, 'a'),  // one word too long for a line
+                                std::string(1200, ' '), "x" + std::string(1100, ' ') + "y",
+                                std::string(75, 'a') + " " + std::string(70, 'b') + "  ",
+                                " leading " + std::string(90, 'c')}) {
+    m.subject = odd;
+    ASSERT_OK_AND_ASSIGN(r, RenderRfc5322(m));
+    ExpectWellFormed(r);
+    const std::string got = Parse(r).Header("Subject");
+    if (absl::StartsWith(got, "=?utf-8?B?")) {
+      std::string decoded;
+      for (absl::string_view word : absl::StrSplit(got, ' ')) {
+        std::string bytes;
+        ASSERT_TRUE(absl::Base64Unescape(word.substr(10, word.size() - 12), &bytes));
+        decoded += bytes;
+      }
+      EXPECT_EQ(decoded, odd);
+    } else {
+      EXPECT_EQ(got, odd);
+    }
+  }
   m.subject.clear();
   for (int i = 0; i < 60; ++i) absl::StrAppend(&m.subject, "word", i, " ");
   m.subject.pop_back();
