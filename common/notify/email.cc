@@ -367,6 +367,7 @@ absl::StatusOr<std::string> RenderRfc5322(const EmailMessage& m) {
   {
     const absl::string_view id = m.message_id;
     const size_t at = id.find('@');
+    if (id.size() > 900) return InvalidField("message_id", "must be at most 900 characters");
     if (id.size() < 5 || id.front() != '<' || id.back() != '>' || at == absl::string_view::npos ||
         at < 2 || at + 2 >= id.size() || !IsPlainAscii(id) || absl::StrContains(id, " ") ||
         id.find('<', 1) != absl::string_view::npos || id.find('>') + 1 != id.size()) {

@@ -367,6 +367,9 @@ TEST(RenderRfc5322Test, RefusesBadFields) {
         << id;
   }
   m = Sample();
+  m.message_id = MessageId(std::string(1000, 'k'), "aftercare.invalid");
+  EXPECT_THAT(RenderRfc5322(m), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("message_id")));
+  m = Sample();
   m.extra_headers = {{"Bcc", "x@example.com"}};
   EXPECT_THAT(RenderRfc5322(m), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Bcc")));
   m.extra_headers = {{"subject", "second subject"}};
