@@ -167,6 +167,16 @@ TEST(SmtpClientTest, UnreachableServerIsUnavailable) {
   EXPECT_EQ(server.connections(), 0);
 }
 
+TEST(SmtpClientTest, SilentServerTimesOutUnavailable) {
+  // Listens (the kernel completes the handshake) but never greets.
+  ::aftercare::testing::LoopbackListener silent;
+  SmtpSettings s = Plain(absl::StrCat("smtp://127.0.0.1:", silent.port()));
+  s.timeout = absl::Milliseconds(500);
+  EXPECT_THAT(SmtpClient(s).Send("noreply@aftercare.example", {"customer@example.com"},
+                                 Rendered("x\n")),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST(SmtpClientTest, StartTlsRequiredButNotOfferedSendsNothing) {
   TestSmtpServer server;  // its EHLO offers no STARTTLS
   SmtpSettings s = Plain(server.url());

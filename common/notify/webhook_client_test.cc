@@ -103,6 +103,14 @@ TEST(PostWebhookTest, UnreachableIsUnavailable) {
   EXPECT_THAT(PostWebhook(r), StatusIs(absl::StatusCode::kUnavailable));
 }
 
+TEST(PostWebhookTest, SilentEndpointTimesOutUnavailable) {
+  // Listens (the kernel completes the handshake) but never answers.
+  ::aftercare::testing::LoopbackListener silent;
+  WebhookRequest r = Signed(absl::StrCat("http://127.0.0.1:", silent.port(), "/hook"), kBody);
+  r.timeout = absl::Milliseconds(500);
+  EXPECT_THAT(PostWebhook(r), StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST(PostWebhookTest, RefusesHeaderInjection) {
   TestWebhookServer server;
   WebhookRequest r = Signed(server.url(), kBody);
