@@ -145,35 +145,38 @@ std::string EncodedWords(absl::string_view s) {
 }
 
 // An unstructured header value (Subject, extra headers): kept as it is when it
-// is short plain ASCII, else encoded-words.
+// is short plain ASCII, folded at spaces when it is longer, else (non-ASCII,
+// "=?", or no way to fold it into lines of at most 998 characters) encoded-words.
 std::string UnstructuredValue(absl::string_view name, absl::string_view value) {
-  if (IsPlainAscii(value) && !absl::StrContains(value, "=?") &&
-      name.size() + 2 + value.size() <= kFoldAt) {
-    return std::string(value);
-  }
-  if (IsPlainAscii(value) && !absl::StrContains(value, "=?")) {
-    // Fold long ASCII text at spaces; a word longer than a line stays whole
-    // unless the line would pass 998 characters, then it is encoded.
-    std::string out;
-    size_t line = name.size() + 2;
-    bool fits = true;
-    for (absl::string_view word : absl::StrSplit(value, ' ')) {
-      if (word.size() + 2 > 900) fits = false;
-      if (!out.empty() && line + 1 + word.size() > kFoldAt) {
-        absl::StrAppend(&out, "\r\n ", word);
-        line = 1 + word.size();
-      } else {
-        if (!out.empty() || line > name.size() + 2) {
-          out += ' ';
-          ++line;
-        }
-        out.append(word.data(), word.size());
-        line += word.size();
-      }
+  if (!IsPlainAscii(value) || absl::StrContains(value, "=?")) return EncodedWords(value);
+  if (name.size() + 2 + value.size() <= kFoldAt) return std::string(value);
+  // Fold before a word that would pass kFoldAt; the space stays in front of
+  // the word, so unfolding gives the value back.
+  std::string out;
+  size_t line = name.size() + 2;
+  bool first = true;
+  for (absl::string_view word : absl::StrSplit(value, ' ')) {
+    if (first) {
+      out.append(word.data(), word.size());
+      line += word.size();
+      first = false;
+    } else if (!word.empty() && line + 1 + word.size() > kFoldAt) {
+      absl::StrAppend(&out, "\r\n ", word);
+      line = 1 + word.size();
+    } else {
+      absl::StrAppend(&out, " ", word);
+      line += 1 + word.size();
     }
-    if (fits) return out;
   }
-  return EncodedWords(value);
+  // A word (or a run of spaces) longer than a line: encoded-words instead.
+  size_t first_line = name.size() + 2;
+  for (absl::string_view l : absl::StrSplit(out, "\r\n")) {
+    if (first_line + l.size() > 998 || absl::StripAsciiWhitespace(l).empty()) {
+      return EncodedWords(value);
+    }
+    first_line = 0;
+  }
+  return out;
 }
 
 // A display name as a header phrase: atoms as they are, other ASCII quoted,
@@ -364,6 +367,7 @@ absl::StatusOr<std::string> RenderRfc5322(const EmailMessage& m) {
   {
     const absl::string_view id = m.message_id;
     const size_t at = id.find('@');
+    if (id.size() > 900) return InvalidField("message_id", "must be at most 900 characters");
     if (id.size() < 5 || id.front() != '<' || id.back() != '>' || at == absl::string_view::npos ||
         at < 2 || at + 2 >= id.size() || !IsPlainAscii(id) || absl::StrContains(id, " ") ||
         id.find('<', 1) != absl::string_view::npos || id.find('>') + 1 != id.size()) {

@@ -53,7 +53,7 @@ struct EmailMessage {
 // 998 characters, the message ends with CRLF.
 // INVALID_ARGUMENT when a header value holds CR, LF or NUL (header
 // injection), an address is not valid, `to` is empty, the Message-ID is not
-// "<...@...>", the body is not valid UTF-8 or an extra header is malformed.
+// "<...@...>" of at most 900 characters, the body is not valid UTF-8 or an extra header is malformed.
 absl::StatusOr<std::string> RenderRfc5322(const EmailMessage& m);
 
 // The Message-ID of the notification `key`, stable across retries:

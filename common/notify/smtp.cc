@@ -39,12 +39,13 @@ size_t ReadUpload(char* buffer, size_t size, size_t nitems, void* userdata) {
   return n;
 }
 
-// Keeps the server's last reply line, for the error message.
+// Keeps the server's first 4xx or 5xx reply line (the cause of a failure,
+// not the reply to the QUIT that follows it), for the error message.
 int Debug(CURL*, curl_infotype type, char* data, size_t size, void* userdata) {
-  if (type == CURLINFO_HEADER_IN) {
-    auto* last = static_cast<std::string*>(userdata);
-    *last = std::string(absl::StripAsciiWhitespace(absl::string_view(data, size)));
-    if (last->size() > 300) last->resize(300);
+  auto* reply = static_cast<std::string*>(userdata);
+  if (type == CURLINFO_HEADER_IN && reply->empty() && size > 0 && (data[0] == '4' || data[0] == '5')) {
+    *reply = std::string(absl::StripAsciiWhitespace(absl::string_view(data, size)));
+    if (reply->size() > 300) reply->resize(300);
   }
   return 0;
 }
@@ -83,6 +84,10 @@ absl::Status ValidateSmtpSettings(const SmtpSettings& s) {
     return InvalidField("smtp_url", "must be smtps:// exactly when the TLS mode is tls");
   }
   if (s.timeout <= absl::ZeroDuration()) return InvalidField("smtp_timeout", "must be positive");
+  if (!s.username.empty() && s.tls == SmtpTls::kNone) {
+    return InvalidField("smtp_username",
+                        "needs TLS (starttls or tls): credentials are never sent in clear text");
+  }
   return absl::OkStatus();
 }
 
@@ -177,7 +182,7 @@ absl::Status SmtpClient::Send(absl::string_view envelope_from,
     default:
       return absl::UnavailableError(
           absl::StrCat("SMTP ", settings_.url, " unreachable or failed: ", detail,
-                       last_reply.empty() ? "" : absl::StrCat(" (last reply: ", last_reply, ")")));
+                       last_reply.empty() ? "" : absl::StrCat(" (reply: ", last_reply, ")")));
   }
 }
 

@@ -39,7 +39,9 @@ struct SmtpSettings {
 };
 
 // OK when `s` can be used: an smtp:// URL with a host (smtps:// exactly when
-// tls is kImplicit), a positive timeout. INVALID_ARGUMENT naming the setting.
+// tls is kImplicit), a positive timeout, and no username with kNone (AUTH
+// only over TLS). INVALID_ARGUMENT naming the setting (smtp_url,
+// smtp_timeout, smtp_username).
 absl::Status ValidateSmtpSettings(const SmtpSettings& s);
 
 // An SMTP client; one connection per Send. Thread-safe: Send may be called
