@@ -39,15 +39,18 @@ std::string WebhookBody(const Delivery& d) {
                                       d.occurred_at == absl::Time() ? d.created_at : d.occurred_at,
                                       absl::UTCTimeZone());
   j["delivery_id"] = d.id;
+  // Which attempt this is: a retry is a new request (and signature), even
+  // within the second of the previous one; receivers de-duplicate on "id".
+  j["attempt"] = d.attempts;
   j["subject"] = d.subject;
   j["body"] = d.body;
   j["data"] = d.data;
   return j.dump();
 }
 
-NotificationDispatcher::Channel MakeWebhookChannel(db::ConnectionPool* pool, const Clock* clock,
+NotificationDispatcher::Channel MakeWebhookChannel(db::ConnectionPool* pool,
                                                    WebhookChannelOptions options) {
-  return [pool, clock, options](const Delivery& d) -> absl::Status {
+  return [pool, options](const Delivery& d) -> absl::Status {
     absl::StatusOr<std::optional<WebhookSubscriptionRow>> sub =
         db::RunRead<std::optional<WebhookSubscriptionRow>>(
             *pool, "load webhook subscription",
@@ -68,7 +71,9 @@ NotificationDispatcher::Channel MakeWebhookChannel(db::ConnectionPool* pool, con
     req.timeout = options.timeout;
     req.headers = {
         {notify::kSignatureHeader,
-         notify::WebhookSignature(s.secret, absl::ToUnixSeconds(clock->Now()), req.body)},
+         // Wall-clock time, not the service clock: the receiver compares it
+         // with its own clock (a test clock offset must not make it stale).
+         notify::WebhookSignature(s.secret, absl::ToUnixSeconds(absl::Now()), req.body)},
         {"Aftercare-Event-Id", d.event_key},
         {"Aftercare-Event-Type", d.event_type},
         {"Aftercare-Delivery-Id", absl::StrCat(d.id)},

@@ -32,14 +32,14 @@ struct WebhookChannelOptions {
 
 // The JSON body of a webhook delivery:
 //   {"id": event_key, "type": event_type, "account_id": ..., "occurred_at": RFC 3339,
-//    "delivery_id": ..., "subject": ..., "body": ..., "data": {...}}
+//    "delivery_id": ..., "attempt": 1, "subject": ..., "body": ..., "data": {...}}
 std::string WebhookBody(const Delivery& delivery);
 
 // POSTs WebhookBody to the subscription's URL with Aftercare-Signature
 // (timestamped HMAC-SHA256 with its secret), Aftercare-Event-Id and
 // Aftercare-Event-Type. A deleted subscription, or a URL no longer allowed,
 // is a permanent failure.
-NotificationDispatcher::Channel MakeWebhookChannel(db::ConnectionPool* pool, const Clock* clock,
+NotificationDispatcher::Channel MakeWebhookChannel(db::ConnectionPool* pool,
                                                    WebhookChannelOptions options);
 
 }  // namespace aftercare

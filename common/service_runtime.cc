@@ -325,7 +325,7 @@ absl::Status ServiceRuntime::CreateNotifications() {
   webhook.timeout = webhook_timeout;
   webhook.allow_http = allow_http;
   notifications_->RegisterChannel(DeliveryChannel::kWebhook,
-                                  MakeWebhookChannel(pool_.get(), clock_, webhook));
+                                  MakeWebhookChannel(pool_.get(), webhook));
   NotificationServiceOptions service;
   service.allow_http_webhooks = allow_http;
   service.message_id_domain = c.GetString("message_id_domain");

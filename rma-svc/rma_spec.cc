@@ -9,6 +9,7 @@
 #include "common/periodic.h"
 #include "common/status.h"
 #include "rma-svc/rma_policy.h"
+#include "rma-svc/case_client.h"
 #include "rma-svc/inventory_client.h"
 #include "rma-svc/mysql_rma_repository.h"
 #include "rma-svc/rma.h"
@@ -22,6 +23,8 @@ struct Settings {
   RmaOptions options;
   std::string inventory_target;
   absl::Duration inventory_timeout;
+  std::string case_target;
+  absl::Duration case_timeout;
   absl::Duration sweep_interval;
 };
 
@@ -34,6 +37,7 @@ class RmaInstance : public ServiceInstance {
         domain_(ctx.clock, &ctx.page_tokens, settings.options),
         store_(&ctx.pool, &ctx.clock),
         inventory_(&ctx.clients, settings.inventory_target, settings.inventory_timeout),
+        case_notes_(&ctx.clients, settings.case_target, settings.case_timeout),
         validation_numbers_(&ctx.pool, "rma_validation_number", 20),
         rma_numbers_(&ctx.pool, "rma_number", 20),
         grpc_(RmaGrpc::Deps{&domain_, &store_, &inventory_, &validation_numbers_, &rma_numbers_,
@@ -46,6 +50,15 @@ class RmaInstance : public ServiceInstance {
                     .Register(*ctx.metrics)
                     .Add({});
     RegisterHandlers(ctx.outbox);
+    if (ctx.notifications != nullptr) {
+      // Each RMA notification is also a public note on its technical case:
+      // the note id is the notification's key, so a repeated delivery (a
+      // lapsed claim after a crash) adds nothing in case-svc.
+      ctx.notifications->RegisterChannel(DeliveryChannel::kCaseNote, [this](const Delivery& d) {
+        return case_notes_.AddNote(absl::StrCat("notify-rma-", d.id), d.target, d.account_id,
+                                   d.event_key, d.subject, d.body);
+      });
+    }
   }
 
   std::vector<grpc::Service*> services() override { return {&grpc_}; }
@@ -134,6 +147,7 @@ class RmaInstance : public ServiceInstance {
   Rmas domain_;
   MysqlRmaStore store_;
   GrpcInventoryClient inventory_;
+  GrpcCaseNotesClient case_notes_;
   db::IdAllocator validation_numbers_;
   db::IdAllocator rma_numbers_;
   RmaGrpc grpc_;
@@ -151,6 +165,12 @@ absl::StatusOr<std::unique_ptr<ServiceInstance>> Build(ServiceContext& ctx) {
   ASSIGN_OR_RETURN(s.inventory_timeout, c.GetDuration("inventory_timeout"));
   if (s.inventory_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--inventory_timeout must be positive");
+  }
+  s.case_target = c.GetString("case_target");
+  if (s.case_target.empty()) return absl::InvalidArgumentError("--case_target is required");
+  ASSIGN_OR_RETURN(s.case_timeout, c.GetDuration("case_timeout"));
+  if (s.case_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--case_timeout must be positive");
   }
   ASSIGN_OR_RETURN(s.sweep_interval, c.GetDuration("return_sweep_interval"));
   ASSIGN_OR_RETURN(int64_t days, c.GetInt("return_business_days"));

@@ -9,6 +9,8 @@
 #include <map>
 #include <set>
 
+#include <gmock/gmock.h>
+
 #include "common/notify/webhook.h"
 #include "common/testing/test_webhook_server.h"
 #include "tests/e2e/e2e_common.h"
