@@ -565,11 +565,15 @@ absl::StatusOr<std::optional<TechnicalCaseNote>> MysqlCaseRepository::FindTechni
 absl::StatusOr<std::vector<TechnicalCaseNote>> MysqlCaseRepository::ListTechnicalCaseNotes(
     const TechnicalCaseNoteFilter& f, int64_t after_id, int limit) {
   // The scope is part of the query: a scoped caller's page holds only notes
-  // of its accounts (none when it has none).
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kNoteColumns,
-                                       " FROM technical_case_notes WHERE technical_case_id = ?",
-                                       ScopeClause(f.scoped, f.accounts),
-                                       " AND id > ? ORDER BY id LIMIT ?"));
+  // of its accounts (none when it has none). The page is a range of
+  // (technical_case_id, id), or of (account_id, technical_case_id, id) for a
+  // scoped caller (the optimizer would otherwise take the unique key and sort).
+  const char* index =
+      f.scoped ? "idx_technical_case_notes_account" : "idx_technical_case_notes_case";
+  auto& s = conn_.Prepare(absl::StrCat(
+      "SELECT ", kNoteColumns, " FROM technical_case_notes FORCE INDEX (", index,
+      ") WHERE technical_case_id = ?", ScopeClause(f.scoped, f.accounts),
+      " AND id > ? ORDER BY id LIMIT ?"));
   Binder b(s);
   b.Str(f.technical_case_id);
   if (f.scoped) {

@@ -4,6 +4,7 @@
 // the list is account-scoped in the query and pages by keyset.
 #include <functional>
 #include <set>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -187,6 +188,25 @@ TEST_F(TechnicalCaseNotesIntegrationTest, AnotherAccountsCustomerGetsNothing) {
   ASSERT_TRUE(List(alice_, kCase, 2, "", &resp).ok());
   EXPECT_THAT(List(alice_, "2026-1121-00099", 2, resp.next_page_token(), &resp),
               GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("page_token")));
+}
+
+TEST_F(TechnicalCaseNotesIntegrationTest, PagesAreIndexRangesWithoutFilesort) {
+  pb::TechnicalCaseNote n;
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(Add(rma_, Note(absl::StrCat("x-", i), absl::StrCat("n", i)), &n).ok());
+  }
+  // All notes of a case, and a scoped caller's (one account), as
+  // MysqlCaseRepository::ListTechnicalCaseNotes asks for them.
+  const std::pair<const char*, const char*> queries[] = {
+      {"idx_technical_case_notes_case", ""},
+      {"idx_technical_case_notes_account", " AND account_id IN ('ACME-001')"}};
+  for (const auto& [index, scope] : queries) {
+    auto plan = svc_->database().QueryValue(absl::StrCat(
+        "EXPLAIN FORMAT=JSON SELECT id, body FROM technical_case_notes FORCE INDEX (", index,
+        ") WHERE technical_case_id = '", kCase, "'", scope, " AND id > 1 ORDER BY id LIMIT 3"));
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    EXPECT_THAT(*plan, ::testing::Not(HasSubstr("filesort"))) << scope << ": " << *plan;
+  }
 }
 
 TEST_F(TechnicalCaseNotesIntegrationTest, EachFieldIsValidatedByName) {
