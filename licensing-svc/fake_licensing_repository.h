@@ -25,6 +25,7 @@ class FakeLicensingRepository : public LicensingRepository {
     std::map<std::string, License> licenses;
     std::map<std::string, RmaTransfer> transfers;
     std::vector<Notification> notifications;
+    std::vector<NotificationEvent> published;
   };
   State state;
 
@@ -144,6 +145,10 @@ class FakeLicensingRepository : public LicensingRepository {
   }
   absl::Status InsertNotification(const Notification& n) override {
     state.notifications.push_back(n);
+    return absl::OkStatus();
+  }
+  absl::Status PublishNotification(const NotificationEvent& event) override {
+    state.published.push_back(event);
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<Notification>> ListNotifications(

@@ -25,6 +25,7 @@ absl::StatusOr<RmaInfo> GrpcRmaDirectory::GetRma(const CallInfo* parent,
       absl::StripPrefix(aftercare::rma::v1::RmaStatus_Name(rma.status()), "RMA_STATUS_"));
   out.serial_number = rma.serial_number();
   out.replacement_serial_number = rma.replacement_serial_number();
+  out.contact_email = rma.contact_email();
   return out;
 }
 

@@ -10,6 +10,8 @@
 #include "common/db/sql_time.h"
 #include "common/errors.h"
 #include "common/ids.h"
+#include "common/notify/email.h"
+#include "common/notify/templates.h"
 #include "common/policy.h"
 #include "common/status.h"
 #include "licensing-svc/activation_code.h"
@@ -307,12 +309,31 @@ absl::StatusOr<ActivationResult> Licensing::Activate(const Principal& caller,
   return ActivationResult{l, false};
 }
 
+NotificationEvent Licensing::Event(const Notification& n, const std::string& template_id,
+                                   const std::vector<std::string>& emails,
+                                   const std::map<std::string, std::string>& data) {
+  NotificationEvent event;
+  event.event_key = absl::StrCat("license-", n.id);
+  event.event_type = template_id;
+  event.account_id = n.account_id;
+  event.email_to = emails;
+  event.subject = n.subject;
+  event.body = n.body;
+  event.data = data;
+  event.data["notification_id"] = n.id;
+  event.occurred_at = n.create_time;
+  return event;
+}
+
 absl::StatusOr<RenewalResult> Licensing::Renew(const Principal& caller,
                                                const std::string& entitlement_id,
                                                int32_t term_months,
                                                const std::string& order_reference,
+                                               const std::vector<std::string>& notification_emails,
                                                LicensingRepository& repo) const {
   RETURN_IF_ERROR(CheckId(entitlement_id, "ENT-", "entitlement_id"));
+  RETURN_IF_ERROR(notify::ValidateEmailAddresses("notification_emails", notification_emails,
+                                                 kMaxNotificationEmails));
   if (term_months < 0 || term_months > kMaxTermMonths) {
     return InvalidField("term_months", "must be 0 (the product's term) or 1-120");
   }
@@ -345,15 +366,18 @@ absl::StatusOr<RenewalResult> Licensing::Renew(const Principal& caller,
   n.account_id = e.account_id;
   n.entitlement_id = e.id;
   n.kind = "WELCOME_LETTER";
-  n.subject = absl::StrCat("Welcome letter: your ", e.product.sku, " subscription is renewed");
-  n.body = absl::StrCat(
-      "Thank you for renewing. Entitlement ", e.id, " (", e.product.sku, ", feature ",
-      e.product.feature, ") now runs until ", Rfc3339(r.new_end), ". No new activation code is"
-      " needed: activated devices retrieve their renewed license keys automatically when they"
-      " are connected, or you can download them with RetrieveDeviceKeys.",
-      order_reference.empty() ? "" : absl::StrCat(" Order: ", order_reference, "."));
+  const std::map<std::string, std::string> data = {{"entitlement_id", e.id},
+                                                   {"sku", e.product.sku},
+                                                   {"feature", e.product.feature},
+                                                   {"term_end", Rfc3339(r.new_end)},
+                                                   {"order_line", order_reference}};
+  ASSIGN_OR_RETURN(notify::Rendered letter, notify::RenderTemplate("renewal_welcome", data));
+  n.subject = letter.subject;
+  n.body = letter.body;
   n.create_time = now;
   RETURN_IF_ERROR(repo.InsertNotification(n));
+  RETURN_IF_ERROR(repo.PublishNotification(
+      Event(n, "renewal_welcome", notification_emails, data)));
   return RenewalResult{e, n};
 }
 
@@ -453,8 +477,11 @@ absl::Status Licensing::CheckRmaForTransfer(const Principal& caller, const RmaIn
 }
 
 absl::StatusOr<RmaTransfer> Licensing::Transfer(const Principal& caller, const RmaInfo& rma,
+                                                const std::vector<std::string>& notification_emails,
                                                 LicensingRepository& repo) const {
   RETURN_IF_ERROR(CheckRmaForTransfer(caller, rma));
+  RETURN_IF_ERROR(notify::ValidateEmailAddresses("notification_emails", notification_emails,
+                                                 kMaxNotificationEmails));
   ASSIGN_OR_RETURN(std::string from, NormalizeSerial(rma.serial_number, "rma.serial_number"));
   ASSIGN_OR_RETURN(std::string to,
                    NormalizeSerial(rma.replacement_serial_number, "rma.replacement_serial_number"));
@@ -521,6 +548,24 @@ absl::StatusOr<RmaTransfer> Licensing::Transfer(const Principal& caller, const R
     RETURN_IF_ERROR(repo.AddTransferItem(t.rma_number, item));
     t.licenses.push_back(item);
   }
+  // Once per RMA: a concurrent or repeated transfer returned above.
+  Notification n;
+  n.id = NewId("NTF-");
+  n.account_id = t.account_id;
+  n.kind = "LICENSE_TRANSFERRED";
+  const std::map<std::string, std::string> data = {
+      {"rma_number", t.rma_number},
+      {"from_serial", from},
+      {"to_serial", to},
+      {"license_count", absl::StrCat(t.licenses.size())}};
+  ASSIGN_OR_RETURN(notify::Rendered text, notify::RenderTemplate("license_transferred", data));
+  n.subject = text.subject;
+  n.body = text.body;
+  n.create_time = now;
+  RETURN_IF_ERROR(repo.InsertNotification(n));
+  std::vector<std::string> to_emails = notification_emails;
+  if (to_emails.empty() && !rma.contact_email.empty()) to_emails = {rma.contact_email};
+  RETURN_IF_ERROR(repo.PublishNotification(Event(n, "license_transferred", to_emails, data)));
   return t;
 }
 

@@ -33,6 +33,9 @@ struct PageRequest {
   std::string page_token;
 };
 
+// Addresses a request may name for its notification (notification_emails).
+inline constexpr size_t kMaxNotificationEmails = 10;
+
 struct PurchaseCommand {
   std::string account_id;
   LicenseProduct product;
@@ -106,8 +109,10 @@ class Licensing {
   absl::StatusOr<ActivationResult> Activate(const Principal& caller, const std::string& code,
                                             const std::string& device_serial,
                                             LicensingRepository& repo) const;
+  // `notification_emails` receive the welcome letter (validated here).
   absl::StatusOr<RenewalResult> Renew(const Principal& caller, const std::string& entitlement_id,
                                       int32_t term_months, const std::string& order_reference,
+                                      const std::vector<std::string>& notification_emails,
                                       LicensingRepository& repo) const;
   absl::StatusOr<std::vector<DeviceKey>> RetrieveDeviceKeys(const Principal& caller,
                                                             const std::string& device_serial,
@@ -126,7 +131,10 @@ class Licensing {
   // Checks what rma-svc said: the caller's account, approval, a replacement.
   absl::Status CheckRmaForTransfer(const Principal& caller, const RmaInfo& rma) const;
   // Moves every active license of the defective serial (one transaction).
+  // Tells `notification_emails` (or, when empty, the RMA's contact) and the
+  // account's webhooks, once, when the licenses move.
   absl::StatusOr<RmaTransfer> Transfer(const Principal& caller, const RmaInfo& rma,
+                                       const std::vector<std::string>& notification_emails,
                                        LicensingRepository& repo) const;
   absl::StatusOr<RmaTransfer> GetTransfer(const Principal& caller, const std::string& rma_number,
                                           LicensingRepository& repo) const;
@@ -158,6 +166,10 @@ class Licensing {
   const LicenseSigner& signer() const { return signer_; }
 
  private:
+  // The notification event of `n` (rendered from `template_id` with `data`).
+  static NotificationEvent Event(const Notification& n, const std::string& template_id,
+                                 const std::vector<std::string>& emails,
+                                 const std::map<std::string, std::string>& data);
   absl::StatusOr<std::string> SignKey(const License& l) const;
   absl::StatusOr<std::optional<ListCursor>> DecodeCursor(const PageRequest& page,
                                                          const std::string& fingerprint) const;

@@ -17,6 +17,7 @@ namespace {
 
 using ::aftercare::testing::IsOk;
 using ::aftercare::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 class LicensingDomainTest : public ::testing::Test {
@@ -68,6 +69,7 @@ class LicensingDomainTest : public ::testing::Test {
     r.status = status;
     r.serial_number = from;
     r.replacement_serial_number = to;
+    r.contact_email = "noc@acme.example";
     return r;
   }
 
@@ -89,7 +91,7 @@ class LicensingDomainTest : public ::testing::Test {
     ASSIGN_OR_RETURN(std::string bytes,
                      store.Write({caller.subject, "", "TransferLicenses"}, req, "transfer",
                                  [&](LicensingRepository& repo) -> absl::StatusOr<std::string> {
-                                   ASSIGN_OR_RETURN(out, domain_.Transfer(caller, rma, repo));
+                                   ASSIGN_OR_RETURN(out, domain_.Transfer(caller, rma, {}, repo));
                                    return std::string("ok");
                                  }));
     return out;
@@ -149,9 +151,9 @@ TEST_F(LicensingDomainTest, DeviceGetsRenewedKeysOnlyIfRenewedBeforeExpiry) {
   const std::string late_ent = last_entitlement_;
 
   clock_.Advance(absl::Hours(24 * 20));
-  ASSERT_THAT(domain_.Renew(admin_, on_time_ent, 0, "SO-R1", repo_).status(), IsOk());
+  ASSERT_THAT(domain_.Renew(admin_, on_time_ent, 0, "SO-R1", {}, repo_).status(), IsOk());
   clock_.Advance(absl::Hours(24 * 20));  // the one-month key has now expired
-  auto renewed_late = domain_.Renew(admin_, late_ent, 12, "SO-R2", repo_);
+  auto renewed_late = domain_.Renew(admin_, late_ent, 12, "SO-R2", {}, repo_);
   ASSERT_TRUE(renewed_late.ok());
   EXPECT_EQ(renewed_late->welcome_letter.kind, "WELCOME_LETTER");
   EXPECT_EQ(repo_.state.notifications.size(), 2u);
@@ -230,6 +232,14 @@ TEST_F(LicensingDomainTest, TransferWithTheFakeDirectory) {
                   .result,
               KeyCheck::kValid);
   }
+  // The RMA's contact and the account's webhooks are told once.
+  ASSERT_EQ(store.state().published.size(), 1u);
+  const NotificationEvent told = store.state().published[0];
+  EXPECT_EQ(told.event_type, "license_transferred");
+  EXPECT_EQ(told.account_id, "ACME-001");
+  EXPECT_THAT(told.email_to, ElementsAre("noc@acme.example"));
+  EXPECT_THAT(told.subject, HasSubstr("R21056835"));
+  EXPECT_THAT(told.body, HasSubstr("2 license(s) moved from unit JN11OLD00001"));
   // Repeating returns the same transfer without asking the directory again.
   const int calls = rmas.calls();
   const int writes = store.writes();
@@ -240,6 +250,7 @@ TEST_F(LicensingDomainTest, TransferWithTheFakeDirectory) {
   EXPECT_EQ(rmas.calls(), calls);
   EXPECT_EQ(store.writes(), writes);
   EXPECT_EQ(store.state().licenses.size(), 4u);
+  EXPECT_EQ(store.state().published.size(), 1u);
   // The revoked device cannot take the code back.
   EXPECT_THAT(store.Write({"cust", "", "x"}, google::protobuf::StringValue(), "act",
                           [&](LicensingRepository& repo) -> absl::StatusOr<std::string> {
@@ -248,6 +259,31 @@ TEST_F(LicensingDomainTest, TransferWithTheFakeDirectory) {
                             return std::string();
                           }),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("RMA_TRANSFER")));
+}
+
+TEST_F(LicensingDomainTest, ARenewalSendsItsWelcomeLetterToTheNamedContacts) {
+  Activate(Buy(TermType::kSubscription, 12), "JN11DEV00001");
+  const std::string ent = last_entitlement_;
+  EXPECT_THAT(domain_.Renew(admin_, ent, 0, "SO-R1", {"ok@acme.example", "not an address"}, repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("notification_emails[1]")));
+  EXPECT_THAT(domain_.Renew(admin_, ent, 0, "SO-R1", {"a@acme.example", "A@acme.example"}, repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("notification_emails[1]")));
+  EXPECT_TRUE(repo_.state.notifications.empty());
+  EXPECT_TRUE(repo_.state.published.empty());
+  EXPECT_EQ(repo_.state.entitlements.at(ent).renewal_count, 0);
+
+  auto renewed = domain_.Renew(admin_, ent, 0, "SO-R1", {"buyer@acme.example"}, repo_);
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  ASSERT_EQ(repo_.state.published.size(), 1u);
+  const NotificationEvent& e = repo_.state.published[0];
+  EXPECT_EQ(e.event_type, "renewal_welcome");
+  EXPECT_EQ(e.event_key, "license-" + renewed->welcome_letter.id);
+  EXPECT_EQ(e.account_id, "ACME-001");
+  EXPECT_THAT(e.email_to, ElementsAre("buyer@acme.example"));
+  EXPECT_EQ(e.subject, renewed->welcome_letter.subject);
+  EXPECT_EQ(e.body, renewed->welcome_letter.body);
+  EXPECT_THAT(e.body, HasSubstr("Order: SO-R1."));
+  EXPECT_EQ(e.data.at("entitlement_id"), ent);
 }
 
 TEST_F(LicensingDomainTest, ATransferLeavesAndHidesOtherAccountsLicensesOnTheDevice) {

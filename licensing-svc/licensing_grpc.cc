@@ -1,5 +1,7 @@
 #include "licensing-svc/licensing_grpc.h"
 
+#include "common/notify/email.h"
+
 #include <google/protobuf/timestamp.pb.h>
 
 #include "absl/strings/ascii.h"
@@ -251,7 +253,10 @@ grpc::ServerUnaryReactor* LicensingGrpc::RenewSubscription(Ctx* ctx,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RenewSubscriptionResponse> {
           ASSIGN_OR_RETURN(RenewalResult r,
                            domain_.Renew(caller, req->entitlement_id(), req->term_months(),
-                                         req->order_reference(), repo));
+                                         req->order_reference(),
+                                         {req->notification_emails().begin(),
+                                          req->notification_emails().end()},
+                                         repo));
           pb::RenewSubscriptionResponse out;
           ToProto(r.entitlement, out.mutable_entitlement());
           ToProto(r.welcome_letter, out.mutable_welcome_letter());
@@ -295,6 +300,9 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
   return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
     ASSIGN_OR_RETURN(std::string number, domain_.ValidateTransferRequest(caller, req->rma_number()));
     RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+    RETURN_IF_ERROR(notify::ValidateEmailAddresses(
+        "notification_emails", {req->notification_emails().begin(), req->notification_emails().end()},
+        kMaxNotificationEmails));
     // Returns true (and fills resp) when the RMA already has a transfer.
     auto find_existing = [&](const std::string& rma_number) -> absl::StatusOr<bool> {
       std::optional<RmaTransfer> existing;
@@ -336,7 +344,11 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
     RETURN_IF_ERROR(store_.Mutate(
         IdempotencyKey::For(caller, req->request_id(), "TransferLicenses"), *req, "transfer licenses", resp,
         [&](LicensingRepository& repo) -> absl::StatusOr<pb::RmaTransfer> {
-          ASSIGN_OR_RETURN(RmaTransfer t, domain_.Transfer(caller, *rma, repo));
+          ASSIGN_OR_RETURN(RmaTransfer t,
+                           domain_.Transfer(caller, *rma,
+                                            {req->notification_emails().begin(),
+                                             req->notification_emails().end()},
+                                            repo));
           pb::RmaTransfer out;
           ToProto(t, &out);
           return out;

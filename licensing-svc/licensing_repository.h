@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/idempotency.h"
+#include "common/notifications.h"
 #include "common/repository_store.h"
 #include "licensing-svc/licensing_types.h"
 
@@ -84,6 +85,9 @@ class LicensingRepository {
       const std::optional<ListCursor>& after, int limit) = 0;
 
   virtual absl::Status InsertNotification(const Notification& n) = 0;
+  // Writes the deliveries (e-mail, webhooks) of a notification in this
+  // transaction (common/notifications.h).
+  virtual absl::Status PublishNotification(const NotificationEvent& event) = 0;
   virtual absl::StatusOr<std::vector<Notification>> ListNotifications(
       const std::string& account_id, const std::string& entitlement_id,
       const std::optional<ListCursor>& after, int limit) = 0;

@@ -481,6 +481,12 @@ absl::Status MysqlLicensingRepository::InsertNotification(const Notification& n)
   return absl::OkStatus();
 }
 
+absl::Status MysqlLicensingRepository::PublishNotification(const NotificationEvent& event) {
+  // Published at the instant of the change that caused it (the domain's clock).
+  aftercare::PublishNotification(conn_, event, event.occurred_at);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<Notification>> MysqlLicensingRepository::ListNotifications(
     const std::string& account_id, const std::string& entitlement_id,
     const std::optional<ListCursor>& after, int limit) {

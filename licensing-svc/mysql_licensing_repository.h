@@ -49,6 +49,7 @@ class MysqlLicensingRepository : public LicensingRepository {
                                                          const std::optional<ListCursor>& after,
                                                          int limit) override;
   absl::Status InsertNotification(const Notification& n) override;
+  absl::Status PublishNotification(const NotificationEvent& event) override;
   absl::StatusOr<std::vector<Notification>> ListNotifications(
       const std::string& account_id, const std::string& entitlement_id,
       const std::optional<ListCursor>& after, int limit) override;

@@ -23,6 +23,7 @@ struct RmaInfo {
   std::string status;
   std::string serial_number;              // the defective unit
   std::string replacement_serial_number;  // empty until a spare is allocated
+  std::string contact_email;              // who receives the RMA's notifications
 };
 
 class RmaDirectory {

@@ -284,6 +284,23 @@ absl::Status ValidateEmailAddress(absl::string_view field, absl::string_view add
   return InvalidField(std::string(field), problem);
 }
 
+absl::Status ValidateEmailAddresses(absl::string_view field,
+                                    const std::vector<std::string>& addresses, size_t max) {
+  if (addresses.size() > max) {
+    return InvalidField(std::string(field), absl::StrCat("must hold at most ", max, " addresses"));
+  }
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const std::string name = absl::StrCat(field, "[", i, "]");
+    RETURN_IF_ERROR(ValidateEmailAddress(name, addresses[i]));
+    for (size_t j = 0; j < i; ++j) {
+      if (absl::EqualsIgnoreCase(addresses[j], addresses[i])) {
+        return InvalidField(name, absl::StrCat("repeats ", field, "[", j, "]"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 std::string AddrSpec(absl::string_view mailbox) {
   mailbox = absl::StripAsciiWhitespace(mailbox);
   const size_t open = mailbox.rfind('<');

@@ -65,6 +65,12 @@ absl::StatusOr<std::string> RenderRfc5322(const EmailMessage& m);
 // empty domain gives "aftercare.invalid".
 std::string MessageId(absl::string_view key, absl::string_view domain);
 
+// OK when `addresses` holds at most `max` addresses, each valid and none
+// twice (case-insensitively); otherwise INVALID_ARGUMENT naming the field
+// ("notification_emails[1]") and the rule.
+absl::Status ValidateEmailAddresses(absl::string_view field,
+                                    const std::vector<std::string>& addresses, size_t max);
+
 // The addr-spec of a mailbox: the address inside "Name <addr>", or the
 // mailbox itself (trimmed) when it has no angle brackets. For the envelope
 // sender of SmtpClient::Send.

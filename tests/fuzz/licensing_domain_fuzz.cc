@@ -349,7 +349,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const std::string id = PickOf(in, entitlements);
         const int32_t months = in.ConsumeBool() ? in.ConsumeIntegralInRange<int32_t>(-1, 13)
                                                 : in.ConsumeIntegral<int32_t>();
-        status = licensing.Renew(caller, id, months, Text(in), repo).status();
+        status = licensing.Renew(caller, id, months, Text(in), {}, repo).status();
         break;
       }
       case 5: {  // RetrieveDeviceKeys
@@ -407,7 +407,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!status.ok()) break;
         // One transaction: a failure undoes the claim on the RMA number.
         const FakeLicensingRepository::State saved = repo.state;
-        absl::StatusOr<RmaTransfer> t = licensing.Transfer(caller, *rma, repo);
+        absl::StatusOr<RmaTransfer> t = licensing.Transfer(caller, *rma, {}, repo);
         status = t.status();
         if (!t.ok()) {
           repo.state = saved;
