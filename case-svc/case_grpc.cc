@@ -38,6 +38,7 @@ pb::Case CaseGrpc::ToCaseProto(const Case& c) const {
   out.set_summary(c.summary);
   out.set_description(c.description);
   out.set_serial_number(c.serial);
+  for (const std::string& e : c.notification_emails) out.add_notification_emails(e);
   out.set_ssrn(c.ssrn);
   out.set_product_series(c.product_series);
   out.set_product_platform(c.product_platform);
@@ -154,7 +155,8 @@ grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx, const pb::UpdateC
                          "update case status", resp,
                          [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
                            ASSIGN_OR_RETURN(Case c, domain_.UpdateStatus(caller, req->case_id(),
-                                                                         status, req->etag(), repo));
+                                                                         status, req->etag(), repo,
+                                                                         req->question()));
                            return ToCaseProto(c);
                          });
   });

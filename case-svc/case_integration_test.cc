@@ -225,6 +225,88 @@ class CaseIntegrationTest : public ::testing::Test {
   std::string agent_, alice_, alice2_, bob_, logistics_;
 };
 
+// --- notifications (docs/NOTIFICATIONS.md) ---------------------------------------------
+
+TEST_F(CaseIntegrationTest, CaseTransitionsPublishDeliveriesOnceEvenWhenReplayed) {
+  // A webhook subscription of alice's account for every event type.
+  ASSERT_TRUE(cases_->database()
+                  .Execute("INSERT INTO webhook_subscriptions (id, account_id, url, event_types,"
+                           " description, secret, created_by, created_at_us) VALUES ('WH1',"
+                           " 'ACME-001', 'https://hooks.acme.example/in', '', '', 's3cret',"
+                           " 'alice', 0)")
+                  .ok());
+  pb::CreateCaseRequest create = NewCase("notify-create");
+  create.mutable_case_()->add_notification_emails("ops@acme.example");
+  create.mutable_case_()->add_notification_emails("noc@acme.example");
+  pb::Case c;
+  grpc::Status s = Call(&Stub::CreateCase, alice_, create, &c);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(c.notification_emails_size(), 2);
+  EXPECT_EQ(Get(c.case_id(), alice_).notification_emails(1), "noc@acme.example");
+  const std::string of_case =
+      absl::StrCat("SELECT COUNT(*) FROM notification_deliveries WHERE event_key LIKE 'case-",
+                   c.case_id(), "-%'");
+  auto deliveries = [&](const std::string& type) {
+    return Count(absl::StrCat(of_case, " AND event_type = '", type, "'"));
+  };
+  // Two e-mails and one webhook.
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM notification_deliveries WHERE event_key = "
+                               "'case-", c.case_id(), "-v1'")),
+            3);
+  EXPECT_EQ(deliveries("case_created"), 3);
+  pb::Case again;
+  s = Call(&Stub::CreateCase, alice_, create, &again);  // replayed
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(again.case_id(), c.case_id());
+  EXPECT_EQ(deliveries("case_created"), 3);
+
+  pb::TakeCaseOwnershipRequest take;
+  take.set_request_id("notify-take");
+  take.set_case_id(c.case_id());
+  s = Call(&Stub::TakeCaseOwnership, agent_, take, &c);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(Count(of_case), 3);  // NEW -> IN_PROGRESS tells no one
+
+  pb::UpdateCaseStatusRequest wait;
+  wait.set_request_id("notify-wait");
+  wait.set_case_id(c.case_id());
+  wait.set_status(pb::CASE_STATUS_AWAITING_CUSTOMER);
+  wait.set_question("Which release runs on the switch?");
+  for (int i = 0; i < 2; ++i) {  // the second is a replay
+    s = Call(&Stub::UpdateCaseStatus, agent_, wait, &c);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(deliveries("case_awaiting_customer"), 3);
+  }
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM notification_deliveries WHERE event_type ="
+                               " 'case_awaiting_customer' AND payload LIKE '%Which release runs%'")),
+            3);
+
+  pb::ResolveCaseRequest resolve;
+  resolve.set_request_id("notify-resolve");
+  resolve.set_case_id(c.case_id());
+  resolve.set_resolution("upgrade to 23.4R2");
+  for (int i = 0; i < 2; ++i) {
+    s = Call(&Stub::ResolveCase, agent_, resolve, &c);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(deliveries("case_resolved"), 3);
+  }
+  EXPECT_EQ(Count(of_case), 9);
+  EXPECT_EQ(Count(absl::StrCat(of_case, " AND channel = 'email' AND target = 'ops@acme.example'")),
+            3);
+}
+
+TEST_F(CaseIntegrationTest, AnInvalidNotificationEmailIsRefusedAndNothingIsWritten) {
+  pb::CreateCaseRequest create = NewCase("notify-bad");
+  create.mutable_case_()->add_notification_emails("ops@acme.example");
+  create.mutable_case_()->add_notification_emails("ops@acme.example\r\nBcc: x@evil.example");
+  pb::Case c;
+  grpc::Status s = Call(&Stub::CreateCase, alice_, create, &c);
+  EXPECT_THAT(s, GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                              HasSubstr("case.notification_emails[1]")));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notification_deliveries"), 0);
+}
+
 // --- admin cases -------------------------------------------------------------------
 
 TEST_F(CaseIntegrationTest, AdminCaseFromCreationToCustomerConfirmedClose) {

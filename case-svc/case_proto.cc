@@ -50,6 +50,7 @@ absl::StatusOr<Case> CaseFromProto(const pb::Case& c) {
   out.serial = c.serial_number();
   out.ssrn = c.ssrn();
   out.account_id = c.account_id();
+  out.notification_emails.assign(c.notification_emails().begin(), c.notification_emails().end());
   if (c.has_mis_shipment()) {
     ASSIGN_OR_RETURN(MisShipment m, FromProto(c.mis_shipment(), "case.mis_shipment"));
     out.mis_shipment = std::move(m);

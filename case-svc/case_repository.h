@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "case-svc/case_types.h"
 #include "common/idempotency.h"
+#include "common/notifications.h"
 #include "common/repository_store.h"
 #include "common/page_token.h"
 
@@ -78,6 +79,10 @@ class CaseRepository {
   // hand a received trade-in unit to inventory-svc (trade-in intake).
   virtual absl::Status EnqueueTradeInIntake(const std::string& case_id, const std::string& serial,
                                             const std::string& sku) = 0;
+  // Writes the deliveries of a notification (e-mail, webhooks) in the
+  // current transaction (common/notifications.h); an event_key published
+  // before writes nothing.
+  virtual absl::Status PublishNotification(const NotificationEvent& event) = 0;
 
   virtual absl::Status InsertTradeIn(const TradeIn& t) = 0;
   virtual absl::StatusOr<std::optional<TradeIn>> FindTradeIn(const std::string& id,

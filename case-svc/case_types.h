@@ -109,6 +109,9 @@ struct Case {
   std::string resolution;
   std::optional<absl::Time> resolve_time;
   std::optional<absl::Time> close_time;
+  // E-mailed on creation, AWAITING_CUSTOMER and resolution (at most
+  // kMaxNotificationEmails, no duplicates).
+  std::vector<std::string> notification_emails;
   int64_t version = 1;
 };
 

@@ -14,6 +14,8 @@
 #include "common/errors.h"
 #include "common/policy.h"
 #include "common/ids.h"
+#include "common/notify/email.h"
+#include "common/notify/templates.h"
 #include "common/status.h"
 
 namespace aftercare::cases {
@@ -148,6 +150,19 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
     ASSIGN_OR_RETURN(d.ssrn, NormalizeSsrn(d.ssrn, "case.ssrn"));
   }
   ASSIGN_OR_RETURN(d.account_id, AccountFor(caller, d.account_id, "case.account_id", false));
+  if (d.notification_emails.size() > kMaxNotificationEmails) {
+    return InvalidField("case.notification_emails",
+                        absl::StrCat("must have at most ", kMaxNotificationEmails, " addresses"));
+  }
+  std::set<std::string> seen_emails;
+  for (size_t i = 0; i < d.notification_emails.size(); ++i) {
+    const std::string field = absl::StrCat("case.notification_emails[", i, "]");
+    RETURN_IF_ERROR(notify::ValidateEmailAddress(field, d.notification_emails[i]));
+    // Refused rather than collapsed: the caller sees its list as stored.
+    if (!seen_emails.insert(absl::AsciiStrToLower(d.notification_emails[i])).second) {
+      return InvalidField(field, "repeats an address given before (compared case-insensitively)");
+    }
+  }
 
   const absl::Time now = clock_.Now();
   if (d.request_type == RequestType::kMisShipment) {
@@ -238,6 +253,7 @@ absl::StatusOr<Case> Cases::CreateCase(const Principal& caller, Case c, const st
               absl::StrCat(Name(c.priority), ": ", c.summary), false};
   RETURN_IF_ERROR(repo.AppendEvent(e));
   if (c.lookup == LookupState::kPending) RETURN_IF_ERROR(repo.EnqueueProductLookup(c.id));
+  RETURN_IF_ERROR(Notify(c, "case_created", {{"subject", c.summary}}, repo));
   return c;
 }
 
@@ -287,6 +303,25 @@ absl::StatusOr<Page<Case>> Cases::ListCases(const Principal& caller, CaseFilter 
   return page;
 }
 
+absl::Status Cases::Notify(const Case& c, const std::string& template_id,
+                           std::map<std::string, std::string> data, CaseRepository& repo) const {
+  data["case_number"] = c.id;
+  data["case_id"] = c.id;
+  data["status"] = std::string(Name(c.status));
+  ASSIGN_OR_RETURN(notify::Rendered r, notify::RenderTemplate(template_id, data));
+  NotificationEvent e;
+  // The version is new with every change of the case: one key per change.
+  e.event_key = absl::StrCat("case-", c.id, "-v", c.version);
+  e.event_type = template_id;
+  e.account_id = c.account_id;
+  e.email_to = c.notification_emails;
+  e.subject = std::move(r.subject);
+  e.body = std::move(r.body);
+  e.data = std::move(data);
+  e.occurred_at = c.update_time;
+  return repo.PublishNotification(e);
+}
+
 absl::Status Cases::Save(const Principal& caller, Case& c, const std::string& kind,
                          const std::string& detail, bool internal, CaseRepository& repo) const {
   const int64_t expected = c.version;
@@ -321,11 +356,15 @@ absl::StatusOr<Case> Cases::TakeOwnership(const Principal& caller, const std::st
 
 absl::StatusOr<Case> Cases::UpdateStatus(const Principal& caller, const std::string& id,
                                          CaseStatus status, const std::string& etag,
-                                         CaseRepository& repo) const {
+                                         CaseRepository& repo, const std::string& question) const {
   if (status != CaseStatus::kInProgress && status != CaseStatus::kAwaitingCustomer) {
     return InvalidField("status",
                         "must be IN_PROGRESS or AWAITING_CUSTOMER (use TakeCaseOwnership, "
                         "ResolveCase, CloseCase and ReopenCase for the others)");
+  }
+  RETURN_IF_ERROR(CheckText(question, "question", kMaxNoteBytes, false));
+  if (!question.empty() && status != CaseStatus::kAwaitingCustomer) {
+    return InvalidField("question", "is only for status AWAITING_CUSTOMER");
   }
   ASSIGN_OR_RETURN(Case c, LoadCase(caller, id, repo, true));
   RETURN_IF_ERROR(CheckEtag(etag, c.version, "case " + c.id));
@@ -342,9 +381,15 @@ absl::StatusOr<Case> Cases::UpdateStatus(const Principal& caller, const std::str
   } else {
     ResumeSla(options_.calendar, c.priority, &c.sla, now);
   }
-  const std::string detail = StatusChange(c.status, status);
+  std::string detail = StatusChange(c.status, status);
+  if (!question.empty()) absl::StrAppend(&detail, ": ", question);
   c.status = status;
   RETURN_IF_ERROR(Save(caller, c, "status", detail, false, repo));
+  if (status == CaseStatus::kAwaitingCustomer) {
+    RETURN_IF_ERROR(Notify(c, "case_awaiting_customer",
+                           {{"question", question.empty() ? kDefaultCustomerQuestion : question}},
+                           repo));
+  }
   return c;
 }
 
@@ -437,6 +482,7 @@ absl::StatusOr<Case> Cases::Resolve(const Principal& caller, const std::string& 
   c.resolution = resolution;
   c.resolve_time = now;
   RETURN_IF_ERROR(Save(caller, c, "resolved", detail, false, repo));
+  RETURN_IF_ERROR(Notify(c, "case_resolved", {{"resolution", resolution}}, repo));
   return c;
 }
 

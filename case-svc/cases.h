@@ -60,6 +60,12 @@ inline constexpr size_t kMaxSummaryBytes = 200;
 inline constexpr size_t kMaxDescriptionBytes = 16 * 1024;
 inline constexpr size_t kMaxNoteBytes = 16 * 1024;
 inline constexpr size_t kMaxReasonBytes = 2000;
+inline constexpr size_t kMaxNotificationEmails = 10;
+// The question of the case_awaiting_customer notification when the status
+// change gives none.
+inline constexpr char kDefaultCustomerQuestion[] =
+    "Customer Care needs more information from you to continue; please read the latest note on "
+    "the case and answer it there.";
 inline constexpr absl::Duration kMisShipmentWindow = absl::Hours(24 * 90);
 
 class Cases {
@@ -85,9 +91,13 @@ class Cases {
   absl::StatusOr<Case> TakeOwnership(const Principal& caller, const std::string& id,
                                      const std::string& owner, const std::string& etag,
                                      CaseRepository& repo) const;
+  // `question` (AWAITING_CUSTOMER only, optional) is what the customer is
+  // asked: in the timeline and the case_awaiting_customer notification
+  // (kDefaultCustomerQuestion when empty).
   absl::StatusOr<Case> UpdateStatus(const Principal& caller, const std::string& id,
                                     CaseStatus status, const std::string& etag,
-                                    CaseRepository& repo) const;
+                                    CaseRepository& repo,
+                                    const std::string& question = "") const;
   absl::StatusOr<Case> AddNote(const Principal& caller, const std::string& id,
                                const std::string& body, bool internal, CaseRepository& repo) const;
   absl::StatusOr<Case> Escalate(const Principal& caller, const std::string& id, EscalationKind kind,
@@ -183,6 +193,11 @@ class Cases {
                                 CaseRepository& repo, bool for_update) const;
   absl::StatusOr<TradeIn> LoadTradeIn(const Principal& caller, const std::string& id,
                                       CaseRepository& repo, bool for_update) const;
+  // Publishes `template_id` for the case as it is now (after Save): to its
+  // notification_emails and its account's webhooks, keyed by case id and
+  // version so that each change notifies at most once.
+  absl::Status Notify(const Case& c, const std::string& template_id,
+                      std::map<std::string, std::string> data, CaseRepository& repo) const;
   absl::Status Save(const Principal& caller, Case& c, const std::string& kind,
                     const std::string& detail, bool internal, CaseRepository& repo) const;
   absl::Status SaveTradeIn(const Principal& caller, TradeIn& t, const std::string& kind,

@@ -2,6 +2,8 @@
 // lifecycle transitions, the SLA clock through the lifecycle, visibility and
 // internal notes, reinstatement, and the trade-in rules (receipts and
 // exceptions, CoD coverage, lines, extension and default).
+#include <set>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -334,6 +336,134 @@ TEST_F(TradeInDomainTest, UploadsAreContentCheckedAndSizeLimited) {
   EXPECT_THAT(cases_.Upload(alice_, t.id, AttachmentKind::kCertificateOfDestruction, "cod.pdf",
                             CodDetails{{"X1234"}, "A", "B", "2026-11-15"}, kPdf, repo_),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("destroy cases")));
+}
+
+// --- notifications (docs/NOTIFICATIONS.md) -------------------------------------------
+
+TEST_F(DomainTest, CreationAwaitingCustomerAndResolutionEachPublishOneNotification) {
+  Case d;
+  d.request_type = RequestType::kOther;
+  d.priority = Priority::kP3;
+  d.follow_up = FollowUp::kEmail;
+  d.summary = "switch reboots";
+  d.notification_emails = {"ops@acme.example", "noc@acme.example"};
+  ASSERT_OK_AND_ASSIGN(Case prepared, cases_.PrepareCase(alice_, d));
+  ASSERT_OK_AND_ASSIGN(Case c, cases_.CreateCase(alice_, prepared, "2026-1116-20001",
+                                                 ProductLookup{}, repo_));
+  EXPECT_EQ(c.notification_emails, d.notification_emails);
+  ASSERT_EQ(repo_.notifications.size(), 1u);
+  const NotificationEvent created = repo_.notifications[0];
+  EXPECT_EQ(created.event_type, "case_created");
+  EXPECT_EQ(created.event_key, "case-2026-1116-20001-v1");
+  EXPECT_EQ(created.account_id, "ACME-001");
+  EXPECT_EQ(created.email_to, d.notification_emails);
+  EXPECT_EQ(created.data.at("case_id"), "2026-1116-20001");
+  EXPECT_EQ(created.data.at("status"), "NEW");
+  EXPECT_EQ(created.data.at("subject"), "switch reboots");
+  EXPECT_THAT(created.subject, HasSubstr("2026-1116-20001"));
+  EXPECT_THAT(created.body, HasSubstr("switch reboots"));
+
+  // Taking ownership (NEW -> IN_PROGRESS) and a note notify no one.
+  ASSERT_OK_AND_ASSIGN(c, cases_.TakeOwnership(agent_, c.id, "", "", repo_));
+  ASSERT_OK_AND_ASSIGN(c, cases_.AddNote(agent_, c.id, "looking", false, repo_));
+  EXPECT_EQ(repo_.notifications.size(), 1u);
+
+  ASSERT_OK_AND_ASSIGN(c, cases_.UpdateStatus(agent_, c.id, CaseStatus::kAwaitingCustomer, "",
+                                              repo_, "Which software release runs on it?"));
+  ASSERT_EQ(repo_.notifications.size(), 2u);
+  const NotificationEvent waiting = repo_.notifications[1];
+  EXPECT_EQ(waiting.event_type, "case_awaiting_customer");
+  EXPECT_EQ(waiting.event_key, absl::StrCat("case-", c.id, "-v", c.version));
+  EXPECT_EQ(waiting.email_to, d.notification_emails);
+  EXPECT_EQ(waiting.data.at("status"), "AWAITING_CUSTOMER");
+  EXPECT_EQ(waiting.data.at("question"), "Which software release runs on it?");
+  EXPECT_THAT(waiting.body, HasSubstr("Which software release runs on it?"));
+  ASSERT_OK_AND_ASSIGN(Page<CaseEvent> timeline, cases_.ListEvents(agent_, c.id, 0, "", repo_));
+  EXPECT_THAT(timeline.items.back().detail, HasSubstr("Which software release runs on it?"));
+
+  // Back to IN_PROGRESS (staff or the customer's answer): nothing.
+  ASSERT_OK_AND_ASSIGN(c, cases_.UpdateStatus(agent_, c.id, CaseStatus::kInProgress, "", repo_));
+  EXPECT_EQ(repo_.notifications.size(), 2u);
+  // A second wait without a question: the fixed sentence, a new key.
+  ASSERT_OK_AND_ASSIGN(c, cases_.UpdateStatus(agent_, c.id, CaseStatus::kAwaitingCustomer, "", repo_));
+  ASSERT_EQ(repo_.notifications.size(), 3u);
+  EXPECT_EQ(repo_.notifications[2].data.at("question"), kDefaultCustomerQuestion);
+  EXPECT_NE(repo_.notifications[2].event_key, waiting.event_key);
+  ASSERT_OK_AND_ASSIGN(c, cases_.AddNote(alice_, c.id, "23.4R1", false, repo_));
+  EXPECT_EQ(c.status, CaseStatus::kInProgress);
+  EXPECT_EQ(repo_.notifications.size(), 3u);
+
+  ASSERT_OK_AND_ASSIGN(c, cases_.Resolve(agent_, c.id, "upgrade to 23.4R2", "", "", repo_));
+  ASSERT_EQ(repo_.notifications.size(), 4u);
+  const NotificationEvent resolved = repo_.notifications[3];
+  EXPECT_EQ(resolved.event_type, "case_resolved");
+  EXPECT_EQ(resolved.event_key, absl::StrCat("case-", c.id, "-v", c.version));
+  EXPECT_EQ(resolved.data.at("status"), "RESOLVED");
+  EXPECT_EQ(resolved.data.at("resolution"), "upgrade to 23.4R2");
+  EXPECT_EQ(resolved.email_to, d.notification_emails);
+
+  // Closing and reopening notify no one.
+  ASSERT_OK_AND_ASSIGN(c, cases_.Reopen(alice_, c.id, "still reboots", repo_));
+  EXPECT_EQ(repo_.notifications.size(), 4u);
+  std::set<std::string> keys;
+  for (const NotificationEvent& e : repo_.notifications) keys.insert(e.event_key);
+  EXPECT_EQ(keys.size(), repo_.notifications.size());
+}
+
+TEST_F(DomainTest, ACaseWithoutAddressesOrAccountNotifiesWebhooksOnlyOrNobody) {
+  Case c = Open();  // alice's account, no addresses
+  ASSERT_EQ(repo_.notifications.size(), 1u);
+  EXPECT_TRUE(repo_.notifications[0].email_to.empty());
+  EXPECT_EQ(repo_.notifications[0].account_id, "ACME-001");
+
+  Case d;
+  d.request_type = RequestType::kOther;
+  d.priority = Priority::kP4;
+  d.follow_up = FollowUp::kEmail;
+  d.summary = "internal";
+  ASSERT_OK_AND_ASSIGN(Case prepared, cases_.PrepareCase(agent_, d));  // staff: no account
+  ASSERT_OK_AND_ASSIGN(c, cases_.CreateCase(agent_, prepared, "2026-1116-20002", ProductLookup{},
+                                            repo_));
+  ASSERT_EQ(repo_.notifications.size(), 2u);
+  EXPECT_TRUE(repo_.notifications[1].account_id.empty());
+  EXPECT_TRUE(repo_.notifications[1].email_to.empty());
+}
+
+TEST_F(DomainTest, RefusedTransitionsPublishNothing) {
+  Case c = Open();
+  repo_.notifications.clear();
+  EXPECT_FALSE(cases_.Resolve(agent_, c.id, "done", "", "", repo_).ok());  // NEW
+  EXPECT_FALSE(cases_.UpdateStatus(agent_, c.id, CaseStatus::kAwaitingCustomer, "", repo_).ok());
+  ASSERT_OK_AND_ASSIGN(c, cases_.TakeOwnership(agent_, c.id, "", "", repo_));
+  EXPECT_THAT(cases_.UpdateStatus(agent_, c.id, CaseStatus::kInProgress, "", repo_, "why?"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("question")));
+  EXPECT_THAT(cases_.UpdateStatus(agent_, c.id, CaseStatus::kAwaitingCustomer, "1", repo_, "q"),
+              StatusIs(absl::StatusCode::kAborted));  // stale etag
+  EXPECT_TRUE(repo_.notifications.empty());
+}
+
+TEST_F(DomainTest, NotificationEmailsAreCheckedAndNothingIsWrittenWhenOneIsInvalid) {
+  Case d;
+  d.request_type = RequestType::kOther;
+  d.priority = Priority::kP3;
+  d.follow_up = FollowUp::kEmail;
+  d.summary = "help";
+  d.notification_emails = {"ops@acme.example", "not an address"};
+  EXPECT_THAT(cases_.PrepareCase(alice_, d),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("case.notification_emails[1]")));
+  d.notification_emails = {"ops@acme.example", "Ops@ACME.example"};
+  EXPECT_THAT(cases_.PrepareCase(alice_, d),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("case.notification_emails[1]")));
+  d.notification_emails.clear();
+  for (int i = 0; i < 11; ++i) d.notification_emails.push_back(absl::StrCat("u", i, "@acme.example"));
+  EXPECT_THAT(cases_.PrepareCase(alice_, d),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("case.notification_emails")));
+  d.notification_emails.pop_back();
+  EXPECT_OK(cases_.PrepareCase(alice_, d).status());
+  EXPECT_TRUE(repo_.cases.empty());
+  EXPECT_TRUE(repo_.notifications.empty());
 }
 
 }  // namespace

@@ -27,7 +27,13 @@ class FakeCaseRepository : public CaseRepository {
   std::vector<Outboxed> outbox;
   std::map<int64_t, std::pair<Attachment, std::string>> attachments;
   std::vector<TechnicalCaseNote> technical_notes;
+  // Every PublishNotification, in order (a repeated key is recorded too).
+  std::vector<NotificationEvent> notifications;
 
+  absl::Status PublishNotification(const NotificationEvent& event) override {
+    notifications.push_back(event);
+    return absl::OkStatus();
+  }
   absl::Status InsertCase(const Case& c) override {
     if (!cases.emplace(c.id, c).second) return absl::AlreadyExistsError("case " + c.id);
     return absl::OkStatus();

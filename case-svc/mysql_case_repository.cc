@@ -9,6 +9,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "case-svc/case_proto.h"
 #include "common/db/errors.h"
@@ -16,6 +18,7 @@
 #include "common/db/statement.h"
 #include "common/db/transaction.h"
 #include "common/idempotency.h"
+#include "common/notifications.h"
 #include "common/ids.h"
 #include "common/outbox.h"
 #include "common/status.h"
@@ -44,7 +47,18 @@ constexpr char kCaseColumns[] =
     " description, serial, ssrn, product_series, product_platform, lookup_state, account_id,"
     " opened_by, owner, escalation_level, team_lead_attention, created_at_us, updated_at_us,"
     " sla_due_us, sla_paused_at_us, sla_remaining_us, first_response_us, breach_at_us,"
-    " mis_shipment, reinstatement, resolution, resolved_at_us, closed_at_us, version";
+    " mis_shipment, reinstatement, resolution, resolved_at_us, closed_at_us,"
+    " notification_emails, version";
+
+// notification_emails is stored as the addresses joined by ',' (an address
+// has no comma: notify::IsValidEmailAddress); "" for none.
+std::string JoinEmails(const std::vector<std::string>& emails) {
+  return absl::StrJoin(emails, ",");
+}
+std::vector<std::string> SplitEmails(const std::string& joined) {
+  if (joined.empty()) return {};
+  return absl::StrSplit(joined, ',');
+}
 
 // The due time while the case can breach (see the schema).
 std::optional<absl::Time> BreachAt(const Case& c) {
@@ -89,7 +103,8 @@ void BindCaseBody(Binder& b, const Case& c, std::istringstream* mis) {
   b.Int(static_cast<int>(c.reinstatement))
       .Str(c.resolution)
       .OptTime(c.resolve_time)
-      .OptTime(c.close_time);
+      .OptTime(c.close_time)
+      .Str(JoinEmails(c.notification_emails));
 }
 
 std::string MisBytes(const Case& c) {
@@ -139,6 +154,7 @@ Case ReadCase(sql::ResultSet& rs) {
   c.resolution = GetStr(rs, i++);
   c.resolve_time = GetOptTime(rs, i++);
   c.close_time = GetOptTime(rs, i++);
+  c.notification_emails = SplitEmails(GetStr(rs, i++));
   c.version = rs.getInt64(i++);
   return c;
 }
@@ -167,7 +183,7 @@ absl::StatusOr<std::pair<int64_t, std::string>> CursorKeys(const PageCursor& c) 
 absl::Status MysqlCaseRepository::InsertCase(const Case& c) {
   auto& s = conn_.Prepare(absl::StrCat("INSERT INTO cases (", kCaseColumns,
                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::istringstream mis(MisBytes(c));
   Binder b(s);
   b.Str(c.id);
@@ -199,7 +215,8 @@ absl::Status MysqlCaseRepository::UpdateCase(const Case& c, int64_t expected_ver
       " opened_by = ?, owner = ?, escalation_level = ?, team_lead_attention = ?,"
       " created_at_us = ?, updated_at_us = ?, sla_due_us = ?, sla_paused_at_us = ?,"
       " sla_remaining_us = ?, first_response_us = ?, breach_at_us = ?, mis_shipment = ?,"
-      " reinstatement = ?, resolution = ?, resolved_at_us = ?, closed_at_us = ?, version = ?"
+      " reinstatement = ?, resolution = ?, resolved_at_us = ?, closed_at_us = ?,"
+      " notification_emails = ?, version = ?"
       " WHERE id = ? AND version = ?");
   std::istringstream mis(MisBytes(c));
   Binder b(s);
@@ -305,6 +322,11 @@ absl::Status MysqlCaseRepository::EnqueueTradeInIntake(const std::string& case_i
   payload.set_sku(sku);
   payload.set_reference(case_id);
   EnqueueEvent(conn_, clock_, "case", case_id, kEventTradeInIntake, payload);
+  return absl::OkStatus();
+}
+
+absl::Status MysqlCaseRepository::PublishNotification(const NotificationEvent& event) {
+  aftercare::PublishNotification(conn_, event, clock_.Now());
   return absl::OkStatus();
 }
 

@@ -38,6 +38,7 @@ class MysqlCaseRepository : public CaseRepository {
                                     const std::string& inspection_reference) override;
   absl::Status EnqueueTradeInIntake(const std::string& case_id, const std::string& serial,
                                     const std::string& sku) override;
+  absl::Status PublishNotification(const NotificationEvent& event) override;
   absl::Status InsertTradeIn(const TradeIn& t) override;
   absl::StatusOr<std::optional<TradeIn>> FindTradeIn(const std::string& id, bool for_update) override;
   absl::Status UpdateTradeIn(const TradeIn& t, int64_t expected_version) override;

@@ -296,5 +296,50 @@ TEST_F(NotificationsE2eTest, SubscriptionsAreScopedAndValidated) {
   EXPECT_EQ(after.body.value("subscriptions", Json::array()).size(), 0u);
 }
 
+// case-svc: one e-mail per notifying transition of an admin case (created,
+// awaiting the customer, resolved) to the case's notification address, and
+// none for taking ownership or a customer's answer.
+TEST_F(NotificationsE2eTest, AdminCaseSendsOneEmailPerNotifyingTransition) {
+  const std::string account = Unique("ACME-NC-");
+  const std::string contact = Unique("ops-") + "@acme.example";
+  const std::string customer = Env::Token(Role::kCustomer, Unique("nc-u-"), {account});
+  const std::string agent = Env::Token(Role::kCareAgent, "nc-agent");
+  auto created = E2E_OK(env().Call(
+      "case", "CreateCase", customer,
+      {{"requestId", Unique("nc-create-")},
+       {"case", {{"requestType", "REQUEST_TYPE_OTHER"}, {"priority", "PRIORITY_P3"},
+                 {"followUpMethod", "FOLLOW_UP_METHOD_EMAIL"}, {"summary", "fan alarm"},
+                 {"accountId", account}, {"notificationEmails", {contact}}}}}));
+  const std::string id = created.body.value("caseId", "");
+  ASSERT_FALSE(id.empty()) << created.str();
+  E2E_OK(Mutate("case", "TakeCaseOwnership", agent,
+                {{"requestId", Unique("nc-take-")}, {"caseId", id}}));
+  E2E_OK(Mutate("case", "UpdateCaseStatus", agent,
+                {{"requestId", Unique("nc-wait-")}, {"caseId", id},
+                 {"status", "CASE_STATUS_AWAITING_CUSTOMER"},
+                 {"question", "Which fan tray is installed?"}}));
+  E2E_OK(Mutate("case", "AddCaseNote", customer,
+                {{"requestId", Unique("nc-note-")}, {"caseId", id}, {"body", "FFANTRAY-1"}}));
+  E2E_OK(Mutate("case", "ResolveCase", agent,
+                {{"requestId", Unique("nc-resolve-")}, {"caseId", id},
+                 {"resolution", "replaced the fan tray"}}));
+
+  const std::set<std::string> subjects = {"Case " + id + " opened: fan alarm",
+                                          "Case " + id + ": your input is needed",
+                                          "Case " + id + " resolved"};
+  std::map<std::string, int> kept;
+  ASSERT_TRUE(Eventually([&] {
+    kept.clear();
+    for (const Json& m : MailsTo(contact)) {
+      if (!m.value("duplicate", false)) ++kept[m.value("subject", "")];
+    }
+    return kept.size() >= subjects.size();
+  })) << "e-mails of case " << id << ": " << kept.size();
+  for (const auto& [subject, n] : kept) {
+    EXPECT_TRUE(subjects.count(subject)) << subject;
+    EXPECT_EQ(n, 1) << subject;
+  }
+}
+
 }  // namespace
 }  // namespace aftercare::e2e
