@@ -1,5 +1,6 @@
 #include "rma-svc/rma.h"
 
+#include "common/notify/email.h"
 #include "common/notify/templates.h"
 
 #include <algorithm>
@@ -36,17 +37,11 @@ absl::Status CheckId(absl::string_view id, absl::string_view field) {
   return absl::OkStatus();
 }
 
+// The contact receives the RMA's e-mails: the address rule of every
+// notification recipient (common/notify/email.h).
 absl::Status CheckEmail(absl::string_view email, absl::string_view field) {
   if (email.empty()) return Invalid(field, "is required");
-  const size_t at = email.find('@');
-  bool ok = email.size() <= 254 && at != absl::string_view::npos && at > 0 &&
-            at + 1 < email.size() && email.find('@', at + 1) == absl::string_view::npos &&
-            email.find('.', at) != absl::string_view::npos;
-  for (char c : email) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) ok = false;
-  }
-  if (!ok) return Invalid(field, "must be an e-mail address (name@domain, at most 254 characters)");
-  return absl::OkStatus();
+  return notify::ValidateEmailAddress(field, email);
 }
 
 absl::Status CheckAddress(const Address& a, const std::string& field) {

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/notification_service.h"
 #include "tests/policy/policy_docs.h"
 
 int main(int argc, char** argv) {
@@ -38,5 +39,21 @@ int main(int argc, char** argv) {
     std::ofstream(path) << *updated;
     std::cout << "wrote " << path << "\n";
   }
+  // NotificationService, served by case-, rma- and licensing-svc.
+  if (write_root.empty()) {
+    std::cout << "## NotificationService\n\n" << aftercare::NotificationPolicy().Markdown() << "\n";
+    return 0;
+  }
+  const std::string path = write_root + "/docs/NOTIFICATIONS.md";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto updated = aftercare::policy_docs::WithTable(text.str(), aftercare::NotificationPolicy());
+  if (!updated.ok()) {
+    std::cerr << path << ": " << updated.status() << "\n";
+    return 1;
+  }
+  std::ofstream(path) << *updated;
+  std::cout << "wrote " << path << "\n";
   return 0;
 }

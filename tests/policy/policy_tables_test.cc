@@ -64,5 +64,28 @@ TEST(PolicyTablesTest, DocsCarryTheGeneratedTables) {
   }
 }
 
+TEST(PolicyTablesTest, NotificationsDocCarriesTheNotificationServiceTable) {
+  const std::string path = std::string(AFTERCARE_SOURCE_DIR) + "/docs/NOTIFICATIONS.md";
+  std::ifstream in(path);
+  ASSERT_TRUE(in.good()) << path;
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<std::string> expected = policy_docs::WithTable(text.str(), NotificationPolicy());
+  ASSERT_TRUE(expected.ok()) << path << ": " << expected.status();
+  EXPECT_EQ(text.str(), *expected) << path << " does not show the policy table the server enforces; run "
+                                   << "build/tests/aftercare-policy-docs --write .";
+  EXPECT_TRUE(NotificationPolicy().CheckComplete().ok()) << NotificationPolicy().CheckComplete();
+}
+
+TEST(PolicyTablesTest, ServicesThatNotifyServeNotificationServiceUnderItsPolicy) {
+  for (const auto& s : policy_docs::Services()) {
+    const ServiceSpec spec = WithCommonServices(s.spec());
+    const bool serves = std::find(spec.health_names.begin(), spec.health_names.end(),
+                                  NotificationPolicy().service()) != spec.health_names.end();
+    EXPECT_EQ(serves, s.name != "inventory") << s.name;
+    EXPECT_TRUE(CheckPolicies(spec).ok()) << s.name << ": " << CheckPolicies(spec);
+  }
+}
+
 }  // namespace
 }  // namespace aftercare
