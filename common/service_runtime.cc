@@ -304,7 +304,11 @@ absl::Status ServiceRuntime::CreateNotifications() {
   if (!smtp_url.empty()) {
     EmailChannelOptions email;
     email.smtp.url = smtp_url;
-    ASSIGN_OR_RETURN(email.smtp.tls, notify::ParseSmtpTls(c.GetString("smtp_tls")));
+    absl::StatusOr<notify::SmtpTls> tls = notify::ParseSmtpTls(c.GetString("smtp_tls"));
+    if (!tls.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--smtp_tls: ", tls.status().message()));
+    }
+    email.smtp.tls = *tls;
     email.smtp.ca_file = c.GetString("smtp_ca_file");
     email.smtp.username = c.GetString("smtp_username");
     ASSIGN_OR_RETURN(email.smtp.password, c.GetSecret("smtp_password"));
@@ -317,6 +321,9 @@ absl::Status ServiceRuntime::CreateNotifications() {
     if (!absl::StartsWith(smtp_url, "smtp://") && !absl::StartsWith(smtp_url, "smtps://")) {
       return absl::InvalidArgumentError("--smtp_url must start with smtp:// or smtps://");
     }
+    // Settings that cannot work stop start-up here, rather than dead-letter
+    // every e-mail later (a user without TLS, smtps:// without --smtp_tls=tls).
+    RETURN_IF_ERROR(notify::ValidateSmtpSettings(email.smtp));
     notifications_->RegisterChannel(DeliveryChannel::kEmail, MakeEmailChannel(std::move(email)));
   } else {
     LogWarning("no --smtp_url: notification e-mails wait, pending, until one is configured");

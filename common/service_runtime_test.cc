@@ -2,6 +2,7 @@
 // TLS flags reach the pool, and a bad one stops start-up naming the flag.
 #include "common/service_runtime.h"
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -77,6 +78,41 @@ TEST_F(RuntimeDbTlsTest, BadSettingsStopStartUpNamingTheFlag) {
   EXPECT_THAT(ServiceRuntime::Create(spec_, mode_off),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("--mysql_tls_ca_file is set but --mysql_tls_mode is disabled")));
+}
+
+class RuntimeNotificationSettingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    spec_.name = "notifytest";
+    spec_.sends_notifications = true;
+    DefineCommonFlags(config_, spec_);
+    config_.Set("jwt_hs256_secret", "0123456789abcdef0123456789abcdef");
+  }
+  absl::Status CreateWith(std::map<std::string, std::string> settings) {
+    Config c = config_;
+    for (const auto& [k, v] : settings) c.Set(k, v);
+    return ServiceRuntime::Create(spec_, c).status();
+  }
+  ServiceSpec spec_;
+  Config config_;
+};
+
+TEST_F(RuntimeNotificationSettingsTest, SettingsThatCannotWorkStopStartUpNamingTheFlag) {
+  EXPECT_OK(CreateWith({}));  // no SMTP server: e-mails wait
+  EXPECT_OK(CreateWith({{"smtp_url", "smtp://127.0.0.1:2525"}, {"smtp_tls", "none"}}));
+  EXPECT_THAT(CreateWith({{"smtp_url", "http://relay:25"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--smtp_url")));
+  EXPECT_THAT(CreateWith({{"smtp_url", "smtp://relay:25"}, {"smtp_tls", "maybe"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("smtp_tls")));
+  EXPECT_THAT(CreateWith({{"smtp_url", "smtp://relay:25"}, {"smtp_tls", "none"},
+                          {"smtp_username", "aftercare"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("smtp_username")));
+  EXPECT_THAT(CreateWith({{"smtp_url", "smtp://relay:25"}, {"smtp_from", "no address"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--smtp_from")));
+  EXPECT_THAT(CreateWith({{"notify_claim_timeout", "10s"}, {"smtp_timeout", "30s"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--notify_claim_timeout")));
+  EXPECT_THAT(CreateWith({{"notify_max_attempts", "0"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--notify_max_attempts")));
 }
 
 TEST(ServiceNameTest, TheSpecNameWithSvcUnlessTheSpecNamesItself) {
