@@ -318,7 +318,7 @@ TEST_F(LicensingDomainTest, ATransferLeavesAndHidesOtherAccountsLicensesOnTheDev
   ASSERT_EQ(t->licenses.size(), 1u);
   EXPECT_EQ(t->licenses[0].old_license_id, mine);
   EXPECT_NE(t->licenses[0].new_license_id, theirs);
-  const License& other = store.state().licenses.at(theirs);
+  const License other = store.state().licenses.at(theirs);  // state() is a copy
   EXPECT_EQ(other.state, LicenseState::kActive);
   EXPECT_EQ(other.device_serial, "JN11OLD00003");
   auto again = TransferVia(store, rmas, admin_, "R30000003");
