@@ -150,19 +150,10 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
     ASSIGN_OR_RETURN(d.ssrn, NormalizeSsrn(d.ssrn, "case.ssrn"));
   }
   ASSIGN_OR_RETURN(d.account_id, AccountFor(caller, d.account_id, "case.account_id", false));
-  if (d.notification_emails.size() > kMaxNotificationEmails) {
-    return InvalidField("case.notification_emails",
-                        absl::StrCat("must have at most ", kMaxNotificationEmails, " addresses"));
-  }
-  std::set<std::string> seen_emails;
-  for (size_t i = 0; i < d.notification_emails.size(); ++i) {
-    const std::string field = absl::StrCat("case.notification_emails[", i, "]");
-    RETURN_IF_ERROR(notify::ValidateEmailAddress(field, d.notification_emails[i]));
-    // Refused rather than collapsed: the caller sees its list as stored.
-    if (!seen_emails.insert(absl::AsciiStrToLower(d.notification_emails[i])).second) {
-      return InvalidField(field, "repeats an address given before (compared case-insensitively)");
-    }
-  }
+  // Refused rather than collapsed when an address repeats: the caller sees
+  // its list as stored.
+  RETURN_IF_ERROR(notify::ValidateEmailAddresses("case.notification_emails", d.notification_emails,
+                                                 kMaxNotificationEmails));
 
   const absl::Time now = clock_.Now();
   if (d.request_type == RequestType::kMisShipment) {

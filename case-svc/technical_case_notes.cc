@@ -13,24 +13,6 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 
-// An identifier from another system: 1-`max` characters of A-Z, a-z, 0-9,
-// '-', '_' and '.' (rma-svc checks technical_case_id and account_id alike).
-absl::Status CheckKey(const std::string& value, const std::string& field, size_t max) {
-  if (value.empty()) return InvalidField(field, "is required");
-  bool ok = value.size() <= max;
-  for (char ch : value) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' &&
-        ch != '.') {
-      ok = false;
-    }
-  }
-  if (!ok) {
-    return InvalidField(field, absl::StrCat("must be 1-", max,
-                                            " characters of A-Z, a-z, 0-9, '-', '_' and '.'"));
-  }
-  return absl::OkStatus();
-}
-
 bool SameContent(const TechnicalCaseNote& n, const TechnicalCaseNoteDraft& d) {
   return n.account_id == d.account_id && n.subject == d.subject && n.body == d.body;
 }
@@ -38,9 +20,9 @@ bool SameContent(const TechnicalCaseNote& n, const TechnicalCaseNoteDraft& d) {
 }  // namespace
 
 absl::Status TechnicalCaseNotes::Validate(const TechnicalCaseNoteDraft& d) const {
-  RETURN_IF_ERROR(CheckKey(d.technical_case_id, "technical_case_id", 64));
-  RETURN_IF_ERROR(CheckKey(d.account_id, "account_id", 64));
-  RETURN_IF_ERROR(CheckKey(d.note_id, "note_id", kMaxTechnicalNoteIdBytes));
+  RETURN_IF_ERROR(CheckExternalId(d.technical_case_id, "technical_case_id", 64));
+  RETURN_IF_ERROR(CheckExternalId(d.account_id, "account_id", 64));
+  RETURN_IF_ERROR(CheckExternalId(d.note_id, "note_id", kMaxTechnicalNoteIdBytes));
   RETURN_IF_ERROR(CheckText(d.subject, "subject", kMaxTechnicalNoteSubjectBytes, true));
   RETURN_IF_ERROR(CheckText(d.body, "body", kMaxNoteBytes, true));
   return absl::OkStatus();
@@ -99,7 +81,7 @@ absl::StatusOr<TechnicalCaseNote> TechnicalCaseNotes::Add(const Principal& calle
 absl::StatusOr<Page<TechnicalCaseNote>> TechnicalCaseNotes::List(
     const Principal& caller, const std::string& technical_case_id, int32_t page_size,
     const std::string& page_token, CaseRepository& repo) const {
-  RETURN_IF_ERROR(CheckKey(technical_case_id, "technical_case_id", 64));
+  RETURN_IF_ERROR(CheckExternalId(technical_case_id, "technical_case_id", 64));
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   TechnicalCaseNoteFilter f;
   f.technical_case_id = technical_case_id;

@@ -302,6 +302,22 @@ absl::Status CheckText(std::string_view value, std::string_view field_name, size
   return absl::OkStatus();
 }
 
+absl::Status CheckExternalId(std::string_view value, std::string_view field_name,
+                             size_t max_chars) {
+  if (value.empty()) return InvalidField(field_name, "is required");
+  bool ok = value.size() <= max_chars;
+  for (char c : value) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    return InvalidField(field_name, absl::StrCat("must be 1-", max_chars,
+                                                 " characters of A-Z, a-z, 0-9, '-', '_' and '.'"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckRegionCode(std::string_view value, std::string_view field_name) {
   if (value.size() != 2 || !IsUpper(value[0]) || !IsUpper(value[1])) {
     return InvalidField(field_name,

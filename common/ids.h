@@ -131,6 +131,12 @@ bool IsValidUtf8(std::string_view text, size_t* error_offset = nullptr);
 absl::Status CheckText(std::string_view value, std::string_view field_name, size_t max_bytes,
                        bool required);
 
+// Checks an identifier that another system issues (an account, a JTAC
+// technical case, a caller's note key): 1-`max_chars` characters of A-Z, a-z,
+// 0-9, '-', '_' and '.'. INVALID_ARGUMENT naming the field otherwise.
+absl::Status CheckExternalId(std::string_view value, std::string_view field_name,
+                             size_t max_chars = 64);
+
 // Checks an ISO 3166-1 alpha-2 style region code: exactly two upper-case
 // ASCII letters ("US"). Empty is an error.
 absl::Status CheckRegionCode(std::string_view value, std::string_view field_name);

@@ -28,13 +28,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view rule) {
 }
 
 absl::Status CheckId(absl::string_view id, absl::string_view field) {
-  if (id.empty()) return Invalid(field, "is required");
-  bool ok = id.size() <= 64;
-  for (char c : id) {
-    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.')) ok = false;
-  }
-  if (!ok) return Invalid(field, "must be 1-64 characters of A-Z, a-z, 0-9, '-', '_' and '.'");
-  return absl::OkStatus();
+  return CheckExternalId(std::string_view(id.data(), id.size()),
+                         std::string_view(field.data(), field.size()));
 }
 
 // The contact receives the RMA's e-mails: the address rule of every
