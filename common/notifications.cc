@@ -288,11 +288,10 @@ void NotificationDispatcher::Loop() {
   }
 }
 
-absl::StatusOr<std::vector<Delivery>> NotificationDispatcher::Claim() {
+absl::StatusOr<std::vector<Delivery>> NotificationDispatcher::Claim(absl::Time now) {
   return db::RunTransaction<std::vector<Delivery>>(
       *pool_, "claim notification deliveries",
       [&](db::Connection& conn) -> absl::StatusOr<std::vector<Delivery>> {
-        const absl::Time now = clock_->Now();
         auto& select = conn.Prepare(claim_sql_);
         select.setInt64(1, db::ToMicros(now));
         select.setInt(2, options_.batch_size);
@@ -397,17 +396,46 @@ absl::Status NotificationDispatcher::UpdateGauges() {
 }
 
 absl::StatusOr<int> NotificationDispatcher::DispatchOnce() {
-  absl::StatusOr<std::vector<Delivery>> due = Claim();
+  const absl::Time claimed_at = clock_->Now();
+  absl::StatusOr<std::vector<Delivery>> due = Claim(claimed_at);
   if (!due.ok()) return due.status();
+  const absl::Time claimed_until = claimed_at + options_.claim_timeout;
+  int sent = 0;
   for (const Delivery& d : *due) {
+    // Sent only if the send ends, at the latest, before the claim lapses.
+    if (clock_->Now() + options_.max_send_time >= claimed_until) {
+      std::vector<Delivery> unsent(due->begin() + sent, due->end());
+      LogInfo("notification claim running short: handing deliveries back",
+              {{"unsent", static_cast<int64_t>(unsent.size())}});
+      if (absl::Status s = Unclaim(unsent, claimed_until); !s.ok()) return s;
+      break;
+    }
     auto it = channels_.find(d.channel);
     absl::Status result = it == channels_.end()
                               ? absl::UnavailableError("no sender for this channel")
                               : it->second(d);
     if (absl::Status s = Record(d, result); !s.ok()) return s;
+    ++sent;
   }
   if (absl::Status s = UpdateGauges(); !s.ok()) return s;
-  return static_cast<int>(due->size());
+  return sent;
+}
+
+absl::Status NotificationDispatcher::Unclaim(const std::vector<Delivery>& unsent,
+                                             absl::Time claimed_until) {
+  return db::RunTransactionStatus(
+      *pool_, "unclaim notification deliveries", [&](db::Connection& conn) -> absl::Status {
+        auto& back = conn.Prepare(
+            "UPDATE notification_deliveries SET attempts = attempts - 1, next_attempt_at_us = ?"
+            " WHERE id = ? AND state = 'pending' AND next_attempt_at_us = ?");
+        for (const Delivery& d : unsent) {
+          back.setInt64(1, db::ToMicros(clock_->Now()));
+          back.setInt64(2, d.id);
+          back.setInt64(3, db::ToMicros(claimed_until));
+          back.executeUpdate();
+        }
+        return absl::OkStatus();
+      });
 }
 
 // --- Reads and admin changes ----------------------------------------------------------

@@ -108,6 +108,12 @@ struct NotificationOptions {
   absl::Duration max_backoff = absl::Hours(1);
   absl::Duration poll_interval = absl::Seconds(1);
   absl::Duration claim_timeout = absl::Minutes(2);
+  // The longest one send may take (the slowest channel's deadline). A
+  // claimed delivery is sent only while this much of its claim is left; the
+  // rest of a batch whose claim ran short goes back, unsent, for the next
+  // pass (so a slow receiver never makes a claim lapse mid-send and another
+  // replica send the same message at the same time).
+  absl::Duration max_send_time = absl::Seconds(30);
   int batch_size = 16;
 };
 
@@ -133,7 +139,11 @@ class NotificationDispatcher {
   absl::StatusOr<int> DispatchOnce();
 
  private:
-  absl::StatusOr<std::vector<Delivery>> Claim();
+  // Claims due deliveries until `now` + claim_timeout.
+  absl::StatusOr<std::vector<Delivery>> Claim(absl::Time now);
+  // Gives claimed, unsent deliveries back (due now, the attempt not
+  // counted), only where the claim is still this pass's (`claimed_until`).
+  absl::Status Unclaim(const std::vector<Delivery>& unsent, absl::Time claimed_until);
   absl::Status Record(const Delivery& d, const absl::Status& result);
   absl::Status UpdateGauges();
   void Loop();

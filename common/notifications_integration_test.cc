@@ -251,6 +251,68 @@ TEST_F(NotificationsTest, AClaimOfAReplicaThatDiedLapsesAfterTheClaimTimeout) {
   EXPECT_THAT(attempts, ElementsAre(2));
 }
 
+// A slow receiver must not make a claim lapse mid-batch: what is left of a
+// batch when less than one send's time remains of the claim goes back,
+// unsent and its attempt not counted, for the next pass.
+TEST_F(NotificationsTest, ABatchWhoseClaimRunsShortHandsTheRestBackUnsent) {
+  NotificationEvent e = Event("rma-V1-n1");
+  e.email_to = {"a@acme.example", "b@acme.example", "c@acme.example"};
+  e.technical_case_id.clear();
+  ASSERT_OK(Publish(e));
+  NotificationOptions options;
+  options.claim_timeout = absl::Minutes(2);
+  options.max_send_time = absl::Seconds(30);
+  NotificationDispatcher dispatcher(pool_.get(), &clock_, nullptr, options);
+  std::vector<std::string> sent;
+  dispatcher.RegisterChannel(DeliveryChannel::kEmail, [&](const Delivery& d) {
+    sent.push_back(d.target);
+    clock_.Advance(absl::Seconds(50));  // a slow SMTP server
+    return absl::OkStatus();
+  });
+  // Claimed at t=0 until t=120: sends at 0 and 50; at 100 only 20 s are left.
+  ASSERT_OK_AND_ASSIGN(int n, dispatcher.DispatchOnce());
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(sent.size(), 2u);
+  EXPECT_EQ(Count("state = 'delivered'"), "2");
+  EXPECT_EQ(Count("state = 'pending' AND attempts = 0"), "1");
+  // Due again at once (not at the end of the claim): the next pass sends it.
+  ASSERT_OK_AND_ASSIGN(n, dispatcher.DispatchOnce());
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(sent.size(), 3u);
+  EXPECT_EQ(Count("state = 'delivered' AND attempts = 1"), "3");
+}
+
+// Only this pass's claim is handed back: a delivery another replica claimed
+// since (the first claim lapsed) keeps the other replica's claim.
+TEST_F(NotificationsTest, HandingBackLeavesAnotherReplicasClaimAlone) {
+  NotificationEvent e = Event("rma-V1-n1");
+  e.email_to = {"a@acme.example", "b@acme.example"};
+  e.technical_case_id.clear();
+  ASSERT_OK(Publish(e));
+  NotificationOptions options;
+  options.claim_timeout = absl::Minutes(2);
+  options.max_send_time = absl::Seconds(30);
+  NotificationDispatcher slow(pool_.get(), &clock_, nullptr, options);
+  NotificationDispatcher other(pool_.get(), &clock_, nullptr, options);
+  other.RegisterChannel(DeliveryChannel::kEmail, [&](const Delivery&) {
+    return absl::UnavailableError("receiver down");
+  });
+  slow.RegisterChannel(DeliveryChannel::kEmail, [&](const Delivery&) {
+    // Stalls past its whole claim; meanwhile the other replica claims the
+    // second delivery (the first is still claimed... and lapsed too).
+    clock_.Advance(absl::Minutes(3));
+    EXPECT_TRUE(other.DispatchOnce().ok());
+    return absl::OkStatus();
+  });
+  ASSERT_OK(slow.DispatchOnce().status());
+  // The second delivery carries the other replica's failed attempt and its
+  // backoff, not a handed-back "due now".
+  EXPECT_EQ(*db_->QueryValue("SELECT COUNT(*) FROM notification_deliveries WHERE state = 'pending'"
+                             " AND attempts >= 1 AND next_attempt_at_us > " +
+                             std::to_string(absl::ToUnixMicros(clock_.Now()))),
+            "1");
+}
+
 TEST_F(NotificationsTest, ReplicasDispatchingTogetherSendEveryDeliveryOnce) {
   for (int i = 0; i < 60; ++i) {
     NotificationEvent e = Event("rma-V1-n" + std::to_string(i));

@@ -55,7 +55,12 @@ std::string DeliveryRequestId(absl::string_view service, const OutboxEvent& even
 OutboxDispatcher::OutboxDispatcher(std::unique_ptr<db::ConnectionPool> pool, const Clock* clock,
                                    std::shared_ptr<prometheus::Registry> registry,
                                    OutboxOptions options)
-    : pool_(std::move(pool)), clock_(clock), options_(std::move(options)) {
+    : pool_(std::move(pool)),
+      clock_(clock),
+      options_(std::move(options)),
+      lease_("outbox",
+             options_.holder.empty() ? db::LeaseHolderId(options_.service) : options_.holder,
+             options_.leader_lease) {
   if (registry) {
     delivered_ = &prometheus::BuildCounter()
                       .Name("aftercare_outbox_delivered_total")
@@ -107,16 +112,14 @@ void OutboxDispatcher::Stop() {
   }
   if (thread_.joinable()) thread_.join();
   if (!leader_) return;
-  // Hand the leadership over at once rather than when the session closes.
+  // Hand the leadership over at once rather than when the lease expires.
   leader_ = false;
   auto conn = pool_->Acquire();
   if (!conn.ok()) return;
   try {
-    auto& release = (*conn)->Prepare("SELECT RELEASE_LOCK(?)");
-    release.setString(1, absl::StrCat("aftercare_outbox.", pool_->options().database));
-    std::unique_ptr<sql::ResultSet>(release.executeQuery());
+    lease_.Release(**conn);
   } catch (const sql::SQLException&) {
-    (*conn)->MarkBroken();  // the lock goes with the session
+    (*conn)->MarkBroken();  // the lease expires on its own
   }
 }
 
@@ -161,25 +164,16 @@ void OutboxDispatcher::Loop() {
 }
 
 absl::StatusOr<bool> OutboxDispatcher::EnsureLeader(db::Connection& conn) {
-  // IS_USED_LOCK tells whether this session still holds it (it is lost with the session).
-  const std::string name = absl::StrCat("aftercare_outbox.", pool_->options().database);
-  auto& check = conn.Prepare("SELECT IS_USED_LOCK(?) = CONNECTION_ID(), GET_LOCK(?, 0)");
-  // GET_LOCK on a lock this session already holds just succeeds again
-  // (MariaDB counts it); release the extra hold so one RELEASE frees it.
-  check.setString(1, name);
-  check.setString(2, name);
-  std::unique_ptr<sql::ResultSet> rs(check.executeQuery());
-  if (!rs->next()) return false;
-  const bool held_before = !rs->isNull(1) && rs->getInt(1) == 1;
-  const bool got = !rs->isNull(2) && rs->getInt(2) == 1;
-  if (held_before && got) {
-    auto& release = conn.Prepare("SELECT RELEASE_LOCK(?)");
-    release.setString(1, name);
-    std::unique_ptr<sql::ResultSet>(release.executeQuery());
+  const bool was_leader = leader_;
+  leader_ = lease_.TryAcquire(conn);
+  if (leader_ && !was_leader) {
+    LogInfo("outbox dispatcher is leader", {{"lease", lease_.name()}, {"holder", lease_.holder()},
+                                            {"fence", lease_.fence()}});
+  } else if (!leader_ && was_leader) {
+    LogWarning("outbox dispatcher lost its lease", {{"lease", lease_.name()},
+                                                    {"holder", lease_.holder()}});
   }
-  if (got && !leader_) LogInfo("outbox dispatcher is leader", {{"lock", name}});
-  leader_ = got;
-  return got;
+  return leader_;
 }
 
 absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
@@ -244,12 +238,27 @@ absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
     }
     try {
       if (result.ok()) {
+        // Marked only while the lease is still ours, in one transaction
+        // with its renewal: a replica that took over meanwhile (the lease
+        // expired during a long handler) owns the event now, and on a
+        // Galera cluster a takeover committed on another node fails this
+        // commit. Receivers are idempotent, so the overlap costs at most a
+        // repeated call, never a lost event.
+        conn->Execute("START TRANSACTION");
+        if (!lease_.Fence(*conn)) {
+          conn->Execute("ROLLBACK");
+          leader_ = false;
+          LogWarning("outbox dispatcher lost its lease", {{"lease", lease_.name()},
+                                                          {"holder", lease_.holder()}});
+          return delivered;
+        }
         auto& done = conn->Prepare(
             "UPDATE outbox_events SET delivered_at_us = ?, attempts = attempts + 1,"
             " last_error = NULL WHERE id = ?");
         done.setInt64(1, db::ToMicros(clock_->Now()));
         done.setInt64(2, event.id);
         done.executeUpdate();
+        conn->Execute("COMMIT");
         ++delivered;
         if (delivered_ != nullptr) delivered_->Add({{"event_type", event.event_type}}).Increment();
       } else {
@@ -272,8 +281,14 @@ absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
     } catch (const sql::SQLException& e) {
       if (db::IsConnectionError(e.getErrorCode())) {
         conn->MarkBroken();
-        leader_ = false;
+      } else {
+        try {
+          conn->Execute("ROLLBACK");
+        } catch (const sql::SQLException&) {
+          conn->MarkBroken();
+        }
       }
+      leader_ = false;  // a conflict here is most likely a takeover: claim again next pass
       return db::FromSqlException(e, "outbox update", *pool_);
     }
   }

@@ -4,9 +4,11 @@
 // aggregate, retrying with exponential backoff. Receivers are idempotent:
 // handlers pass `DeliveryRequestId(event)` as the request_id of the call.
 //
-// One dispatcher per service is active at a time: it holds a MySQL named
-// lock on its own connection; other replicas stand by and take over when the
-// holder's session ends.
+// One dispatcher per service is active at a time: it holds the 'outbox'
+// lease (common/db/lease.h), renewed at every pass and with every event it
+// marks delivered; other replicas stand by and take over when the lease
+// expires (--outbox_leader_lease after the leader's last renewal) or is
+// released by a stopping leader.
 //
 //   // inside RunTransaction:
 //   EnqueueEvent(conn, clock, "rma", rma_number, "inventory.AllocateSpare", request);
@@ -27,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/db/connection_pool.h"
+#include "common/db/lease.h"
 #include "common/sync.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -56,7 +59,12 @@ absl::StatusOr<int64_t> PurgeDeliveredEvents(db::ConnectionPool& pool, absl::Tim
 std::string DeliveryRequestId(absl::string_view service, const OutboxEvent& event);
 
 struct OutboxOptions {
-  std::string service;  // used in the lock name and request ids
+  std::string service;  // used in the request ids
+  // Who holds the lease: stable across restarts of one instance (so a
+  // restarted replica takes its own lease back at once); empty: a new
+  // LeaseHolderId(service) per dispatcher.
+  std::string holder;
+  absl::Duration leader_lease = absl::Seconds(10);
   absl::Duration poll_interval = absl::Milliseconds(200);
   absl::Duration base_backoff = absl::Milliseconds(500);
   absl::Duration max_backoff = absl::Minutes(5);
@@ -70,8 +78,7 @@ class OutboxDispatcher {
   // is retried later; handlers must not block past their own deadline.
   using Handler = std::function<absl::Status(const OutboxEvent&)>;
 
-  // `pool` is the dispatcher's own pool (size 1 is enough): its connection
-  // holds the leader lock.
+  // `pool` is the dispatcher's own pool (size 1 is enough).
   OutboxDispatcher(std::unique_ptr<db::ConnectionPool> pool, const Clock* clock,
                    std::shared_ptr<prometheus::Registry> registry, OutboxOptions options);
   ~OutboxDispatcher();
@@ -100,6 +107,7 @@ class OutboxDispatcher {
   const Clock* clock_;
   OutboxOptions options_;
   std::map<std::string, Handler> handlers_;
+  db::Lease lease_;
   bool leader_ = false;
 
   Mutex mu_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <iostream>
 
@@ -31,8 +32,11 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("metrics_host", "0.0.0.0", "Address of the Prometheus /metrics endpoint.");
   c.Define("metrics_port", std::to_string(spec.default_metrics_port),
            "Port of the Prometheus /metrics endpoint (0 picks a free one).");
-  c.Define("mysql_host", "127.0.0.1", "MySQL/MariaDB host.");
-  c.Define("mysql_port", "3306", "MySQL/MariaDB port.");
+  c.Define("mysql_host", "127.0.0.1",
+           "MySQL/MariaDB host, or a comma-separated list of host[:port] (the nodes of a Galera"
+           " cluster): new connections go to the first that answers and is synced, and move to"
+           " the next when it stops answering.");
+  c.Define("mysql_port", "3306", "MySQL/MariaDB port (of each mysql_host entry without one).");
   c.Define("mysql_socket", "", "Unix socket of the database; when set, host and port are not used.");
   c.Define("mysql_user", "aftercare", "Database user.");
   c.Define("mysql_password", "", "Database password (prefer mysql_password_file).");
@@ -50,6 +54,9 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("db_pool_size", "8", "Database connections; also the number of worker threads.");
   c.Define("db_acquire_timeout", "5s", "How long a request waits for a free connection.");
   c.Define("db_startup_timeout", "60s", "How long start-up waits for the database.");
+  c.Define("outbox_leader_lease", "10s",
+           "How long the outbox leader's lease lasts without renewal: a standby replica takes"
+           " over this long after the leader stopped renewing (killed, or cut off).");
   c.Define("executor_queue", "256", "Requests that may wait for a worker before RESOURCE_EXHAUSTED.");
   c.Define("migrate", "true", "Apply missing migrations at start-up.");
   c.Define("migrate_only", "false",
@@ -192,9 +199,11 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   rt->process_metrics_ = std::make_shared<ProcessCollector>();
 
   db::DbOptions db;
-  db.host = c.GetString("mysql_host");
   ASSIGN_OR_RETURN(int64_t mysql_port, c.GetInt("mysql_port"));
-  db.port = static_cast<int>(mysql_port);
+  ASSIGN_OR_RETURN(db.endpoints,
+                   db::ParseDbEndpoints(c.GetString("mysql_host"), static_cast<int>(mysql_port)));
+  db.host = db.endpoints.front().host;
+  db.port = db.endpoints.front().port;
   db.socket = c.GetString("mysql_socket");
   db.user = c.GetString("mysql_user");
   ASSIGN_OR_RETURN(db.password, c.GetSecret("mysql_password"));
@@ -261,6 +270,21 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
                                                                 db::PoolMetrics::kErrorsOnly));
   OutboxOptions outbox;
   outbox.service = spec.name;
+  ASSIGN_OR_RETURN(outbox.leader_lease, c.GetDuration("outbox_leader_lease"));
+  if (outbox.leader_lease < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--outbox_leader_lease must be at least 1s");
+  }
+  {
+    // Stable across restarts of this instance (pod name, or host and fixed
+    // port), so a restarted replica takes its own lease back at once.
+    ASSIGN_OR_RETURN(int64_t port, c.GetInt("grpc_port"));
+    if (port != 0) {
+      char host[256] = {0};
+      if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0') {
+        outbox.holder = absl::StrCat(spec.name, "@", host, ":", port);
+      }
+    }
+  }
   rt->outbox_ = std::make_unique<OutboxDispatcher>(std::move(outbox_pool), rt->clock_,
                                                    rt->registry_, outbox);
   ASSIGN_OR_RETURN(std::string page_secret, c.GetSecret("page_token_secret"));
@@ -293,6 +317,7 @@ absl::Status ServiceRuntime::CreateNotifications() {
   ASSIGN_OR_RETURN(absl::Duration webhook_timeout, c.GetDuration("webhook_timeout"));
   // A claim must outlive the slowest attempt, or a second replica would send
   // a message the first is still sending.
+  n.max_send_time = std::max(smtp_timeout, webhook_timeout);
   if (n.claim_timeout <= std::max(smtp_timeout, webhook_timeout)) {
     return absl::InvalidArgumentError(
         "--notify_claim_timeout must be longer than --smtp_timeout and --webhook_timeout");

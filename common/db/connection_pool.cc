@@ -11,7 +11,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/db/errors.h"
 #include "common/errors.h"
 #include "common/logging.h"
@@ -204,6 +207,8 @@ ConnectionPool::ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Re
     : options_(std::move(options)), registry_(std::move(registry)) {
   slots_.resize(options_.pool_size);
   busy_.assign(options_.pool_size, false);
+  endpoints_ = options_.endpoints;
+  if (endpoints_.empty()) endpoints_.push_back(DbEndpoint{options_.host, options_.port});
   if (registry_) {
     // A labelled counter appears in a scrape only once its child exists:
     // every kind is created at 0 so that rate() and alerts see it from the start.
@@ -212,6 +217,12 @@ ConnectionPool::ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Re
                    .Help("Database errors by kind")
                    .Register(*registry_);
     for (const char* kind : kSqlErrorKinds) errors_->Add({{"kind", kind}});
+    failovers_ = &prometheus::BuildCounter()
+                      .Name("aftercare_db_failovers_total")
+                      .Help("Times a pool moved its new connections to another --mysql_host "
+                            "endpoint (the one in use stopped answering or left the cluster)")
+                      .Register(*registry_)
+                      .Add({});
   }
   if (registry_ && metrics == PoolMetrics::kAll) {
     auto& conns = prometheus::BuildGauge()
@@ -251,12 +262,96 @@ absl::StatusOr<std::unique_ptr<ConnectionPool>> ConnectionPool::Create(
       new ConnectionPool(std::move(options), std::move(registry), metrics));
 }
 
+absl::StatusOr<std::vector<DbEndpoint>> ParseDbEndpoints(absl::string_view hosts,
+                                                         int default_port) {
+  std::vector<DbEndpoint> out;
+  for (absl::string_view entry : absl::StrSplit(hosts, ',')) {
+    entry = absl::StripAsciiWhitespace(entry);
+    if (entry.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--mysql_host has an empty entry in \"", hosts, "\": give host[:port],host[:port],..."));
+    }
+    DbEndpoint ep;
+    ep.port = default_port;
+    absl::string_view port_text;
+    if (entry.front() == '[') {  // [IPv6]:port
+      const size_t close = entry.find(']');
+      if (close == absl::string_view::npos) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--mysql_host entry \"", entry, "\" has no closing ']'"));
+      }
+      ep.host = std::string(entry.substr(1, close - 1));
+      absl::string_view rest = entry.substr(close + 1);
+      if (!rest.empty()) {
+        if (rest.front() != ':') {
+          return absl::InvalidArgumentError(
+              absl::StrCat("--mysql_host entry \"", entry, "\": expected ':port' after ']'"));
+        }
+        port_text = rest.substr(1);
+      }
+    } else {
+      const size_t colon = entry.rfind(':');
+      if (colon != absl::string_view::npos && entry.find(':') == colon) {
+        ep.host = std::string(entry.substr(0, colon));
+        port_text = entry.substr(colon + 1);
+      } else {
+        ep.host = std::string(entry);  // a bare name (or an IPv6 address without a port)
+      }
+    }
+    if (ep.host.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--mysql_host entry \"", entry, "\" has no host"));
+    }
+    if (!port_text.empty() || (entry.back() == ':')) {
+      int port = 0;
+      if (!absl::SimpleAtoi(port_text, &port) || port < 1 || port > 65535) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--mysql_host entry \"", entry, "\": the port must be a number from 1 to 65535"));
+      }
+      ep.port = port;
+    }
+    for (const DbEndpoint& seen : out) {
+      if (seen.host == ep.host && seen.port == ep.port) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--mysql_host names ", ep.host, ":", ep.port, " twice"));
+      }
+    }
+    out.push_back(std::move(ep));
+  }
+  return out;
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
+  if (!options_.socket.empty()) return OpenOn(DbEndpoint{});
+  const int n = static_cast<int>(endpoints_.size());
+  const int start = current_endpoint_.load();
+  absl::Status last;
+  for (int i = 0; i < n; ++i) {
+    const int index = (start + i) % n;
+    auto conn = OpenOn(endpoints_[index]);
+    if (conn.ok()) {
+      int expected = start;
+      if (index != start && current_endpoint_.compare_exchange_strong(expected, index)) {
+        if (failovers_ != nullptr) failovers_->Increment();
+        LogWarning("database failover", {{"from", absl::StrCat(endpoints_[start].host, ":",
+                                                               endpoints_[start].port)},
+                                         {"to", absl::StrCat(endpoints_[index].host, ":",
+                                                             endpoints_[index].port)},
+                                         {"database", options_.database}});
+      }
+      return conn;
+    }
+    last = conn.status();
+  }
+  return last;
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::OpenOn(const DbEndpoint& endpoint) {
   sql::ConnectOptionsMap props;
   if (!options_.socket.empty()) {
     props["hostName"] = sql::SQLString(absl::StrCat("unix://", options_.socket));
   } else {
-    props["hostName"] = sql::SQLString(absl::StrCat("tcp://", options_.host, ":", options_.port));
+    props["hostName"] = sql::SQLString(absl::StrCat("tcp://", endpoint.host, ":", endpoint.port));
   }
   props["userName"] = sql::SQLString(options_.user);
   props["password"] = sql::SQLString(options_.password);
@@ -293,6 +388,28 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Open() {
         return absl::UnavailableError(absl::StrCat(
             "database unavailable: the server did not negotiate TLS, which --mysql_tls_mode=",
             TlsModeName(tls.mode), " requires (plaintext connection refused)"));
+      }
+    }
+    {
+      // A Galera node serves only while it is synced with the primary
+      // component: a joiner, a donor (its tables locked by the state
+      // transfer) or a node cut off from the others is skipped for the next
+      // endpoint. A server without Galera has wsrep_on = 0.
+      std::unique_ptr<sql::Statement> stmt(conn->raw().createStatement());
+      std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery(
+          "SELECT @@wsrep_on, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+          " WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT')"));
+      if (rs->next() && rs->getInt(1) != 0) {
+        const std::string state = rs->isNull(2) ? "" : std::string(rs->getString(2));
+        if (state != "Synced") {
+          CountError("connection");
+          LogWarning("database node not synced: trying the next endpoint",
+                     {{"endpoint", absl::StrCat(endpoint.host, ":", endpoint.port)},
+                      {"wsrep_local_state", state}, {"database", options_.database}});
+          return DatabaseUnavailable(absl::UnavailableError(absl::StrCat(
+              "database unavailable: the Galera node ", endpoint.host, ":", endpoint.port,
+              " is ", state.empty() ? "not ready" : state, ", not Synced")));
+        }
       }
     }
     conn->Execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
@@ -426,17 +543,25 @@ void ConnectionPool::CountError(const char* kind) {
 }
 
 absl::Status ConnectionPool::Ping() {
-  auto conn = Acquire();
-  if (!conn.ok()) return conn.status();
-  try {
-    std::unique_ptr<sql::ResultSet> rs((*conn)->Prepare("SELECT 1").executeQuery());
-    if (!rs->next()) return absl::UnavailableError("database ping returned no row");
-    return absl::OkStatus();
-  } catch (const sql::SQLException& e) {
-    CountError(SqlErrorKind(e.getErrorCode()));
-    if (IsConnectionError(e.getErrorCode())) (*conn)->MarkBroken();
-    return absl::UnavailableError(absl::StrCat("database ping failed: ", e.getErrorCode()));
+  // A second try on a fresh connection when the first one's server went
+  // away: it reconnects (to the next endpoint if need be), so readiness
+  // follows the database node the pool can use, not a dead connection.
+  absl::Status last;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    try {
+      std::unique_ptr<sql::ResultSet> rs((*conn)->Prepare("SELECT 1").executeQuery());
+      if (!rs->next()) return absl::UnavailableError("database ping returned no row");
+      return absl::OkStatus();
+    } catch (const sql::SQLException& e) {
+      CountError(SqlErrorKind(e.getErrorCode()));
+      last = absl::UnavailableError(absl::StrCat("database ping failed: ", e.getErrorCode()));
+      if (!IsConnectionError(e.getErrorCode())) return last;
+      (*conn)->MarkBroken();
+    }
   }
+  return last;
 }
 
 absl::Status ConnectionPool::WaitUntilReachable(absl::Duration timeout) {

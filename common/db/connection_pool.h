@@ -7,6 +7,7 @@
 //   aftercare_db_pool_waiting, aftercare_db_pool_wait_seconds,
 //   aftercare_db_errors_total{kind}  (SqlErrorKind in common/db/errors.h, and
 //                                     pool_timeout; every kind exported from 0)
+//   aftercare_db_failovers_total     (times the pool moved to another endpoint)
 //
 // Most code never acquires a connection directly: it calls RunTransaction or
 // RunRead (common/db/transaction.h), which also map exceptions.
@@ -70,9 +71,29 @@ struct DbTlsOptions {
 // main pool's connection gauges.
 enum class PoolMetrics { kAll, kErrorsOnly };
 
+// One server of the database: a single MariaDB, or a node of a Galera cluster.
+struct DbEndpoint {
+  std::string host;
+  int port = 3306;
+};
+
+// Parses --mysql_host: "host", or a comma-separated list "h1:3306,h2,h3:3307"
+// (an entry without a port takes `default_port`; IPv6 as "[::1]:3306").
+// INVALID_ARGUMENT naming --mysql_host for an empty entry, a bad port or a
+// repeated entry.
+absl::StatusOr<std::vector<DbEndpoint>> ParseDbEndpoints(absl::string_view hosts,
+                                                         int default_port);
+
 struct DbOptions {
   std::string host = "127.0.0.1";
   int port = 3306;
+  // Failover list (several nodes of a Galera cluster); empty means just
+  // {host, port}. New connections go to the endpoint the pool is on; when it
+  // cannot be reached, or is a Galera node that is not synced with the
+  // primary component, the pool moves on to the next (in order, wrapping)
+  // and stays there. Existing connections leave a failed node as their
+  // errors break them.
+  std::vector<DbEndpoint> endpoints;
   std::string socket;  // when set, used instead of host/port
   std::string user = "aftercare";
   std::string password;
@@ -169,6 +190,10 @@ class ConnectionPool {
   ConnectionPool(DbOptions options, std::shared_ptr<prometheus::Registry> registry,
                  PoolMetrics metrics);
   absl::StatusOr<std::unique_ptr<Connection>> Open();
+  absl::StatusOr<std::unique_ptr<Connection>> OpenOn(const DbEndpoint& endpoint);
+  std::vector<DbEndpoint> endpoints_;
+  std::atomic<int> current_endpoint_{0};
+  prometheus::Counter* failovers_ = nullptr;
   void Release(int slot);
   void UpdateGauges() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

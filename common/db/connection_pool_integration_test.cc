@@ -13,6 +13,7 @@
 namespace aftercare::db {
 namespace {
 
+using ::aftercare::testing::AdminExecute;
 using ::aftercare::testing::MetricValue;
 using ::aftercare::testing::PrivateMariaDb;
 using ::aftercare::testing::StatusIs;
@@ -100,6 +101,65 @@ TEST(ConnectionPoolTest, RecoversAfterTheServerRestarts) {
   EXPECT_OK(s);
   EXPECT_OK(SelectOne(*pool));
   EXPECT_OK(SelectOne(*pool));
+  db.reset();
+}
+
+// --mysql_host with several endpoints (a Galera cluster's nodes): new
+// connections go to the first that answers, and stay there.
+TEST(ConnectionPoolTest, FailsOverToTheNextEndpointAndStaysThere) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  DbOptions options = db->Options(2);
+  options.connect_timeout = absl::Seconds(1);
+  const int dead_port = aftercare::testing::PickFreePort();  // nothing listens there
+  options.endpoints = {DbEndpoint{"127.0.0.1", dead_port}, DbEndpoint{options.host, options.port}};
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(options, registry));
+  EXPECT_EQ(MetricValue(*registry, "aftercare_db_failovers_total"), 0);
+  {
+    // Two connections open: the first fails over, the second goes straight
+    // to the endpoint in use.
+    ASSERT_OK_AND_ASSIGN(PooledConnection a, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(PooledConnection b, pool->Acquire());
+  }
+  EXPECT_OK(SelectOne(*pool));
+  EXPECT_EQ(MetricValue(*registry, "aftercare_db_failovers_total"), 1);
+}
+
+TEST(ConnectionPoolTest, MovesToAnotherNodeWhenItsNodeStops) {
+  ASSERT_OK_AND_ASSIGN(auto first, PrivateMariaDb::Start());
+  ASSERT_OK_AND_ASSIGN(auto second, PrivateMariaDb::Start());
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::CreateOn(first->address()));
+  ASSERT_OK(AdminExecute(second->address(), "CREATE DATABASE " + db->name()));
+  ASSERT_OK(AdminExecute(second->address(), "CREATE TABLE " + db->name() +
+                                                ".node (name VARCHAR(10)) ENGINE=InnoDB"));
+  ASSERT_OK(AdminExecute(second->address(), "INSERT INTO " + db->name() + ".node VALUES ('second')"));
+  ASSERT_OK(db->Execute("CREATE TABLE node (name VARCHAR(10)) ENGINE=InnoDB"));
+  ASSERT_OK(db->Execute("INSERT INTO node VALUES ('first')"));
+  DbOptions options = db->Options(2);
+  options.connect_timeout = absl::Seconds(1);
+  options.endpoints = {DbEndpoint{first->address().host, first->address().port},
+                       DbEndpoint{second->address().host, second->address().port}};
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(options, nullptr));
+  auto node = [&]() {
+    return RunRead<std::string>(*pool, "node", [](Connection& c) -> absl::StatusOr<std::string> {
+      std::unique_ptr<sql::ResultSet> rs(c.Prepare("SELECT name FROM node").executeQuery());
+      rs->next();
+      return std::string(rs->getString(1));
+    });
+  };
+  {
+    absl::StatusOr<std::string> before = node();
+    ASSERT_OK(before);
+    EXPECT_EQ(*before, "first");
+  }
+  ASSERT_OK(first->Stop());
+  // The call on the dead connection fails (UNAVAILABLE, retry later); the
+  // readiness ping and every call after it are on the second node.
+  EXPECT_OK(pool->Ping());
+  absl::StatusOr<std::string> after = node();
+  for (int i = 0; i < 5 && !after.ok(); ++i) after = node();
+  ASSERT_OK(after);
+  EXPECT_EQ(*after, "second");
   db.reset();
 }
 

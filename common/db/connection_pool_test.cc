@@ -19,6 +19,28 @@ using ::aftercare::testing::TestCertificates;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
+TEST(DbEndpointsTest, ParsesAListOfHostsWithOrWithoutPorts) {
+  ASSERT_OK_AND_ASSIGN(std::vector<DbEndpoint> one, ParseDbEndpoints("db.internal", 3306));
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].host, "db.internal");
+  EXPECT_EQ(one[0].port, 3306);
+  ASSERT_OK_AND_ASSIGN(std::vector<DbEndpoint> three,
+                       ParseDbEndpoints("n0:3307, n1 ,[::1]:3308", 3306));
+  ASSERT_EQ(three.size(), 3u);
+  EXPECT_EQ(three[0].host, "n0");
+  EXPECT_EQ(three[0].port, 3307);
+  EXPECT_EQ(three[1].host, "n1");
+  EXPECT_EQ(three[1].port, 3306);
+  EXPECT_EQ(three[2].host, "::1");
+  EXPECT_EQ(three[2].port, 3308);
+  for (const char* bad : {"", "a,,b", "a:", "a:0", "a:65536", "a:x", ":3306", "[::1", "[::1]x",
+                          "a:3306,a"}) {
+    EXPECT_THAT(ParseDbEndpoints(bad, 3306),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--mysql_host")))
+        << bad;
+  }
+}
+
 TEST(TlsModeTest, ParsesTheFourModesAndNothingElse) {
   for (TlsMode mode : {TlsMode::kDisabled, TlsMode::kRequired, TlsMode::kVerifyCa,
                        TlsMode::kVerifyIdentity}) {

@@ -15,6 +15,8 @@ constexpr int kErrTls = 2026;
 bool IsConnectionError(int code) {
   switch (code) {
     case 1040:  // too many connections
+    case 1047:  // a Galera node not in the primary component ("WSREP has not yet
+                // prepared node for application use"): go to another node
     case 1053:  // server shutdown in progress
     case 1927:  // connection was killed
     case 2002:  // can't connect through socket

@@ -9,11 +9,16 @@
 #include "absl/time/clock.h"
 #include "common/db/connection_pool.h"
 #include "common/db/errors.h"
+#include "common/db/lease.h"
 #include "common/db/sql_time.h"
 #include "common/logging.h"
 
 namespace aftercare::db {
 namespace {
+
+// How long a runner's claim lasts without renewal (renewed before each
+// file): a runner killed mid-way holds the others off this long at most.
+constexpr absl::Duration kMigrationLeaseTtl = absl::Minutes(2);
 
 std::string Sha256Hex(absl::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -77,21 +82,22 @@ absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool,
   auto conn_or = pool.Acquire();
   if (!conn_or.ok()) return conn_or.status();
   PooledConnection conn = *std::move(conn_or);
-  const std::string lock_name = absl::StrCat("aftercare_migrations.", pool.options().database);
+  // A lease row, not GET_LOCK: a named lock is node-local on a Galera
+  // cluster, so two runners on two nodes would both hold it.
+  Lease lease("migrations", LeaseHolderId("migrate"), kMigrationLeaseTtl);
   MigrationReport report;
   bool locked = false;
   try {
-    {
-      auto& get_lock = conn->Prepare("SELECT GET_LOCK(?, ?)");
-      get_lock.setString(1, lock_name);
-      get_lock.setInt(2, static_cast<int>(absl::ToInt64Seconds(lock_timeout)));
-      std::unique_ptr<sql::ResultSet> rs(get_lock.executeQuery());
-      if (!rs->next() || rs->isNull(1) || rs->getInt(1) != 1) {
+    conn->Execute(kLeaseTableDdl);
+    const absl::Time give_up = absl::Now() + lock_timeout;
+    while (!lease.TryAcquire(*conn)) {
+      if (absl::Now() >= give_up) {
         return absl::DeadlineExceededError(
-            absl::StrCat("another migration runner holds '", lock_name, "'"));
+            "another migration runner holds the 'migrations' lease (aftercare_leases)");
       }
-      locked = true;
+      absl::SleepFor(absl::Milliseconds(250));
     }
+    locked = true;
     conn->Execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " component VARCHAR(64) NOT NULL,"
@@ -128,6 +134,12 @@ absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool,
           ++report.already_applied;
           continue;
         }
+        if (!lease.TryAcquire(*conn)) {  // renewed before each file
+          failure = absl::AbortedError(absl::StrCat(
+              "lost the 'migrations' lease before ", set.component, "/", file.name,
+              " (a file took longer than ", absl::FormatDuration(kMigrationLeaseTtl), ")"));
+          break;
+        }
         for (const std::string& stmt : SplitSqlStatements(file.sql)) conn->Execute(stmt);
         auto& record = conn->Prepare(
             "INSERT INTO schema_migrations (component, version, name, checksum, applied_at_us)"
@@ -143,19 +155,15 @@ absl::StatusOr<MigrationReport> ApplyMigrations(ConnectionPool& pool,
       }
       if (!failure.ok()) break;
     }
-    auto& release = conn->Prepare("SELECT RELEASE_LOCK(?)");
-    release.setString(1, lock_name);
-    std::unique_ptr<sql::ResultSet>(release.executeQuery());
+    lease.Release(*conn);
     if (!failure.ok()) return failure;
     return report;
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e.getErrorCode())) {
-      conn->MarkBroken();  // the server drops the named lock with the session
+      conn->MarkBroken();  // the lease expires on its own
     } else if (locked) {
       try {
-        auto& release = conn->Prepare("SELECT RELEASE_LOCK(?)");
-        release.setString(1, lock_name);
-        std::unique_ptr<sql::ResultSet>(release.executeQuery());
+        lease.Release(*conn);
       } catch (const sql::SQLException&) {
         conn->MarkBroken();
       }

@@ -1,8 +1,9 @@
 // Versioned schema migrations. Each component (the shared tables of common/,
 // then each service) has numbered SQL files `NNNN_description.sql`, compiled
 // into the binary (cmake/Migrations.cmake). ApplyMigrations runs the missing
-// ones in order under a named lock (GET_LOCK), so concurrent runners — two
-// replicas starting together, or a Kubernetes Job — apply each file once,
+// ones in order under the 'migrations' lease (common/db/lease.h, a row that
+// a Galera cluster serializes too), so concurrent runners — two replicas
+// starting together, or a Kubernetes Job — apply each file once,
 // and records them in `schema_migrations` with a checksum: a file edited
 // after it was applied is refused.
 //

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "common/db/connection_pool.h"
+#include "common/db/lease.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -96,6 +97,29 @@ TEST(MigrationsTest, ConcurrentRunnersApplyEachFileOnce) {
   }
   EXPECT_EQ(applied, static_cast<int>(CommonMigrations().size()) + 2);
   EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM units"), "1");
+}
+
+// The runners' mutual exclusion is the 'migrations' lease row (a named lock
+// would be node-local on a Galera cluster): while another runner holds it,
+// nothing is applied; once it expires (its runner died), the next one goes on.
+TEST(MigrationsTest, WaitsForTheMigrationsLeaseAndTakesItOnceExpired) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(1), nullptr));
+  ASSERT_OK(db->Execute(kLeaseTableDdl));
+  ASSERT_OK(db->Execute("INSERT INTO aftercare_leases VALUES ('migrations', 'another-runner', 1,"
+                        " UNIX_TIMESTAMP(NOW(6)) * 1000000 + 3600000000)"));
+  EXPECT_THAT(ApplyMigrations(*pool, {{"sample", &Sample()}}, absl::Seconds(1)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, ::testing::HasSubstr("migrations")));
+  EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM information_schema.TABLES"
+                            " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'units'"),
+            "0");
+  ASSERT_OK(db->Execute("UPDATE aftercare_leases SET expires_at_us = 1"));
+  ASSERT_OK_AND_ASSIGN(MigrationReport report,
+                       ApplyMigrations(*pool, {{"sample", &Sample()}}, absl::Seconds(1)));
+  EXPECT_EQ(report.applied, 2);
+  // Released when done: the next runner does not wait.
+  EXPECT_EQ(*db->QueryValue("SELECT expires_at_us FROM aftercare_leases WHERE name = 'migrations'"),
+            "0");
 }
 
 TEST(MigrationsTest, RefusesAFileChangedAfterItWasApplied) {
