@@ -729,9 +729,10 @@ TEST_F(RmaIntegrationTest, RestartsLoseNothingAndDoubleNothing) {
   ASSERT_TRUE(WaitFor([&] {
     clock_.Advance(absl::Seconds(30));
     return RmaCount("SELECT COUNT(*) FROM outbox_events WHERE delivered_at_us IS NULL") == 0;
-  })) << "the outbox did not drain after the restarts; holder " << *holder << " now "
-         << *rma_->database().QueryValue(absl::StrCat(
-                "SELECT IFNULL(IS_USED_LOCK('aftercare_outbox.", rma_->database().name(), "'), 0)"))
+  })) << "the outbox did not drain after the restarts; lease "
+         << *rma_->database().QueryValue(
+                "SELECT CONCAT(holder, ' fence ', fence, ' until ', expires_at_us)"
+                " FROM aftercare_leases WHERE name = 'outbox'")
          << " pending "
          << *rma_->database().QueryValue(
                 "SELECT GROUP_CONCAT(CONCAT(id, ':', event_type, ':', attempts, ':', next_attempt_at_us)) "

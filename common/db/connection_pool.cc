@@ -526,6 +526,21 @@ void ConnectionPool::Release(int slot) {
   UpdateGauges();
 }
 
+void ConnectionPool::DropIdle() {
+  std::vector<std::unique_ptr<Connection>> dropped;
+  {
+    MutexLock lock(&mu_);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (!busy_[i] && slots_[i] != nullptr) {
+        dropped.push_back(std::move(slots_[i]));
+        --open_count_;
+      }
+    }
+    UpdateGauges();
+  }
+  // Closed outside the lock.
+}
+
 void ConnectionPool::UpdateGauges() {
   if (in_use_gauge_ == nullptr) return;
   in_use_gauge_->Set(in_use_);

@@ -172,6 +172,10 @@ class ConnectionPool {
   // `acquire_timeout`.
   absl::StatusOr<PooledConnection> Acquire();
 
+  // Closes the connections nobody has checked out (after a connection
+  // error: they most likely lead to the same dead server).
+  void DropIdle();
+
   // Runs `SELECT 1` on a pooled connection: OK when the database answers.
   absl::Status Ping();
 

@@ -163,6 +163,32 @@ TEST(ConnectionPoolTest, MovesToAnotherNodeWhenItsNodeStops) {
   db.reset();
 }
 
+// A connection lost before COMMIT (its database node died) wrote nothing:
+// the transaction runs again on a new connection instead of failing the call.
+TEST(TransactionTest, AConnectionLostBeforeCommitIsRetriedOnANewOne) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK(db->Execute("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB"));
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(2), nullptr));
+  int attempts = 0;
+  absl::Status s = RunTransactionStatus(*pool, "insert", [&](Connection& c) -> absl::Status {
+    ++attempts;
+    auto& insert = c.Prepare("INSERT INTO t VALUES (?)");
+    insert.setInt(1, attempts);
+    insert.executeUpdate();
+    if (attempts == 1) {
+      std::unique_ptr<sql::ResultSet> rs(c.Prepare("SELECT CONNECTION_ID()").executeQuery());
+      rs->next();
+      EXPECT_OK(db->Execute("KILL CONNECTION " + std::to_string(rs->getInt64(1))));
+      std::unique_ptr<sql::ResultSet>(c.Prepare("SELECT 1").executeQuery());  // throws: gone
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_OK(s);
+  EXPECT_EQ(attempts, 2);
+  // The first attempt's row went with its session.
+  EXPECT_EQ(*db->QueryValue("SELECT GROUP_CONCAT(id) FROM t"), "2");
+}
+
 TEST(TransactionTest, CommitsOnSuccessAndRollsBackOnError) {
   ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
   ASSERT_OK(db->Execute("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB"));

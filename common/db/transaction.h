@@ -9,9 +9,12 @@
 //
 // RunTransaction wraps the body in START TRANSACTION / COMMIT (ROLLBACK when
 // the body fails) and starts it again, up to `max_attempts` times with a
-// jittered backoff, when it fails with a retryable conflict (deadlock 1213,
-// lock wait timeout 1205, or a status marked with MarkRetryable). RunRead
-// runs a body that only reads, in autocommit mode.
+// jittered backoff, when it fails with a retryable conflict (deadlock 1213
+// — on a Galera cluster also a certification failure —, lock wait timeout
+// 1205, or a status marked with MarkRetryable) or loses its connection
+// before COMMIT (the database node died: the next attempt fails over).
+// RunRead runs a body that only reads, in autocommit mode, with the same
+// retries.
 #ifndef AFTERCARE_COMMON_DB_TRANSACTION_H_
 #define AFTERCARE_COMMON_DB_TRANSACTION_H_
 
@@ -51,11 +54,13 @@ const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
 template <typename R, typename Fn>
 R RunOnce(ConnectionPool& pool, Connection& conn, absl::string_view context, bool transactional,
           Fn& fn) {
+  bool committing = false;
   try {
     if (transactional) conn.Execute("START TRANSACTION");
     R result = fn(conn);
     if (transactional) {
       if (StatusOf(result).ok()) {
+        committing = true;
         conn.Execute("COMMIT");
       } else {
         conn.Execute("ROLLBACK");
@@ -65,6 +70,15 @@ R RunOnce(ConnectionPool& pool, Connection& conn, absl::string_view context, boo
   } catch (const sql::SQLException& e) {
     if (IsConnectionError(e.getErrorCode())) {
       conn.MarkBroken();
+      // The server (or the Galera node) is gone: so are the other idle
+      // connections to it, most likely.
+      pool.DropIdle();
+      // Lost before COMMIT was sent, nothing was written (the server rolls
+      // back an open transaction with its session): another attempt, on a
+      // new connection — on the next endpoint if need be — is safe. A
+      // COMMIT whose answer was lost may have landed: the caller decides
+      // (a retry with the same request_id replays it).
+      if (!committing) return MarkRetryable(FromSqlException(e, context, pool));
     } else {
       if (transactional) {
         try {

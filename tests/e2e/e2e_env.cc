@@ -89,6 +89,7 @@ Env& Env::Get() {
       self.services_.clear();
       self.mail_sink_.reset();
       self.mariadb_.reset();
+      self.cluster_.reset();
       // Keep the service logs only when a test failed.
       if (::testing::UnitTest::GetInstance()->Passed() && !self.dir_.empty()) {
         std::error_code ec;
@@ -120,13 +121,13 @@ std::string Env::Token(Role role, const std::string& subject, std::vector<std::s
 
 std::vector<std::string> Env::Flags(const std::string& name) {
   Service& s = *services_.at(name);
-  const auto& server = mariadb_->address();
+  const auto& server = server_;
   std::vector<std::string> f = {
       "--grpc_host=127.0.0.1",
       absl::StrCat("--grpc_port=", s.grpc_port),
       "--metrics_host=127.0.0.1",
       "--metrics_port=0",
-      "--mysql_host=127.0.0.1",
+      cluster_ ? "--mysql_host=" + cluster_->Hosts() : std::string("--mysql_host=127.0.0.1"),
       absl::StrCat("--mysql_port=", server.port),
       absl::StrCat("--mysql_user=", server.user),
       absl::StrCat("--mysql_database=", s.db->name()),
@@ -181,16 +182,25 @@ absl::Status Env::Start() {
       !s.ok()) {
     return s;
   }
-  auto db = testing::PrivateMariaDb::Start();
-  if (!db.ok()) return db.status();
-  mariadb_ = std::move(*db);
+  const char* galera = std::getenv("AFTERCARE_E2E_GALERA");
+  if (galera != nullptr && std::string(galera) == "1") {
+    auto cluster = testing::GaleraCluster::Start();
+    if (!cluster.ok()) return cluster.status();
+    cluster_ = std::move(*cluster);
+    server_ = cluster_->node(1);
+  } else {
+    auto db = testing::PrivateMariaDb::Start();
+    if (!db.ok()) return db.status();
+    mariadb_ = std::move(*db);
+    server_ = mariadb_->address();
+  }
   if (auto s = StartMailSink(); !s.ok()) return s;
   for (const auto& [name, full] : kFullNames) {
     auto s = std::make_unique<Service>();
     s->name = name;
     s->full_name = full;
     s->grpc_port = testing::PickFreePort();
-    auto tdb = testing::TestDatabase::CreateOn(mariadb_->address());
+    auto tdb = testing::TestDatabase::CreateOn(server_);
     if (!tdb.ok()) return tdb.status();
     s->db = std::move(*tdb);
     grpc::ChannelArguments args;
@@ -323,7 +333,11 @@ CallResult Env::CallRaw(Service& s, const std::string& full_method, const std::s
 
 CallResult Env::Call(const std::string& service, const std::string& method,
                      const std::string& token, const Json& request, absl::Duration deadline) {
-  Service& s = *services_.at(service);
+  return CallOn(*services_.at(service), method, token, request, deadline);
+}
+
+CallResult Env::CallOn(Service& s, const std::string& method, const std::string& token,
+                       const Json& request, absl::Duration deadline) {
   // "Method" on the service's own gRPC service, or "pkg.Service/Method" on
   // another one the same process serves (NotificationService).
   std::string full_service = s.full_name;
@@ -348,7 +362,7 @@ CallResult Env::Call(const std::string& service, const std::string& method,
                             absl::StrCat("test: bad request JSON for ", method, ": ", st.ToString()));
     return r;
   }
-  return CallRaw(service, absl::StrCat("/", full_service, "/", short_method), token,
+  return CallRaw(s, absl::StrCat("/", full_service, "/", short_method), token,
                  in->SerializeAsString(), deadline);
 }
 
@@ -388,7 +402,7 @@ absl::StatusOr<std::unique_ptr<Service>> Env::StartInstance(
   s->name = base;
   s->full_name = services_.at(base)->full_name;
   s->grpc_port = testing::PickFreePort();
-  ASSIGN_OR_RETURN(s->db, testing::TestDatabase::CreateOn(mariadb_->address()));
+  ASSIGN_OR_RETURN(s->db, testing::TestDatabase::CreateOn(server_));
   std::vector<std::string> flags;
   for (std::string f : Flags(base)) {
     if (absl::StartsWith(f, "--grpc_port=")) f = absl::StrCat("--grpc_port=", s->grpc_port);
@@ -410,7 +424,25 @@ absl::Status Env::StartService(const std::string& service) {
   return WaitReady(service);
 }
 
-absl::Status Env::RestartMariaDb() { return mariadb_->Restart(); }
+absl::Status Env::RestartMariaDb() {
+  if (mariadb_ == nullptr) return absl::FailedPreconditionError("not on a single MariaDB");
+  return mariadb_->Restart();
+}
+
+absl::Status Env::KillNode(int n) {
+  if (cluster_ == nullptr) return absl::FailedPreconditionError("not on a Galera cluster");
+  RETURN_IF_ERROR(cluster_->Kill(n));
+  if (server_.port == cluster_->node(n).port) {
+    server_ = cluster_->node(n % 3 + 1);
+    for (auto& [name, s] : services_) s->db->MoveTo(server_);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Env::RestartNode(int n) {
+  if (cluster_ == nullptr) return absl::FailedPreconditionError("not on a Galera cluster");
+  return cluster_->Restart(n);
+}
 
 int64_t Env::Count(const std::string& service, const std::string& table, const std::string& where) {
   std::string sql = absl::StrCat("SELECT COUNT(*) FROM ", table);

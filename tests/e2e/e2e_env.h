@@ -52,6 +52,15 @@ class Env {
   Service& svc(const std::string& name) { return *services_.at(name); }
   testing::PrivateMariaDb& mariadb() { return *mariadb_; }
 
+  // Galera mode (environment AFTERCARE_E2E_GALERA=1, the e2e_galera test):
+  // the databases live on a local 3-node cluster and every service is given
+  // all three nodes (--mysql_host list, node 1 first). null otherwise.
+  testing::GaleraCluster* cluster() { return cluster_.get(); }
+  // kill -9 of node n; the test's own queries (Count, Snapshot) move to a
+  // live node.
+  absl::Status KillNode(int n);
+  absl::Status RestartNode(int n);  // waits until it is Synced
+
   // Tokens (issuer aftercare-dev, audience aftercare), valid 2000 h from
   // `issued_at` so that they survive the test clock moving forward.
   static std::string Token(Role role, const std::string& subject,
@@ -65,6 +74,9 @@ class Env {
   CallResult Call(const std::string& service, const std::string& method,
                   const std::string& token, const Json& request,
                   absl::Duration deadline = absl::Seconds(10));
+  // The same on a given process (an instance from StartInstance).
+  CallResult CallOn(Service& s, const std::string& method, const std::string& token,
+                    const Json& request, absl::Duration deadline = absl::Seconds(10));
   // Sends raw request bytes to a method ("/pkg.Service/Method"); works for
   // unary and streaming methods (one request message, then half-close).
   CallResult CallRaw(const std::string& service, const std::string& full_method,
@@ -120,6 +132,8 @@ class Env {
   std::string clock_file_;
   std::string key_file_;
   std::unique_ptr<testing::PrivateMariaDb> mariadb_;
+  std::unique_ptr<testing::GaleraCluster> cluster_;
+  testing::ServerAddress server_;  // where the services' databases are created
   std::unique_ptr<testing::ServiceProcess> mail_sink_;
   std::string mail_dir_;
   int mail_port_ = 0;

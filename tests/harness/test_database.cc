@@ -12,6 +12,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 
 namespace aftercare::testing {
@@ -179,6 +180,75 @@ PrivateMariaDb::~PrivateMariaDb() {
   (void)Stop();
   std::string cmd = absl::StrCat("rm -rf '", dir_, "'");
   (void)std::system(cmd.c_str());
+}
+
+namespace {
+bool PortFree(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return free;
+}
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GaleraCluster>> GaleraCluster::Start() {
+  char tmpl[] = "/tmp/aftercare-galera-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
+  // scripts/db uses BASEPORT+0..2 (SQL), +10.., +20.., +30.. (Galera).
+  absl::BitGen gen;
+  int base = 0;
+  for (int attempt = 0; attempt < 50 && base == 0; ++attempt) {
+    const int candidate = absl::Uniform<int>(gen, 20000, 40000);
+    bool all_free = true;
+    for (int offset : {0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32}) {
+      all_free = all_free && PortFree(candidate + offset);
+    }
+    if (all_free) base = candidate;
+  }
+  if (base == 0) return absl::UnavailableError("no free port range for a Galera cluster");
+  std::vector<ServerAddress> nodes;
+  for (int n = 0; n < 3; ++n) nodes.push_back(ServerAddress{"127.0.0.1", base + n, "root", ""});
+  std::unique_ptr<GaleraCluster> cluster(new GaleraCluster(tmpl, std::move(nodes)));
+  absl::Status s = RunDbScript(absl::StrCat("cluster-start ", cluster->dir_, " ", base));
+  if (!s.ok()) return s;
+  return cluster;
+}
+
+GaleraCluster::~GaleraCluster() {
+  (void)RunDbScript(absl::StrCat("cluster-stop ", dir_));
+  std::string cmd = absl::StrCat("rm -rf '", dir_, "'");
+  (void)std::system(cmd.c_str());
+}
+
+std::string GaleraCluster::Hosts() const {
+  std::vector<std::string> hosts;
+  for (const ServerAddress& n : nodes_) hosts.push_back(absl::StrCat(n.host, ":", n.port));
+  return absl::StrJoin(hosts, ",");
+}
+
+absl::Status GaleraCluster::Kill(int n) {
+  return RunDbScript(absl::StrCat("node-kill ", dir_, " ", n));
+}
+
+absl::Status GaleraCluster::Restart(int n) {
+  return RunDbScript(absl::StrCat("node-start ", dir_, " ", n));
+}
+
+absl::StatusOr<std::string> GaleraCluster::State(int n) const {
+  try {
+    auto conn = AdminConnect(node(n), "");
+    std::unique_ptr<sql::Statement> stmt(conn->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(
+        stmt->executeQuery("SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'"));
+    if (!rs->next()) return absl::NotFoundError("no wsrep_local_state_comment: not a Galera node");
+    return std::string(rs->getString(2));
+  } catch (const sql::SQLException& e) {
+    return absl::UnavailableError(absl::StrCat("node ", n, ": ", e.what()));
+  }
 }
 
 absl::Status PrivateMariaDb::Stop() { return RunDbScript(absl::StrCat("stop ", dir_)); }

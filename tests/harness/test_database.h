@@ -45,6 +45,9 @@ class TestDatabase {
   absl::Status Execute(const std::string& sql);
   // Runs a single-value query (e.g. "SELECT COUNT(*) FROM units") in this database.
   absl::StatusOr<std::string> QueryValue(const std::string& sql);
+  // Sends the test's own queries to another server holding this database
+  // (another node of a Galera cluster, when the first was killed).
+  void MoveTo(const ServerAddress& server) { server_ = server; }
 
  private:
   TestDatabase(ServerAddress server, std::string name)
@@ -76,6 +79,27 @@ class PrivateMariaDb {
   std::string dir_;
   ServerAddress address_;
   std::vector<std::string> server_options_;
+};
+
+// A local 3-node MariaDB Galera cluster (`scripts/db cluster-start`) in a
+// temporary folder, on free ports; stopped and removed when destroyed.
+class GaleraCluster {
+ public:
+  static absl::StatusOr<std::unique_ptr<GaleraCluster>> Start();
+  ~GaleraCluster();
+  const ServerAddress& node(int n) const { return nodes_.at(n - 1); }  // n = 1..3
+  // The --mysql_host list of the three nodes, node 1 first.
+  std::string Hosts() const;
+  absl::Status Kill(int n);     // kill -9 node n
+  absl::Status Restart(int n);  // start node n again; returns once it is Synced
+  // wsrep_local_state_comment of node n ("Synced", ...), an error when down.
+  absl::StatusOr<std::string> State(int n) const;
+
+ private:
+  GaleraCluster(std::string dir, std::vector<ServerAddress> nodes)
+      : dir_(std::move(dir)), nodes_(std::move(nodes)) {}
+  std::string dir_;
+  std::vector<ServerAddress> nodes_;
 };
 
 // Returns a TCP port that was free a moment ago on 127.0.0.1.
