@@ -1215,6 +1215,13 @@ const clone = (x) => JSON.parse(JSON.stringify(x));
 const dep = (objs, n) => objs.find((o) => o.kind === "Deployment" && o.metadata.name === n);
 // A generated ConfigMap or Secret by its name in the repo (rendered: <name>-<hash>).
 const gen = (objs, kind, n) => objs.find((o) => o.kind === kind && generatorName(o.metadata.name) === n);
+const mdb = (objs) => objs.find((o) => o.kind === "MariaDB");
+// The Galera NetworkPolicy's rules between the Galera pods (in and out).
+const galeraRules = (objs) => {
+  const np = objs.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "mariadb");
+  const galera = (p) => p.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "mariadb";
+  return [...np.spec.ingress.filter((r) => (r.from || []).some(galera)), ...np.spec.egress.filter((r) => (r.to || []).some(galera))];
+};
 const initOf = (objs, n) => dep(objs, n).spec.template.spec.initContainers.find((c) => c.name === "migrate");
 // Renames a rendered ConfigMap or Secret and every reference to it (as if
 // the repo had it as a plain object, or an external one).
@@ -1303,6 +1310,39 @@ const MUTATIONS = [
   ["alert without summary", "prod", (o) => { delete o.find((x) => x.kind === "PrometheusRule").spec.groups.flatMap((g) => g.rules).filter((r) => r.alert).at(-1).annotations.summary; }, "annotation summary is missing"],
   ["dashboard with a hashed name", "dev", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.labels?.grafana_dashboard).metadata.name += "-5f8c7d9k2m"; }, "a dashboard ConfigMap needs a fixed name"],
   ["PrometheusRule removed", "prod", (o) => { o.splice(o.findIndex((x) => x.kind === "PrometheusRule"), 1); }, "no PrometheusRule"],
+  // The Galera variant (k8s/components/galera).
+  ["Galera on two nodes", "prod-galera", (o) => { mdb(o).spec.replicas = 2; }, "spec.replicas is 2, expected 3 Galera nodes"],
+  ["Galera off", "prod-galera", (o) => { mdb(o).spec.galera.enabled = false; }, "spec.galera.enabled must be true"],
+  ["Galera field misspelt", "prod-galera", (o) => { const s = mdb(o).spec; s.galerra = s.galera; delete s.galera; }, "unknown field /spec/galerra"],
+  ["Galera replicas as a string", "prod-galera", (o) => { mdb(o).spec.replicas = "3"; }, "/spec/replicas must be integer"],
+  ["Galera without storage", "prod-galera", (o) => { delete mdb(o).spec.storage; }, "spec.storage.size is missing"],
+  ["Galera without PodDisruptionBudget", "prod-galera", (o) => { delete mdb(o).spec.podDisruptionBudget; }, "no PodDisruptionBudget for the Galera nodes"],
+  ["Galera PodDisruptionBudget of two", "prod-galera", (o) => { mdb(o).spec.podDisruptionBudget.maxUnavailable = 2; }, "PodDisruptionBudget maxUnavailable is 2, expected 1"],
+  ["Galera nodes on one Kubernetes node", "prod-galera", (o) => { delete mdb(o).spec.affinity; }, "spec.affinity.antiAffinityEnabled must be true"],
+  ["Galera without required TLS", "prod-galera", (o) => { mdb(o).spec.tls.required = false; }, "spec.tls.enabled and spec.tls.required must be true"],
+  ["Galera agent unrestricted", "prod-galera", (o) => { mdb(o).spec.galera.agent.securityContext.allowPrivilegeEscalation = true; }, "spec.galera.agent.securityContext: allowPrivilegeEscalation must be false"],
+  ["Galera image unpinned", "prod-galera", (o) => { mdb(o).spec.image = "docker.io/library/mariadb"; }, "is not pinned"],
+  ["service database missing", "prod-galera", (o) => { o.splice(o.findIndex((x) => x.kind === "Database" && x.spec.name === "aftercare_rma"), 1); }, "no Database aftercare_rma on MariaDB mariadb"],
+  ["service user missing", "prod-galera", (o) => { o.splice(o.findIndex((x) => x.kind === "User" && x.spec.passwordSecretKeyRef.name === "case-svc-db"), 1); }, "Deployment/case-svc: no User on MariaDB mariadb"],
+  ["user name not the Secret's", "prod-galera", (o) => { o.find((x) => x.kind === "User" && x.spec.name === "licensing").spec.name = "aftercare"; }, "creates user aftercare, but licensing-svc logs in as licensing"],
+  ["grant on another database", "prod-galera", (o) => { o.find((x) => x.kind === "Grant" && x.spec.username === "inventory").spec.database = "aftercare_cases"; }, "no Grant to inventory on database aftercare_inventory"],
+  ["grant read-only", "prod-galera", (o) => { o.find((x) => x.kind === "Grant" && x.spec.username === "rma").spec.privileges = ["SELECT"]; }, "rma needs ALL PRIVILEGES on aftercare_rma"],
+  ["user connection limit", "prod-galera", (o) => { delete o.find((x) => x.kind === "User" && x.spec.name === "cases").spec.maxUserConnections; }, "maxUserConnections 10 < 100"],
+  ["one Galera host", "prod-galera", (o) => { gen(o, "ConfigMap", "rma-svc-config").data.AFTERCARE_MYSQL_HOST = "mariadb-0.mariadb-internal:3306"; }, "AFTERCARE_MYSQL_HOST lists 1 distinct Galera nodes"],
+  ["a Galera host twice", "prod-galera", (o) => { gen(o, "ConfigMap", "case-svc-config").data.AFTERCARE_MYSQL_HOST = "mariadb-0.mariadb-internal:3306,mariadb-1.mariadb-internal:3306,mariadb-0.mariadb-internal.aftercare.svc.cluster.local:3306"; }, "AFTERCARE_MYSQL_HOST lists 2 distinct Galera nodes"],
+  ["the Service instead of the nodes", "prod-galera", (o) => { gen(o, "ConfigMap", "inventory-svc-config").data.AFTERCARE_MYSQL_HOST = "mariadb:3306,mariadb-1.mariadb-internal:3306,mariadb-2.mariadb-internal:3306"; }, 'AFTERCARE_MYSQL_HOST entry "mariadb:3306" is not a Galera node'],
+  ["a Galera host on the wrong port", "prod-galera", (o) => { gen(o, "ConfigMap", "licensing-svc-config").data.AFTERCARE_MYSQL_HOST = "mariadb-0.mariadb-internal:3306,mariadb-1.mariadb-internal:3307,mariadb-2.mariadb-internal:3306"; }, "the nodes serve MySQL on 3306"],
+  ["external host back in env", "prod-galera", (o) => { dep(o, "rma-svc").spec.template.spec.containers[0].env.unshift({ name: "AFTERCARE_MYSQL_HOST", valueFrom: { secretKeyRef: { name: "aftercare-mysql", key: "host" } } }); }, "AFTERCARE_MYSQL_HOST is set in env from Secret aftercare-mysql"],
+  ["database CA not the operator's", "prod-galera", (o) => { dep(o, "case-svc").spec.template.spec.volumes.find((v) => v.name === "mysql-tls").secret.secretName = "aftercare-mysql-tls"; }, "AFTERCARE_MYSQL_TLS_CA_FILE is not from Secret mariadb-ca-bundle"],
+  ["MySQL egress anywhere", "prod-galera", (o) => { const np = o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "rma-svc"); delete np.spec.egress.find((r) => (r.ports || []).some((p) => p.port === 3306)).to; }, "NetworkPolicy/rma-svc: egress on 3306 goes beyond the Galera pods"],
+  ["Galera NetworkPolicy removed", "prod-galera", (o) => { o.splice(o.findIndex((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb"), 1); }, "no NetworkPolicy of its own selects the Galera pods"],
+  ["service cannot reach Galera", "prod-galera", (o) => { o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb").spec.ingress[0].from[0].podSelector.matchExpressions[0].values.pop(); }, "no NetworkPolicy lets licensing-svc reach the Galera pods on 3306"],
+  ["no gcomm over UDP", "prod-galera", (o) => { for (const r of galeraRules(o)) r.ports = r.ports.filter((p) => !(p.port === 4567 && p.protocol === "UDP")); }, "reach each other on 4567/UDP"],
+  ["no IST", "prod-galera", (o) => { for (const r of galeraRules(o)) r.ports = r.ports.filter((p) => p.port !== 4568); }, "reach each other on 4568/TCP"],
+  ["no SST", "prod-galera", (o) => { for (const r of galeraRules(o)) r.ports = r.ports.filter((p) => p.port !== 4444); }, "reach each other on 4444/TCP"],
+  ["Galera port open to the services", "prod-galera", (o) => { o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb").spec.ingress[0].ports.push({ protocol: "TCP", port: 4444 }); }, "ingress 4444/TCP from"],
+  ["Galera pods open to all", "prod-galera", (o) => { o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb").spec.ingress.push({ ports: [{ protocol: "TCP", port: 22 }] }); }, "an ingress rule without from or ports"],
+  ["Galera pods reach out", "prod-galera", (o) => { o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb").spec.egress.push({ ports: [{ protocol: "TCP", port: 25 }] }); }, "egress 25/TCP: the Galera pods reach DNS, each other and the API server only"],
   ["unknown kind", "dev", (o) => { o.push({ apiVersion: "v1", kind: "Deploymnet", metadata: { name: "x", namespace: "aftercare" } }); }, "no Kubernetes API schema for apiVersion v1 kind Deploymnet"],
 ];
 const DOCKERFILE_MUTATIONS = [
