@@ -371,7 +371,7 @@ const OPERATOR_FIELDS = {
       "service", "primaryService", "secondaryService", "timeZone", "suspend", "env", "envFrom"],
     "spec.rootPasswordSecretKeyRef": SECRET_KEY_REF_FIELDS,
     "spec.galera": ["enabled", "sst", "availableWhenDesync", "galeraLibPath", "replicaThreads", "providerOptions", "agent",
-      "recovery", "initContainer", "initJob", "config", "primary"],
+      "recovery", "initContainer", "initJob", "config", "primary", "volumeClaimTemplate"],
     "spec.galera.recovery": ["enabled", "minClusterSize", "clusterMonitorInterval", "clusterHealthyTimeout",
       "clusterBootstrapTimeout", "clusterUpscaleTimeout", "clusterDownscaleTimeout", "podRecoveryTimeout",
       "podSyncTimeout", "forceClusterBootstrapInPod", "job"],
