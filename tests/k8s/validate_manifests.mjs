@@ -8,14 +8,16 @@
 //      container, content-hashed ConfigMaps and Secrets, external Secrets
 //      documented, pinned images, cross-service targets, every alert's
 //      severity, annotations and docs/RUNBOOKS.md anchor, the dashboard
-//      ConfigMap);
+//      ConfigMap; in prod-galera the MariaDB operator's Galera cluster, the
+//      services' list of its nodes and its NetworkPolicy: checkGalera);
 //   3. the Dockerfile (pinned bases, runtime packages, non-root user, one
 //      target per service);
 //   4. with --build-dir, the binaries' own defaults (`<svc> --help`) against
 //      the manifests and every AFTERCARE_* setting against the known flags.
 //
 //   node tests/k8s/validate_manifests.mjs --source-dir DIR [--build-dir DIR]
-//        --overlay dev=rendered-dev.yaml --overlay prod=rendered-prod.yaml [--self-test]
+//        --overlay dev=rendered-dev.yaml --overlay prod=rendered-prod.yaml
+//        --overlay prod-galera=rendered-prod-galera.yaml [--self-test]
 //
 // --self-test breaks the rendered objects one way at a time and requires each
 // break to be reported, so that no check passes vacuously.
@@ -567,7 +569,7 @@ function checkGalera(objects, err, req, { find, byKind, nps, ns }) {
   if (!gnps.length) { err(m, "no NetworkPolicy of its own selects the Galera pods"); return; }
   const isGaleraPeer = (peer) => peer.podSelector && !peer.namespaceSelector && labelsMatch(peer.podSelector, podLabels);
   const isServicePeer = (peer) => peer.podSelector && !peer.namespaceSelector && !isGaleraPeer(peer) &&
-    Object.values(SERVICES).length && Object.keys(SERVICES).some((svc) => labelsMatch(peer.podSelector, find("Deployment", svc)?.spec?.template?.metadata?.labels));
+    Object.keys(SERVICES).some((svc) => labelsMatch(peer.podSelector, find("Deployment", svc)?.spec?.template?.metadata?.labels));
   const has = (ports, port, proto) => ports.some(([p, pr]) => p === port && pr === proto);
   const allowsIn = (pred, port, proto) => gnps.some((np) => (np.spec?.ingress || []).some((r) => has(portsOf(r), port, proto) && (r.from || []).some(pred)));
   const allowsOut = (pred, port, proto) => gnps.some((np) => (np.spec?.egress || []).some((r) => has(portsOf(r), port, proto) && (r.to || []).some(pred)));
