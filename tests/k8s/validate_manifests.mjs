@@ -75,7 +75,10 @@ const OVERLAYS = {
 };
 // prod on a MariaDB Galera Cluster run by the MariaDB operator
 // (k8s/components/galera): prod's rules, plus checkGalera's.
-OVERLAYS["prod-galera"] = { ...OVERLAYS.prod, galera: true };
+// galeraSecretsExample: the Secrets the operator's objects reference
+// beyond prod's (the root password).
+OVERLAYS["prod-galera"] = { ...OVERLAYS.prod, galera: true,
+                            galeraSecretsExample: "k8s/components/galera/secrets.yaml.example" };
 
 // ---------------------------------------------------------------------------
 function parseArgs(argv) {
@@ -484,6 +487,23 @@ function checkGalera(objects, err, req, { find, byKind, nps, ns }) {
     if (sc.allowPrivilegeEscalation !== false) err(m, `${where}: allowPrivilegeEscalation must be false`);
     if (!(sc.capabilities?.drop || []).includes("ALL")) err(m, `${where}: capabilities.drop must include ALL`);
     if (!["RuntimeDefault", "Localhost"].includes(sc.seccompProfile?.type ?? psc.seccompProfile?.type)) err(m, `${where}: seccompProfile must be RuntimeDefault`);
+  }
+
+  // The root password's Secret: created by the operator of the cluster
+  // before the first apply, so described in the example.
+  const root = s.rootPasswordSecretKeyRef;
+  if (!root?.name || root.generate) err(m, "spec.rootPasswordSecretKeyRef must name a Secret you create (generate: false)");
+  else {
+    let ex = null;
+    try {
+      ex = YAML.parseAllDocuments(fs.readFileSync(path.join(args.sourceDir, req.galeraSecretsExample), "utf8")).map((d) => d.toJSON())
+        .find((x) => x?.kind === "Secret" && x.metadata?.name === root.name);
+    } catch (e) {
+      err(null, `cannot read ${req.galeraSecretsExample}: ${e.message}`);
+    }
+    if (!ex || !Object.keys({ ...(ex.data || {}), ...(ex.stringData || {}) }).includes(root.key)) {
+      err(m, `Secret ${root.name} key ${root.key} (the root password) is not described in ${req.galeraSecretsExample}`);
+    }
   }
 
   // Each service: its Database, User and Grant; the three nodes as its hosts.
@@ -1324,6 +1344,7 @@ const MUTATIONS = [
   ["Galera without required TLS", "prod-galera", (o) => { mdb(o).spec.tls.required = false; }, "spec.tls.enabled and spec.tls.required must be true"],
   ["Galera agent unrestricted", "prod-galera", (o) => { mdb(o).spec.galera.agent.securityContext.allowPrivilegeEscalation = true; }, "spec.galera.agent.securityContext: allowPrivilegeEscalation must be false"],
   ["Galera image unpinned", "prod-galera", (o) => { mdb(o).spec.image = "docker.io/library/mariadb"; }, "is not pinned"],
+  ["root password undocumented", "prod-galera", (o) => { mdb(o).spec.rootPasswordSecretKeyRef.name = "galera-root"; }, "Secret galera-root key password (the root password) is not described"],
   ["service database missing", "prod-galera", (o) => { o.splice(o.findIndex((x) => x.kind === "Database" && x.spec.name === "aftercare_rma"), 1); }, "no Database aftercare_rma on MariaDB mariadb"],
   ["service user missing", "prod-galera", (o) => { o.splice(o.findIndex((x) => x.kind === "User" && x.spec.passwordSecretKeyRef.name === "case-svc-db"), 1); }, "Deployment/case-svc: no User on MariaDB mariadb"],
   ["user name not the Secret's", "prod-galera", (o) => { o.find((x) => x.kind === "User" && x.spec.name === "licensing").spec.name = "aftercare"; }, "creates user aftercare, but licensing-svc logs in as licensing"],
