@@ -36,14 +36,18 @@ const setPatchValue = (key, value) => (text) => {
 // [what, file under k8s/, edit(text) -> text, overlays, workloads whose pod
 // template must change (all others must not)].
 const CASES = [
-  ["nothing changed (the renders are deterministic)", null, null, ["dev", "prod"], []],
+  ["nothing changed (the renders are deterministic)", null, null, ["dev", "prod", "prod-galera"], []],
   ["a base setting of case-svc (config.env)", "base/case-svc/config.env",
     (t) => t.replace(/^AFTERCARE_MAX_CONNECTION_AGE=.*$/m, "AFTERCARE_MAX_CONNECTION_AGE=6m"),
     ["dev", "prod"], deployments(["case-svc"])],
   ["the dev overlay's patch of every service's settings", "overlays/dev/config-dev.yaml",
     setPatchValue("AFTERCARE_DB_POOL_SIZE", "5"), ["dev"], deployments(SERVICES)],
   ["the prod overlay's patch of every service's settings", "overlays/prod/config-prod.yaml",
-    setPatchValue("AFTERCARE_LOG_LEVEL", "warning"), ["prod"], deployments(SERVICES)],
+    setPatchValue("AFTERCARE_LOG_LEVEL", "warning"), ["prod", "prod-galera"], deployments(SERVICES)],
+  // The Galera nodes the services connect to (k8s/components/galera).
+  ["the Galera node list", "components/galera/mysql-hosts.yaml",
+    setPatchValue("AFTERCARE_MYSQL_HOST", "mariadb-2.mariadb-internal:3306,mariadb-0.mariadb-internal:3306,mariadb-1.mariadb-internal:3306"),
+    ["prod-galera"], deployments(SERVICES)],
   ["a dev Secret (rma-svc's database password)", "overlays/dev/kustomization.yaml",
     (t) => t.replace("password=dev-only-rma-password", "password=dev-only-rma-password-2"),
     ["dev"], [...deployments(["rma-svc"]), "StatefulSet/mariadb"]],
@@ -88,7 +92,7 @@ try {
   const pristine = path.join(work, "k8s");
   fs.cpSync(path.join(sourceDir, "k8s"), pristine, { recursive: true });
   const baseline = {};
-  for (const overlay of ["dev", "prod"]) baseline[overlay] = render(pristine, overlay);
+  for (const overlay of ["dev", "prod", "prod-galera"]) baseline[overlay] = render(pristine, overlay);
 
   for (const [what, file, edit, overlays, mustChange] of CASES) {
     const copy = path.join(work, "edited");

@@ -8,14 +8,16 @@
 //      container, content-hashed ConfigMaps and Secrets, external Secrets
 //      documented, pinned images, cross-service targets, every alert's
 //      severity, annotations and docs/RUNBOOKS.md anchor, the dashboard
-//      ConfigMap);
+//      ConfigMap; in prod-galera the MariaDB operator's Galera cluster, the
+//      services' list of its nodes and its NetworkPolicy: checkGalera);
 //   3. the Dockerfile (pinned bases, runtime packages, non-root user, one
 //      target per service);
 //   4. with --build-dir, the binaries' own defaults (`<svc> --help`) against
 //      the manifests and every AFTERCARE_* setting against the known flags.
 //
 //   node tests/k8s/validate_manifests.mjs --source-dir DIR [--build-dir DIR]
-//        --overlay dev=rendered-dev.yaml --overlay prod=rendered-prod.yaml [--self-test]
+//        --overlay dev=rendered-dev.yaml --overlay prod=rendered-prod.yaml
+//        --overlay prod-galera=rendered-prod-galera.yaml [--self-test]
 //
 // --self-test breaks the rendered objects one way at a time and requires each
 // break to be reported, so that no check passes vacuously.
@@ -71,6 +73,12 @@ const OVERLAYS = {
           secretsExample: "k8s/overlays/prod/secrets.yaml.example",
           secretsDoc: { file: "docs/KUBERNETES.md", section: "Secrets (prod)" } },
 };
+// prod on a MariaDB Galera Cluster run by the MariaDB operator
+// (k8s/components/galera): prod's rules, plus checkGalera's.
+// galeraSecretsExample: the Secrets the operator's objects reference
+// beyond prod's (the root password).
+OVERLAYS["prod-galera"] = { ...OVERLAYS.prod, galera: true,
+                            galeraSecretsExample: "k8s/components/galera/secrets.yaml.example" };
 
 // ---------------------------------------------------------------------------
 function parseArgs(argv) {
@@ -156,6 +164,7 @@ function tracked(root) {
 }
 
 async function schemaErrors(obj) {
+  if (obj.apiVersion === MARIADB_API) return operatorSchemaErrors(obj);
   const model = await modelFor(obj.apiVersion, obj.kind);
   if (!model) return [`no Kubernetes API schema for apiVersion ${obj.apiVersion} kind ${obj.kind} (unknown kind or apiVersion)`];
   const copy = JSON.parse(JSON.stringify(obj));
@@ -346,6 +355,280 @@ function networkPolicyAllowsEgress(np, toLabels, port, protocol = "TCP") {
     }
   }
   return false;
+}
+
+// ---------------------------------------------------------------------------
+// The MariaDB operator's objects (k8s/components/galera). Its CRDs are not
+// installed here, so their fields are checked against this list of the
+// fields the operator's API (k8s.mariadb.com/v1alpha1) defines that the
+// manifests may use: a misspelt field is reported, as for the API's kinds.
+const MARIADB_API = "k8s.mariadb.com/v1alpha1";
+const SECURITY_CONTEXT_FIELDS = ["runAsNonRoot", "runAsUser", "runAsGroup", "allowPrivilegeEscalation", "capabilities",
+  "seccompProfile", "readOnlyRootFilesystem", "privileged"];
+const REF_FIELDS = ["name", "namespace", "waitForIt"];
+const SECRET_KEY_REF_FIELDS = ["name", "key", "generate"];
+const OPERATOR_FIELDS = {
+  MariaDB: {
+    spec: ["image", "imagePullPolicy", "imagePullSecrets", "rootPasswordSecretKeyRef", "replicas", "galera", "storage",
+      "tls", "affinity", "podDisruptionBudget", "updateStrategy", "podSecurityContext", "securityContext", "myCnf",
+      "resources", "nodeSelector", "tolerations", "topologySpreadConstraints", "priorityClassName", "podMetadata",
+      "inheritMetadata", "metrics", "livenessProbe", "readinessProbe", "startupProbe", "serviceAccountName", "port",
+      "service", "primaryService", "secondaryService", "timeZone", "suspend", "env", "envFrom"],
+    "spec.rootPasswordSecretKeyRef": SECRET_KEY_REF_FIELDS,
+    "spec.galera": ["enabled", "sst", "availableWhenDesync", "galeraLibPath", "replicaThreads", "providerOptions", "agent",
+      "recovery", "initContainer", "initJob", "config", "primary", "volumeClaimTemplate"],
+    "spec.galera.recovery": ["enabled", "minClusterSize", "clusterMonitorInterval", "clusterHealthyTimeout",
+      "clusterBootstrapTimeout", "clusterUpscaleTimeout", "clusterDownscaleTimeout", "podRecoveryTimeout",
+      "podSyncTimeout", "forceClusterBootstrapInPod", "job"],
+    "spec.galera.agent": ["image", "imagePullPolicy", "port", "probePort", "kubernetesAuth", "basicAuth",
+      "gracefulShutdownTimeout", "securityContext", "resources", "env", "volumeMounts"],
+    "spec.galera.agent.securityContext": SECURITY_CONTEXT_FIELDS,
+    "spec.galera.initContainer": ["image", "imagePullPolicy", "securityContext", "resources", "env", "volumeMounts"],
+    "spec.galera.initContainer.securityContext": SECURITY_CONTEXT_FIELDS,
+    "spec.storage": ["size", "storageClassName", "resizeInUseVolumes", "waitForVolumeResize", "volumeClaimTemplate", "ephemeral"],
+    "spec.tls": ["enabled", "required", "serverCASecretRef", "serverCertSecretRef", "clientCASecretRef",
+      "clientCertSecretRef", "serverCertIssuerRef", "clientCertIssuerRef", "galeraSSTEnabled",
+      "galeraServerSSLMode", "galeraClientSSLMode"],
+    "spec.affinity": ["antiAffinityEnabled", "podAntiAffinity", "nodeAffinity", "podAffinity"],
+    "spec.podDisruptionBudget": ["maxUnavailable", "minAvailable"],
+    "spec.updateStrategy": ["type", "autoUpdateDataPlane", "rollingUpdate"],
+    "spec.podSecurityContext": ["runAsNonRoot", "runAsUser", "runAsGroup", "fsGroup", "fsGroupChangePolicy", "seccompProfile", "supplementalGroups"],
+    "spec.securityContext": SECURITY_CONTEXT_FIELDS,
+  },
+  Database: { spec: ["mariaDbRef", "name", "characterSet", "collate", "requeueInterval", "retryInterval", "cleanupPolicy"],
+    "spec.mariaDbRef": REF_FIELDS },
+  User: { spec: ["mariaDbRef", "name", "host", "passwordSecretKeyRef", "passwordHashSecretKeyRef", "passwordPlugin",
+    "maxUserConnections", "require", "requeueInterval", "retryInterval", "cleanupPolicy"],
+    "spec.mariaDbRef": REF_FIELDS, "spec.passwordSecretKeyRef": SECRET_KEY_REF_FIELDS },
+  Grant: { spec: ["mariaDbRef", "privileges", "database", "table", "username", "host", "grantOption", "requeueInterval",
+    "retryInterval", "cleanupPolicy"], "spec.mariaDbRef": REF_FIELDS },
+};
+const OPERATOR_TYPES = {
+  MariaDB: { "spec.replicas": "integer", "spec.galera.enabled": "boolean", "spec.storage.size": "string",
+    "spec.tls.enabled": "boolean", "spec.tls.required": "boolean", "spec.affinity.antiAffinityEnabled": "boolean",
+    "spec.myCnf": "string", "spec.image": "string" },
+  Database: { "spec.name": "string", "spec.mariaDbRef.name": "string" },
+  User: { "spec.name": "string", "spec.maxUserConnections": "integer", "spec.host": "string", "spec.mariaDbRef.name": "string" },
+  Grant: { "spec.privileges": "array", "spec.database": "string", "spec.table": "string", "spec.username": "string",
+    "spec.mariaDbRef.name": "string" },
+};
+const getPath = (obj, p) => p.split(".").reduce((x, k) => (x == null ? undefined : x[k]), obj);
+function operatorSchemaErrors(obj) {
+  const fields = OPERATOR_FIELDS[obj.kind];
+  if (!fields) return [`no schema for ${MARIADB_API} kind ${obj.kind} (OPERATOR_FIELDS in tests/k8s/validate_manifests.mjs)`];
+  const errs = [];
+  for (const k of Object.keys(obj)) if (!["apiVersion", "kind", "metadata", "spec"].includes(k)) errs.push(`schema: unknown field /${k}`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(obj.metadata?.name || "")) errs.push(`schema: metadata.name "${obj.metadata?.name}" is not a DNS-1123 name`);
+  for (const [p, allowed] of Object.entries(fields)) {
+    const v = getPath(obj, p);
+    if (v === undefined) continue;
+    if (v === null || typeof v !== "object" || Array.isArray(v)) { errs.push(`schema: /${p.replace(/\./g, "/")} must be an object`); continue; }
+    for (const k of Object.keys(v)) if (!allowed.includes(k)) errs.push(`schema: unknown field /${p.replace(/\./g, "/")}/${k}`);
+  }
+  for (const [p, type] of Object.entries(OPERATOR_TYPES[obj.kind] || {})) {
+    const v = getPath(obj, p);
+    if (v === undefined) continue;
+    const ok = type === "integer" ? Number.isInteger(v) : type === "array" ? Array.isArray(v) : typeof v === type;
+    if (!ok) errs.push(`schema: /${p.replace(/\./g, "/")} must be ${type}`);
+  }
+  return errs;
+}
+
+// A Galera cluster's ports between its nodes: group communication and
+// replication (gcomm, TCP and UDP), incremental and full state transfer.
+const GALERA_PORTS = [[4567, "TCP"], [4567, "UDP"], [4568, "TCP"], [4444, "TCP"]];
+// The MariaDB operator reaches the nodes for SQL and their agent sidecar.
+const OPERATOR_PORTS = [3306, 5555];
+// The agent's TokenReview calls to the Kubernetes API server.
+const API_SERVER_PORTS = [443, 6443];
+// The operator labels a MariaDB's pods with these.
+const mariadbPodLabels = (name) => ({ "app.kubernetes.io/name": "mariadb", "app.kubernetes.io/instance": name });
+const portsOf = (rule) => (rule.ports || []).map((p) => [p.port, p.protocol || "TCP"]);
+
+// The Galera variant of prod: one MariaDB of the operator with Galera on
+// three nodes, each service's database, user and grant, the services
+// pointed at the three nodes (and failing over between them), the nodes'
+// NetworkPolicy and PodDisruptionBudget.
+function checkGalera(objects, err, req, { find, byKind, nps, ns }) {
+  const mdbs = byKind("MariaDB");
+  if (mdbs.length !== 1) { err(null, `expected one MariaDB (${MARIADB_API}, k8s/components/galera), found ${mdbs.length}`); return; }
+  const m = mdbs[0];
+  const s = m.spec || {};
+  const name = m.metadata.name;
+  if (m.apiVersion !== MARIADB_API) err(m, `apiVersion ${m.apiVersion}, expected ${MARIADB_API}`);
+  if (s.replicas !== 3) err(m, `spec.replicas is ${s.replicas}, expected 3 Galera nodes (two keep the quorum when one is lost)`);
+  if (s.galera?.enabled !== true) err(m, "spec.galera.enabled must be true (a Galera cluster, not one server or replication)");
+  if (!s.storage?.size && !s.storage?.volumeClaimTemplate) err(m, "spec.storage.size is missing: each node needs a PersistentVolumeClaim");
+  if (s.storage?.ephemeral) err(m, "spec.storage.ephemeral: a node would lose its data on restart");
+  const podLabels = mariadbPodLabels(name);
+  const pdb = byKind("PodDisruptionBudget").find((p) => labelsMatch(p.spec?.selector, podLabels));
+  if (!s.podDisruptionBudget && !pdb) err(m, "no PodDisruptionBudget for the Galera nodes (spec.podDisruptionBudget, or one selecting its pods)");
+  else {
+    const b = s.podDisruptionBudget || pdb.spec;
+    if (b.maxUnavailable !== 1) err(m, `PodDisruptionBudget maxUnavailable is ${b.maxUnavailable}, expected 1 (a drain must leave two nodes: the quorum)`);
+  }
+  const antiAffinity = s.affinity?.antiAffinityEnabled === true ||
+    (s.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution || []).some((t) => t.topologyKey === "kubernetes.io/hostname");
+  if (!antiAffinity) err(m, "spec.affinity.antiAffinityEnabled must be true: two Galera nodes on one Kubernetes node would be lost together");
+  if (s.tls?.enabled === false || s.tls?.required !== true) {
+    err(m, "spec.tls.enabled and spec.tls.required must be true: the services connect with TLS and verify the nodes' identity");
+  }
+  const img = imageRef(s.image || "");
+  if (!s.image) err(m, "spec.image is not set: pin the MariaDB image (the operator's default changes with its releases)");
+  else if (img.tag === "latest" || (!img.tag && !img.digest)) err(m, `spec.image ${s.image} is not pinned`);
+  // The namespace enforces the restricted Pod Security Standard: the
+  // operator copies these into the pods' containers.
+  const psc = s.podSecurityContext || {};
+  if (psc.runAsUser === 0) err(m, "spec.podSecurityContext.runAsUser must not be 0");
+  for (const [where, sc] of [["spec.securityContext", s.securityContext], ["spec.galera.agent.securityContext", s.galera?.agent?.securityContext],
+    ["spec.galera.initContainer.securityContext", s.galera?.initContainer?.securityContext]]) {
+    if (!sc) { err(m, `${where} is missing: the namespace enforces the restricted Pod Security Standard`); continue; }
+    if ((sc.runAsNonRoot ?? psc.runAsNonRoot) !== true) err(m, `${where}: runAsNonRoot must be true (restricted profile)`);
+    if (sc.allowPrivilegeEscalation !== false) err(m, `${where}: allowPrivilegeEscalation must be false`);
+    if (!(sc.capabilities?.drop || []).includes("ALL")) err(m, `${where}: capabilities.drop must include ALL`);
+    if (!["RuntimeDefault", "Localhost"].includes(sc.seccompProfile?.type ?? psc.seccompProfile?.type)) err(m, `${where}: seccompProfile must be RuntimeDefault`);
+  }
+
+  // The root password's Secret: created by the operator of the cluster
+  // before the first apply, so described in the example.
+  const root = s.rootPasswordSecretKeyRef;
+  if (!root?.name || root.generate) err(m, "spec.rootPasswordSecretKeyRef must name a Secret you create (generate: false)");
+  else {
+    let ex = null;
+    try {
+      ex = YAML.parseAllDocuments(fs.readFileSync(path.join(args.sourceDir, req.galeraSecretsExample), "utf8")).map((d) => d.toJSON())
+        .find((x) => x?.kind === "Secret" && x.metadata?.name === root.name);
+    } catch (e) {
+      err(null, `cannot read ${req.galeraSecretsExample}: ${e.message}`);
+    }
+    if (!ex || !Object.keys({ ...(ex.data || {}), ...(ex.stringData || {}) }).includes(root.key)) {
+      err(m, `Secret ${root.name} key ${root.key} (the root password) is not described in ${req.galeraSecretsExample}`);
+    }
+  }
+
+  // Each service: its Database, User and Grant; the three nodes as its hosts.
+  const onIt = (o) => o.spec?.mariaDbRef?.name === name && (!o.spec.mariaDbRef.namespace || o.spec.mariaDbRef.namespace === ns);
+  const exampleUsers = new Map();
+  try {
+    for (const d of YAML.parseAllDocuments(fs.readFileSync(path.join(args.sourceDir, req.secretsExample), "utf8"))) {
+      const x = d.toJSON();
+      if (x?.kind === "Secret" && x.stringData?.username) exampleUsers.set(x.metadata.name, x.stringData.username);
+    }
+  } catch (e) {
+    err(null, `cannot read ${req.secretsExample}: ${e.message}`);
+  }
+  const podHost = new RegExp(`^${name}-(\\d+)\\.${name}-internal(?:\\.${ns}(?:\\.svc(?:\\.cluster\\.local)?)?)?$`);
+  for (const [svc, want] of Object.entries(SERVICES)) {
+    const d = find("Deployment", svc);
+    const c = d?.spec?.template?.spec?.containers?.[0];
+    if (!c) continue;  // reported by checkOverlay
+    const labels = d.spec.template.metadata?.labels || {};
+    if (!byKind("Database").some((x) => onIt(x) && (x.spec?.name ?? x.metadata.name) === want.db)) {
+      err(null, `no Database ${want.db} on MariaDB ${name}: ${svc}'s database`);
+    }
+    const userRef = (c.env || []).find((e) => e.name === "AFTERCARE_MYSQL_USER")?.valueFrom?.secretKeyRef;
+    const user = userRef && byKind("User").find((u) => onIt(u) && u.spec?.passwordSecretKeyRef?.name === userRef.name);
+    if (!user) err(d, `no User on MariaDB ${name} with the password of Secret ${userRef?.name} (where ${svc} reads its database user)`);
+    else {
+      const uname = user.spec.name ?? user.metadata.name;
+      if (user.spec.passwordSecretKeyRef.key !== "password") err(user, `password from key ${user.spec.passwordSecretKeyRef.key}, ${svc} reads key password`);
+      const exUser = exampleUsers.get(userRef.name);
+      if (exUser !== undefined && exUser !== uname) err(user, `creates user ${uname}, but ${svc} logs in as ${exUser} (Secret ${userRef.name} in ${req.secretsExample})`);
+      const grants = byKind("Grant").filter((g) => onIt(g) && g.spec?.username === uname && (g.spec?.host ?? "%") === (user.spec.host ?? "%"));
+      const own = grants.find((g) => g.spec.database === want.db && (g.spec.table ?? "*") === "*");
+      if (!own) err(user, `no Grant to ${uname} on database ${want.db}`);
+      else if (!(own.spec.privileges || []).some((p) => /^ALL( PRIVILEGES)?$/i.test(p))) err(own, `${uname} needs ALL PRIVILEGES on ${want.db} (its init container migrates the schema)`);
+      for (const g of grants) if (g.spec.database !== want.db) err(g, `grants ${uname} access to ${g.spec.database}: each service reaches its own database only`);
+      const hpa = byKind("HorizontalPodAutoscaler").find((h) => h.spec?.scaleTargetRef?.name === svc);
+      const cmName = (c.envFrom || []).map((e) => e.configMapRef?.name).find(Boolean);
+      const pool = Number(find("ConfigMap", cmName)?.data?.AFTERCARE_DB_POOL_SIZE ?? 8);
+      const needed = (hpa?.spec?.maxReplicas ?? d.spec.replicas ?? 1) * (pool + 2);
+      if ((user.spec.maxUserConnections ?? 10) < needed) err(user, `maxUserConnections ${user.spec.maxUserConnections ?? 10} < ${needed} (maxReplicas x (db_pool_size + 2))`);
+    }
+
+    // The hosts: the three nodes, by pod name; nothing in env overrides them.
+    const cmName = (c.envFrom || []).map((e) => e.configMapRef?.name).find(Boolean);
+    const cm = find("ConfigMap", cmName);
+    for (const e of c.env || []) {
+      if (["AFTERCARE_MYSQL_HOST", "AFTERCARE_MYSQL_PORT", "AFTERCARE_MYSQL_SOCKET"].includes(e.name)) {
+        err(d, `${e.name} is set in env${e.valueFrom?.secretKeyRef ? ` from Secret ${e.valueFrom.secretKeyRef.name}` : ""}, which overrides the ConfigMap's Galera nodes`);
+      }
+    }
+    const list = String(cm?.data?.AFTERCARE_MYSQL_HOST ?? "");
+    const defaultPort = Number(cm?.data?.AFTERCARE_MYSQL_PORT ?? 3306);
+    const pods = new Set();
+    for (const entry of list.split(",").map((x) => x.trim())) {
+      const mm = /^([^:]+)(?::(\d+))?$/.exec(entry);
+      const host = mm && podHost.exec(mm[1]);
+      if (!host || Number(host[1]) >= s.replicas) { err(cm, `AFTERCARE_MYSQL_HOST entry "${entry}" is not a Galera node of MariaDB ${name} (${name}-<0..${(s.replicas ?? 3) - 1}>.${name}-internal:3306)`); continue; }
+      if (Number(mm[2] ?? defaultPort) !== 3306) err(cm, `AFTERCARE_MYSQL_HOST entry "${entry}": the nodes serve MySQL on 3306`);
+      pods.add(Number(host[1]));
+    }
+    if (pods.size !== 3) err(cm, `AFTERCARE_MYSQL_HOST lists ${pods.size} distinct Galera nodes (${list}), expected the 3 (${svc} fails over between them)`);
+    // The CA that verifies the nodes: the operator's bundle.
+    const caFile = cm?.data?.AFTERCARE_MYSQL_TLS_CA_FILE;
+    const mount = caFile && (c.volumeMounts || []).find((vm) => caFile.startsWith(vm.mountPath.replace(/\/?$/, "/")));
+    const vol = mount && (d.spec.template.spec.volumes || []).find((v) => v.name === mount.name);
+    if (vol?.secret?.secretName !== `${name}-ca-bundle`) {
+      err(d, `AFTERCARE_MYSQL_TLS_CA_FILE is not from Secret ${name}-ca-bundle (the operator's CA bundle; got ${vol?.secret?.secretName ?? vol?.configMap?.name ?? "no volume"})`);
+    }
+    // MySQL egress only to the Galera nodes.
+    for (const np of nps.filter((x) => !isEmptySelector(x.spec?.podSelector) && labelsMatch(x.spec.podSelector, labels))) {
+      for (const r of np.spec?.egress || []) {
+        if (!(r.ports || []).some((p) => p.port === 3306)) continue;
+        if (!r.to || !r.to.every((t) => t.podSelector && !t.namespaceSelector && labelsMatch(t.podSelector, podLabels))) {
+          err(np, `egress on 3306 goes beyond the Galera pods (the database is in the namespace)`);
+        }
+      }
+    }
+  }
+
+  // The nodes' NetworkPolicy: MySQL from the services and the operator,
+  // Galera between the nodes, the operator's agent; nothing else.
+  const gnps = nps.filter((np) => !isEmptySelector(np.spec?.podSelector) && labelsMatch(np.spec.podSelector, podLabels));
+  if (!gnps.length) { err(m, "no NetworkPolicy of its own selects the Galera pods"); return; }
+  const isGaleraPeer = (peer) => peer.podSelector && !peer.namespaceSelector && labelsMatch(peer.podSelector, podLabels);
+  const isServicePeer = (peer) => peer.podSelector && !peer.namespaceSelector && !isGaleraPeer(peer) &&
+    Object.keys(SERVICES).some((svc) => labelsMatch(peer.podSelector, find("Deployment", svc)?.spec?.template?.metadata?.labels));
+  const has = (ports, port, proto) => ports.some(([p, pr]) => p === port && pr === proto);
+  const allowsIn = (pred, port, proto) => gnps.some((np) => (np.spec?.ingress || []).some((r) => has(portsOf(r), port, proto) && (r.from || []).some(pred)));
+  const allowsOut = (pred, port, proto) => gnps.some((np) => (np.spec?.egress || []).some((r) => has(portsOf(r), port, proto) && (r.to || []).some(pred)));
+  for (const svc of Object.keys(SERVICES)) {
+    const l = find("Deployment", svc)?.spec?.template?.metadata?.labels;
+    if (l && !allowsIn((p) => p.podSelector && !p.namespaceSelector && labelsMatch(p.podSelector, l), 3306, "TCP")) {
+      err(m, `no NetworkPolicy lets ${svc} reach the Galera pods on 3306`);
+    }
+  }
+  for (const [port, proto] of GALERA_PORTS) {
+    if (!allowsIn(isGaleraPeer, port, proto)) err(m, `no NetworkPolicy lets the Galera pods reach each other on ${port}/${proto} (ingress)`);
+    if (!allowsOut(isGaleraPeer, port, proto)) err(m, `no NetworkPolicy lets the Galera pods reach each other on ${port}/${proto} (egress)`);
+  }
+  for (const np of gnps) {
+    if (!(np.spec?.policyTypes || []).includes("Egress")) err(np, "policyTypes must include Egress");
+    for (const r of np.spec?.ingress || []) {
+      const ports = portsOf(r);
+      if (!r.from || !r.from.length || !ports.length) { err(np, "an ingress rule without from or ports lets anything reach the Galera pods"); continue; }
+      for (const peer of r.from) {
+        const allowed = isGaleraPeer(peer) ? GALERA_PORTS
+          : isServicePeer(peer) ? [[3306, "TCP"]]
+          : peer.namespaceSelector && !isEmptySelector(peer.namespaceSelector) && peer.podSelector && !isEmptySelector(peer.podSelector) ? OPERATOR_PORTS.map((p) => [p, "TCP"])
+          : [];
+        for (const [p, pr] of ports) {
+          if (!has(allowed, p, pr)) err(np, `ingress ${p}/${pr} from ${JSON.stringify(peer)}: the Galera pods take MySQL from the services and the operator, Galera from each other, nothing else`);
+        }
+      }
+    }
+    for (const r of np.spec?.egress || []) {
+      const ports = portsOf(r);
+      if (!ports.length) { err(np, "an egress rule without ports lets the Galera pods reach anything"); continue; }
+      for (const [p, pr] of ports) {
+        const ok = !r.to ? API_SERVER_PORTS.includes(p) && pr === "TCP"
+          : r.to.every((t) => (isGaleraPeer(t) && has(GALERA_PORTS, p, pr)) ||
+              (p === 53 && t.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "kube-system"));
+        if (!ok) err(np, `egress ${p}/${pr}${r.to ? ` to ${JSON.stringify(r.to)}` : ""}: the Galera pods reach DNS, each other and the API server only`);
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -699,6 +982,9 @@ async function checkOverlay(name, objects, opts = {}) {
     }
   }
   const rendered = byKind("Secret");
+  // Secrets the MariaDB operator creates for a MariaDB with TLS: its CA
+  // bundle, which the services mount to verify the nodes' certificates.
+  const operatorSecrets = new Set(req.galera ? byKind("MariaDB").filter((m) => m.spec?.tls?.enabled !== false).map((m) => `${m.metadata.name}-ca-bundle`) : []);
   if (req.secrets === "external") {
     for (const sct of rendered) err(sct, "the overlay renders a Secret: production Secrets are created by the operator, never committed");
     const example = path.join(args.sourceDir, req.secretsExample);
@@ -709,6 +995,7 @@ async function checkOverlay(name, objects, opts = {}) {
       err(null, `cannot read ${req.secretsExample}: ${e.message}`);
     }
     for (const [n, keys] of refs) {
+      if (operatorSecrets.has(n)) continue;  // created by the MariaDB operator
       const ex = exampleSecrets.find((x) => x.metadata?.name === n) ||
         (/-tls$/.test(n) ? exampleSecrets.find((x) => /-tls$/.test(x.metadata?.name || "")) : null);
       if (!ex) { err(null, `Secret ${n} is referenced but not described in ${req.secretsExample}`); continue; }
@@ -769,7 +1056,7 @@ async function checkOverlay(name, objects, opts = {}) {
         if (problem) err(o, `${kind} ${n} ${problem}`);
       } else if (kind === "ConfigMap") {
         err(o, `references ConfigMap ${n}, which the overlay does not render: settings come from the repo (a configMapGenerator), only Secrets may be external`);
-      } else if (req.secrets === "external" && req.secretsDoc &&
+      } else if (req.secrets === "external" && req.secretsDoc && !operatorSecrets.has(n) &&
                  !documentedSecrets(req.secretsDoc).some((re) => re.test(n))) {
         err(o, `references Secret ${n}, which the overlay does not render and ${req.secretsDoc.file} ("${req.secretsDoc.section}") does not list: an external Secret must be documented for the operator`);
       }
@@ -790,6 +1077,9 @@ async function checkOverlay(name, objects, opts = {}) {
       err(db, "no NetworkPolicy of its own selects the database");
     }
   }
+
+  // 8. The Galera cluster (prod-galera).
+  if (req.galera) checkGalera(objects, err, req, { find, byKind, nps, ns });
 
   // Monitoring (k8s/monitoring): the PrometheusRule's alerts each with a
   // severity, a summary, a description and a runbook_url whose anchor is a
@@ -947,6 +1237,13 @@ const clone = (x) => JSON.parse(JSON.stringify(x));
 const dep = (objs, n) => objs.find((o) => o.kind === "Deployment" && o.metadata.name === n);
 // A generated ConfigMap or Secret by its name in the repo (rendered: <name>-<hash>).
 const gen = (objs, kind, n) => objs.find((o) => o.kind === kind && generatorName(o.metadata.name) === n);
+const mdb = (objs) => objs.find((o) => o.kind === "MariaDB");
+// The Galera NetworkPolicy's rules between the Galera pods (in and out).
+const galeraRules = (objs) => {
+  const np = objs.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === "mariadb");
+  const galera = (p) => p.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "mariadb";
+  return [...np.spec.ingress.filter((r) => (r.from || []).some(galera)), ...np.spec.egress.filter((r) => (r.to || []).some(galera))];
+};
 const initOf = (objs, n) => dep(objs, n).spec.template.spec.initContainers.find((c) => c.name === "migrate");
 // Renames a rendered ConfigMap or Secret and every reference to it (as if
 // the repo had it as a plain object, or an external one).
@@ -1035,6 +1332,40 @@ const MUTATIONS = [
   ["alert without summary", "prod", (o) => { delete o.find((x) => x.kind === "PrometheusRule").spec.groups.flatMap((g) => g.rules).filter((r) => r.alert).at(-1).annotations.summary; }, "annotation summary is missing"],
   ["dashboard with a hashed name", "dev", (o) => { o.find((x) => x.kind === "ConfigMap" && x.metadata.labels?.grafana_dashboard).metadata.name += "-5f8c7d9k2m"; }, "a dashboard ConfigMap needs a fixed name"],
   ["PrometheusRule removed", "prod", (o) => { o.splice(o.findIndex((x) => x.kind === "PrometheusRule"), 1); }, "no PrometheusRule"],
+  // The Galera variant (k8s/components/galera).
+  ["Galera on two nodes", "prod-galera", (o) => { mdb(o).spec.replicas = 2; }, "spec.replicas is 2, expected 3 Galera nodes"],
+  ["Galera off", "prod-galera", (o) => { mdb(o).spec.galera.enabled = false; }, "spec.galera.enabled must be true"],
+  ["Galera field misspelt", "prod-galera", (o) => { const s = mdb(o).spec; s.galerra = s.galera; delete s.galera; }, "unknown field /spec/galerra"],
+  ["Galera replicas as a string", "prod-galera", (o) => { mdb(o).spec.replicas = "3"; }, "/spec/replicas must be integer"],
+  ["Galera without storage", "prod-galera", (o) => { delete mdb(o).spec.storage; }, "spec.storage.size is missing"],
+  ["Galera without PodDisruptionBudget", "prod-galera", (o) => { delete mdb(o).spec.podDisruptionBudget; }, "no PodDisruptionBudget for the Galera nodes"],
+  ["Galera PodDisruptionBudget of two", "prod-galera", (o) => { mdb(o).spec.podDisruptionBudget.maxUnavailable = 2; }, "PodDisruptionBudget maxUnavailable is 2, expected 1"],
+  ["Galera nodes on one Kubernetes node", "prod-galera", (o) => { delete mdb(o).spec.affinity; }, "spec.affinity.antiAffinityEnabled must be true"],
+  ["Galera without required TLS", "prod-galera", (o) => { mdb(o).spec.tls.required = false; }, "spec.tls.enabled and spec.tls.required must be true"],
+  ["Galera agent unrestricted", "prod-galera", (o) => { mdb(o).spec.galera.agent.securityContext.allowPrivilegeEscalation = true; }, "spec.galera.agent.securityContext: allowPrivilegeEscalation must be false"],
+  ["Galera image unpinned", "prod-galera", (o) => { mdb(o).spec.image = "docker.io/library/mariadb"; }, "is not pinned"],
+  ["root password undocumented", "prod-galera", (o) => { mdb(o).spec.rootPasswordSecretKeyRef.name = "galera-root"; }, "Secret galera-root key password (the root password) is not described"],
+  ["service database missing", "prod-galera", (o) => { o.splice(o.findIndex((x) => x.kind === "Database" && x.spec.name === "aftercare_rma"), 1); }, "no Database aftercare_rma on MariaDB mariadb"],
+  ["service user missing", "prod-galera", (o) => { o.splice(o.findIndex((x) => x.kind === "User" && x.spec.passwordSecretKeyRef.name === "case-svc-db"), 1); }, "Deployment/case-svc: no User on MariaDB mariadb"],
+  ["user name not the Secret's", "prod-galera", (o) => { o.find((x) => x.kind === "User" && x.spec.name === "licensing").spec.name = "aftercare"; }, "creates user aftercare, but licensing-svc logs in as licensing"],
+  ["grant on another database", "prod-galera", (o) => { o.find((x) => x.kind === "Grant" && x.spec.username === "inventory").spec.database = "aftercare_cases"; }, "no Grant to inventory on database aftercare_inventory"],
+  ["grant read-only", "prod-galera", (o) => { o.find((x) => x.kind === "Grant" && x.spec.username === "rma").spec.privileges = ["SELECT"]; }, "rma needs ALL PRIVILEGES on aftercare_rma"],
+  ["user connection limit", "prod-galera", (o) => { delete o.find((x) => x.kind === "User" && x.spec.name === "cases").spec.maxUserConnections; }, "maxUserConnections 10 < 100"],
+  ["one Galera host", "prod-galera", (o) => { gen(o, "ConfigMap", "rma-svc-config").data.AFTERCARE_MYSQL_HOST = "mariadb-0.mariadb-internal:3306"; }, "AFTERCARE_MYSQL_HOST lists 1 distinct Galera nodes"],
+  ["a Galera host twice", "prod-galera", (o) => { gen(o, "ConfigMap", "case-svc-config").data.AFTERCARE_MYSQL_HOST = "mariadb-0.mariadb-internal:3306,mariadb-1.mariadb-internal:3306,mariadb-0.mariadb-internal.aftercare.svc.cluster.local:3306"; }, "AFTERCARE_MYSQL_HOST lists 2 distinct Galera nodes"],
+  ["the Service instead of the nodes", "prod-galera", (o) => { gen(o, "ConfigMap", "inventory-svc-config").data.AFTERCARE_MYSQL_HOST = "mariadb:3306,mariadb-1.mariadb-internal:3306,mariadb-2.mariadb-internal:3306"; }, 'AFTERCARE_MYSQL_HOST entry "mariadb:3306" is not a Galera node'],
+  ["a Galera host on the wrong port", "prod-galera", (o) => { gen(o, "ConfigMap", "licensing-svc-config").data.AFTERCARE_MYSQL_HOST = "mariadb-0.mariadb-internal:3306,mariadb-1.mariadb-internal:3307,mariadb-2.mariadb-internal:3306"; }, "the nodes serve MySQL on 3306"],
+  ["external host back in env", "prod-galera", (o) => { dep(o, "rma-svc").spec.template.spec.containers[0].env.unshift({ name: "AFTERCARE_MYSQL_HOST", valueFrom: { secretKeyRef: { name: "aftercare-mysql", key: "host" } } }); }, "AFTERCARE_MYSQL_HOST is set in env from Secret aftercare-mysql"],
+  ["database CA not the operator's", "prod-galera", (o) => { dep(o, "case-svc").spec.template.spec.volumes.find((v) => v.name === "mysql-tls").secret.secretName = "aftercare-mysql-tls"; }, "AFTERCARE_MYSQL_TLS_CA_FILE is not from Secret mariadb-ca-bundle"],
+  ["MySQL egress anywhere", "prod-galera", (o) => { const np = o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "rma-svc"); delete np.spec.egress.find((r) => (r.ports || []).some((p) => p.port === 3306)).to; }, "NetworkPolicy/rma-svc: egress on 3306 goes beyond the Galera pods"],
+  ["Galera NetworkPolicy removed", "prod-galera", (o) => { o.splice(o.findIndex((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb"), 1); }, "no NetworkPolicy of its own selects the Galera pods"],
+  ["service cannot reach Galera", "prod-galera", (o) => { o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb").spec.ingress[0].from[0].podSelector.matchExpressions[0].values.pop(); }, "no NetworkPolicy lets licensing-svc reach the Galera pods on 3306"],
+  ["no gcomm over UDP", "prod-galera", (o) => { for (const r of galeraRules(o)) r.ports = r.ports.filter((p) => !(p.port === 4567 && p.protocol === "UDP")); }, "reach each other on 4567/UDP"],
+  ["no IST", "prod-galera", (o) => { for (const r of galeraRules(o)) r.ports = r.ports.filter((p) => p.port !== 4568); }, "reach each other on 4568/TCP"],
+  ["no SST", "prod-galera", (o) => { for (const r of galeraRules(o)) r.ports = r.ports.filter((p) => p.port !== 4444); }, "reach each other on 4444/TCP"],
+  ["Galera port open to the services", "prod-galera", (o) => { o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb").spec.ingress[0].ports.push({ protocol: "TCP", port: 4444 }); }, "ingress 4444/TCP from"],
+  ["Galera pods open to all", "prod-galera", (o) => { o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb").spec.ingress.push({ ports: [{ protocol: "TCP", port: 22 }] }); }, "an ingress rule without from or ports"],
+  ["Galera pods reach out", "prod-galera", (o) => { o.find((x) => x.kind === "NetworkPolicy" && x.metadata.name === "mariadb").spec.egress.push({ ports: [{ protocol: "TCP", port: 25 }] }); }, "egress 25/TCP: the Galera pods reach DNS, each other and the API server only"],
   ["unknown kind", "dev", (o) => { o.push({ apiVersion: "v1", kind: "Deploymnet", metadata: { name: "x", namespace: "aftercare" } }); }, "no Kubernetes API schema for apiVersion v1 kind Deploymnet"],
 ];
 const DOCKERFILE_MUTATIONS = [
