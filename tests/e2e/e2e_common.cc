@@ -134,19 +134,23 @@ std::string E2eTest::UnitState(const std::string& serial) {
   return GetUnit(serial).value("state", std::string("?"));
 }
 
+Json E2eTest::CreateRmaRequest(const std::string& request_id, const std::string& serial,
+                               const std::string& account) {
+  return {{"requestId", request_id},
+          {"serialNumber", serial},
+          {"accountId", account},
+          {"technicalCaseId", "2026-1121-00042"},
+          {"type", "RMA_TYPE_ADVANCE_REPLACEMENT"},
+          {"failureDescription", "PSU 1 failed"},
+          {"damageCause", "DAMAGE_CAUSE_HARDWARE_FAILURE"},
+          {"shipTo", {{"regionCode", "US"}, {"locality", "Austin"},
+                      {"addressLines", {"1 Main Street"}}}},
+          {"contactEmail", "noc@acme.example"}};
+}
+
 CallResult E2eTest::CreateRma(const std::string& request_id, const std::string& serial,
                               const std::string& account) {
-  return env().Call("rma", "CreateRma", tok().tse,
-                    {{"requestId", request_id},
-                     {"serialNumber", serial},
-                     {"accountId", account},
-                     {"technicalCaseId", "2026-1121-00042"},
-                     {"type", "RMA_TYPE_ADVANCE_REPLACEMENT"},
-                     {"failureDescription", "PSU 1 failed"},
-                     {"damageCause", "DAMAGE_CAUSE_HARDWARE_FAILURE"},
-                     {"shipTo", {{"regionCode", "US"}, {"locality", "Austin"},
-                                 {"addressLines", {"1 Main Street"}}}},
-                     {"contactEmail", "noc@acme.example"}});
+  return env().Call("rma", "CreateRma", tok().tse, CreateRmaRequest(request_id, serial, account));
 }
 
 }  // namespace aftercare::e2e

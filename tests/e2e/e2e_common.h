@@ -65,6 +65,9 @@ class E2eTest : public ::testing::Test {
   // Opens an advance replacement RMA; returns the response.
   CallResult CreateRma(const std::string& request_id, const std::string& serial,
                        const std::string& account);
+  // Its request (technical case 2026-1121-00042, ship to Austin).
+  static Json CreateRmaRequest(const std::string& request_id, const std::string& serial,
+                               const std::string& account);
 };
 
 }  // namespace aftercare::e2e

@@ -40,6 +40,23 @@ class GaleraTest : public E2eTest {
         [&] { return env().Call(service, method, token, request); }, absl::Seconds(60));
   }
 
+  // A conflict that outlived the service's own retries (ABORTED) or a call
+  // in flight when a node died (UNAVAILABLE) is retried by the client with
+  // the same request, as the error's RetryInfo tells it to.
+  CallResult RetryConflicts(Service& via, const std::string& method, const std::string& token,
+                            const Json& request) {
+    CallResult r;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      r = env().CallOn(via, method, token, request, absl::Seconds(20));
+      if (r.status.error_code() != grpc::StatusCode::ABORTED &&
+          r.status.error_code() != grpc::StatusCode::UNAVAILABLE) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return r;
+  }
+
   // Another replica of `base` on base's database, its --mysql_host list
   // starting at node `first` (so replicas write through different nodes).
   std::unique_ptr<Service> Replica(const std::string& base, int first) {
@@ -87,17 +104,7 @@ TEST_F(GaleraTest, ReserversOnThreeNodesGetOneWinnerPerUnit) {
     threads.emplace_back([&, i] {
       Service& via = *replicas[i % 3];
       const Json req = {{"requestId", Unique("grsv-")}, {"sku", sku}, {"shipToRegionCode", "US"}};
-      CallResult r;
-      // A conflict that outlived the service's own retries (ABORTED) is
-      // retried by the client, as the error's RetryInfo tells it to.
-      for (int attempt = 0; attempt < 20; ++attempt) {
-        r = env().CallOn(via, "ReserveUnit", tok().partner, req, absl::Seconds(20));
-        if (r.status.error_code() != grpc::StatusCode::ABORTED &&
-            r.status.error_code() != grpc::StatusCode::UNAVAILABLE) {
-          break;
-        }
-        absl::SleepFor(absl::Milliseconds(50));
-      }
+      CallResult r = RetryConflicts(via, "ReserveUnit", tok().partner, req);
       std::lock_guard<std::mutex> lock(mu);
       ++codes[r.ok() ? "OK" : std::to_string(r.status.error_code())];
       if (r.ok()) won.push_back(r.body.value("serialNumber", ""));
@@ -132,26 +139,7 @@ TEST_F(GaleraTest, OneOpenRmaPerUnitAndDistinctNumbersAcrossNodes) {
   for (const auto& r : replicas) ASSERT_NE(r, nullptr);
 
   auto create = [&](Service& via, const std::string& request_id, const std::string& serial) {
-    const Json req = {{"requestId", request_id},
-                      {"serialNumber", serial},
-                      {"accountId", account},
-                      {"technicalCaseId", "2026-1206-00018"},
-                      {"type", "RMA_TYPE_ADVANCE_REPLACEMENT"},
-                      {"failureDescription", "PSU 1 failed"},
-                      {"damageCause", "DAMAGE_CAUSE_HARDWARE_FAILURE"},
-                      {"shipTo", {{"regionCode", "US"}, {"locality", "Austin"},
-                                  {"addressLines", {"1 Main Street"}}}},
-                      {"contactEmail", "noc@acme.example"}};
-    CallResult r;
-    for (int attempt = 0; attempt < 20; ++attempt) {
-      r = env().CallOn(via, "CreateRma", tok().tse, req, absl::Seconds(20));
-      if (r.status.error_code() != grpc::StatusCode::ABORTED &&
-          r.status.error_code() != grpc::StatusCode::UNAVAILABLE) {
-        break;
-      }
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    return r;
+    return RetryConflicts(via, "CreateRma", tok().tse, CreateRmaRequest(request_id, serial, account));
   };
 
   std::mutex mu;
