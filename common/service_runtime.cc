@@ -6,7 +6,6 @@
 #include <algorithm>
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <iostream>
 
@@ -274,17 +273,8 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
   if (outbox.leader_lease < absl::Seconds(1)) {
     return absl::InvalidArgumentError("--outbox_leader_lease must be at least 1s");
   }
-  {
-    // Stable across restarts of this instance (pod name, or host and fixed
-    // port), so a restarted replica takes its own lease back at once.
-    ASSIGN_OR_RETURN(int64_t port, c.GetInt("grpc_port"));
-    if (port != 0) {
-      char host[256] = {0};
-      if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0') {
-        outbox.holder = absl::StrCat(spec.name, "@", host, ":", port);
-      }
-    }
-  }
+  ASSIGN_OR_RETURN(int64_t grpc_port, c.GetInt("grpc_port"));
+  outbox.holder = db::InstanceHolderId(spec.name, static_cast<int>(grpc_port));
   rt->outbox_ = std::make_unique<OutboxDispatcher>(std::move(outbox_pool), rt->clock_,
                                                    rt->registry_, outbox);
   ASSIGN_OR_RETURN(std::string page_secret, c.GetSecret("page_token_secret"));
@@ -318,7 +308,7 @@ absl::Status ServiceRuntime::CreateNotifications() {
   // A claim must outlive the slowest attempt, or a second replica would send
   // a message the first is still sending.
   n.max_send_time = std::max(smtp_timeout, webhook_timeout);
-  if (n.claim_timeout <= std::max(smtp_timeout, webhook_timeout)) {
+  if (n.claim_timeout <= n.max_send_time) {
     return absl::InvalidArgumentError(
         "--notify_claim_timeout must be longer than --smtp_timeout and --webhook_timeout");
   }

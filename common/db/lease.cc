@@ -21,12 +21,24 @@ const char kLeaseTableDdl[] =
     " PRIMARY KEY (name)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
-std::string LeaseHolderId(absl::string_view prefix) {
+namespace {
+std::string HostName() {
   char host[256] = {0};
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return host;
+}
+}  // namespace
+
+std::string LeaseHolderId(absl::string_view prefix) {
   absl::BitGen gen;
-  return absl::StrFormat("%s@%s/%d/%08x", prefix, host, static_cast<int>(getpid()),
+  return absl::StrFormat("%s@%s/%d/%08x", prefix, HostName(), static_cast<int>(getpid()),
                          absl::Uniform<uint32_t>(gen));
+}
+
+std::string InstanceHolderId(absl::string_view prefix, int port) {
+  const std::string host = HostName();
+  if (port == 0 || host.empty()) return LeaseHolderId(prefix);
+  return absl::StrCat(prefix, "@", host, ":", port);
 }
 
 Lease::Lease(std::string name, std::string holder, absl::Duration ttl)

@@ -37,6 +37,13 @@ extern const char kLeaseTableDdl[];
 // lease to expire unless the holder id is stable (see OutboxOptions::holder).
 std::string LeaseHolderId(absl::string_view prefix);
 
+// The holder id of a server process: `prefix@host:port`, the same after a
+// restart of this instance (pod name, or host and fixed port), so that a
+// restarted replica takes its own lease back at once instead of waiting for
+// it to expire. With port 0 (picked at random) or no host name, a
+// LeaseHolderId(prefix).
+std::string InstanceHolderId(absl::string_view prefix, int port);
+
 class Lease {
  public:
   Lease(std::string name, std::string holder, absl::Duration ttl);

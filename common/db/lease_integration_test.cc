@@ -101,5 +101,14 @@ TEST(LeaseHolderIdTest, IsUniquePerCallAndNamesThePrefix) {
   EXPECT_EQ(a.rfind("rma@", 0), 0u) << a;
 }
 
+// A server on a fixed port keeps its id across restarts (it takes its own
+// lease back at once); on port 0 every process is another holder.
+TEST(LeaseHolderIdTest, AnInstanceOnAFixedPortKeepsItsId) {
+  EXPECT_EQ(InstanceHolderId("rma", 50053), InstanceHolderId("rma", 50053));
+  EXPECT_NE(InstanceHolderId("rma", 50053), InstanceHolderId("rma", 50054));
+  EXPECT_NE(InstanceHolderId("rma", 0), InstanceHolderId("rma", 0));
+  EXPECT_EQ(InstanceHolderId("rma", 50053).rfind("rma@", 0), 0u);
+}
+
 }  // namespace
 }  // namespace aftercare::db
