@@ -28,6 +28,7 @@
 #include "common/errors.h"
 #include "common/status.h"
 #include "common/sync.h"
+#include "common/verified_cache.h"
 
 namespace aftercare {
 namespace {
@@ -480,21 +481,9 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtVerifierOpti
   return verifier;
 }
 
-// Verified tokens by their exact text, with their decoded claims, in shards
-// so that concurrent calls rarely meet on one lock. Only tokens whose
-// signature verified get in, so a caller cannot fill it with garbage; a full
-// shard drops its entries and starts again.
-struct JwtVerifier::Cache {
-  static constexpr int kShards = 16;
-  struct Shard {
-    Mutex mu;
-    absl::flat_hash_map<std::string, std::shared_ptr<const Json>> claims ABSL_GUARDED_BY(mu);
-  };
-  explicit Cache(int capacity) : per_shard(std::max(1, capacity / kShards)) {}
-  Shard& For(absl::string_view token) { return shards[absl::HashOf(token) % kShards]; }
-
-  const size_t per_shard;
-  Shard shards[kShards];
+// Verified tokens by their exact text, with their decoded claims.
+struct JwtVerifier::Cache : VerifiedCache<Json> {
+  using VerifiedCache<Json>::VerifiedCache;
 };
 
 JwtVerifier::JwtVerifier(JwtVerifierOptions options) : options_(std::move(options)) {
@@ -519,12 +508,7 @@ absl::Status JwtVerifier::ReplacePublicKeys(const std::vector<std::string>& publ
     keys_generation_.store(keys->generation);
     keys_ = std::move(keys);
   }
-  if (cache_ != nullptr) {
-    for (Cache::Shard& shard : cache_->shards) {
-      MutexLock lock(&shard.mu);
-      shard.claims.clear();
-    }
-  }
+  if (cache_ != nullptr) cache_->Clear();
   return absl::OkStatus();
 }
 
@@ -538,20 +522,11 @@ absl::StatusOr<Principal> JwtVerifier::Verify(std::string_view token, absl::Time
     return VerifyUncached(token, now);
   }
   const absl::string_view key = Absl(token);
-  Cache::Shard& shard = cache_->For(key);
-  std::shared_ptr<const Json> claims;
-  {
-    MutexLock lock(&shard.mu);
-    auto it = shard.claims.find(key);
-    if (it != shard.claims.end()) claims = it->second;
-  }
+  std::shared_ptr<const Json> claims = cache_->Find(key);
   if (claims == nullptr) return VerifyUncached(token, now);
   cache_hits_.fetch_add(1, std::memory_order_relaxed);
   absl::StatusOr<Principal> principal = PrincipalFromClaims(*claims, options_, now);
-  if (!principal.ok()) {  // expired (or not yet valid): no reason to keep it
-    MutexLock lock(&shard.mu);
-    shard.claims.erase(key);
-  }
+  if (!principal.ok()) cache_->Erase(key);  // expired (or not yet valid): no reason to keep it
   return principal;
 }
 
@@ -629,15 +604,10 @@ absl::StatusOr<Principal> JwtVerifier::VerifyUncached(std::string_view token, ab
 
   absl::StatusOr<Principal> principal = PrincipalFromClaims(claims, options_, now);
   if (principal.ok() && cache_ != nullptr) {
-    Cache::Shard& shard = cache_->For(token_view);
-    auto shared = std::make_shared<const Json>(std::move(claims));
-    MutexLock lock(&shard.mu);
     // Keys replaced while this call verified: the token may be signed by a
     // key that was just removed, so it is not remembered.
-    if (keys_generation_.load() == public_keys->generation) {
-      if (shard.claims.size() >= cache_->per_shard) shard.claims.clear();
-      shard.claims.emplace(std::string(token_view), std::move(shared));
-    }
+    cache_->InsertIf(token_view, std::make_shared<const Json>(std::move(claims)),
+                     [&] { return keys_generation_.load() == public_keys->generation; });
   }
   return principal;
 }

@@ -92,6 +92,7 @@ absl::StatusOr<std::unique_ptr<LicenseSigner>> LicenseSigner::FromKeys(
     signer->public_keys_.push_back(std::move(pub));
   }
   signer->keys_ = std::move(keys);
+  for (const PublicKey& k : signer->public_keys_) signer->key_set_[k.key_id] = k.raw;
   return signer;
 }
 
@@ -158,10 +159,16 @@ absl::StatusOr<std::string> LicenseSigner::Sign(LicenseKeyClaims claims) const {
                       Base64UrlEncode(absl::string_view(reinterpret_cast<char*>(sig), sig_len)));
 }
 
-PublicKeySet LicenseSigner::key_set() const {
-  PublicKeySet set;
-  for (const PublicKey& k : public_keys_) set[k.key_id] = k.raw;
-  return set;
+KeyVerification LicenseSigner::Verify(absl::string_view license_key,
+                                      absl::string_view device_serial, absl::Time now) const {
+  if (std::shared_ptr<const LicenseKeyClaims> claims = verified_.Find(license_key)) {
+    return CheckClaims(*claims, device_serial, now);
+  }
+  KeyVerification v = VerifyLicenseKey(license_key, key_set_, device_serial, now);
+  // Claims are only set once the signature checked out; the keys of a
+  // signer never change, so what the signature proved stays true.
+  if (v.claims) verified_.Insert(license_key, std::make_shared<const LicenseKeyClaims>(*v.claims));
+  return v;
 }
 
 std::string LicenseSigner::Seal(absl::string_view plaintext) const {

@@ -20,6 +20,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/verified_cache.h"
 #include "licensing-svc/verifier/license_key_verifier.h"
 
 namespace aftercare::licensing {
@@ -51,7 +53,17 @@ class LicenseSigner {
   const std::string& primary_key_id() const { return public_keys_.front().key_id; }
   const std::vector<PublicKey>& public_keys() const { return public_keys_; }
   // kid -> raw public key, for VerifyLicenseKey.
-  PublicKeySet key_set() const;
+  const PublicKeySet& key_set() const { return key_set_; }
+
+  // VerifyLicenseKey against key_set(), remembering the claims of keys whose
+  // signature checked out (kVerifiedKeyCacheSize, by the key's exact text):
+  // a key verified again skips the parse and the Ed25519 check; the device
+  // and validity-time checks run on every call.
+  KeyVerification Verify(absl::string_view license_key, absl::string_view device_serial,
+                         absl::Time now) const;
+  static constexpr int kVerifiedKeyCacheSize = 4096;
+  // Calls of Verify answered from remembered claims.
+  int64_t verified_cache_hits() const { return verified_.hits(); }
 
   // Encrypts a short secret for storage; Open reverses it (with any key).
   std::string Seal(absl::string_view plaintext) const;
@@ -64,6 +76,8 @@ class LicenseSigner {
 
   std::vector<std::unique_ptr<Key>> keys_;
   std::vector<PublicKey> public_keys_;
+  PublicKeySet key_set_;
+  mutable VerifiedCache<LicenseKeyClaims> verified_{kVerifiedKeyCacheSize};
 };
 
 // Returns a new Ed25519 private key as PKCS#8 PEM (tests, dev tooling).

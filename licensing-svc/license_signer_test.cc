@@ -60,6 +60,50 @@ TEST(LicenseSignerTest, SignsWithTheFirstKeyAndVerifiesWithAll) {
             KeyCheck::kUnknownKeyId);
 }
 
+TEST(LicenseSignerTest, VerifyRemembersGoodSignaturesAndStillChecksDeviceAndTime) {
+  auto signer = LicenseSigner::Ephemeral();
+  ASSERT_TRUE(signer.ok());
+  LicenseKeyClaims c = Claims();
+  c.term_type = "SUBSCRIPTION";
+  c.not_after = absl::FromUnixSeconds(1830297600);
+  auto key = (*signer)->Sign(c);
+  ASSERT_TRUE(key.ok());
+  const LicenseSigner& s = **signer;
+  const absl::Time during = absl::FromUnixSeconds(1800000000);
+
+  EXPECT_EQ(s.Verify(*key, "JN11A2B3C4D5", during).result, KeyCheck::kValid);
+  EXPECT_EQ(s.verified_cache_hits(), 0);
+  // The second call is answered from the remembered claims, with the same
+  // verdicts as a full verification for every device and time.
+  for (absl::string_view serial : {"JN11A2B3C4D5", "jn11a2b3c4d5", "JN11OTHER001"}) {
+    for (absl::Time t : {absl::FromUnixSeconds(1798761599), during,
+                         absl::FromUnixSeconds(1830297600)}) {
+      KeyVerification cached = s.Verify(*key, serial, t);
+      KeyVerification full = VerifyLicenseKey(*key, s.key_set(), serial, t);
+      EXPECT_EQ(cached.result, full.result) << serial << " " << t;
+      EXPECT_EQ(cached.detail, full.detail);
+      ASSERT_TRUE(cached.claims.has_value());
+      EXPECT_EQ(cached.claims->license_id, c.license_id);
+    }
+  }
+  EXPECT_EQ(s.verified_cache_hits(), 9);
+
+  // A key whose signature does not check out is never remembered: the same
+  // text is verified (and refused) in full every time.
+  std::string tampered = *key;
+  tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(s.Verify(tampered, "JN11A2B3C4D5", during).result, KeyCheck::kBadSignature);
+  EXPECT_EQ(s.Verify(tampered, "JN11A2B3C4D5", during).result, KeyCheck::kBadSignature);
+  EXPECT_EQ(s.Verify("not-a-key", "JN11A2B3C4D5", during).result, KeyCheck::kMalformed);
+  EXPECT_EQ(s.Verify("not-a-key", "JN11A2B3C4D5", during).result, KeyCheck::kMalformed);
+  EXPECT_EQ(s.verified_cache_hits(), 9);
+
+  // Another signer (other keys) has its own memory: the key is unknown there.
+  auto other = LicenseSigner::Ephemeral();
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ((*other)->Verify(*key, "JN11A2B3C4D5", during).result, KeyCheck::kUnknownKeyId);
+}
+
 TEST(LicenseSignerTest, PublishesPemThatMatchesTheRawKey) {
   auto signer = LicenseSigner::Ephemeral();
   ASSERT_TRUE(signer.ok());

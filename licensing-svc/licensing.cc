@@ -671,7 +671,7 @@ absl::StatusOr<VerifyResult> Licensing::Verify(const Principal& caller,
     return InvalidField("license_key", "must be at most 8192 characters");
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(device_serial, "device_serial"));
   const absl::Time now = at.value_or(clock_.Now());
-  KeyVerification v = VerifyLicenseKey(license_key, signer_.key_set(), serial, now);
+  KeyVerification v = signer_.Verify(license_key, serial, now);
   VerifyResult out;
   out.detail = v.detail;
   out.claims = v.claims;

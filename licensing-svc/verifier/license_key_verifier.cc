@@ -182,6 +182,11 @@ KeyVerification VerifyLicenseKey(absl::string_view license_key, const PublicKeyS
   if (!ReadClaims(j, &claims)) {
     return Fail(KeyCheck::kMalformed, "the signed payload lacks license fields");
   }
+  return CheckClaims(claims, device_serial, now);
+}
+
+KeyVerification CheckClaims(const LicenseKeyClaims& claims, absl::string_view device_serial,
+                            absl::Time now) {
   KeyVerification v;
   v.claims = claims;
   if (absl::AsciiStrToUpper(device_serial) != claims.device_serial) {

@@ -76,6 +76,12 @@ using PublicKeySet = std::map<std::string, std::string>;
 KeyVerification VerifyLicenseKey(absl::string_view license_key, const PublicKeySet& keys,
                                  absl::string_view device_serial, absl::Time now);
 
+// The checks that follow a good signature, in order: device, not before,
+// expiry. VerifyLicenseKey ends with it; a caller that remembers claims it
+// verified before (licensing-svc's cache of verified keys) runs it alone.
+KeyVerification CheckClaims(const LicenseKeyClaims& claims, absl::string_view device_serial,
+                            absl::Time now);
+
 // Returns the JSON payload for `claims` (the bytes that get signed, before
 // base64url). Used by the signer; exposed so both sides share one format.
 std::string EncodeClaims(const LicenseKeyClaims& claims);
