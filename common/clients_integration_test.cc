@@ -19,6 +19,7 @@
 #include "common/server.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
+#include "common/logging.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/text_serializer.h"
@@ -62,8 +63,10 @@ TEST(ClientFactoryTest, CallsCarryTheServiceTokenRequestIdTraceAndAreCounted) {
   req.set_message("ping");
   req.set_require_auth(true);
   EchoResponse resp;
+  FlushLogs();  // earlier lines out of the capture
   ::testing::internal::CaptureStderr();
   grpc::Status s = stub->Echo(ctx.get(), req, &resp);
+  FlushLogs();
   const std::string logs = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(resp.caller_subject(), "svc:caller");

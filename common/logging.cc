@@ -1,9 +1,15 @@
 #include "common/logging.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -17,11 +23,63 @@ struct LogState {
   // Read on every log call without the lock; InitLogging may run while
   // other threads log (tests start several in-process services).
   std::atomic<LogLevel> min_level{LogLevel::kInfo};
+
+  // Buffered output (EnableBufferedLogging): lines below warning wait in
+  // `pending` for the flusher thread, which writes them every interval.
+  std::atomic<bool> buffered{false};
+  std::mutex pending_mu;
+  std::string pending;  // guarded by pending_mu
+  std::condition_variable flush_now;
+  // Serialises the write(2) calls so that lines never interleave.
+  std::mutex write_mu;
 };
 
 LogState& State() {
   static auto* state = new LogState();
   return *state;
+}
+
+// Writes all of `bytes` to stderr (fd 2) with write(2); the caller holds
+// write_mu. stdio is bypassed: stderr is unbuffered and would split a long
+// line into several writes anyway.
+void WriteAll(absl::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(STDERR_FILENO, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return;  // nowhere to report it
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Writes the pending lines, then `line` (may be empty).
+void WritePendingThen(absl::string_view line) {
+  LogState& st = State();
+  std::string batch;
+  std::lock_guard<std::mutex> write_lock(st.write_mu);
+  {
+    std::lock_guard<std::mutex> lock(st.pending_mu);
+    batch.swap(st.pending);
+  }
+  WriteAll(batch);
+  WriteAll(line);
+}
+
+constexpr size_t kMaxPendingBytes = 64 * 1024;
+
+void Emit(LogLevel level, const std::string& line) {
+  LogState& st = State();
+  if (st.buffered.load(std::memory_order_relaxed) && level < LogLevel::kWarning) {
+    std::unique_lock<std::mutex> lock(st.pending_mu);
+    st.pending.append(line);
+    if (st.pending.size() < kMaxPendingBytes) return;
+    lock.unlock();
+    WritePendingThen("");
+    return;
+  }
+  // Warnings and errors go out at once, after what is pending (order kept).
+  WritePendingThen(line);
 }
 
 const char* LevelName(LogLevel level) {
@@ -143,10 +201,9 @@ bool Reserved(absl::string_view key) {
   return key == "ts" || key == "level" || key == "service" || key == "msg";
 }
 
-void Write(std::string& out) {
+void Write(LogLevel level, std::string& out) {
   out.append("}\n");
-  std::lock_guard<std::mutex> lock(State().mu);
-  std::fwrite(out.data(), 1, out.size(), stderr);
+  Emit(level, out);
 }
 
 }  // namespace
@@ -170,9 +227,7 @@ std::string FormatLogLine(LogLevel level, absl::string_view message,
 
 void LogLine(LogLevel level, absl::string_view message, absl::Span<const LogField> fields) {
   if (!LogEnabled(level)) return;
-  std::string out = FormatLogLine(level, message, fields);
-  std::lock_guard<std::mutex> lock(State().mu);
-  std::fwrite(out.data(), 1, out.size(), stderr);
+  Emit(level, FormatLogLine(level, message, fields));
 }
 
 void Log(LogLevel level, absl::string_view message, nlohmann::json fields) {
@@ -186,7 +241,28 @@ void Log(LogLevel level, absl::string_view message, nlohmann::json fields) {
       out.append(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
   }
-  Write(out);
+  Write(level, out);
 }
+
+void EnableBufferedLogging(absl::Duration interval) {
+  LogState& st = State();
+  if (interval <= absl::ZeroDuration() || st.buffered.exchange(true)) return;
+  std::atexit([] { FlushLogs(); });
+  if (interval == absl::InfiniteDuration()) return;  // no timer: size, warnings, FlushLogs
+  std::thread([interval] {
+    LogState& st = State();
+    const auto period = absl::ToChronoMilliseconds(interval);
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(st.pending_mu);
+        st.flush_now.wait_for(lock, period);
+        if (st.pending.empty()) continue;
+      }
+      WritePendingThen("");
+    }
+  }).detach();
+}
+
+void FlushLogs() { WritePendingThen(""); }
 
 }  // namespace aftercare

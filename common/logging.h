@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 
 #include "nlohmann/json.hpp"
@@ -22,6 +23,19 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 // Sets the process-wide minimum level and the service name on every line.
 void InitLogging(absl::string_view service, LogLevel min_level);
 bool ParseLogLevel(absl::string_view name, LogLevel* level);
+
+// From now on, lines below warning are collected and written to stderr by a
+// background thread every `interval` (or as soon as 64 KiB are waiting), so
+// that a call's log line costs no write(2) of its own. Warnings and errors
+// are written at once, after the lines waiting before them. At exit the
+// waiting lines are written; a process killed with SIGKILL loses at most
+// `interval` of lines. A zero interval (or a second call) changes nothing;
+// an infinite one starts no timer (lines wait for 64 KiB, a warning or
+// FlushLogs: tests).
+// The service runtime calls it with --log_flush_interval.
+void EnableBufferedLogging(absl::Duration interval);
+// Writes the lines waiting to be written (tests read stderr after it).
+void FlushLogs();
 
 // Whether a line of `level` would be written.
 bool LogEnabled(LogLevel level);

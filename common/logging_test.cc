@@ -20,8 +20,10 @@ using Json = nlohmann::json;
 // The lines written to stderr while `fn` runs, each parsed as JSON.
 template <typename Fn>
 std::vector<Json> Capture(Fn fn) {
+  FlushLogs();  // earlier lines out of the capture
   testing::internal::CaptureStderr();
   fn();
+  FlushLogs();
   const std::string text = testing::internal::GetCapturedStderr();
   std::vector<Json> lines;
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
@@ -102,6 +104,46 @@ TEST_F(LoggingTest, InitLoggingWhileOtherThreadsCheckTheLevel) {
   for (auto& t : readers) t.join();
   InitLogging("logging-test", LogLevel::kInfo);
   EXPECT_TRUE(LogEnabled(LogLevel::kWarning));
+}
+
+}  // namespace
+}  // namespace aftercare
+
+namespace aftercare {
+namespace {
+
+// Buffering, once on, stays on for the process: ctest runs each test in a
+// process of its own, and the other tests here flush before they read what
+// they captured.
+TEST(BufferedLoggingTest, InfoWaitsAndAWarningWritesWhatWaitedFirst) {
+  InitLogging("logging-test", LogLevel::kInfo);
+  EnableBufferedLogging(absl::InfiniteDuration());  // no timer: nothing is written by surprise
+  FlushLogs();
+  testing::internal::CaptureStderr();
+  LogLine(LogLevel::kInfo, "first", {});
+  LogInfo("second");
+  const std::string before = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(before, "");  // still waiting
+
+  testing::internal::CaptureStderr();
+  LogWarning("third");
+  const std::string after = testing::internal::GetCapturedStderr();
+  const size_t first = after.find("\"msg\":\"first\"");
+  const size_t second = after.find("\"msg\":\"second\"");
+  const size_t third = after.find("\"msg\":\"third\"");
+  ASSERT_NE(first, std::string::npos) << after;
+  ASSERT_NE(second, std::string::npos) << after;
+  ASSERT_NE(third, std::string::npos) << after;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+
+  // 64 KiB waiting are written without a flush.
+  testing::internal::CaptureStderr();
+  const std::string filler(1000, 'x');
+  for (int i = 0; i < 70; ++i) LogInfo("filler", {{"pad", filler}});
+  const std::string burst = testing::internal::GetCapturedStderr();
+  EXPECT_GE(burst.size(), 64u * 1024);
+  FlushLogs();
 }
 
 }  // namespace

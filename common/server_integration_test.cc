@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "common/logging.h"
 #include "gtest/gtest.h"
 #include "tests/harness/echo_service.h"
 #include "tests/harness/test_service.h"
@@ -307,6 +308,7 @@ TEST(ServerTest, AFailedCallsLogLineCarriesItsExactError) {
   req.set_require_auth(true);
   const std::string expected =
       "role 'customer' may not call Echo; allowed: admin";  // longer than any small-string buffer
+  FlushLogs();  // earlier lines out of the capture
   ::testing::internal::CaptureStderr();
   grpc::Status s;
   for (int i = 0; i < 20; ++i) {
@@ -316,6 +318,7 @@ TEST(ServerTest, AFailedCallsLogLineCarriesItsExactError) {
     EchoResponse resp;
     s = stub->Echo(&ctx, req, &resp);
   }
+  FlushLogs();
   const std::string logs = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(s.error_message(), expected);
   int lines = 0;
@@ -342,6 +345,7 @@ TEST(ServerTest, TheRpcLogLineHasItsDocumentedSchemaAndProbesAreQuiet) {
   auto stub = EchoService::NewStub(svc->channel());
   const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
   const std::string caller_span = "00f067aa0ba902b7";
+  FlushLogs();  // earlier lines out of the capture
   ::testing::internal::CaptureStderr();
   {
     grpc::ClientContext ctx;
@@ -354,6 +358,7 @@ TEST(ServerTest, TheRpcLogLineHasItsDocumentedSchemaAndProbesAreQuiet) {
     ASSERT_TRUE(stub->Echo(&ctx, req, &resp).ok());
   }
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Check(*svc, ""), HealthCheckResponse::SERVING);
+  FlushLogs();
   const std::string logs = ::testing::internal::GetCapturedStderr();
 
   std::vector<nlohmann::json> rpc_lines;

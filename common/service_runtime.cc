@@ -89,6 +89,8 @@ void DefineCommonFlags(Config& c, const ServiceSpec& spec) {
   c.Define("page_token_secret_file", "", "File holding page_token_secret.");
   c.Define("idempotency_retention", "48h", "How long request_id results are kept.");
   c.Define("log_level", "info", "debug, info, warning or error.");
+  c.Define("log_flush_interval", "20ms",
+           "Lines below warning are written in batches this often (0: each line at once).");
   c.Define("enable_test_clock", "false",
            "Test only: allow test_clock_offset_file to move this service's clock.");
   c.Define("test_clock_offset_file", "",
@@ -163,6 +165,11 @@ absl::StatusOr<std::unique_ptr<ServiceRuntime>> ServiceRuntime::Create(const Ser
     return absl::InvalidArgumentError("--log_level must be debug, info, warning or error");
   }
   InitLogging(ServiceName(spec), level);
+  ASSIGN_OR_RETURN(absl::Duration log_flush, c.GetDuration("log_flush_interval"));
+  if (log_flush < absl::ZeroDuration() || log_flush > absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--log_flush_interval must be between 0 and 1s");
+  }
+  EnableBufferedLogging(log_flush);
   // The ErrorInfo domain is the proto package without its version
   // ("aftercare.inventory.v1.InventoryService" -> "aftercare.inventory").
   if (!spec.health_names.empty()) {
@@ -520,6 +527,7 @@ void ServiceRuntime::Shutdown() {
   if (health_server_) health_server_->Wait();
   instance_.reset();
   LogInfo("stopped");
+  FlushLogs();
 }
 
 int RunServiceMain(const ServiceSpec& spec, int argc, char** argv) {

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
+#include "common/logging.h"
 #include "gtest/gtest.h"
 #include "licensing-svc/activation_code.h"
 #include "licensing-svc/license_signer.h"
@@ -350,6 +351,7 @@ TEST_F(LicensingIntegrationTest, SameRequestIdSameResultAndTheCodeIsNeverStoredI
 
 TEST_F(LicensingIntegrationTest, ActivationCodesAndPrivateKeysNeverReachTheLogs) {
   StartService({{"license_signing_key_files", key_file_}, {"log_level", "debug"}});
+  FlushLogs();  // earlier lines out of the capture
   ::testing::internal::CaptureStderr();
   pb::CreateEntitlementResponse bought = Purchase("buy-log", pb::TERM_TYPE_PERPETUAL, 0);
   const std::string code = bought.activation_code();
@@ -360,6 +362,7 @@ TEST_F(LicensingIntegrationTest, ActivationCodesAndPrivateKeysNeverReachTheLogs)
   (void)Activate(customer_, typo, kDevice, &resp);
   (void)Activate(other_customer_, code, kDevice, &resp);
   absl::SleepFor(absl::Milliseconds(200));  // let the interceptor write its lines
+  FlushLogs();
   const std::string logs = ::testing::internal::GetCapturedStderr();
   EXPECT_THAT(logs, HasSubstr("ActivateLicense"));  // the lines were captured
   const std::string canonical = absl::StrReplaceAll(code, {{"-", ""}});
