@@ -1249,29 +1249,35 @@ absl::StatusOr<Entitlement> Inventory::GetEntitlement(const Principal& caller,
     return InvalidFields({"serial_number", "ssrn", "contract_id"},
                          "exactly one of serial_number, ssrn and contract_id is required");
   }
-  std::optional<Unit> unit;
+  // The serial first (an SSRN or a contract leads to it), then the unit,
+  // its product and contracts in one read.
+  std::string serial;
   std::string what;
   if (!key.serial.empty()) {
-    ASSIGN_OR_RETURN(std::string s, NormalizeSerial(key.serial, "serial_number"));
-    ASSIGN_OR_RETURN(unit, repo.FindUnit(s, false));
-    what = "unit " + s;
+    ASSIGN_OR_RETURN(serial, NormalizeSerial(key.serial, "serial_number"));
+    what = "unit " + serial;
   } else if (!key.ssrn.empty()) {
     ASSIGN_OR_RETURN(std::string s, NormalizeSsrn(key.ssrn, "ssrn"));
-    ASSIGN_OR_RETURN(unit, repo.FindUnitBySsrn(s));
     what = "SSRN " + s;
+    ASSIGN_OR_RETURN(std::optional<Unit> unit, repo.FindUnitBySsrn(s));
+    if (!unit) return absl::NotFoundError(what + " not found");
+    serial = unit->serial;
   } else {
     std::optional<int64_t> id = ParseContractId(key.contract_id);
     if (!id) return InvalidField("contract_id", "must look like CT00000042");
     ASSIGN_OR_RETURN(std::optional<Contract> c, repo.FindContract(*id));
     what = "contract " + key.contract_id;
     if (!c) return absl::NotFoundError(what + " not found");
-    ASSIGN_OR_RETURN(unit, repo.FindUnit(c->serial, false));
+    serial = c->serial;
   }
-  if (!unit) return absl::NotFoundError(what + " not found");
-  if (!Reaches(caller, *unit, Reach::kOwned)) return OutOfScope(what);
-  ASSIGN_OR_RETURN(Product product, LoadProduct(unit->sku, repo));
-  ASSIGN_OR_RETURN(std::vector<Contract> contracts, repo.ContractsOf(unit->serial));
-  return ComputeEntitlement(*unit, product, std::move(contracts), clock_.Now());
+  ASSIGN_OR_RETURN(std::optional<EntitlementFacts> facts, repo.FindEntitlementFacts(serial));
+  if (!facts) return absl::NotFoundError(what + " not found");
+  if (!Reaches(caller, facts->unit, Reach::kOwned)) return OutOfScope(what);
+  if (!facts->product) {
+    return absl::InternalError(absl::StrCat("product ", facts->unit.sku, " of a unit is missing"));
+  }
+  return ComputeEntitlement(facts->unit, *facts->product, std::move(facts->contracts),
+                            clock_.Now());
 }
 
 absl::StatusOr<Page<Unit>> Inventory::ListInstalledBase(const Principal& caller,

@@ -9,6 +9,7 @@
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/db/connection_pool.h"
 #include "common/sync.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -264,6 +265,83 @@ TEST_F(InventoryIntegrationTest, OperatorWalkReceiveCertifyReserveSellEntitlemen
   for (const auto& e : hist.events()) steps += e.kind() == "CERTIFICATION_STEP" ? 1 : 0;
   EXPECT_EQ(steps, 6);
   EXPECT_EQ(hist.events(hist.events_size() - 2).to_state(), pb::UNIT_STATE_SOLD);
+}
+
+// FindEntitlementFacts reads the unit, its product and its contracts in one
+// statement (a join); the interface's default reads them one by one. Both
+// must give the same facts: with no contract, with several (by id, not by
+// insertion order), for an unknown serial; and the join stays on indexes.
+TEST_F(InventoryIntegrationTest, EntitlementFactsInOneStatementMatchTheThreeReads) {
+  CreateProduct(kSku, pb::LIFECYCLE_CURRENT, 1'234'567);
+  pb::LoadGenuineSerialsResponse loaded;
+  ASSERT_TRUE(LoadSerials({"JNF0000001", "JNF0000002"}, kSku, "load-facts", &loaded).ok());
+  Receive("JNF0000001");
+  Receive("JNF0000002");
+  ASSERT_TRUE(svc_->database()
+                  .Execute("INSERT INTO support_contracts (id, serial, account_id, level, start_us,"
+                           " end_us, purchased_at_sale, pre_approval_reference) VALUES"
+                           " (900002, 'JNF0000001', 'ACME-001', 'NEXT_DAY', 1000, 2000, 1, 'PA-2'),"
+                           " (900001, 'JNF0000001', 'ACME-001', 'CORE', 500, 3000, 0, '')")
+                  .ok());
+  ASSERT_OK_AND_ASSIGN(auto pool, db::ConnectionPool::Create(svc_->database().Options(1), nullptr));
+  ASSERT_OK_AND_ASSIGN(db::PooledConnection conn, pool->Acquire());
+  MysqlInventoryRepository repo(*conn);
+  for (const char* serial : {"JNF0000001", "JNF0000002", "JNF0000009"}) {
+    SCOPED_TRACE(serial);
+    ASSERT_OK_AND_ASSIGN(std::optional<EntitlementFacts> joined, repo.FindEntitlementFacts(serial));
+    ASSERT_OK_AND_ASSIGN(std::optional<EntitlementFacts> apart,
+                         repo.InventoryRepository::FindEntitlementFacts(serial));
+    ASSERT_EQ(joined.has_value(), apart.has_value());
+    if (!joined) continue;
+    EXPECT_EQ(joined->unit.serial, apart->unit.serial);
+    EXPECT_EQ(joined->unit.id, apart->unit.id);
+    EXPECT_EQ(joined->unit.state, apart->unit.state);
+    EXPECT_EQ(joined->unit.version, apart->unit.version);
+    EXPECT_EQ(joined->unit.receive_time, apart->unit.receive_time);
+    EXPECT_EQ(joined->unit.update_time, apart->unit.update_time);
+    ASSERT_TRUE(joined->product.has_value());
+    ASSERT_TRUE(apart->product.has_value());
+    EXPECT_EQ(joined->product->sku, kSku);
+    EXPECT_EQ(joined->product->list_price.amount_minor, apart->product->list_price.amount_minor);
+    EXPECT_EQ(joined->product->lifecycle, apart->product->lifecycle);
+    EXPECT_EQ(joined->product->standard_warranty_months, apart->product->standard_warranty_months);
+    EXPECT_EQ(joined->product->update_time, apart->product->update_time);
+    ASSERT_EQ(joined->contracts.size(), apart->contracts.size());
+    for (size_t i = 0; i < joined->contracts.size(); ++i) {
+      EXPECT_EQ(joined->contracts[i].id, apart->contracts[i].id);
+      EXPECT_EQ(joined->contracts[i].level, apart->contracts[i].level);
+      EXPECT_EQ(joined->contracts[i].start, apart->contracts[i].start);
+      EXPECT_EQ(joined->contracts[i].end, apart->contracts[i].end);
+      EXPECT_EQ(joined->contracts[i].purchased_at_sale, apart->contracts[i].purchased_at_sale);
+      EXPECT_EQ(joined->contracts[i].pre_approval_reference,
+                apart->contracts[i].pre_approval_reference);
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(std::optional<EntitlementFacts> two, repo.FindEntitlementFacts("JNF0000001"));
+  ASSERT_EQ(two->contracts.size(), 2u);
+  EXPECT_EQ(two->contracts[0].id, 900001);
+  EXPECT_EQ(two->contracts[1].id, 900002);
+  ASSERT_OK_AND_ASSIGN(std::optional<EntitlementFacts> none, repo.FindEntitlementFacts("JNF0000002"));
+  EXPECT_TRUE(none->contracts.empty());
+
+  // The plan: the unit by its unique serial, the product by its key, the
+  // contracts by idx_contracts_serial; no table scan.
+  std::unique_ptr<sql::Statement> explain((*conn).raw().createStatement());
+  std::unique_ptr<sql::ResultSet> plan(explain->executeQuery(
+      "EXPLAIN SELECT u.id, p.sku, c.id FROM units u LEFT JOIN products p ON p.sku = u.sku"
+      " LEFT JOIN support_contracts c ON c.serial = u.serial WHERE u.serial = 'JNF0000001'"
+      " ORDER BY c.id"));
+  int rows = 0;
+  while (plan->next()) {
+    ++rows;
+    const std::string table = plan->getString("table");
+    const std::string type = plan->getString("type");
+    SCOPED_TRACE(table);
+    EXPECT_NE(type, "ALL");
+    EXPECT_NE(type, "index");
+    if (table == "c") EXPECT_EQ(plan->getString("key"), "idx_contracts_serial");
+  }
+  EXPECT_EQ(rows, 3);
 }
 
 TEST_F(InventoryIntegrationTest, ReservationExpiresAfterTtlWithoutAnyCall) {

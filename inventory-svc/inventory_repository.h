@@ -20,9 +20,17 @@
 #include "absl/status/statusor.h"
 #include "common/idempotency.h"
 #include "common/repository_store.h"
+#include "common/status.h"
 #include "inventory-svc/inventory_types.h"
 
 namespace aftercare::inventory {
+
+// What an entitlement is computed from (InventoryRepository::FindEntitlementFacts).
+struct EntitlementFacts {
+  Unit unit;
+  std::optional<Product> product;
+  std::vector<Contract> contracts;  // by id
+};
 
 struct ProductFilter {
   Family family = Family::kUnspecified;
@@ -103,6 +111,21 @@ class InventoryRepository {
   virtual absl::Status UpdateContract(const Contract& contract) = 0;
   virtual absl::StatusOr<std::vector<Contract>> ContractsOf(const std::string& serial) = 0;
   virtual absl::StatusOr<std::optional<Contract>> FindContract(int64_t id) = 0;
+
+  // The unit `serial` with its product (nullopt if the catalog lacks it) and
+  // its contracts by id: what an entitlement is computed from. nullopt when
+  // the unit does not exist. This default reads them one after the other;
+  // the MySQL repository reads them in one statement.
+  virtual absl::StatusOr<std::optional<EntitlementFacts>> FindEntitlementFacts(
+      const std::string& serial) {
+    ASSIGN_OR_RETURN(std::optional<Unit> unit, FindUnit(serial, false));
+    if (!unit) return std::nullopt;
+    EntitlementFacts facts;
+    ASSIGN_OR_RETURN(facts.product, FindProduct(unit->sku));
+    ASSIGN_OR_RETURN(facts.contracts, ContractsOf(unit->serial));
+    facts.unit = *std::move(unit);
+    return facts;
+  }
 };
 
 // Runs repository work in transactions (common/repository_store.h).

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -36,22 +37,25 @@ constexpr char kProductColumns[] =
     " end_of_production_us, latest_software_release, standard_warranty_months, version,"
     " created_at_us, updated_at_us";
 
-Product ReadProduct(sql::ResultSet& rs) {
+constexpr int kProductColumnCount = 14;  // the names in kProductColumns
+
+// Reads the product whose columns (kProductColumns) start at column `first`.
+Product ReadProduct(sql::ResultSet& rs, int first = 1) {
   Product p;
-  p.sku = GetStr(rs, 1);
-  p.display_name = GetStr(rs, 2);
-  p.family = GetEnum<Family>(rs, 3);
-  p.series = GetStr(rs, 4);
-  p.platform = GetStr(rs, 5);
-  p.list_price.amount_minor = rs.getInt64(6);
-  p.list_price.currency_code = GetStr(rs, 7);
-  p.lifecycle = GetEnum<Lifecycle>(rs, 8);
-  p.end_of_production_time = GetOptTime(rs, 9);
-  p.latest_software_release = GetStr(rs, 10);
-  p.standard_warranty_months = rs.getInt(11);
-  p.version = rs.getInt64(12);
-  p.create_time = FromMicros(rs.getInt64(13));
-  p.update_time = FromMicros(rs.getInt64(14));
+  p.sku = GetStr(rs, first);
+  p.display_name = GetStr(rs, first + 1);
+  p.family = GetEnum<Family>(rs, first + 2);
+  p.series = GetStr(rs, first + 3);
+  p.platform = GetStr(rs, first + 4);
+  p.list_price.amount_minor = rs.getInt64(first + 5);
+  p.list_price.currency_code = GetStr(rs, first + 6);
+  p.lifecycle = GetEnum<Lifecycle>(rs, first + 7);
+  p.end_of_production_time = GetOptTime(rs, first + 8);
+  p.latest_software_release = GetStr(rs, first + 9);
+  p.standard_warranty_months = rs.getInt(first + 10);
+  p.version = rs.getInt64(first + 11);
+  p.create_time = FromMicros(rs.getInt64(first + 12));
+  p.update_time = FromMicros(rs.getInt64(first + 13));
   return p;
 }
 
@@ -132,9 +136,11 @@ void BindUnitFields(Binder& b, const Unit& u) {
       .Int(u.version);
 }
 
-Unit ReadUnit(sql::ResultSet& rs) {
+// Reads the unit whose columns (UnitSelectColumns) start at column `first`;
+// returns the column after the unit's last.
+Unit ReadUnit(sql::ResultSet& rs, int first = 1, int* next = nullptr) {
   Unit u;
-  int c = 1;
+  int c = first;
   u.id = rs.getInt64(c++);
   u.serial = GetStr(rs, c++);
   u.sku = GetStr(rs, c++);
@@ -174,7 +180,17 @@ Unit ReadUnit(sql::ResultSet& rs) {
   u.receive_time = FromMicros(rs.getInt64(c++));
   u.update_time = FromMicros(rs.getInt64(c++));
   u.version = rs.getInt64(c++);
+  if (next != nullptr) *next = c;
   return u;
+}
+
+// "a.x, a.y" from "x, y": a column list of one table in a join.
+std::string Qualified(absl::string_view alias, absl::string_view columns) {
+  std::vector<std::string> out;
+  for (absl::string_view c : absl::StrSplit(columns, ',')) {
+    out.push_back(absl::StrCat(alias, ".", absl::StripAsciiWhitespace(c)));
+  }
+  return absl::StrJoin(out, ", ");
 }
 
 // An expired reservation is available: the SQL form of EffectiveState.
@@ -207,16 +223,17 @@ UnitEvent ReadEvent(sql::ResultSet& rs) {
 constexpr char kContractColumns[] =
     "id, serial, account_id, level, start_us, end_us, purchased_at_sale, pre_approval_reference";
 
-Contract ReadContract(sql::ResultSet& rs) {
+// Reads the contract whose columns (kContractColumns) start at column `first`.
+Contract ReadContract(sql::ResultSet& rs, int first = 1) {
   Contract c;
-  c.id = rs.getInt64(1);
-  c.serial = GetStr(rs, 2);
-  c.account_id = GetStr(rs, 3);
-  c.level = GetEnum<SupportLevel>(rs, 4);
-  c.start = FromMicros(rs.getInt64(5));
-  c.end = FromMicros(rs.getInt64(6));
-  c.purchased_at_sale = rs.getInt(7) != 0;
-  c.pre_approval_reference = GetStr(rs, 8);
+  c.id = rs.getInt64(first);
+  c.serial = GetStr(rs, first + 1);
+  c.account_id = GetStr(rs, first + 2);
+  c.level = GetEnum<SupportLevel>(rs, first + 3);
+  c.start = FromMicros(rs.getInt64(first + 4));
+  c.end = FromMicros(rs.getInt64(first + 5));
+  c.purchased_at_sale = rs.getInt(first + 6) != 0;
+  c.pre_approval_reference = GetStr(rs, first + 7);
   return c;
 }
 
@@ -361,6 +378,31 @@ absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::FindUnitByRma(
   return QueryOneUnit(absl::StrCat("SELECT ", UnitSelectColumns(),
                                    " FROM units WHERE allocated_rma = ? AND state = 'ALLOCATED' LIMIT 1"),
                       {rma_number});
+}
+
+absl::StatusOr<std::optional<EntitlementFacts>> MysqlInventoryRepository::FindEntitlementFacts(
+    const std::string& serial) {
+  // One round trip instead of three: the unit, its product and its
+  // contracts (one row per contract, or one row of NULLs without any).
+  static const auto* const kSql = new std::string(absl::StrCat(
+      "SELECT ", Qualified("u", UnitSelectColumns()), ", ", Qualified("p", kProductColumns), ", ",
+      Qualified("c", kContractColumns),
+      " FROM units u LEFT JOIN products p ON p.sku = u.sku"
+      " LEFT JOIN support_contracts c ON c.serial = u.serial"
+      " WHERE u.serial = ? ORDER BY c.id"));
+  auto& s = conn_.Prepare(*kSql);
+  s.setString(1, serial);
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return std::nullopt;
+  EntitlementFacts facts;
+  int product_first = 0;
+  facts.unit = ReadUnit(*rs, 1, &product_first);
+  if (!rs->isNull(product_first)) facts.product = ReadProduct(*rs, product_first);
+  const int contract_first = product_first + kProductColumnCount;
+  do {
+    if (!rs->isNull(contract_first)) facts.contracts.push_back(ReadContract(*rs, contract_first));
+  } while (rs->next());
+  return facts;
 }
 
 absl::Status MysqlInventoryRepository::InsertUnit(Unit* unit) {

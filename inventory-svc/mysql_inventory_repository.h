@@ -30,6 +30,8 @@ class MysqlInventoryRepository : public InventoryRepository {
   absl::StatusOr<std::optional<GenuineSerial>> FindGenuineSerial(const std::string& serial) override;
   absl::StatusOr<int64_t> UpsertGenuineSerials(const std::vector<GenuineSerial>& rows) override;
   absl::StatusOr<std::optional<Unit>> FindUnit(const std::string& serial, bool for_update) override;
+  absl::StatusOr<std::optional<EntitlementFacts>> FindEntitlementFacts(
+      const std::string& serial) override;
   absl::StatusOr<std::optional<Unit>> FindUnitBySsrn(const std::string& ssrn) override;
   absl::Status InsertUnit(Unit* unit) override;
   absl::Status SaveUnit(const Unit& unit) override;
