@@ -29,14 +29,6 @@ using db::GetStr;
 
 using db::GetEnum;
 
-// Runs an `INSERT ... RETURNING id` (MariaDB 10.5+) and returns the new
-// row's id: one round trip, where executeUpdate() and LAST_INSERT_ID() take
-// two (Connector/C++ 1.1 does not expose the id of the OK packet).
-int64_t InsertReturningId(sql::PreparedStatement& s) {
-  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-  return rs->next() ? rs->getInt64(1) : 0;
-}
-
 std::vector<std::string> Lines(const std::string& s) {
   if (s.empty()) return {};
   return absl::StrSplit(s, '\n');
@@ -227,17 +219,18 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindById(int64_t id, bool
 
 absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
   static const auto* const kSql =
-      new std::string(absl::StrCat(db::InsertSql("rmas", RmaWriteColumns()), " RETURNING id"));
+      new std::string(db::InsertSql("rmas", RmaWriteColumns()));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   BindRmaFields(b, *rma);
   try {
-    rma->id = InsertReturningId(s);
+    s.executeUpdate();
   } catch (const sql::SQLException& e) {
     if (e.getErrorCode() != db::kErrDuplicateKey) throw;
     return absl::AlreadyExistsError(
         absl::StrCat("RMA ", rma->validation_number, " already exists"));
   }
+  rma->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
@@ -317,10 +310,11 @@ absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::LockRmasOfSerial(const std:
 absl::Status MysqlRmaRepository::InsertReceiptException(int64_t rma_id, ReceiptException* e) {
   auto& s = conn_.Prepare(
       "INSERT INTO rma_receipt_exceptions (rma_id, received_serial, expected_serial, note,"
-      " recorded_by, recorded_at_us) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+      " recorded_by, recorded_at_us) VALUES (?, ?, ?, ?, ?, ?)");
   Binder(s).Int(rma_id).Str(e->received_serial).Str(e->expected_serial).Str(e->note)
       .Str(e->recorded_by).Time(e->record_time);
-  e->id = InsertReturningId(s);
+  s.executeUpdate();
+  e->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
@@ -330,11 +324,12 @@ absl::Status MysqlRmaRepository::InsertNotification(Notification* n) {
   auto& s = conn_.Prepare(
       "INSERT INTO rma_notifications (rma_id, rma_number, template, recipient, copy_to_case_id,"
       " subject, body, status, created_at_us, delivered_at_us)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Binder(s).Int(n->rma_id).OptStr(n->rma_number).Str(n->template_name).Str(n->recipient)
       .Str(n->copy_to_case_id).Str(n->subject.substr(0, 300)).Str(n->body).Str(Name(n->status))
       .Time(n->create_time).OptTime(n->deliver_time);
-  n->id = InsertReturningId(s);
+  s.executeUpdate();
+  n->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
