@@ -218,8 +218,7 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindById(int64_t id, bool
 }
 
 absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
-  static const auto* const kSql =
-      new std::string(db::InsertSql("rmas", RmaWriteColumns()));
+  static const auto* const kSql = new std::string(db::InsertSql("rmas", RmaWriteColumns()));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   BindRmaFields(b, *rma);
