@@ -223,7 +223,7 @@ L("The same kind of calls driven by `h2load` (nghttp2-client from Debian, `-t 1`
   "ceiling of gRPC C++ itself on this machine: EchoService on a bare `grpc::ServerBuilder` with the callback "
   "API and generated code, no interceptors, no auth, no database." % env.get("BENCH_DURATION"))
 L("")
-L("| what | shape | calls/s | mean ms | max ms | p99 ms | %% of bare echo (same shape) | server CPU µs per call | h2load CPU µs per call | checked |")
+L("| what | shape | calls/s | mean ms | max ms | p99 ms | % of bare echo (same shape) | server CPU µs per call | h2load CPU µs per call | checked |")
 L("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
 for name, what in h2_rows:
     for shape, shape_text in h2_shapes:
@@ -238,13 +238,14 @@ for name, what in h2_rows:
         check = "grpc-status %s" % (r.get("check_grpc_status") or "none")
         if r.get("server_counted"):
             check += "; server: %d OK, %d not OK" % (r.get("server_ok", 0), r.get("server_not_ok", 0))
-        L("| %s | %s | %.0f | %.2f | %.2f | %s | %s | %s | %s | %s |"
-          % (what, shape_text, rate, r.get("mean_ms", 0), r.get("max_ms", 0),
+        L("| %s | %s | %s | %.2f | %.2f | %s | %s | %s | %s | %s |"
+          % (what, shape_text, "%.0f" % rate if rate else "**not OK** (h2load: %.0f)" % r.get("ok_per_s", 0),
+             r.get("mean_ms", 0), r.get("max_ms", 0),
              "%.2f" % r["p99_ms"] if "p99_ms" in r else "—",
-             "%.1f %%" % (100 * rate / bare) if bare else "—", "%.0f" % us if us is not None else "—",
+             "%.1f %%" % (100 * rate / bare) if bare and rate else "—", "%.0f" % us if us is not None else "—",
              "%.0f" % (1e6 * r["h2load_cpu_s"] / calls) if calls and "h2load_cpu_s" in r else "—", check))
 L("")
-L("calls/s: requests h2load counted as succeeded over its main duration, shown as 0 when the run is not known "
+L("calls/s: requests h2load counted as succeeded over its main duration; **not OK** when the run is not known "
   "to have answered OK — h2load counts any HTTP 200 as a success whatever the `grpc-status` trailer says, so "
   "after each run one call of the same body goes through `nghttp` (its `grpc-status` is the \"checked\" "
   "column), and for the services on common/ the `grpc_server_handled_total` counters by code are read before "
