@@ -202,12 +202,15 @@ def h2(name, shape):
 
 
 def h2_ok_rate(r):
-    """Calls per second h2load counted as succeeded, or 0 when the run is not
-    known to have answered OK: the check call's grpc-status, and for the
-    services on common/ every call the server handled over the run."""
-    if not r or r.get("check_grpc_status") != "0" or r.get("server_not_ok", 0) > 0:
+    """Calls per second that answered OK: what h2load counted as succeeded,
+    times the share of OK among the calls the server handled by code (servers
+    on common/), or 0 when the check call did not answer OK."""
+    if not r or r.get("check_grpc_status") != "0":
         return 0
-    return r.get("ok_per_s", 0)
+    codes = r.get("server_codes") or {}
+    total = sum(codes.values())
+    share = codes.get("OK", 0) / total if r.get("server_counted") and total else 1
+    return r.get("ok_per_s", 0) * share
 
 
 def h2_server_us(name, shape):
@@ -237,7 +240,9 @@ for name, what in h2_rows:
         calls = r.get("req_per_s", 0) * (cpu("h2load_%s_%s" % (name, shape)) or {}).get("wall_s", 0)
         check = "grpc-status %s" % (r.get("check_grpc_status") or "none")
         if r.get("server_counted"):
-            check += "; server: %d OK, %d not OK" % (r.get("server_ok", 0), r.get("server_not_ok", 0))
+            codes = r.get("server_codes") or {}
+            check += "; server: " + ", ".join("%s %d" % (k, v) for k, v in
+                                            sorted(codes.items(), key=lambda kv: (kv[0] != "OK", -kv[1])))
         L("| %s | %s | %s | %.2f | %.2f | %s | %s | %s | %s | %s |"
           % (what, shape_text, "%.0f" % rate if rate else "**not OK** (h2load: %.0f)" % r.get("ok_per_s", 0),
              r.get("mean_ms", 0), r.get("max_ms", 0),
@@ -245,11 +250,13 @@ for name, what in h2_rows:
              "%.1f %%" % (100 * rate / bare) if bare and rate else "—", "%.0f" % us if us is not None else "—",
              "%.0f" % (1e6 * r["h2load_cpu_s"] / calls) if calls and "h2load_cpu_s" in r else "—", check))
 L("")
-L("calls/s: requests h2load counted as succeeded over its main duration; **not OK** when the run is not known "
-  "to have answered OK — h2load counts any HTTP 200 as a success whatever the `grpc-status` trailer says, so "
-  "after each run one call of the same body goes through `nghttp` (its `grpc-status` is the \"checked\" "
-  "column), and for the services on common/ the `grpc_server_handled_total` counters by code are read before "
-  "and after the run (warm-up included). mean and max: h2load's own \"time for request\"; p99: from its "
+L("calls/s: calls answered OK per second. h2load counts any HTTP 200 as a success whatever the `grpc-status` "
+  "trailer says, so after each run one call of the same body goes through `nghttp` (its `grpc-status` is in "
+  "the \"checked\" column; **not OK** when it is not 0), and for the servers on common/ the "
+  "`grpc_server_handled_total` counters by code are read before and after the run (warm-up included, "
+  "\"checked\" column): the rate is h2load's succeeded requests per second times the OK share of those. "
+  "At the end of a run h2load drops the calls in flight: they show as Canceled, or as InvalidArgument "
+  "(\"malformed protobuf\") when the request body had not arrived yet. mean and max: h2load's own \"time for request\"; p99: from its "
   "`--log-file` (every request of the main duration). Server CPU: the server process's clock ticks over the "
   "run (warm-up included) per call at the measured rate; h2load CPU: its user + system time the same way. "
   "Raw output: `%s/h2load_*`." % os.path.relpath(res))
