@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "aftercare/testing/v1/echo.grpc.pb.h"
