@@ -164,6 +164,13 @@ class FakeRmaRepository : public RmaRepository {
     return absl::OkStatus();
   }
 
+  // Handed on like an enqueued one ("notify:..."), and listed in published_now.
+  absl::Status PublishNotificationNow(const Notification& n) override {
+    events.push_back(absl::StrCat("notify:", n.template_name));
+    published_now.push_back(n);
+    return absl::OkStatus();
+  }
+
   absl::Status PublishNotification(const NotificationEvent& event) override {
     published.push_back(event);
     return absl::OkStatus();
@@ -178,6 +185,7 @@ class FakeRmaRepository : public RmaRepository {
 
   std::map<int64_t, Rma> rmas;
   std::vector<NotificationEvent> published;
+  std::vector<Notification> published_now;
   std::map<int64_t, std::vector<ReceiptException>> exceptions;
   std::vector<Notification> notifications;
   std::vector<ReturnLocation> locations;

@@ -322,10 +322,11 @@ absl::Status MysqlRmaRepository::InsertReceiptException(int64_t rma_id, ReceiptE
 absl::Status MysqlRmaRepository::InsertNotification(Notification* n) {
   auto& s = conn_.Prepare(
       "INSERT INTO rma_notifications (rma_id, rma_number, template, recipient, copy_to_case_id,"
-      " subject, body, status, created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      " subject, body, status, created_at_us, delivered_at_us)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Binder(s).Int(n->rma_id).OptStr(n->rma_number).Str(n->template_name).Str(n->recipient)
       .Str(n->copy_to_case_id).Str(n->subject.substr(0, 300)).Str(n->body).Str(Name(n->status))
-      .Time(n->create_time);
+      .Time(n->create_time).OptTime(n->deliver_time);
   s.executeUpdate();
   n->id = conn_.LastInsertId();
   return absl::OkStatus();
@@ -511,7 +512,7 @@ absl::Status MysqlRmaRepository::EnqueueIntake(const Rma& rma) {
   return absl::OkStatus();
 }
 
-absl::Status MysqlRmaRepository::EnqueueNotification(const Notification& n) {
+v1::Notification NotificationMessage(const Notification& n) {
   v1::Notification msg;
   msg.set_notification_id(n.id);
   msg.set_validation_number(n.validation_number);
@@ -524,7 +525,35 @@ absl::Status MysqlRmaRepository::EnqueueNotification(const Notification& n) {
   msg.set_status(static_cast<v1::RmaStatus>(n.status));
   msg.set_account_id(n.account_id);
   SetTime(n.create_time, msg.mutable_create_time());
-  EnqueueEvent(conn_, clock_, "rma", n.validation_number, kEventNotification, msg);
+  return msg;
+}
+
+NotificationEvent ToNotificationEvent(const v1::Notification& n) {
+  NotificationEvent event;
+  event.event_key = absl::StrCat("rma-", n.validation_number(), "-n", n.notification_id());
+  event.event_type = n.template_();
+  event.account_id = n.account_id();
+  if (!n.recipient().empty()) event.email_to = {n.recipient()};
+  event.technical_case_id = n.copy_to_case_id();
+  event.subject = n.subject();
+  event.body = n.body();
+  event.data = {{"validation_number", n.validation_number()},
+                {"rma_number", n.rma_number()},
+                {"status", v1::RmaStatus_Name(n.status())},
+                {"technical_case_id", n.copy_to_case_id()}};
+  event.occurred_at = absl::FromUnixSeconds(n.create_time().seconds()) +
+                      absl::Nanoseconds(n.create_time().nanos());
+  return event;
+}
+
+absl::Status MysqlRmaRepository::EnqueueNotification(const Notification& n) {
+  EnqueueEvent(conn_, clock_, "rma", n.validation_number, kEventNotification,
+               NotificationMessage(n));
+  return absl::OkStatus();
+}
+
+absl::Status MysqlRmaRepository::PublishNotificationNow(const Notification& n) {
+  aftercare::PublishNotification(conn_, ToNotificationEvent(NotificationMessage(n)), clock_.Now());
   return absl::OkStatus();
 }
 

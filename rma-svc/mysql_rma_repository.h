@@ -9,6 +9,7 @@
 #ifndef AFTERCARE_RMA_SVC_MYSQL_RMA_REPOSITORY_H_
 #define AFTERCARE_RMA_SVC_MYSQL_RMA_REPOSITORY_H_
 
+#include "aftercare/rma/v1/resources.pb.h"
 #include "common/clock.h"
 #include "common/db/connection_pool.h"
 #include "rma-svc/rma_repository.h"
@@ -20,6 +21,12 @@ inline constexpr char kEventAllocateSpare[] = "inventory.AllocateSpare";
 inline constexpr char kEventSwapInstalledBase[] = "inventory.SwapInstalledBase";
 inline constexpr char kEventIntake[] = "inventory.IntakeReturnedUnit";
 inline constexpr char kEventNotification[] = "rma.Notification";
+
+// The outbox payload of a notification, and what the delivery channels get
+// of it (common/notifications.h): the customer contact, the technical case
+// and the account's webhooks, under the key "rma-<validation number>-n<id>".
+v1::Notification NotificationMessage(const Notification& n);
+NotificationEvent ToNotificationEvent(const v1::Notification& n);
 
 // An RmaRepository bound to one connection (and its open transaction).
 class MysqlRmaRepository : public RmaRepository {
@@ -56,6 +63,7 @@ class MysqlRmaRepository : public RmaRepository {
   absl::Status EnqueueIntake(const Rma& rma) override;
   absl::Status EnqueueNotification(const Notification& n) override;
   absl::Status PublishNotification(const NotificationEvent& event) override;
+  absl::Status PublishNotificationNow(const Notification& n) override;
 
  private:
   absl::StatusOr<std::optional<Rma>> FindOne(const std::string& where, const std::string& arg,

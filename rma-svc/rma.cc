@@ -285,11 +285,14 @@ absl::StatusOr<Rma> Rmas::Create(const Principal& caller, const CreateCommand& c
   rma.create_time = rma.update_time = now;
   rma.version = 1;
   RETURN_IF_ERROR(repo.InsertRma(&rma));
+  // The first notification of the RMA: nothing of this RMA can be queued in
+  // front of it, so its deliveries are written in this transaction rather
+  // than through the outbox (a transaction and an outbox pass fewer).
   RETURN_IF_ERROR(Notify(rma, "rma_request_opened",
                          {{"validation_number", rma.validation_number},
                           {"serial_number", rma.serial},
                           {"rma_type", TypeWords(rma.type)}},
-                         repo));
+                         repo, Handover::kInTransaction));
   return rma;
 }
 
@@ -758,7 +761,8 @@ absl::Status Rmas::SaveAndNotify(Rma& rma, const std::string& template_name,
 }
 
 absl::Status Rmas::Notify(const Rma& rma, const std::string& template_name,
-                          const TemplateData& data, RmaRepository& repo) const {
+                          const TemplateData& data, RmaRepository& repo,
+                          Handover handover) const {
   // A template that does not render is a defect here (a key not passed),
   // never a half-filled message: the change fails with it.
   ASSIGN_OR_RETURN(notify::Rendered text, notify::RenderTemplate(template_name, data));
@@ -776,6 +780,11 @@ absl::Status Rmas::Notify(const Rma& rma, const std::string& template_name,
   n.body = body;
   n.status = rma.status;
   n.create_time = clock_.Now();
+  if (handover == Handover::kInTransaction) {
+    n.deliver_time = n.create_time;  // handed to delivery as it commits
+    RETURN_IF_ERROR(repo.InsertNotification(&n));
+    return repo.PublishNotificationNow(n);
+  }
   RETURN_IF_ERROR(repo.InsertNotification(&n));
   return repo.EnqueueNotification(n);
 }

@@ -185,8 +185,12 @@ class Rmas {
   // rendered from `template_name`.
   absl::Status SaveAndNotify(Rma& rma, const std::string& template_name, const TemplateData& data,
                              RmaRepository& repo) const;
+  // How a notification reaches the delivery channels: an outbox event (in
+  // order with the RMA's other events), or its deliveries written in the
+  // change's own transaction (only the first notification of an RMA).
+  enum class Handover { kOutbox, kInTransaction };
   absl::Status Notify(const Rma& rma, const std::string& template_name, const TemplateData& data,
-                      RmaRepository& repo) const;
+                      RmaRepository& repo, Handover handover = Handover::kOutbox) const;
 
   const Clock& clock_;
   const PageTokenCodec* page_tokens_;

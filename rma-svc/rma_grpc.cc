@@ -153,9 +153,16 @@ grpc::ServerUnaryReactor* RmaGrpc::CreateRma(Ctx* ctx, const pb::CreateRmaReques
     RETURN_IF_ERROR(domain_.CheckDamage(cmd.damage_cause));
     ASSIGN_OR_RETURN(EntitlementView e, inventory_.GetEntitlement(cmd.serial, CurrentCall(ctx)));
     ASSIGN_OR_RETURN(int64_t seq, validation_numbers_.Next("rma"));
-    return MutateRma(caller, *req, "CreateRma", resp, [&](RmaRepository& repo) {
-      return domain_.Create(caller, cmd, e, seq, repo);
-    });
+    // The request-opened notification's deliveries are written in the
+    // transaction (rma.h, Handover): the delivery loop is woken, not the outbox.
+    absl::Status s = store_.Mutate(
+        IdempotencyKey::For(caller, req->request_id(), "CreateRma"), *req, "CreateRma", resp,
+        [&](RmaRepository& repo) -> absl::StatusOr<pb::Rma> {
+          ASSIGN_OR_RETURN(Rma r, domain_.Create(caller, cmd, e, seq, repo));
+          return ToProto(r, clock_.Now());
+        });
+    if (s.ok() && notifications_ != nullptr) notifications_->Notify();
+    return s;
   });
 }
 

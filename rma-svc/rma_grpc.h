@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/db/id_allocator.h"
 #include "common/executor.h"
+#include "common/notifications.h"
 #include "common/outbox.h"
 #include "rma-svc/inventory_client.h"
 #include "rma-svc/rma.h"
@@ -33,6 +34,8 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
     BoundedExecutor* executor;
     OutboxDispatcher* outbox;  // woken after commits that enqueue events; may be null
     const Clock* clock;
+    // Woken after a CreateRma commits its notification's deliveries; may be null.
+    NotificationDispatcher* notifications = nullptr;
   };
   explicit RmaGrpc(Deps d)
       : domain_(*d.domain),
@@ -42,7 +45,8 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
         rma_numbers_(*d.rma_numbers),
         executor_(*d.executor),
         outbox_(d.outbox),
-        clock_(*d.clock) {}
+        clock_(*d.clock),
+        notifications_(d.notifications) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -87,6 +91,7 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
   BoundedExecutor& executor_;
   OutboxDispatcher* outbox_;
   const Clock& clock_;
+  NotificationDispatcher* notifications_;
 };
 
 }  // namespace aftercare::rma

@@ -11,7 +11,10 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "aftercare/rma/v1/rma_service.grpc.pb.h"
 #include "common/auth.h"
@@ -488,6 +491,60 @@ TEST_F(RmaIntegrationTest, ReturnToFactoryIsReceivedRepairedAndShippedBack) {
   EXPECT_EQ(out.status(), pb::RMA_STATUS_CLOSED);
   // The unit stayed in the customer's installed base.
   EXPECT_EQ(Unit(kCustomerUnit).owner_account_id(), "ACME-001");
+}
+
+// CreateRma's statements, counted from the server's general log (the
+// connection that wrote the idempotency key, from its START TRANSACTION to
+// its COMMIT): the request-opened notification's deliveries are written in
+// the transaction, so no outbox event (and no outbox pass and delivery
+// transaction) follows the call.
+TEST_F(RmaIntegrationTest, CreateRmaIsOneTransactionOfTwelveStatementsAndNoOutboxEvent) {
+  const std::string request_id =
+      absl::StrCat("stmts-", getpid(), "-", absl::ToUnixMicros(absl::Now()));
+  auto previous_output = rma_->database().QueryValue("SELECT @@GLOBAL.log_output");
+  ASSERT_TRUE(previous_output.ok()) << previous_output.status();
+  auto since = rma_->database().QueryValue("SELECT NOW(6)");
+  ASSERT_TRUE(since.ok()) << since.status();
+  ASSERT_TRUE(rma_->database().Execute("SET GLOBAL log_output = 'TABLE'").ok());
+  ASSERT_TRUE(rma_->database().Execute("SET GLOBAL general_log = 1").ok());
+  pb::Rma created;
+  grpc::Status s =
+      Call(&RmaStub::CreateRma, tse_, CreateReq(pb::RMA_TYPE_ADVANCE_REPLACEMENT, request_id), &created);
+  ASSERT_TRUE(rma_->database().Execute("SET GLOBAL general_log = 0").ok());
+  ASSERT_TRUE(rma_->database()
+                  .Execute(absl::StrCat("SET GLOBAL log_output = '", *previous_output, "'"))
+                  .ok());
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto log = rma_->database().QueryValue(absl::StrCat(
+      "SELECT GROUP_CONCAT(REPLACE(CONVERT(argument USING utf8mb4), '\\n', ' ') SEPARATOR '\\n')"
+      " FROM mysql.general_log WHERE event_time >= '", *since, "'"
+      " AND command_type IN ('Query', 'Execute') AND thread_id = (SELECT MAX(thread_id)"
+      " FROM mysql.general_log WHERE event_time >= '", *since, "'"
+      " AND argument LIKE 'INSERT INTO idempotency_keys%", request_id, "%')"));
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::vector<std::string> lines = absl::StrSplit(*log, '\n');
+  std::vector<std::string> txn;
+  for (const std::string& line : lines) {
+    if (line == "START TRANSACTION") txn.clear();
+    txn.push_back(line);
+    if (line == "COMMIT" && absl::StrContains(absl::StrJoin(txn, "\n"), request_id)) break;
+  }
+  const std::string all = absl::StrJoin(txn, "\n");
+  ASSERT_FALSE(txn.empty());
+  EXPECT_EQ(txn.front(), "START TRANSACTION") << all;
+  EXPECT_EQ(txn.back(), "COMMIT") << all;
+  // START, serial lock, open-RMA check, the RMA and its id, its notification
+  // and its id, its e-mail and case-note deliveries, the account's webhooks,
+  // the key, COMMIT.
+  EXPECT_EQ(txn.size(), 12u) << all;
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("outbox_events")));
+  EXPECT_THAT(all, HasSubstr("INSERT IGNORE INTO notification_deliveries"));
+  // Nothing is left for the outbox; the deliveries are there as the call returns.
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM outbox_events"), 0);
+  EXPECT_EQ(RmaCount(absl::StrCat("SELECT COUNT(*) FROM notification_deliveries WHERE event_key"
+                                  " LIKE 'rma-", created.validation_number(), "-n%'")),
+            2);  // the contact's e-mail and the technical case's note
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM rma_notifications WHERE delivered_at_us IS NULL"), 0);
 }
 
 TEST_F(RmaIntegrationTest, RefusalsWriteNothing) {

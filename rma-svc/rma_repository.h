@@ -83,6 +83,11 @@ class RmaRepository {
   // notification the outbox handed over (common/notifications.h); nothing
   // when its key was published already.
   virtual absl::Status PublishNotification(const NotificationEvent& event) = 0;
+  // Writes the deliveries of notification `n` (inserted with its
+  // deliver_time set) in the current transaction, with no outbox event: for
+  // the first notification of an RMA, which no earlier one of the same RMA
+  // can be waiting in front of (the outbox keeps that order for the others).
+  virtual absl::Status PublishNotificationNow(const Notification& n) = 0;
 };
 
 // Runs repository work in transactions (common/repository_store.h).

@@ -41,7 +41,7 @@ class RmaInstance : public ServiceInstance {
         validation_numbers_(&ctx.pool, "rma_validation_number", 20),
         rma_numbers_(&ctx.pool, "rma_number", 20),
         grpc_(RmaGrpc::Deps{&domain_, &store_, &inventory_, &validation_numbers_, &rma_numbers_,
-                            &ctx.executor, &ctx.outbox, &ctx.clock}),
+                            &ctx.executor, &ctx.outbox, &ctx.clock, ctx.notifications}),
         sweeper_(&domain_, &store_, &ctx.clock, &ctx.outbox),
         sweep_interval_(settings.sweep_interval) {
     charges_ = &prometheus::BuildCounter()
@@ -121,26 +121,6 @@ class RmaInstance : public ServiceInstance {
       }
       return absl::OkStatus();
     });
-  }
-
-  // What the delivery channels get of an RMA notification: the customer
-  // contact, the technical case, and the account's webhooks.
-  static NotificationEvent ToNotificationEvent(const v1::Notification& n) {
-    NotificationEvent event;
-    event.event_key = absl::StrCat("rma-", n.validation_number(), "-n", n.notification_id());
-    event.event_type = n.template_();
-    event.account_id = n.account_id();
-    if (!n.recipient().empty()) event.email_to = {n.recipient()};
-    event.technical_case_id = n.copy_to_case_id();
-    event.subject = n.subject();
-    event.body = n.body();
-    event.data = {{"validation_number", n.validation_number()},
-                  {"rma_number", n.rma_number()},
-                  {"status", v1::RmaStatus_Name(n.status())},
-                  {"technical_case_id", n.copy_to_case_id()}};
-    event.occurred_at = absl::FromUnixSeconds(n.create_time().seconds()) +
-                        absl::Nanoseconds(n.create_time().nanos());
-    return event;
   }
 
   ServiceContext& ctx_;

@@ -119,6 +119,24 @@ TEST_F(RmaTest, TseOpensAPendingRequestWithAValidationNumber) {
   EXPECT_EQ(repo_.notifications[0].copy_to_case_id, "2026-0904-00001");
 }
 
+// The request-opened notification is the RMA's first: its deliveries are
+// written in the creating transaction (handed over as it commits), not
+// through an outbox event; later ones keep the outbox and its order.
+TEST_F(RmaTest, TheOpenedNotificationIsPublishedInTheCreatingTransaction) {
+  Rma r = Open();
+  ASSERT_EQ(repo_.published_now.size(), 1u);
+  EXPECT_EQ(repo_.published_now[0].template_name, "rma_request_opened");
+  EXPECT_EQ(repo_.published_now[0].id, repo_.notifications[0].id);
+  EXPECT_EQ(repo_.published_now[0].validation_number, r.validation_number);
+  EXPECT_EQ(repo_.published_now[0].account_id, "ACME-001");
+  ASSERT_TRUE(repo_.notifications[0].deliver_time.has_value());
+  EXPECT_EQ(*repo_.notifications[0].deliver_time, repo_.notifications[0].create_time);
+  ASSERT_OK(rmas_.Approve(tse_, r.validation_number, "", Covered(r.serial), 1, repo_).status());
+  EXPECT_EQ(repo_.published_now.size(), 1u);
+  ASSERT_EQ(repo_.notifications.size(), 2u);
+  EXPECT_FALSE(repo_.notifications[1].deliver_time.has_value());
+}
+
 TEST_F(RmaTest, OnlyTseOrAdminOpenRequests) {
   for (Role r : {Role::kCustomer, Role::kPartner, Role::kCareAgent, Role::kLogistics,
                  Role::kService}) {
