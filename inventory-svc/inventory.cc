@@ -326,9 +326,7 @@ absl::Status Inventory::Transition(const Principal& caller, Unit& unit, UnitStat
   unit.update_time = e.time;
   unit.version += 1;
   e.round = unit.round;
-  // Only ReserveUnit moves a unit to RESERVED, and it changes nothing but the
-  // reservation: the narrower write.
-  RETURN_IF_ERROR(to == UnitState::kReserved ? repo.SaveReservation(unit) : repo.SaveUnit(unit));
+  RETURN_IF_ERROR(repo.SaveUnit(unit));
   return repo.AppendEventWithoutId(e);  // the event's id is not part of any answer
 }
 

@@ -73,9 +73,6 @@ class InventoryRepository {
   virtual absl::Status InsertUnit(Unit* unit) = 0;
   // Writes `unit` when the stored version is unit.version - 1 (ABORTED otherwise).
   virtual absl::Status SaveUnit(const Unit& unit) = 0;
-  // SaveUnit for a reservation: writes only what reserving changes (state,
-  // the reservation fields, update time, version), by the unit's id.
-  virtual absl::Status SaveReservation(const Unit& unit) { return SaveUnit(unit); }
   // Locks and returns the first available CPO unit of `sku` (CERTIFIED, or
   // RESERVED past its expiry), preferring `condition` when given.
   virtual absl::StatusOr<std::optional<Unit>> ClaimAvailableUnit(const std::string& sku,

@@ -397,32 +397,6 @@ absl::Status MysqlInventoryRepository::SaveUnit(const Unit& unit) {
   return absl::OkStatus();
 }
 
-absl::Status MysqlInventoryRepository::SaveReservation(const Unit& unit) {
-  // By primary key (the claim read the id): no walk of uq_units_serial, and
-  // 11 parameters instead of SaveUnit's 38.
-  auto& s = conn_.Prepare(
-      "UPDATE units SET state = ?, reservation_id = ?, reserved_partner_id = ?,"
-      " reserved_at_us = ?, reserved_until_us = ?, reserved_price_minor = ?,"
-      " reserved_discount_bps = ?, updated_at_us = ?, version = ? WHERE id = ? AND version = ?");
-  Binder b(s);
-  b.Str(Name(unit.state))
-      .OptStr(unit.reservation_id)
-      .OptStr(unit.reserved_partner_id)
-      .OptTime(unit.reserved_at)
-      .OptTime(unit.reserved_until)
-      .Int(unit.reserved_price_minor)
-      .Int(unit.reserved_discount_bps)
-      .Time(unit.update_time)
-      .Int(unit.version)
-      .Int(unit.id)
-      .Int(unit.version - 1);
-  if (s.executeUpdate() != 1) {
-    return db::MarkRetryable(
-        absl::AbortedError(absl::StrCat("unit ", unit.serial, " was changed concurrently")));
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimAvailableUnit(
     const std::string& sku, Condition condition, absl::Time now) {
   // Two ordered index lookups, never a sort: a CERTIFIED unit first, then a

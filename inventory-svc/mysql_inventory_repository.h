@@ -33,7 +33,6 @@ class MysqlInventoryRepository : public InventoryRepository {
   absl::StatusOr<std::optional<Unit>> FindUnitBySsrn(const std::string& ssrn) override;
   absl::Status InsertUnit(Unit* unit) override;
   absl::Status SaveUnit(const Unit& unit) override;
-  absl::Status SaveReservation(const Unit& unit) override;
   absl::StatusOr<std::optional<Unit>> ClaimAvailableUnit(const std::string& sku,
                                                          Condition condition,
                                                          absl::Time now) override;
