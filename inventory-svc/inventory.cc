@@ -327,7 +327,7 @@ absl::Status Inventory::Transition(const Principal& caller, Unit& unit, UnitStat
   unit.version += 1;
   e.round = unit.round;
   RETURN_IF_ERROR(repo.SaveUnit(unit));
-  return repo.AppendEvent(&e);
+  return repo.AppendEventWithoutId(e);  // the event's id is not part of any answer
 }
 
 // --- Catalog -----------------------------------------------------------------
@@ -829,7 +829,7 @@ absl::StatusOr<Page<Offer>> Inventory::ListCpoOffers(const Principal&, const Pro
 }
 
 absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const ReserveCommand& cmd,
-                                            InventoryRepository& repo) const {
+                                            InventoryRepository& repo, Product* product_out) const {
   RETURN_IF_ERROR(RequireCpoChannel(caller));
   if (cmd.serial.empty() == cmd.sku.empty()) {
     return InvalidFields({"serial_number", "sku"},
@@ -842,22 +842,24 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
   }
   const absl::Time now = clock_.Now();
   Unit unit;
+  Product product;
   if (!cmd.serial.empty()) {
     ASSIGN_OR_RETURN(unit, LoadUnit(caller, cmd.serial, repo, true, Reach::kCpo));
     RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "reserving",
                                  {UnitState::kCertified}));
+    ASSIGN_OR_RETURN(product, LoadProduct(unit.sku, repo));
   } else {
     ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
-    ASSIGN_OR_RETURN(std::optional<Product> product, repo.FindProduct(sku));
-    if (!product) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
+    ASSIGN_OR_RETURN(std::optional<Product> found, repo.FindProduct(sku));
+    if (!found) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
     ASSIGN_OR_RETURN(std::optional<Unit> claimed, repo.ClaimAvailableUnit(sku, cmd.condition, now));
     if (!claimed) {
       return absl::FailedPreconditionError(
           absl::StrCat("no CERTIFIED unit of SKU ", sku, " is available to reserve"));
     }
     unit = *std::move(claimed);
+    product = *std::move(found);  // the claimed unit's product: read once
   }
-  ASSIGN_OR_RETURN(Product product, LoadProduct(unit.sku, repo));
   const int32_t bps = options_.discounts.For(product.lifecycle, unit.condition);
   ASSIGN_OR_RETURN(int64_t price, CpoPrice(product.list_price.amount_minor, bps));
   const std::string partner = PartnerOf(caller);
@@ -875,6 +877,7 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
                                           absl::FormatTime(absl::RFC3339_sec, *unit.reserved_until,
                                                            absl::UTCTimeZone())),
                              repo));
+  if (product_out != nullptr) *product_out = std::move(product);
   return unit;
 }
 

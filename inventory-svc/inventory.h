@@ -252,8 +252,11 @@ class Inventory {
                                             bool in_stock_only, int32_t page_size,
                                             const std::string& page_token,
                                             InventoryRepository& repo) const;
+  // Reserves a CERTIFIED unit (by serial, or the first free one of a SKU).
+  // `product`, when given, receives the unit's product as read for the price,
+  // so that the caller need not read it again.
   absl::StatusOr<Unit> ReserveUnit(const Principal& caller, const ReserveCommand& cmd,
-                                   InventoryRepository& repo) const;
+                                   InventoryRepository& repo, Product* product = nullptr) const;
   absl::StatusOr<Unit> ReleaseReservation(const Principal& caller, const std::string& serial,
                                           InventoryRepository& repo) const;
   absl::StatusOr<SaleResult> SellUnit(const Principal& caller, const SellCommand& cmd,

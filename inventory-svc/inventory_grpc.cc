@@ -568,8 +568,8 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::Reserve
                      FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
     return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "ReserveUnit"), *req, "reserve unit", resp,
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::Reservation> {
-                           ASSIGN_OR_RETURN(Unit u, domain_.ReserveUnit(caller, cmd, repo));
-                           ASSIGN_OR_RETURN(Product p, domain_.GetProduct(caller, u.sku, repo));
+                           Product p;  // read once by ReserveUnit, for the price
+                           ASSIGN_OR_RETURN(Unit u, domain_.ReserveUnit(caller, cmd, repo, &p));
                            return ReservationOf(u, p, clock_.Now());
                          });
   });

@@ -4,8 +4,11 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/clock.h"
@@ -24,6 +27,7 @@ namespace {
 namespace pb = ::aftercare::inventory::v1;
 using ::aftercare::testing::GrpcStatusIs;
 using ::aftercare::testing::CallAs;
+using ::aftercare::testing::TestDatabase;
 using ::aftercare::testing::TestService;
 using ::testing::HasSubstr;
 using Stub = pb::InventoryService::Stub;
@@ -722,6 +726,71 @@ TEST_F(InventoryIntegrationTest, SameRequestIdReturnsTheFirstResultAndChangesNot
   ASSERT_TRUE(Reserve(partner_, "", kSku, "reserve-once", &r2).ok());
   EXPECT_EQ(r1.reservation_id(), r2.reservation_id());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM units WHERE state = 'RESERVED'"), 1);
+}
+
+// The statements of one reservation by SKU, counted from the server's general
+// log for the connection that ran it: START TRANSACTION, the product, the
+// claim (SELECT ... FOR UPDATE SKIP LOCKED), the unit's UPDATE, its event,
+// the idempotency key with the response, COMMIT — seven (it was ten: the
+// product read three times and the event's id read back).
+TEST_F(InventoryIntegrationTest, ReserveBySkuIsOneTransactionOfSevenStatements) {
+  CreateProduct(kSku, pb::LIFECYCLE_CURRENT, 500'000);
+  pb::LoadGenuineSerialsResponse loaded;
+  ASSERT_TRUE(LoadSerials({"STMT0001", "STMT0002"}, kSku, "load-stmt", &loaded).ok());
+  Certify("STMT0001");
+  Certify("STMT0002");
+  TestDatabase& db = svc_->database();
+  ASSERT_OK_AND_ASSIGN(std::string output, db.QueryValue("SELECT @@GLOBAL.log_output"));
+  ASSERT_OK_AND_ASSIGN(std::string since, db.QueryValue("SELECT NOW(6)"));
+  ASSERT_OK(db.Execute("SET GLOBAL log_output = 'TABLE'"));
+  ASSERT_OK(db.Execute("SET GLOBAL general_log = 1"));
+  pb::Reservation r;
+  grpc::Status s = Reserve(partner_, "", kSku, "stmt-count", &r);
+  EXPECT_OK(db.Execute("SET GLOBAL general_log = 0"));
+  EXPECT_OK(db.Execute(absl::StrCat("SET GLOBAL log_output = '", output, "'")));
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(r.serial_number(), "STMT0001");
+
+  // The service's connections to this test's database (the pool keeps them
+  // open), and the one of them that wrote the idempotency key meanwhile.
+  ASSERT_OK_AND_ASSIGN(
+      std::string threads,
+      db.QueryValue(absl::StrCat("SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST"
+                                 " WHERE DB = '", db.name(), "'")));
+  const std::string recent = absl::StrCat("event_time >= '", since, "' AND thread_id IN (",
+                                          threads, ")");
+  ASSERT_OK_AND_ASSIGN(
+      std::string thread,
+      db.QueryValue(absl::StrCat(
+          "SELECT thread_id FROM mysql.general_log WHERE ", recent,
+          " AND command_type = 'Execute' AND argument LIKE 'INSERT INTO idempotency_keys%'"
+          " LIMIT 1")));
+  // The thread's statements in the order logged (a CSV table keeps it).
+  ASSERT_OK_AND_ASSIGN(
+      std::string log,
+      db.QueryValue(absl::StrCat(
+          "SELECT GROUP_CONCAT(REPLACE(LEFT(argument, 1000), '\\n', ' ') SEPARATOR '\\n')"
+          " FROM mysql.general_log WHERE ", recent, " AND thread_id = ", thread,
+          " AND command_type IN ('Query', 'Execute')")));
+  std::vector<std::string> lines = absl::StrSplit(log, '\n');
+  size_t key = 0;
+  while (key < lines.size() && !absl::StartsWith(lines[key], "INSERT INTO idempotency_keys")) ++key;
+  ASSERT_LT(key, lines.size()) << log;
+  size_t begin = key;
+  while (begin > 0 && lines[begin] != "START TRANSACTION") --begin;
+  size_t end = key;
+  while (end < lines.size() && lines[end] != "COMMIT") ++end;
+  ASSERT_EQ(lines[begin], "START TRANSACTION") << log;
+  ASSERT_LT(end, lines.size()) << log;
+  std::vector<std::string> tx(lines.begin() + begin, lines.begin() + end + 1);
+  EXPECT_EQ(tx.size(), 7u) << absl::StrJoin(tx, "\n");
+  int claims = 0, product_reads = 0;
+  for (const std::string& l : tx) {
+    claims += absl::StrContains(l, "FROM units u FORCE INDEX") ? 1 : 0;
+    product_reads += absl::StrContains(l, "FROM products") ? 1 : 0;
+  }
+  EXPECT_EQ(claims, 1) << absl::StrJoin(tx, "\n");
+  EXPECT_EQ(product_reads, 1) << absl::StrJoin(tx, "\n");
 }
 
 TEST_F(InventoryIntegrationTest, KeysetPaginationAcrossPagesAndTokenBoundToFilters) {

@@ -544,23 +544,28 @@ absl::StatusOr<std::vector<StockCount>> MysqlInventoryRepository::CountAvailable
 // --- events ----------------------------------------------------------------------
 
 absl::Status MysqlInventoryRepository::AppendEvent(UnitEvent* e) {
+  RETURN_IF_ERROR(AppendEventWithoutId(*e));
+  e->id = conn_.LastInsertId();
+  return absl::OkStatus();
+}
+
+absl::Status MysqlInventoryRepository::AppendEventWithoutId(const UnitEvent& e) {
   auto& s = conn_.Prepare(
       "INSERT INTO unit_events (serial, cert_round, at_us, actor, actor_role, kind, from_state,"
       " to_state, step, passed, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Binder b(s);
-  b.Str(e->serial)
-      .Int(e->round)
-      .Time(e->time)
-      .Str(e->actor)
-      .Str(e->actor_role)
-      .Str(e->kind)
-      .Str(Name(e->from_state))
-      .Str(Name(e->to_state))
-      .OptStr(EnumOrEmpty(e->step))
-      .Int(e->passed ? 1 : 0)
-      .Str(e->detail.substr(0, 2048));
+  b.Str(e.serial)
+      .Int(e.round)
+      .Time(e.time)
+      .Str(e.actor)
+      .Str(e.actor_role)
+      .Str(e.kind)
+      .Str(Name(e.from_state))
+      .Str(Name(e.to_state))
+      .OptStr(EnumOrEmpty(e.step))
+      .Int(e.passed ? 1 : 0)
+      .Str(e.detail.substr(0, 2048));
   s.executeUpdate();
-  e->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 

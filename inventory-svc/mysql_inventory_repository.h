@@ -46,6 +46,7 @@ class MysqlInventoryRepository : public InventoryRepository {
   absl::StatusOr<std::vector<StockCount>> CountAvailable(const std::string& sku,
                                                          absl::Time now) override;
   absl::Status AppendEvent(UnitEvent* event) override;
+  absl::Status AppendEventWithoutId(const UnitEvent& event) override;
   absl::StatusOr<std::vector<UnitEvent>> ListEvents(const std::string& serial, int64_t after_id,
                                                     int limit) override;
   absl::StatusOr<std::vector<UnitEvent>> StepEvents(const std::string& serial,
