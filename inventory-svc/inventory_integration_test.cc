@@ -343,7 +343,9 @@ TEST_F(InventoryIntegrationTest, EntitlementFactsInOneStatementMatchTheThreeRead
     SCOPED_TRACE(table);
     EXPECT_NE(type, "ALL");
     EXPECT_NE(type, "index");
-    if (table == "c") EXPECT_EQ(plan->getString("key"), "idx_contracts_serial");
+    if (table == "c") {
+      EXPECT_EQ(plan->getString("key"), "idx_contracts_serial");
+    }
   }
   EXPECT_EQ(rows, 3);
 }
