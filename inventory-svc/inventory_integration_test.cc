@@ -742,6 +742,7 @@ TEST_F(InventoryIntegrationTest, ReserveBySkuIsOneTransactionOfSevenStatements) 
   Certify("STMT0001");
   Certify("STMT0002");
   TestDatabase& db = svc_->database();
+  ASSERT_OK_AND_ASSIGN(auto turn, db.TakeGeneralLogTurn());  // held to the end of the test
   ASSERT_OK_AND_ASSIGN(std::string output, db.QueryValue("SELECT @@GLOBAL.log_output"));
   ASSERT_OK_AND_ASSIGN(std::string since, db.QueryValue("SELECT NOW(6)"));
   ASSERT_OK(db.Execute("SET GLOBAL log_output = 'TABLE'"));

@@ -138,6 +138,21 @@ absl::Status TestDatabase::Execute(const std::string& sql) {
   }
 }
 
+absl::StatusOr<std::unique_ptr<sql::Connection>> TestDatabase::TakeGeneralLogTurn() {
+  try {
+    auto conn = AdminConnect(server_, name_);
+    std::unique_ptr<sql::Statement> stmt(conn->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(
+        stmt->executeQuery("SELECT GET_LOCK('aftercare_test_general_log', 300)"));
+    if (!rs->next() || rs->getInt(1) != 1) {
+      return absl::DeadlineExceededError("the general log's turn was not granted in 300 s");
+    }
+    return conn;
+  } catch (const sql::SQLException& e) {
+    return absl::InternalError(absl::StrCat("SQL failed: ", e.what()));
+  }
+}
+
 absl::StatusOr<std::string> TestDatabase::QueryValue(const std::string& sql) {
   try {
     auto conn = AdminConnect(server_, name_);

@@ -45,6 +45,11 @@ class TestDatabase {
   absl::Status Execute(const std::string& sql);
   // Runs a single-value query (e.g. "SELECT COUNT(*) FROM units") in this database.
   absl::StatusOr<std::string> QueryValue(const std::string& sql);
+  // The server's general log is one for all databases: a test that turns it
+  // on to count its statements first takes this turn (a named lock, held
+  // while the returned connection lives), so that tests in other processes
+  // do not turn it off (or change log_output) in the middle of its window.
+  absl::StatusOr<std::unique_ptr<sql::Connection>> TakeGeneralLogTurn();
   // Sends the test's own queries to another server holding this database
   // (another node of a Galera cluster, when the first was killed).
   void MoveTo(const ServerAddress& server) { server_ = server; }
