@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -251,7 +253,8 @@ void EnableBufferedLogging(absl::Duration interval) {
   if (interval == absl::InfiniteDuration()) return;  // no timer: size, warnings, FlushLogs
   std::thread([interval] {
     LogState& st = State();
-    const auto period = absl::ToChronoMilliseconds(interval);
+    // At least 1 ms: a sub-millisecond interval must not become a busy loop.
+    const auto period = std::max(absl::ToChronoMilliseconds(interval), std::chrono::milliseconds(1));
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(st.pending_mu);
