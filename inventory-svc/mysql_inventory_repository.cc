@@ -37,7 +37,15 @@ constexpr char kProductColumns[] =
     " end_of_production_us, latest_software_release, standard_warranty_months, version,"
     " created_at_us, updated_at_us";
 
-constexpr int kProductColumnCount = 14;  // the names in kProductColumns
+// The number of names in a column list: derived, so that a column added to
+// the list moves the columns read after it.
+constexpr int ColumnCount(const char* columns) {
+  int n = 1;
+  for (; *columns != '\0'; ++columns) n += *columns == ',' ? 1 : 0;
+  return n;
+}
+constexpr int kProductColumnCount = ColumnCount(kProductColumns);
+static_assert(kProductColumnCount == 14, "ReadProduct reads 14 columns");
 
 // Reads the product whose columns (kProductColumns) start at column `first`.
 Product ReadProduct(sql::ResultSet& rs, int first = 1) {
