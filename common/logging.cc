@@ -6,7 +6,6 @@
 #include <atomic>
 #include <chrono>
 #include <cerrno>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -31,7 +30,6 @@ struct LogState {
   std::atomic<bool> buffered{false};
   std::mutex pending_mu;
   std::string pending;  // guarded by pending_mu
-  std::condition_variable flush_now;
   // Serialises the write(2) calls so that lines never interleave.
   std::mutex write_mu;
 };
@@ -256,12 +254,13 @@ void EnableBufferedLogging(absl::Duration interval) {
     // At least 1 ms: a sub-millisecond interval must not become a busy loop.
     const auto period = std::max(absl::ToChronoMilliseconds(interval), std::chrono::milliseconds(1));
     for (;;) {
+      std::this_thread::sleep_for(period);
+      bool waiting = false;
       {
-        std::unique_lock<std::mutex> lock(st.pending_mu);
-        st.flush_now.wait_for(lock, period);
-        if (st.pending.empty()) continue;
+        std::lock_guard<std::mutex> lock(st.pending_mu);
+        waiting = !st.pending.empty();
       }
-      WritePendingThen("");
+      if (waiting) WritePendingThen("");
     }
   }).detach();
 }
