@@ -4,6 +4,7 @@
 #include "absl/time/civil_time.h"
 #include "common/call_context.h"
 #include "common/errors.h"
+#include "common/etag.h"
 #include "common/ids.h"
 #include "common/logging.h"
 #include "common/rpc.h"

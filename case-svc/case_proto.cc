@@ -1,6 +1,7 @@
 #include "case-svc/case_proto.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/etag.h"
 #include "common/proto_convert.h"
 #include "common/db/sql_time.h"
 #include "common/status.h"
@@ -166,15 +167,7 @@ void ToProto(const TradeIn& t, pb::TradeInCase* out) {
   out->set_extension_reason(t.extension_reason);
   if (t.shipping) {
     auto* s = out->mutable_shipping_instructions();
-    const PostalAddress& a = t.shipping->return_address;
-    auto* pa = s->mutable_return_address();
-    pa->set_region_code(a.region_code);
-    pa->set_postal_code(a.postal_code);
-    pa->set_administrative_area(a.administrative_area);
-    pa->set_locality(a.locality);
-    for (const auto& l : a.address_lines) pa->add_address_lines(l);
-    pa->set_recipient(a.recipient);
-    pa->set_organization(a.organization);
+    ToProto(t.shipping->return_address, s->mutable_return_address());
     s->set_prepaid_label_reference(t.shipping->prepaid_label_reference);
     SetTime(t.shipping->issue_time, s->mutable_issue_time());
   }

@@ -65,6 +65,4 @@ std::optional<int64_t> ParseAttachmentName(const std::string& name) {
   return id;
 }
 
-std::string Etag(int64_t version) { return std::to_string(version); }
-
 }  // namespace aftercare::cases

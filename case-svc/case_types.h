@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/postal_address.h"
 
 namespace aftercare::cases {
 
@@ -153,16 +154,6 @@ struct ReceiptException {
   absl::Time time;
 };
 
-struct PostalAddress {
-  std::string region_code;
-  std::string postal_code;
-  std::string administrative_area;
-  std::string locality;
-  std::vector<std::string> address_lines;
-  std::string recipient;
-  std::string organization;
-};
-
 struct ShippingInstructions {
   PostalAddress return_address;
   std::string prepaid_label_reference;
@@ -238,8 +229,6 @@ std::string AttachmentName(int64_t id);
 std::optional<int64_t> ParseAttachmentName(const std::string& name);
 
 // The row version as an etag ("7").
-std::string Etag(int64_t version);
-
 }  // namespace aftercare::cases
 
 #endif  // AFTERCARE_CASE_SVC_CASE_TYPES_H_

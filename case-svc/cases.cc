@@ -33,14 +33,6 @@ bool IsOpen(CaseStatus s) {
          s == CaseStatus::kAwaitingCustomer;
 }
 
-absl::Status CheckEtag(const std::string& etag, int64_t version, const std::string& what) {
-  if (!etag.empty() && etag != Etag(version)) {
-    return absl::AbortedError(
-        absl::StrCat("etag is stale: ", what, " was changed since it was read; read it again"));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status CheckAccountId(const std::string& id, const std::string& field) {
   if (id.size() > 64) return InvalidField(field, "must be at most 64 characters");
   for (char ch : id) {
@@ -54,15 +46,6 @@ absl::Status CheckAccountId(const std::string& id, const std::string& field) {
 absl::StatusOr<std::string> CanonicalCaseId(const std::string& id) {
   ASSIGN_OR_RETURN(CaseId parsed, ParseCaseId(id, "case_id"));
   return parsed.ToString();
-}
-
-// Keyset helpers: the page token holds the sort key of the last row.
-absl::StatusOr<std::optional<PageCursor>> DecodeAfter(const PageTokenCodec* codec,
-                                                      const std::string& token,
-                                                      const std::string& fp) {
-  if (IsFirstPage(token)) return std::optional<PageCursor>();
-  ASSIGN_OR_RETURN(PageCursor c, codec->Decode(token, fp));
-  return std::optional<PageCursor>(std::move(c));
 }
 
 // The account a scoped caller opens a case for: the one named (which must be
@@ -281,17 +264,12 @@ absl::StatusOr<Page<Case>> Cases::ListCases(const Principal& caller, CaseFilter 
        std::to_string(static_cast<int>(filter.priority)),
        std::to_string(static_cast<int>(filter.request_type)), filter.account_id, filter.owner,
        filter.breaching_only ? "breaching" : "", caller.subject});
-  ASSIGN_OR_RETURN(std::optional<PageCursor> after, DecodeAfter(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::optional<PageCursor> after,
+                   DecodePageStart(*page_tokens_, page_token, fp, 2));
   ASSIGN_OR_RETURN(std::vector<Case> rows, repo.ListCases(filter, after, size + 1));
-  Page<Case> page;
-  if (static_cast<int>(rows.size()) > size) {
-    rows.resize(size);
-    const Case& last = rows.back();
-    page.next_page_token = page_tokens_->Encode(
-        PageCursor{{std::to_string(absl::ToUnixMicros(last.create_time)), last.id}}, fp);
-  }
-  page.items = std::move(rows);
-  return page;
+  return MakePage(std::move(rows), size, *page_tokens_, fp, [](const Case& last) {
+    return PageCursor{{std::to_string(absl::ToUnixMicros(last.create_time)), last.id}};
+  });
 }
 
 absl::Status Cases::Notify(const Case& c, const std::string& template_id,
@@ -556,22 +534,11 @@ absl::StatusOr<Page<CaseEvent>> Cases::ListEvents(const Principal& caller, const
   const bool include_internal = !IsScoped(caller);
   const std::string fp =
       QueryFingerprint({"ListCaseEvents", canonical, include_internal ? "all" : "public"});
-  ASSIGN_OR_RETURN(std::optional<PageCursor> after, DecodeAfter(page_tokens_, page_token, fp));
-  int64_t after_id = 0;
-  if (after) {
-    if (after->keys.size() != 1 || !absl::SimpleAtoi(after->keys[0], &after_id)) {
-      return InvalidField("page_token", "is malformed");
-    }
-  }
+  ASSIGN_OR_RETURN(int64_t after_id, DecodeAfterId(*page_tokens_, page_token, fp));
   ASSIGN_OR_RETURN(std::vector<CaseEvent> rows,
                    repo.ListEvents(canonical, after_id, include_internal, size + 1));
-  Page<CaseEvent> page;
-  if (static_cast<int>(rows.size()) > size) {
-    rows.resize(size);
-    page.next_page_token = page_tokens_->Encode(PageCursor{{std::to_string(rows.back().id)}}, fp);
-  }
-  page.items = std::move(rows);
-  return page;
+  return MakePage(std::move(rows), size, *page_tokens_, fp,
+                  [](const CaseEvent& e) { return std::to_string(e.id); });
 }
 
 bool Cases::Breaching(const Case& c, absl::Time now) const {
@@ -811,17 +778,12 @@ absl::StatusOr<Page<TradeIn>> Cases::ListTradeIns(const Principal& caller, Trade
   const std::string fp =
       QueryFingerprint({"ListTradeInCases", std::to_string(static_cast<int>(filter.status)),
                         filter.account_id, caller.subject});
-  ASSIGN_OR_RETURN(std::optional<PageCursor> after, DecodeAfter(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::optional<PageCursor> after,
+                   DecodePageStart(*page_tokens_, page_token, fp, 2));
   ASSIGN_OR_RETURN(std::vector<TradeIn> rows, repo.ListTradeIns(filter, after, size + 1));
-  Page<TradeIn> page;
-  if (static_cast<int>(rows.size()) > size) {
-    rows.resize(size);
-    const TradeIn& last = rows.back();
-    page.next_page_token = page_tokens_->Encode(
-        PageCursor{{std::to_string(absl::ToUnixMicros(last.create_time)), last.id}}, fp);
-  }
-  page.items = std::move(rows);
-  return page;
+  return MakePage(std::move(rows), size, *page_tokens_, fp, [](const TradeIn& last) {
+    return PageCursor{{std::to_string(absl::ToUnixMicros(last.create_time)), last.id}};
+  });
 }
 
 absl::Status Cases::SaveTradeIn(const Principal& caller, TradeIn& t, const std::string& kind,

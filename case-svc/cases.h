@@ -17,15 +17,11 @@
 #include "common/auth.h"
 #include "common/business_calendar.h"
 #include "common/clock.h"
+#include "common/etag.h"
 #include "common/page_token.h"
+#include "common/paging.h"
 
 namespace aftercare::cases {
-
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  std::string next_page_token;
-};
 
 struct CaseOptions {
   // Phase 2 of TMIP: the new order must include one of these platforms.

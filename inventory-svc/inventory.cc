@@ -45,29 +45,6 @@ absl::Status NotFoundUnit(const std::string& serial) {
   return absl::NotFoundError(absl::StrCat("unit ", serial, " not found"));
 }
 
-absl::Status CheckAddress(const Address& a, const std::string& field, bool required) {
-  if (a.empty() && !required) {
-    if (!a.postal_code.empty() || !a.locality.empty() || !a.address_lines.empty()) {
-      return InvalidField(absl::StrCat(field, ".region_code"), "is required");
-    }
-    return absl::OkStatus();
-  }
-  RETURN_IF_ERROR(CheckRegionCode(a.region_code, field + ".region_code"));
-  RETURN_IF_ERROR(CheckText(a.postal_code, field + ".postal_code", 20, false));
-  RETURN_IF_ERROR(CheckText(a.administrative_area, field + ".administrative_area", 100, false));
-  RETURN_IF_ERROR(CheckText(a.locality, field + ".locality", 100, false));
-  RETURN_IF_ERROR(CheckText(a.recipient, field + ".recipient", 200, false));
-  RETURN_IF_ERROR(CheckText(a.organization, field + ".organization", 200, false));
-  if (a.address_lines.size() > 5) {
-    return InvalidField(absl::StrCat(field, ".address_lines"), "must have at most 5 lines");
-  }
-  for (size_t i = 0; i < a.address_lines.size(); ++i) {
-    RETURN_IF_ERROR(
-        CheckText(a.address_lines[i], absl::StrCat(field, ".address_lines[", i, "]"), 200, true));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateProduct(const Product& p) {
   RETURN_IF_ERROR(CheckText(p.display_name, "product.display_name", 200, false));
   RETURN_IF_ERROR(CheckText(p.series, "product.series", 100, false));
@@ -135,28 +112,6 @@ absl::Status CheckLevelForProduct(const Product& product, const SupportOption& o
 
 bool IsAdvanceReplacement(SupportLevel l) {
   return l == SupportLevel::kNextBusinessDay || l == SupportLevel::kSameDay;
-}
-
-absl::StatusOr<std::string> AfterKey(const PageTokenCodec* codec, const std::string& token,
-                                     const std::string& fingerprint) {
-  if (IsFirstPage(token)) return std::string();
-  ASSIGN_OR_RETURN(PageCursor cursor, codec->Decode(token, fingerprint));
-  if (cursor.keys.size() != 1) return InvalidField("page_token", "is malformed");
-  return cursor.keys[0];
-}
-
-// Trims a fetched page of limit+1 rows and sets its next token.
-template <typename T, typename KeyFn>
-Page<T> MakePage(std::vector<T> rows, int limit, const PageTokenCodec* codec,
-                 const std::string& fingerprint, KeyFn key) {
-  Page<T> page;
-  bool more = static_cast<int>(rows.size()) > limit;
-  if (more) rows.resize(limit);
-  if (more && !rows.empty()) {
-    page.next_page_token = codec->Encode(PageCursor{{key(rows.back())}}, fingerprint);
-  }
-  page.items = std::move(rows);
-  return page;
 }
 
 bool IsScoped(const Principal& caller) {
@@ -255,8 +210,6 @@ absl::Status CheckAccountId(absl::string_view id, absl::string_view field) {
   }
   return absl::OkStatus();
 }
-
-std::string Etag(int64_t version) { return absl::StrCat("v", version); }
 
 Inventory::Inventory(const Clock& clock, InventoryOptions options,
                      const PageTokenCodec* page_tokens)
@@ -361,9 +314,9 @@ absl::StatusOr<Page<Product>> Inventory::ListProducts(const Principal&, const Pr
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   const std::string fp =
       QueryFingerprint({"ListProducts", Name(filter.family), Name(filter.lifecycle)});
-  ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::string after, DecodeAfterKey(*page_tokens_, page_token, fp));
   ASSIGN_OR_RETURN(auto rows, repo.ListProducts(filter, after, size + 1, false, clock_.Now()));
-  return MakePage(std::move(rows), size, page_tokens_, fp, [](const Product& p) { return p.sku; });
+  return MakePage(std::move(rows), size, *page_tokens_, fp, [](const Product& p) { return p.sku; });
 }
 
 absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const Product& patch,
@@ -375,10 +328,7 @@ absl::StatusOr<Product> Inventory::UpdateProduct(const Principal& caller, const 
   ASSIGN_OR_RETURN(std::optional<Product> found, repo.FindProduct(sku));
   if (!found) return absl::NotFoundError(absl::StrCat("product ", sku, " not found"));
   Product p = *found;
-  if (!etag.empty() && etag != Etag(p.version)) {
-    return absl::AbortedError(absl::StrCat("product.etag is stale: product ", sku,
-                                           " was changed; read it again"));
-  }
+  RETURN_IF_ERROR(CheckEtag(etag, p.version, "product " + sku, "product.etag"));
   for (const std::string& path : mask) {
     if (path == "display_name") {
       p.display_name = patch.display_name;
@@ -464,7 +414,7 @@ absl::Status Inventory::ReturnToStock(const Principal& caller, Unit& unit, Sourc
   }
   unit.source = source;
   unit.owner_account_id.clear();
-  unit.site = Address{};
+  unit.site = PostalAddress{};
   unit.ssrn.clear();
   unit.warranty_kind = WarrantyKind::kUnspecified;
   unit.warranty_end.reset();
@@ -563,9 +513,9 @@ absl::StatusOr<Page<Unit>> Inventory::ListUnits(const Principal& caller, UnitFil
   const std::string fp =
       QueryFingerprint({"ListUnits", filter.sku, Name(filter.state), Name(filter.source),
                         Name(filter.family), Name(filter.lifecycle)});
-  ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::string after, DecodeAfterKey(*page_tokens_, page_token, fp));
   ASSIGN_OR_RETURN(auto rows, repo.ListUnits(filter, after, size + 1, clock_.Now()));
-  return MakePage(std::move(rows), size, page_tokens_, fp, [](const Unit& u) { return u.serial; });
+  return MakePage(std::move(rows), size, *page_tokens_, fp, [](const Unit& u) { return u.serial; });
 }
 
 absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& caller,
@@ -576,13 +526,13 @@ absl::StatusOr<Page<UnitEvent>> Inventory::ListUnitEvents(const Principal& calle
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, 100, 1000));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, serial, repo, false));
   const std::string fp = QueryFingerprint({"ListUnitEvents", unit.serial});
-  ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::string after, DecodeAfterKey(*page_tokens_, page_token, fp));
   int64_t after_id = 0;
   if (!after.empty() && !absl::SimpleAtoi(after, &after_id)) {
     return InvalidField("page_token", "is malformed");
   }
   ASSIGN_OR_RETURN(auto rows, repo.ListEvents(unit.serial, after_id, size + 1));
-  return MakePage(std::move(rows), size, page_tokens_, fp,
+  return MakePage(std::move(rows), size, *page_tokens_, fp,
                   [](const UnitEvent& e) { return std::to_string(e.id); });
 }
 
@@ -816,7 +766,7 @@ absl::StatusOr<Page<Offer>> Inventory::ListCpoOffers(const Principal&, const Pro
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   const std::string fp = QueryFingerprint({"ListCpoOffers", Name(filter.family),
                                            Name(filter.lifecycle), in_stock_only ? "1" : "0"});
-  ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::string after, DecodeAfterKey(*page_tokens_, page_token, fp));
   const absl::Time now = clock_.Now();
   ASSIGN_OR_RETURN(auto products, repo.ListProducts(filter, after, size + 1, in_stock_only, now));
   std::vector<Offer> offers;
@@ -824,7 +774,7 @@ absl::StatusOr<Page<Offer>> Inventory::ListCpoOffers(const Principal&, const Pro
     ASSIGN_OR_RETURN(auto stock, repo.CountAvailable(p.sku, now));
     offers.push_back(BuildOffer(p, stock));
   }
-  return MakePage(std::move(offers), size, page_tokens_, fp,
+  return MakePage(std::move(offers), size, *page_tokens_, fp,
                   [](const Offer& o) { return o.product.sku; });
 }
 
@@ -901,7 +851,7 @@ absl::StatusOr<SaleResult> Inventory::SellUnit(const Principal& caller, const Se
                                                InventoryRepository& repo) const {
   RETURN_IF_ERROR(RequireCpoChannel(caller));
   RETURN_IF_ERROR(CheckAccountId(cmd.buyer_account_id, "buyer_account_id"));
-  RETURN_IF_ERROR(CheckAddress(cmd.site, "site", false));
+  RETURN_IF_ERROR(CheckPostalAddress(cmd.site, "site", AddressNeeds::kNothing));
   if (!cmd.site.empty() && cmd.site.region_code != "US") {
     return InvalidField("site.region_code",
                         "must be US: CPO hardware is sold in the United States only");
@@ -976,7 +926,7 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
                                                 InventoryRepository& repo) const {
   ASSIGN_OR_RETURN(std::string serial, NormalizeSerial(cmd.serial, "serial_number"));
   if (!cmd.account_id.empty()) RETURN_IF_ERROR(CheckAccountId(cmd.account_id, "account_id"));
-  RETURN_IF_ERROR(CheckAddress(cmd.site, "site", true));
+  RETURN_IF_ERROR(CheckPostalAddress(cmd.site, "site", AddressNeeds::kRegion));
   const absl::Time now = clock_.Now();
   if (cmd.ship_time && *cmd.ship_time > now) {
     return InvalidField("ship_time", "must not be in the future");
@@ -1035,14 +985,12 @@ absl::StatusOr<Unit> Inventory::RegisterProduct(const Principal& caller,
 absl::StatusOr<SiteMoveResult> Inventory::UpdateInstalledBase(const Principal& caller,
                                                               const SiteMoveCommand& cmd,
                                                               InventoryRepository& repo) const {
-  RETURN_IF_ERROR(CheckAddress(cmd.site, "site", true));
+  RETURN_IF_ERROR(CheckPostalAddress(cmd.site, "site", AddressNeeds::kRegion));
   ASSIGN_OR_RETURN(Unit unit, LoadUnit(caller, cmd.serial, repo, true));
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "updating the installed base",
                                {UnitState::kSold, UnitState::kInService}));
-  if (!cmd.etag.empty() && cmd.etag != Etag(unit.version)) {
-    return absl::AbortedError(absl::StrCat("etag is stale: unit ", unit.serial, " was changed"));
-  }
+  RETURN_IF_ERROR(CheckEtag(cmd.etag, unit.version, "unit " + unit.serial));
   ASSIGN_OR_RETURN(std::vector<Contract> contracts, repo.ContractsOf(unit.serial));
   SiteMoveResult result;
   for (const Contract& c : contracts) {
@@ -1097,9 +1045,7 @@ absl::StatusOr<Unit> Inventory::TransferOwnership(const Principal& caller, const
   const absl::Time now = clock_.Now();
   RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "transferring ownership",
                                {UnitState::kSold, UnitState::kInService}));
-  if (!etag.empty() && etag != Etag(unit.version)) {
-    return absl::AbortedError(absl::StrCat("etag is stale: unit ", unit.serial, " was changed"));
-  }
+  RETURN_IF_ERROR(CheckEtag(etag, unit.version, "unit " + unit.serial));
   if (unit.owner_account_id == new_account_id) {
     return FailedPrecondition(
         "UNIT_STATE", absl::StrCat("units/", unit.serial),
@@ -1292,11 +1238,11 @@ absl::StatusOr<Page<Unit>> Inventory::ListInstalledBase(const Principal& caller,
   RETURN_IF_ERROR(CheckAccountScope(caller, account_id, absl::StrCat("account ", account_id)));
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   const std::string fp = QueryFingerprint({"ListInstalledBase", account_id});
-  ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::string after, DecodeAfterKey(*page_tokens_, page_token, fp));
   UnitFilter filter;
   filter.owner_account_id = std::string(account_id);
   ASSIGN_OR_RETURN(auto rows, repo.ListUnits(filter, after, size + 1, clock_.Now()));
-  return MakePage(std::move(rows), size, page_tokens_, fp, [](const Unit& u) { return u.serial; });
+  return MakePage(std::move(rows), size, *page_tokens_, fp, [](const Unit& u) { return u.serial; });
 }
 
 // --- For RMAs ----------------------------------------------------------------

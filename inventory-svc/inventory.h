@@ -16,7 +16,9 @@
 #include "absl/time/time.h"
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/etag.h"
 #include "common/page_token.h"
+#include "common/paging.h"
 #include "inventory-svc/inventory_repository.h"
 #include "inventory-svc/inventory_types.h"
 
@@ -74,12 +76,6 @@ absl::StatusOr<std::string> NormalizeSku(const std::string& sku, absl::string_vi
 // Checks an account id: 1-64 characters of A-Z, a-z, 0-9, '-', '_', '.'.
 absl::Status CheckAccountId(absl::string_view id, absl::string_view field);
 
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  std::string next_page_token;
-};
-
 struct ReceiveCommand {
   std::string serial;
   std::string sku;
@@ -121,7 +117,7 @@ struct SellCommand {
   std::string serial;
   std::string buyer_account_id;
   std::vector<SupportOption> support_options;
-  Address site;
+  PostalAddress site;
 };
 
 struct SaleResult {
@@ -134,13 +130,13 @@ struct RegisterCommand {
   std::string serial;
   std::string sku;
   std::string account_id;
-  Address site;
+  PostalAddress site;
   std::optional<absl::Time> ship_time;
 };
 
 struct SiteMoveCommand {
   std::string serial;
-  Address site;
+  PostalAddress site;
   SupportLevel accepted_level = SupportLevel::kUnspecified;
   std::string etag;
 };
@@ -188,9 +184,6 @@ struct GenuineSerialEntry {
   std::string serial;
   std::string sku;
 };
-
-// The entity tag of a stored version.
-std::string Etag(int64_t version);
 
 class Inventory {
  public:

@@ -16,18 +16,6 @@ using google::protobuf::Timestamp;
 
 // --- proto -> domain ---------------------------------------------------------
 
-Address FromProto(const aftercare::common::v1::PostalAddress& a) {
-  Address out;
-  out.region_code = a.region_code();
-  out.postal_code = a.postal_code();
-  out.administrative_area = a.administrative_area();
-  out.locality = a.locality();
-  out.address_lines.assign(a.address_lines().begin(), a.address_lines().end());
-  out.recipient = a.recipient();
-  out.organization = a.organization();
-  return out;
-}
-
 absl::StatusOr<Product> FromProto(const pb::Product& p) {
   Product out;
   out.sku = p.sku();
@@ -62,17 +50,6 @@ absl::StatusOr<SupportOption> FromProto(const pb::SupportOption& o, const std::s
 void SetMoney(const std::string& currency, int64_t minor, aftercare::common::v1::Money* out) {
   out->set_currency_code(currency);
   out->set_amount_minor(minor);
-}
-
-void ToProto(const Address& a, aftercare::common::v1::PostalAddress* out) {
-  if (a.empty()) return;
-  out->set_region_code(a.region_code);
-  out->set_postal_code(a.postal_code);
-  out->set_administrative_area(a.administrative_area);
-  out->set_locality(a.locality);
-  for (const auto& l : a.address_lines) out->add_address_lines(l);
-  out->set_recipient(a.recipient);
-  out->set_organization(a.organization);
 }
 
 void ToProto(const Product& p, pb::Product* out) {
@@ -592,7 +569,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRe
                                                   absl::StrCat("support_options[", i, "]")));
       cmd.support_options.push_back(o);
     }
-    cmd.site = FromProto(req->site());
+    cmd.site = PostalAddressFromProto(req->site());
     return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "SellUnit"), *req, "sell unit", resp,
                          [&](InventoryRepository& repo) -> absl::StatusOr<pb::SellUnitResponse> {
                            ASSIGN_OR_RETURN(SaleResult r, domain_.SellUnit(caller, cmd, repo));
@@ -616,7 +593,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::RegisterProduct(Ctx* ctx,
     cmd.serial = req->serial_number();
     cmd.sku = req->sku();
     cmd.account_id = req->account_id();
-    cmd.site = FromProto(req->site());
+    cmd.site = PostalAddressFromProto(req->site());
     if (req->has_ship_time()) {
       ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
     }
@@ -634,7 +611,7 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateInstalledBase(
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
     SiteMoveCommand cmd;
     cmd.serial = req->serial_number();
-    cmd.site = FromProto(req->site());
+    cmd.site = PostalAddressFromProto(req->site());
     ASSIGN_OR_RETURN(cmd.accepted_level,
                      FromEnum<SupportLevel>(req->accepted_support_level(), pb::SupportLevel_IsValid,
                                             "accepted_support_level"));

@@ -35,8 +35,8 @@ const std::vector<UnitState> kAllStates = {
     UnitState::kScrapped, UnitState::kSpare,           UnitState::kAllocated,
     UnitState::kInService, UnitState::kAwaitingReturn};
 
-Address UsSite() {
-  Address a;
+PostalAddress UsSite() {
+  PostalAddress a;
   a.region_code = "US";
   a.postal_code = "94089";
   a.locality = "Sunnyvale";

@@ -12,6 +12,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/postal_address.h"
 
 namespace aftercare::inventory {
 
@@ -80,17 +81,6 @@ struct Money {
   int64_t amount_minor = 0;
 };
 
-struct Address {
-  std::string region_code;
-  std::string postal_code;
-  std::string administrative_area;
-  std::string locality;
-  std::vector<std::string> address_lines;
-  std::string recipient;
-  std::string organization;
-  bool empty() const { return region_code.empty(); }
-};
-
 struct Product {
   std::string sku;
   std::string display_name;
@@ -128,7 +118,7 @@ struct Unit {
   // Sale and installed base.
   std::string owner_account_id;
   std::string original_purchaser_account_id;
-  Address site;
+  PostalAddress site;
   std::string ssrn;
   std::optional<absl::Time> ship_time;
   int64_t sale_price_minor = 0;

@@ -89,20 +89,26 @@ bool RmaIsApproved(absl::string_view status) {
 
 absl::StatusOr<std::optional<ListCursor>> Licensing::DecodeCursor(
     const PageRequest& page, const std::string& fingerprint) const {
-  if (IsFirstPage(page.page_token)) return std::optional<ListCursor>();
-  ASSIGN_OR_RETURN(PageCursor c, pages_.Decode(page.page_token, fingerprint));
+  ASSIGN_OR_RETURN(std::optional<PageCursor> start,
+                   DecodePageStart(pages_, page.page_token, fingerprint, 2));
+  if (!start) return std::optional<ListCursor>();
+  const PageCursor& c = *start;
   ListCursor out;
-  if (c.keys.size() != 2 || !absl::SimpleAtoi(c.keys[0], &out.create_us)) {
+  if (!absl::SimpleAtoi(c.keys[0], &out.create_us)) {
     return InvalidField("page_token", "is malformed");
   }
   out.id = c.keys[1];
   return std::optional<ListCursor>(out);
 }
 
-std::string Licensing::EncodeCursor(int64_t create_us, const std::string& id,
-                                    const std::string& fingerprint) const {
-  return pages_.Encode(PageCursor{{absl::StrCat(create_us), id}}, fingerprint);
+namespace {
+
+// The cursor of a row in a list ordered by (create_time, id).
+PageCursor TimeIdCursor(absl::Time create_time, const std::string& id) {
+  return PageCursor{{absl::StrCat(db::ToMicros(create_time)), id}};
 }
+
+}  // namespace
 
 // For list calls: customers and partners must name one of their accounts;
 // internal roles may name one or none.
@@ -118,17 +124,6 @@ absl::StatusOr<std::string> Licensing::ScopedAccount(const Principal& caller,
     RETURN_IF_ERROR(CheckAccountScope(caller, account_id, "account " + account_id));
   }
   return account_id;
-}
-
-template <typename T, typename KeyFn>
-static Page<T> MakePage(std::vector<T> rows, int size, KeyFn key) {
-  Page<T> page;
-  if (static_cast<int>(rows.size()) > size) {
-    rows.resize(size);
-    page.next_page_token = key(rows.back());
-  }
-  page.items = std::move(rows);
-  return page;
 }
 
 // --- purchases ---------------------------------------------------------------
@@ -227,9 +222,8 @@ absl::StatusOr<Page<Entitlement>> Licensing::ListEntitlements(const Principal& c
   const std::string fp = QueryFingerprint({"ListEntitlements", account});
   ASSIGN_OR_RETURN(auto after, DecodeCursor(page, fp));
   ASSIGN_OR_RETURN(auto rows, repo.ListEntitlements(account, after, size + 1));
-  return MakePage(std::move(rows), size, [&](const Entitlement& e) {
-    return EncodeCursor(db::ToMicros(e.create_time), e.id, fp);
-  });
+  return MakePage(std::move(rows), size, pages_, fp,
+                  [](const Entitlement& e) { return TimeIdCursor(e.create_time, e.id); });
 }
 
 // --- activation and keys -----------------------------------------------------
@@ -594,9 +588,8 @@ absl::StatusOr<Page<RmaTransfer>> Licensing::ListTransfers(const Principal& call
   const std::string fp = QueryFingerprint({"ListRmaTransfers", account, serial});
   ASSIGN_OR_RETURN(auto after, DecodeCursor(page, fp));
   ASSIGN_OR_RETURN(auto rows, repo.ListTransfers(account, serial, after, size + 1));
-  return MakePage(std::move(rows), size, [&](const RmaTransfer& t) {
-    return EncodeCursor(db::ToMicros(t.create_time), t.rma_number, fp);
-  });
+  return MakePage(std::move(rows), size, pages_, fp,
+                  [](const RmaTransfer& t) { return TimeIdCursor(t.create_time, t.rma_number); });
 }
 
 // --- lookups, revocation, verification ----------------------------------------
@@ -624,9 +617,8 @@ absl::StatusOr<Page<License>> Licensing::ListLicenses(const Principal& caller, L
                                            filter.entitlement_id, Name(filter.state)});
   ASSIGN_OR_RETURN(auto after, DecodeCursor(page, fp));
   ASSIGN_OR_RETURN(auto rows, repo.ListLicenses(filter, after, size + 1));
-  return MakePage(std::move(rows), size, [&](const License& l) {
-    return EncodeCursor(db::ToMicros(l.create_time), l.id, fp);
-  });
+  return MakePage(std::move(rows), size, pages_, fp,
+                  [](const License& l) { return TimeIdCursor(l.create_time, l.id); });
 }
 
 absl::StatusOr<License> Licensing::Revoke(const Principal& caller, const std::string& license_id,
@@ -640,10 +632,7 @@ absl::StatusOr<License> Licensing::Revoke(const Principal& caller, const std::st
   }
   RETURN_IF_ERROR(CheckText(note, "note", 500, false));
   ASSIGN_OR_RETURN(License l, LoadLicense(caller, license_id, repo, true));
-  if (!etag.empty() && etag != Etag(l.version)) {
-    return absl::AbortedError(absl::StrCat("etag of license ", license_id,
-                                           " is stale; read it again"));
-  }
+  RETURN_IF_ERROR(CheckEtag(etag, l.version, "license " + license_id));
   if (l.state != LicenseState::kActive) {
     return FailedPrecondition("LICENSE_STATE", absl::StrCat("licenses/", license_id),
                               absl::StrCat("license ", license_id, " is ", Name(l.state), " (",
@@ -711,9 +700,8 @@ absl::StatusOr<Page<Notification>> Licensing::ListNotifications(const Principal&
   const std::string fp = QueryFingerprint({"ListNotifications", account, entitlement_id});
   ASSIGN_OR_RETURN(auto after, DecodeCursor(page, fp));
   ASSIGN_OR_RETURN(auto rows, repo.ListNotifications(account, entitlement_id, after, size + 1));
-  return MakePage(std::move(rows), size, [&](const Notification& n) {
-    return EncodeCursor(db::ToMicros(n.create_time), n.id, fp);
-  });
+  return MakePage(std::move(rows), size, pages_, fp,
+                  [](const Notification& n) { return TimeIdCursor(n.create_time, n.id); });
 }
 
 }  // namespace aftercare::licensing

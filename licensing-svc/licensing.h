@@ -13,19 +13,15 @@
 #include "absl/status/statusor.h"
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/etag.h"
 #include "common/page_token.h"
+#include "common/paging.h"
 #include "licensing-svc/license_signer.h"
 #include "licensing-svc/licensing_repository.h"
 #include "licensing-svc/licensing_types.h"
 #include "licensing-svc/rma_directory.h"
 
 namespace aftercare::licensing {
-
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  std::string next_page_token;
-};
 
 // A list request's paging fields.
 struct PageRequest {
@@ -173,8 +169,6 @@ class Licensing {
   absl::StatusOr<std::string> SignKey(const License& l) const;
   absl::StatusOr<std::optional<ListCursor>> DecodeCursor(const PageRequest& page,
                                                          const std::string& fingerprint) const;
-  std::string EncodeCursor(int64_t create_us, const std::string& id,
-                           const std::string& fingerprint) const;
   absl::StatusOr<std::string> ScopedAccount(const Principal& caller,
                                             const std::string& account_id) const;
   // The one way an entitlement or a license is loaded for a caller: NOT_FOUND

@@ -31,8 +31,6 @@ bool ParseName(absl::string_view s, EntitlementKind* v) { return ParseIn(kKinds,
 bool ParseName(absl::string_view s, LicenseState* v) { return ParseIn(kStates, s, v); }
 bool ParseName(absl::string_view s, RevocationReason* v) { return ParseIn(kReasons, s, v); }
 
-std::string Etag(int64_t version) { return absl::StrCat("v", version); }
-
 std::string NewId(absl::string_view prefix) {
   unsigned char bytes[10];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();

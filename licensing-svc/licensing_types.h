@@ -136,8 +136,6 @@ struct ListCursor {
 };
 
 // Returns the etag of a row version ("v3").
-std::string Etag(int64_t version);
-
 // Returns prefix + 20 random hex digits ("LIC-3f9a...").
 std::string NewId(absl::string_view prefix);
 

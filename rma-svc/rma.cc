@@ -39,22 +39,6 @@ absl::Status CheckEmail(absl::string_view email, absl::string_view field) {
   return notify::ValidateEmailAddress(field, email);
 }
 
-absl::Status CheckAddress(const Address& a, const std::string& field) {
-  if (a.empty()) return Invalid(field, "is required");
-  RETURN_IF_ERROR(CheckRegionCode(a.region_code, field + ".region_code"));
-  if (a.address_lines.empty()) return Invalid(field + ".address_lines", "needs at least one line");
-  if (a.address_lines.size() > 5) return Invalid(field + ".address_lines", "may have at most 5 lines");
-  for (const std::string& line : a.address_lines) {
-    RETURN_IF_ERROR(CheckText(line, field + ".address_lines", 200, true));
-  }
-  RETURN_IF_ERROR(CheckText(a.locality, field + ".locality", 100, true));
-  RETURN_IF_ERROR(CheckText(a.postal_code, field + ".postal_code", 20, false));
-  RETURN_IF_ERROR(CheckText(a.administrative_area, field + ".administrative_area", 100, false));
-  RETURN_IF_ERROR(CheckText(a.recipient, field + ".recipient", 200, false));
-  RETURN_IF_ERROR(CheckText(a.organization, field + ".organization", 200, false));
-  return absl::OkStatus();
-}
-
 absl::Status CheckTracking(const std::string& carrier, const std::string& tracking) {
   RETURN_IF_ERROR(CheckText(carrier, "carrier", 64, true));
   if (tracking.empty()) return Invalid("tracking_number", "is required");
@@ -86,48 +70,12 @@ absl::Status RequireStatus(const Rma& rma, std::initializer_list<Status> allowed
                                          action, " needs ", absl::StrJoin(names, " or ")));
 }
 
-absl::Status CheckEtag(const Rma& rma, const std::string& etag, bool required) {
-  if (etag.empty()) {
-    if (required) return Invalid("etag", "is required (the etag of the RMA last read)");
-    return absl::OkStatus();
-  }
-  if (etag != Etag(rma.version)) {
-    return absl::AbortedError(absl::StrCat("etag is stale: RMA ", rma.Label(),
-                                           " changed since it was read; read it again"));
-  }
-  return absl::OkStatus();
+absl::Status CheckRmaEtag(const Rma& rma, const std::string& etag, bool required) {
+  const std::string what = "RMA " + rma.Label();
+  return required ? RequireEtag(etag, rma.version, what) : CheckEtag(etag, rma.version, what);
 }
 
 bool IsScoped(const Principal& p) { return p.HasRole({Role::kCustomer, Role::kPartner}); }
-
-// Decodes the id after which a page starts ("" for the first page).
-absl::StatusOr<std::string> AfterKey(const PageTokenCodec* codec, const std::string& token,
-                                     const std::string& fp) {
-  if (IsFirstPage(token)) return std::string();
-  ASSIGN_OR_RETURN(PageCursor c, codec->Decode(token, fp));
-  if (c.keys.size() != 1) return InvalidField("page_token", "is malformed");
-  return c.keys[0];
-}
-
-absl::StatusOr<int64_t> AfterId(const PageTokenCodec* codec, const std::string& token,
-                                const std::string& fp) {
-  ASSIGN_OR_RETURN(std::string key, AfterKey(codec, token, fp));
-  if (key.empty()) return int64_t{0};
-  int64_t id = 0;
-  if (!absl::SimpleAtoi(key, &id)) return InvalidField("page_token", "is malformed");
-  return id;
-}
-
-template <typename T, typename KeyFn>
-Page<T> MakePage(std::vector<T> rows, int size, const PageTokenCodec* codec, const std::string& fp,
-                 KeyFn key) {
-  Page<T> page;
-  const bool more = static_cast<int>(rows.size()) > size;
-  if (more) rows.resize(size);
-  if (more && !rows.empty()) page.next_page_token = codec->Encode(PageCursor{{key(rows.back())}}, fp);
-  page.items = std::move(rows);
-  return page;
-}
 
 const char* TypeWords(RmaType t) {
   switch (t) {
@@ -140,8 +88,6 @@ const char* TypeWords(RmaType t) {
 }
 
 }  // namespace
-
-std::string Etag(int64_t version) { return absl::StrCat("v", version); }
 
 Rmas::Rmas(const Clock& clock, const PageTokenCodec* page_tokens, RmaOptions options)
     : clock_(clock),
@@ -162,7 +108,7 @@ absl::Status Rmas::ValidateCreate(const Principal& caller, CreateCommand* cmd) c
   if (cmd->damage_cause == DamageCause::kUnspecified) {
     return Invalid("damage_cause", "is required (HARDWARE_FAILURE for an ordinary failure)");
   }
-  RETURN_IF_ERROR(CheckAddress(cmd->ship_to, "ship_to"));
+  RETURN_IF_ERROR(CheckPostalAddress(cmd->ship_to, "ship_to", AddressNeeds::kStreet));
   RETURN_IF_ERROR(CheckEmail(cmd->contact_email, "contact_email"));
   return absl::OkStatus();
 }
@@ -338,7 +284,7 @@ absl::StatusOr<Rma> Rmas::PrepareAmend(const Principal& caller, AmendCommand* cm
         return Invalid("rma.damage_cause", "is required (HARDWARE_FAILURE for an ordinary failure)");
       }
     } else if (f == "ship_to") {
-      RETURN_IF_ERROR(CheckAddress(cmd->ship_to, "rma.ship_to"));
+      RETURN_IF_ERROR(CheckPostalAddress(cmd->ship_to, "rma.ship_to", AddressNeeds::kStreet));
     } else if (f == "contact_email") {
       RETURN_IF_ERROR(CheckEmail(cmd->contact_email, "rma.contact_email"));
     } else {
@@ -355,7 +301,7 @@ absl::StatusOr<Rma> Rmas::Amend(const Principal& caller, const AmendCommand& cmd
                                 const EntitlementView& entitlement, RmaRepository& repo) const {
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, cmd.name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "amending"));
-  RETURN_IF_ERROR(CheckEtag(rma, cmd.etag, true));
+  RETURN_IF_ERROR(CheckRmaEtag(rma, cmd.etag, true));
   std::vector<std::string> changed;
   if (cmd.mask.count("type")) rma.type = cmd.type;
   if (cmd.mask.count("failure_description")) rma.failure_description = cmd.failure_description;
@@ -380,7 +326,7 @@ absl::StatusOr<Rma> Rmas::Cancel(const Principal& caller, const std::string& nam
   RETURN_IF_ERROR(CheckText(reason, "reason", 1000, false));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "cancelling"));
-  RETURN_IF_ERROR(CheckEtag(rma, etag, false));
+  RETURN_IF_ERROR(CheckRmaEtag(rma, etag, false));
   rma.status = Status::kCancelled;
   rma.cancellation_reason = reason;
   rma.close_time = clock_.Now();
@@ -405,7 +351,7 @@ absl::StatusOr<Rma> Rmas::Approve(const Principal& caller, const std::string& na
                                   int64_t seq, RmaRepository& repo) const {
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "approval"));
-  RETURN_IF_ERROR(CheckEtag(rma, etag, false));
+  RETURN_IF_ERROR(CheckRmaEtag(rma, etag, false));
   RETURN_IF_ERROR(CheckDamage(rma.damage_cause));
   RETURN_IF_ERROR(CheckEntitlement(rma.type, rma.account_id, entitlement));
   rma.status = Status::kApproved;
@@ -436,7 +382,7 @@ absl::StatusOr<Rma> Rmas::Reject(const Principal& caller, const std::string& nam
   RETURN_IF_ERROR(CheckText(reason, "reason", 1000, true));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, true, repo));
   RETURN_IF_ERROR(RequireStatus(rma, {Status::kPending}, "rejection"));
-  RETURN_IF_ERROR(CheckEtag(rma, etag, false));
+  RETURN_IF_ERROR(CheckRmaEtag(rma, etag, false));
   rma.status = Status::kRejected;
   rma.rejection_reason = reason;
   rma.close_time = clock_.Now();
@@ -642,9 +588,9 @@ absl::StatusOr<Page<Rma>> Rmas::List(const Principal& caller, RmaFilter filter, 
   const std::string fp = QueryFingerprint({"ListRmas", Name(filter.status), filter.account_id,
                                            filter.serial, Name(filter.type),
                                            filter.overdue ? "overdue" : ""});
-  ASSIGN_OR_RETURN(int64_t after, AfterId(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(int64_t after, DecodeAfterId(*page_tokens_, page_token, fp));
   ASSIGN_OR_RETURN(std::vector<Rma> rows, repo.ListRmas(filter, after, size + 1, clock_.Now()));
-  return MakePage(std::move(rows), size, page_tokens_, fp,
+  return MakePage(std::move(rows), size, *page_tokens_, fp,
                   [](const Rma& r) { return absl::StrCat(r.id); });
 }
 
@@ -664,13 +610,13 @@ absl::StatusOr<Page<Notification>> Rmas::ListNotifications(const Principal& call
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   ASSIGN_OR_RETURN(Rma rma, LoadVisible(caller, name, false, repo));
   const std::string fp = QueryFingerprint({"ListNotifications", rma.validation_number});
-  ASSIGN_OR_RETURN(int64_t after, AfterId(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(int64_t after, DecodeAfterId(*page_tokens_, page_token, fp));
   ASSIGN_OR_RETURN(std::vector<Notification> rows, repo.ListNotifications(rma.id, after, size + 1));
   for (Notification& n : rows) {
     n.validation_number = rma.validation_number;
     if (n.rma_number.empty()) n.rma_number = rma.rma_number;
   }
-  return MakePage(std::move(rows), size, page_tokens_, fp,
+  return MakePage(std::move(rows), size, *page_tokens_, fp,
                   [](const Notification& n) { return absl::StrCat(n.id); });
 }
 
@@ -720,9 +666,9 @@ absl::StatusOr<Page<ReturnLocation>> Rmas::ListReturnLocations(const Principal& 
   }
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
   const std::string fp = QueryFingerprint({"ListReturnLocations", region_code, theater});
-  ASSIGN_OR_RETURN(std::string after, AfterKey(page_tokens_, page_token, fp));
+  ASSIGN_OR_RETURN(std::string after, DecodeAfterKey(*page_tokens_, page_token, fp));
   ASSIGN_OR_RETURN(auto rows, repo.ListReturnLocations(region_code, theater, after, size + 1));
-  return MakePage(std::move(rows), size, page_tokens_, fp,
+  return MakePage(std::move(rows), size, *page_tokens_, fp,
                   [](const ReturnLocation& l) { return l.code; });
 }
 

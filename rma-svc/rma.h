@@ -23,7 +23,9 @@
 #include "common/auth.h"
 #include "common/business_calendar.h"
 #include "common/clock.h"
+#include "common/etag.h"
 #include "common/page_token.h"
+#include "common/paging.h"
 #include "rma-svc/rma_repository.h"
 #include "rma-svc/rma_types.h"
 
@@ -42,12 +44,6 @@ struct RmaOptions {
   absl::TimeZone calendar_zone = absl::UTCTimeZone();
 };
 
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  std::string next_page_token;
-};
-
 struct CreateCommand {
   std::string serial;
   std::string account_id;
@@ -55,7 +51,7 @@ struct CreateCommand {
   RmaType type = RmaType::kUnspecified;
   std::string failure_description;
   DamageCause damage_cause = DamageCause::kUnspecified;
-  Address ship_to;
+  PostalAddress ship_to;
   std::string contact_email;
 };
 
@@ -67,7 +63,7 @@ struct AmendCommand {
   RmaType type = RmaType::kUnspecified;
   std::string failure_description;
   DamageCause damage_cause = DamageCause::kUnspecified;
-  Address ship_to;
+  PostalAddress ship_to;
   std::string contact_email;
 };
 
@@ -76,9 +72,6 @@ struct ReceiveResult {
   Rma rma;
   std::optional<ReceiptException> exception;
 };
-
-// Returns the etag of a resource version.
-std::string Etag(int64_t version);
 
 class Rmas {
  public:

@@ -12,30 +12,6 @@
 namespace aftercare::rma {
 namespace {
 
-using CommonAddress = ::aftercare::common::v1::PostalAddress;
-
-Address FromProto(const CommonAddress& a) {
-  Address out;
-  out.region_code = a.region_code();
-  out.postal_code = a.postal_code();
-  out.administrative_area = a.administrative_area();
-  out.locality = a.locality();
-  out.address_lines.assign(a.address_lines().begin(), a.address_lines().end());
-  out.recipient = a.recipient();
-  out.organization = a.organization();
-  return out;
-}
-
-void ToProto(const Address& a, CommonAddress* out) {
-  if (a.empty()) return;
-  out->set_region_code(a.region_code);
-  out->set_postal_code(a.postal_code);
-  out->set_administrative_area(a.administrative_area);
-  out->set_locality(a.locality);
-  for (const auto& l : a.address_lines) out->add_address_lines(l);
-  out->set_recipient(a.recipient);
-  out->set_organization(a.organization);
-}
 
 void ToProto(const Shipment& s, pb::Shipment* out) {
   out->set_carrier(s.carrier);
@@ -146,7 +122,7 @@ grpc::ServerUnaryReactor* RmaGrpc::CreateRma(Ctx* ctx, const pb::CreateRmaReques
     cmd.failure_description = req->failure_description();
     ASSIGN_OR_RETURN(cmd.damage_cause, FromEnum<DamageCause>(req->damage_cause(),
                                                              pb::DamageCause_IsValid, "damage_cause"));
-    cmd.ship_to = FromProto(req->ship_to());
+    cmd.ship_to = PostalAddressFromProto(req->ship_to());
     cmd.contact_email = req->contact_email();
     RETURN_IF_ERROR(domain_.ValidateCreate(caller, &cmd));
     RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
@@ -222,7 +198,7 @@ grpc::ServerUnaryReactor* RmaGrpc::UpdateRma(Ctx* ctx, const pb::UpdateRmaReques
     ASSIGN_OR_RETURN(cmd.damage_cause,
                      FromEnum<DamageCause>(req->rma().damage_cause(), pb::DamageCause_IsValid,
                                            "rma.damage_cause"));
-    cmd.ship_to = FromProto(req->rma().ship_to());
+    cmd.ship_to = PostalAddressFromProto(req->rma().ship_to());
     cmd.contact_email = req->rma().contact_email();
     RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
     Rma current;

@@ -13,6 +13,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/postal_address.h"
 
 namespace aftercare::rma {
 
@@ -60,17 +61,6 @@ inline bool IsExcludedDamage(DamageCause c) {
   return c != DamageCause::kUnspecified && c != DamageCause::kHardwareFailure;
 }
 
-struct Address {
-  std::string region_code;
-  std::string postal_code;
-  std::string administrative_area;
-  std::string locality;
-  std::vector<std::string> address_lines;
-  std::string recipient;
-  std::string organization;
-  bool empty() const { return region_code.empty() && address_lines.empty() && locality.empty(); }
-};
-
 struct Money {
   std::string currency_code;
   int64_t amount_minor = 0;
@@ -104,7 +94,7 @@ struct Rma {
   std::string technical_case_id;
   std::string failure_description;
   DamageCause damage_cause = DamageCause::kUnspecified;
-  Address ship_to;
+  PostalAddress ship_to;
   std::string contact_email;
   std::string entitlement_summary;
   std::string rejection_reason;
@@ -158,7 +148,7 @@ struct ReturnLocation {
   std::string code;
   std::string name;
   std::string theater;
-  Address address;
+  PostalAddress address;
   std::vector<std::string> served_region_codes;
 };
 
@@ -167,7 +157,7 @@ struct ReturnLabel {
   std::string rma_number;
   std::string serial;
   ReturnLocation location;
-  Address ship_from;
+  PostalAddress ship_from;
   std::string barcode_payload;
   std::string instructions;
 };

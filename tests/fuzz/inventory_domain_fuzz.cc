@@ -50,8 +50,8 @@ E AnyEnum(FuzzedDataProvider& in) {
 
 std::string Text(FuzzedDataProvider& in) { return in.ConsumeRandomLengthString(64); }
 
-Address Site(FuzzedDataProvider& in) {
-  Address a;
+PostalAddress Site(FuzzedDataProvider& in) {
+  PostalAddress a;
   a.region_code = in.ConsumeBool() ? "US" : Text(in);
   a.postal_code = Text(in);
   a.locality = Text(in);

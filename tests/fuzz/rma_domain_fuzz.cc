@@ -242,9 +242,9 @@ int EnumNumber(FuzzedDataProvider& in, int max) {
   return in.ConsumeIntegralInRange<int>(-1, max + 1);
 }
 
-Address Place(FuzzedDataProvider& in) {
+PostalAddress Place(FuzzedDataProvider& in) {
   static const char* const kRegions[] = {"US", "DE", "us", ""};
-  Address a;
+  PostalAddress a;
   a.region_code = Pick(in, kRegions);
   a.locality = in.ConsumeBool() ? "Austin" : Text(in);
   const int lines = in.ConsumeIntegralInRange<int>(0, 6);
