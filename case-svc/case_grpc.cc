@@ -7,6 +7,7 @@
 #include "common/etag.h"
 #include "common/ids.h"
 #include "common/logging.h"
+#include "common/mutation.h"
 #include "common/rpc.h"
 #include "common/status.h"
 
@@ -131,20 +132,13 @@ grpc::ServerUnaryReactor* CaseGrpc::ListCases(Ctx* ctx, const pb::ListCasesReque
   });
 }
 
-// One mutation of an admin case: `call` is domain_.X(caller, ..., repo).
-#define AFTERCARE_CASE_MUTATION(method, context, call)                                        \
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status { \
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), method), *req, context, resp,           \
-                         [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {               \
-                           ASSIGN_OR_RETURN(Case c, call);                                    \
-                           return ToCaseProto(c);                                             \
-                         });                                                                  \
-  })
-
 grpc::ServerUnaryReactor* CaseGrpc::TakeCaseOwnership(Ctx* ctx, const pb::TakeCaseOwnershipRequest* req,
                                                       pb::Case* resp) {
-  AFTERCARE_CASE_MUTATION("TakeCaseOwnership", "take case ownership",
-                          domain_.TakeOwnership(caller, req->case_id(), req->owner(), req->etag(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"TakeCaseOwnership", "take case ownership"}, req, resp,
+                       [this, req](const Principal& caller, CaseRepository& repo) {
+                         return domain_.TakeOwnership(caller, req->case_id(), req->owner(), req->etag(), repo);
+                       },
+                       [this](const Case& c) { return ToCaseProto(c); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx, const pb::UpdateCaseStatusRequest* req,
@@ -165,8 +159,11 @@ grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx, const pb::UpdateC
 
 grpc::ServerUnaryReactor* CaseGrpc::AddCaseNote(Ctx* ctx, const pb::AddCaseNoteRequest* req,
                                                 pb::Case* resp) {
-  AFTERCARE_CASE_MUTATION("AddCaseNote", "add case note",
-                          domain_.AddNote(caller, req->case_id(), req->body(), req->internal(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"AddCaseNote", "add case note"}, req, resp,
+                       [this, req](const Principal& caller, CaseRepository& repo) {
+                         return domain_.AddNote(caller, req->case_id(), req->body(), req->internal(), repo);
+                       },
+                       [this](const Case& c) { return ToCaseProto(c); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::EscalateCase(Ctx* ctx, const pb::EscalateCaseRequest* req,
@@ -185,31 +182,40 @@ grpc::ServerUnaryReactor* CaseGrpc::EscalateCase(Ctx* ctx, const pb::EscalateCas
 
 grpc::ServerUnaryReactor* CaseGrpc::ResolveCase(Ctx* ctx, const pb::ResolveCaseRequest* req,
                                                 pb::Case* resp) {
-  AFTERCARE_CASE_MUTATION("ResolveCase", "resolve case",
-                          domain_.Resolve(caller, req->case_id(), req->resolution(),
-                                          req->corrected_tracking_number(), req->etag(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"ResolveCase", "resolve case"}, req, resp,
+                       [this, req](const Principal& caller, CaseRepository& repo) {
+                         return domain_.Resolve(caller, req->case_id(), req->resolution(), req->corrected_tracking_number(), req->etag(), repo);
+                       },
+                       [this](const Case& c) { return ToCaseProto(c); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::CloseCase(Ctx* ctx, const pb::CloseCaseRequest* req,
                                               pb::Case* resp) {
-  AFTERCARE_CASE_MUTATION("CloseCase", "close case", domain_.Close(caller, req->case_id(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"CloseCase", "close case"}, req, resp,
+                       [this, req](const Principal& caller, CaseRepository& repo) {
+                         return domain_.Close(caller, req->case_id(), repo);
+                       },
+                       [this](const Case& c) { return ToCaseProto(c); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ReopenCase(Ctx* ctx, const pb::ReopenCaseRequest* req,
                                                pb::Case* resp) {
-  AFTERCARE_CASE_MUTATION("ReopenCase", "reopen case",
-                          domain_.Reopen(caller, req->case_id(), req->reason(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"ReopenCase", "reopen case"}, req, resp,
+                       [this, req](const Principal& caller, CaseRepository& repo) {
+                         return domain_.Reopen(caller, req->case_id(), req->reason(), repo);
+                       },
+                       [this](const Case& c) { return ToCaseProto(c); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ApproveReinstatement(Ctx* ctx,
                                                          const pb::ApproveReinstatementRequest* req,
                                                          pb::Case* resp) {
-  AFTERCARE_CASE_MUTATION("ApproveReinstatement", "approve reinstatement",
-                          domain_.ApproveReinstatement(caller, req->case_id(),
-                                                       req->inspection_reference(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"ApproveReinstatement", "approve reinstatement"}, req, resp,
+                       [this, req](const Principal& caller, CaseRepository& repo) {
+                         return domain_.ApproveReinstatement(caller, req->case_id(), req->inspection_reference(), repo);
+                       },
+                       [this](const Case& c) { return ToCaseProto(c); });
 }
-
-#undef AFTERCARE_CASE_MUTATION
 
 grpc::ServerUnaryReactor* CaseGrpc::ListCaseEvents(Ctx* ctx, const pb::ListCaseEventsRequest* req,
                                                    pb::ListCaseEventsResponse* resp) {
@@ -288,62 +294,66 @@ grpc::ServerUnaryReactor* CaseGrpc::ListTradeInCases(Ctx* ctx, const pb::ListTra
   });
 }
 
-// One mutation of a trade-in case: `call` is domain_.X(caller, ..., repo).
-#define AFTERCARE_TRADE_IN_MUTATION(method, context, prepare, call)                           \
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status { \
-    prepare;                                                                                  \
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), method), *req, context, resp,           \
-                         [&](CaseRepository& repo) -> absl::StatusOr<pb::TradeInCase> {        \
-                           ASSIGN_OR_RETURN(TradeIn t, call);                                 \
-                           return ToTradeInProto(t);                                          \
-                         });                                                                  \
-  })
-
 grpc::ServerUnaryReactor* CaseGrpc::UpdateTradeInLines(Ctx* ctx,
                                                        const pb::UpdateTradeInLinesRequest* req,
                                                        pb::TradeInCase* resp) {
-  AFTERCARE_TRADE_IN_MUTATION(
-      "UpdateTradeInLines", "update trade-in lines",
-      ASSIGN_OR_RETURN(std::vector<TradeInLine> lines, LinesFromProto(req->lines(), "lines")),
-      domain_.UpdateLines(caller, req->case_id(), lines, req->etag(), repo));
+  return MutatingUnary(
+      ctx, executor_, store_, {"UpdateTradeInLines", "update trade-in lines"}, req, resp,
+      [req](const Principal&) { return LinesFromProto(req->lines(), "lines"); },
+      [this, req](const Principal& caller, const std::vector<TradeInLine>& lines,
+                  CaseRepository& repo) {
+        return domain_.UpdateLines(caller, req->case_id(), lines, req->etag(), repo);
+      },
+      ToTradeInProto);
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::RequestDeadlineExtension(
     Ctx* ctx, const pb::RequestDeadlineExtensionRequest* req, pb::TradeInCase* resp) {
-  AFTERCARE_TRADE_IN_MUTATION(
-      "RequestDeadlineExtension", "request deadline extension",
-      if (!req->has_requested_due_time()) {
-        return InvalidField("requested_due_time", "is required");
-      } ASSIGN_OR_RETURN(absl::Time due,
-                         FromTimestamp(req->requested_due_time(), "requested_due_time")),
-      domain_.RequestExtension(caller, req->case_id(), due, req->reason(), repo));
+  return MutatingUnary(
+      ctx, executor_, store_, {"RequestDeadlineExtension", "request deadline extension"}, req,
+      resp,
+      [req](const Principal&) -> absl::StatusOr<absl::Time> {
+        if (!req->has_requested_due_time()) {
+          return InvalidField("requested_due_time", "is required");
+        }
+        return FromTimestamp(req->requested_due_time(), "requested_due_time");
+      },
+      [this, req](const Principal& caller, absl::Time due, CaseRepository& repo) {
+        return domain_.RequestExtension(caller, req->case_id(), due, req->reason(), repo);
+      },
+      ToTradeInProto);
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ReviewDeadlineExtension(
     Ctx* ctx, const pb::ReviewDeadlineExtensionRequest* req, pb::TradeInCase* resp) {
-  AFTERCARE_TRADE_IN_MUTATION(
-      "ReviewDeadlineExtension", "review deadline extension", (void)0,
-      domain_.ReviewExtension(caller, req->case_id(), req->approve(), req->note(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"ReviewDeadlineExtension", "review deadline extension"}, req, resp,
+                       [this, req](const Principal& caller, CaseRepository& repo) {
+                         return domain_.ReviewExtension(caller, req->case_id(), req->approve(), req->note(), repo);
+                       },
+                       ToTradeInProto);
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::IssueShippingInstructions(
     Ctx* ctx, const pb::IssueShippingInstructionsRequest* req, pb::TradeInCase* resp) {
-  AFTERCARE_TRADE_IN_MUTATION(
-      "IssueShippingInstructions", "issue shipping instructions", (void)0,
-      domain_.IssueShippingInstructions(caller, req->case_id(), req->prepaid_label_reference(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"IssueShippingInstructions", "issue shipping instructions"}, req, resp,
+                       [this, req](const Principal& caller, CaseRepository& repo) {
+                         return domain_.IssueShippingInstructions(caller, req->case_id(), req->prepaid_label_reference(), repo);
+                       },
+                       ToTradeInProto);
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::RecordReceivedUnits(Ctx* ctx,
                                                         const pb::RecordReceivedUnitsRequest* req,
                                                         pb::TradeInCase* resp) {
-  AFTERCARE_TRADE_IN_MUTATION(
-      "RecordReceivedUnits", "record received units",
-      std::vector<ReceivedUnit> units;
-      for (const auto& u : req->units()) units.push_back({u.serial_number(), u.sku()}),
-      domain_.RecordReceived(caller, req->case_id(), units, repo));
+  return MutatingUnary(
+      ctx, executor_, store_, {"RecordReceivedUnits", "record received units"}, req, resp,
+      [this, req](const Principal& caller, CaseRepository& repo) {
+        std::vector<ReceivedUnit> units;
+        for (const auto& u : req->units()) units.push_back({u.serial_number(), u.sku()});
+        return domain_.RecordReceived(caller, req->case_id(), units, repo);
+      },
+      ToTradeInProto);
 }
-
-#undef AFTERCARE_TRADE_IN_MUTATION
 
 grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAttachmentsRequest* req,
                                                     pb::ListAttachmentsResponse* resp) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/mutation.h"
 #include "common/proto_convert.h"
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
@@ -479,40 +480,42 @@ grpc::ServerUnaryReactor* InventoryGrpc::RecordCertificationStep(
   });
 }
 
-// Runs a unit transition of the domain as an idempotent mutation.
-#define AFTERCARE_UNIT_MUTATION(METHOD, CONTEXT, CALL)                                         \
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status { \
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), METHOD), *req, CONTEXT, resp,          \
-                         [&](InventoryRepository& repo) -> absl::StatusOr<pb::Unit> {          \
-                           ASSIGN_OR_RETURN(Unit u, CALL);                                     \
-                           return ToProto(u, clock_.Now());                                    \
-                         });                                                                   \
-  })
-
 grpc::ServerUnaryReactor* InventoryGrpc::CertifyUnit(Ctx* ctx, const pb::CertifyUnitRequest* req,
                                                      pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("CertifyUnit", "certify unit",
-                          domain_.CertifyUnit(caller, req->serial_number(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"CertifyUnit", "certify unit"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.CertifyUnit(caller, req->serial_number(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::QuarantineUnit(Ctx* ctx,
                                                         const pb::QuarantineUnitRequest* req,
                                                         pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("QuarantineUnit", "quarantine unit",
-                          domain_.QuarantineUnit(caller, req->serial_number(), req->reason(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"QuarantineUnit", "quarantine unit"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.QuarantineUnit(caller, req->serial_number(), req->reason(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ScrapUnit(Ctx* ctx, const pb::ScrapUnitRequest* req,
                                                    pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("ScrapUnit", "scrap unit",
-                          domain_.ScrapUnit(caller, req->serial_number(), req->reason(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"ScrapUnit", "scrap unit"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.ScrapUnit(caller, req->serial_number(), req->reason(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::MoveToSparePool(Ctx* ctx,
                                                          const pb::MoveToSparePoolRequest* req,
                                                          pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("MoveToSparePool", "move to spare pool",
-                          domain_.MoveToSparePool(caller, req->serial_number(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"MoveToSparePool", "move to spare pool"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.MoveToSparePool(caller, req->serial_number(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 // --- Selling CPO -------------------------------------------------------------------
@@ -554,8 +557,11 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::Reserve
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseReservation(
     Ctx* ctx, const pb::ReleaseReservationRequest* req, pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("ReleaseReservation", "release reservation",
-                          domain_.ReleaseReservation(caller, req->serial_number(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"ReleaseReservation", "release reservation"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.ReleaseReservation(caller, req->serial_number(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRequest* req,
@@ -634,23 +640,30 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateInstalledBase(
 grpc::ServerUnaryReactor* InventoryGrpc::TransferOwnership(Ctx* ctx,
                                                            const pb::TransferOwnershipRequest* req,
                                                            pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("TransferOwnership", "transfer ownership",
-                          domain_.TransferOwnership(caller, req->serial_number(),
-                                                    req->new_account_id(), req->etag(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"TransferOwnership", "transfer ownership"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.TransferOwnership(caller, req->serial_number(), req->new_account_id(), req->etag(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::FlagGreyMarket(Ctx* ctx,
                                                         const pb::FlagGreyMarketRequest* req,
                                                         pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("FlagGreyMarket", "flag grey market",
-                          domain_.FlagGreyMarket(caller, req->serial_number(), req->reason(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"FlagGreyMarket", "flag grey market"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.FlagGreyMarket(caller, req->serial_number(), req->reason(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReinstateUnit(Ctx* ctx, const pb::ReinstateUnitRequest* req,
                                                        pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("ReinstateUnit", "reinstate unit",
-                          domain_.ReinstateUnit(caller, req->serial_number(), req->case_id(),
-                                                req->inspection_reference(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"ReinstateUnit", "reinstate unit"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.ReinstateUnit(caller, req->serial_number(), req->case_id(), req->inspection_reference(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::CreateSupportContract(
@@ -716,14 +729,20 @@ grpc::ServerUnaryReactor* InventoryGrpc::ListInstalledBase(Ctx* ctx,
 
 grpc::ServerUnaryReactor* InventoryGrpc::AllocateSpare(Ctx* ctx, const pb::AllocateSpareRequest* req,
                                                        pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("AllocateSpare", "allocate spare",
-                          domain_.AllocateSpare(caller, req->sku(), req->rma_number(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"AllocateSpare", "allocate spare"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.AllocateSpare(caller, req->sku(), req->rma_number(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseSpare(Ctx* ctx, const pb::ReleaseSpareRequest* req,
                                                       pb::Unit* resp) {
-  AFTERCARE_UNIT_MUTATION("ReleaseSpare", "release spare",
-                          domain_.ReleaseSpare(caller, req->serial_number(), req->rma_number(), repo));
+  return MutatingUnary(ctx, executor_, store_, {"ReleaseSpare", "release spare"}, req, resp,
+                       [this, req](const Principal& caller, InventoryRepository& repo) {
+                         return domain_.ReleaseSpare(caller, req->serial_number(), req->rma_number(), repo);
+                       },
+                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::IntakeReturnedUnit(
