@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/db/columns.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
 #include "common/db/statement.h"
@@ -32,163 +33,129 @@ std::string EnumOrEmpty(E v) {
 
 // --- products ----------------------------------------------------------------
 
-constexpr char kProductColumns[] =
-    "sku, display_name, family, series, platform, list_price_minor, currency_code, lifecycle,"
-    " end_of_production_us, latest_software_release, standard_warranty_months, version,"
-    " created_at_us, updated_at_us";
-
-// The number of names in a column list: derived, so that a column added to
-// the list moves the columns read after it.
-constexpr int ColumnCount(const char* columns) {
-  int n = 1;
-  for (; *columns != '\0'; ++columns) n += *columns == ',' ? 1 : 0;
-  return n;
+// Every column of a product but sku (the key, bound and read apart).
+const db::Columns<Product>& ProductColumns() {
+  using db::EnumColumn;
+  using db::IntColumn;
+  using db::OptTimeColumn;
+  using db::StrColumn;
+  using db::TimeColumn;
+  static const auto* const kColumns = new db::Columns<Product>({
+      StrColumn<&Product::display_name>("display_name"),
+      EnumColumn<&Product::family>("family"),
+      StrColumn<&Product::series>("series"),
+      StrColumn<&Product::platform>("platform"),
+      {"list_price_minor", [](Binder& b, const Product& p) { b.Int(p.list_price.amount_minor); },
+       [](sql::ResultSet& rs, int c, Product& p) { p.list_price.amount_minor = rs.getInt64(c); }},
+      {"currency_code", [](Binder& b, const Product& p) { b.Str(p.list_price.currency_code); },
+       [](sql::ResultSet& rs, int c, Product& p) { p.list_price.currency_code = GetStr(rs, c); }},
+      EnumColumn<&Product::lifecycle>("lifecycle"),
+      OptTimeColumn<&Product::end_of_production_time>("end_of_production_us"),
+      StrColumn<&Product::latest_software_release>("latest_software_release"),
+      IntColumn<&Product::standard_warranty_months>("standard_warranty_months"),
+      IntColumn<&Product::version>("version"),
+      TimeColumn<&Product::create_time>("created_at_us"),
+      TimeColumn<&Product::update_time>("updated_at_us"),
+  });
+  return *kColumns;
 }
-constexpr int kProductColumnCount = ColumnCount(kProductColumns);
-static_assert(kProductColumnCount == 14, "ReadProduct reads 14 columns");
 
-// Reads the product whose columns (kProductColumns) start at column `first`.
-Product ReadProduct(sql::ResultSet& rs, int first = 1) {
+// "sku, display_name, ...": every column of a product.
+const std::string& ProductSelectColumns() {
+  static const auto* const kSql = new std::string(absl::StrCat("sku, ", ProductColumns().List()));
+  return *kSql;
+}
+
+// Reads the product whose columns (ProductSelectColumns) start at column
+// `first`; returns the column after the product's last.
+Product ReadProduct(sql::ResultSet& rs, int first = 1, int* next = nullptr) {
   Product p;
   p.sku = GetStr(rs, first);
-  p.display_name = GetStr(rs, first + 1);
-  p.family = GetEnum<Family>(rs, first + 2);
-  p.series = GetStr(rs, first + 3);
-  p.platform = GetStr(rs, first + 4);
-  p.list_price.amount_minor = rs.getInt64(first + 5);
-  p.list_price.currency_code = GetStr(rs, first + 6);
-  p.lifecycle = GetEnum<Lifecycle>(rs, first + 7);
-  p.end_of_production_time = GetOptTime(rs, first + 8);
-  p.latest_software_release = GetStr(rs, first + 9);
-  p.standard_warranty_months = rs.getInt(first + 10);
-  p.version = rs.getInt64(first + 11);
-  p.create_time = FromMicros(rs.getInt64(first + 12));
-  p.update_time = FromMicros(rs.getInt64(first + 13));
+  const int after = ProductColumns().Read(rs, first + 1, &p);
+  if (next != nullptr) *next = after;
   return p;
-}
-
-void BindProductFields(Binder& b, const Product& p) {
-  b.Str(p.display_name)
-      .Str(Name(p.family))
-      .Str(p.series)
-      .Str(p.platform)
-      .Int(p.list_price.amount_minor)
-      .Str(p.list_price.currency_code)
-      .Str(Name(p.lifecycle))
-      .OptTime(p.end_of_production_time)
-      .Str(p.latest_software_release)
-      .Int(p.standard_warranty_months)
-      .Int(p.version)
-      .Time(p.create_time)
-      .Time(p.update_time);
 }
 
 // --- units -------------------------------------------------------------------
 
-// Every column but id, in the order BindUnit binds them.
-const std::vector<std::string>& UnitWriteColumns() {
-  static const auto* const kColumns = new std::vector<std::string>{
-      "sku", "state", "source", "unit_condition", "cert_round", "certificate_id", "certified_by",
-      "certified_at_us", "reservation_id", "reserved_partner_id", "reserved_at_us",
-      "reserved_until_us", "reserved_price_minor", "reserved_discount_bps", "owner_account_id",
-      "original_purchaser_account_id", "site_region_code", "site_postal_code",
-      "site_administrative_area", "site_locality", "site_address_lines", "site_recipient",
-      "site_organization", "ssrn", "ship_at_us", "sale_price_minor", "currency_code",
-      "sold_by_partner_id", "warranty_kind", "warranty_end_us", "grey_market", "allocated_rma",
-      "quarantine_reason", "received_at_us", "updated_at_us", "version"};
+// Every column of a unit but id and serial (the key, bound and read apart):
+// name, bind and read of each on one line (common/db/columns.h).
+const db::Columns<Unit>& UnitColumns() {
+  using db::BoolColumn;
+  using db::EnumColumn;
+  using db::IntColumn;
+  using db::OptEnumColumn;
+  using db::OptStrColumn;
+  using db::OptTimeColumn;
+  using db::StrColumn;
+  using db::TimeColumn;
+  static const auto* const kColumns = new db::Columns<Unit>({
+      StrColumn<&Unit::sku>("sku"),
+      EnumColumn<&Unit::state>("state"),
+      EnumColumn<&Unit::source>("source"),
+      EnumColumn<&Unit::condition>("unit_condition"),
+      IntColumn<&Unit::round>("cert_round"),
+      OptStrColumn<&Unit::certificate_id>("certificate_id"),
+      OptStrColumn<&Unit::certified_by>("certified_by"),
+      OptTimeColumn<&Unit::certify_time>("certified_at_us"),
+      OptStrColumn<&Unit::reservation_id>("reservation_id"),
+      OptStrColumn<&Unit::reserved_partner_id>("reserved_partner_id"),
+      OptTimeColumn<&Unit::reserved_at>("reserved_at_us"),
+      OptTimeColumn<&Unit::reserved_until>("reserved_until_us"),
+      IntColumn<&Unit::reserved_price_minor>("reserved_price_minor"),
+      IntColumn<&Unit::reserved_discount_bps>("reserved_discount_bps"),
+      OptStrColumn<&Unit::owner_account_id>("owner_account_id"),
+      OptStrColumn<&Unit::original_purchaser_account_id>("original_purchaser_account_id"),
+      {"site_region_code", [](Binder& b, const Unit& u) { b.OptStr(u.site.region_code); },
+       [](sql::ResultSet& rs, int c, Unit& u) { u.site.region_code = GetStr(rs, c); }},
+      {"site_postal_code", [](Binder& b, const Unit& u) { b.OptStr(u.site.postal_code); },
+       [](sql::ResultSet& rs, int c, Unit& u) { u.site.postal_code = GetStr(rs, c); }},
+      {"site_administrative_area",
+       [](Binder& b, const Unit& u) { b.OptStr(u.site.administrative_area); },
+       [](sql::ResultSet& rs, int c, Unit& u) { u.site.administrative_area = GetStr(rs, c); }},
+      {"site_locality", [](Binder& b, const Unit& u) { b.OptStr(u.site.locality); },
+       [](sql::ResultSet& rs, int c, Unit& u) { u.site.locality = GetStr(rs, c); }},
+      {"site_address_lines",  // one line per address line
+       [](Binder& b, const Unit& u) { b.OptStr(absl::StrJoin(u.site.address_lines, "\n")); },
+       [](sql::ResultSet& rs, int c, Unit& u) {
+         const std::string lines = GetStr(rs, c);
+         u.site.address_lines.clear();
+         if (!lines.empty()) u.site.address_lines = absl::StrSplit(lines, '\n');
+       }},
+      {"site_recipient", [](Binder& b, const Unit& u) { b.OptStr(u.site.recipient); },
+       [](sql::ResultSet& rs, int c, Unit& u) { u.site.recipient = GetStr(rs, c); }},
+      {"site_organization", [](Binder& b, const Unit& u) { b.OptStr(u.site.organization); },
+       [](sql::ResultSet& rs, int c, Unit& u) { u.site.organization = GetStr(rs, c); }},
+      OptStrColumn<&Unit::ssrn>("ssrn"),
+      OptTimeColumn<&Unit::ship_time>("ship_at_us"),
+      IntColumn<&Unit::sale_price_minor>("sale_price_minor"),
+      OptStrColumn<&Unit::currency_code>("currency_code"),
+      OptStrColumn<&Unit::sold_by_partner_id>("sold_by_partner_id"),
+      OptEnumColumn<&Unit::warranty_kind>("warranty_kind"),
+      OptTimeColumn<&Unit::warranty_end>("warranty_end_us"),
+      BoolColumn<&Unit::grey_market>("grey_market"),
+      OptStrColumn<&Unit::allocated_rma>("allocated_rma"),
+      OptStrColumn<&Unit::quarantine_reason>("quarantine_reason"),
+      TimeColumn<&Unit::receive_time>("received_at_us"),
+      TimeColumn<&Unit::update_time>("updated_at_us"),
+      IntColumn<&Unit::version>("version"),
+  });
   return *kColumns;
 }
 
 const std::string& UnitSelectColumns() {
-  static const auto* const kSql =
-      new std::string(absl::StrCat("id, serial, ", absl::StrJoin(UnitWriteColumns(), ", ")));
+  static const auto* const kSql = new std::string(absl::StrCat("id, serial, ", UnitColumns().List()));
   return *kSql;
-}
-
-void BindUnitFields(Binder& b, const Unit& u) {
-  b.Str(u.sku)
-      .Str(Name(u.state))
-      .Str(Name(u.source))
-      .Str(Name(u.condition))
-      .Int(u.round)
-      .OptStr(u.certificate_id)
-      .OptStr(u.certified_by)
-      .OptTime(u.certify_time)
-      .OptStr(u.reservation_id)
-      .OptStr(u.reserved_partner_id)
-      .OptTime(u.reserved_at)
-      .OptTime(u.reserved_until)
-      .Int(u.reserved_price_minor)
-      .Int(u.reserved_discount_bps)
-      .OptStr(u.owner_account_id)
-      .OptStr(u.original_purchaser_account_id)
-      .OptStr(u.site.region_code)
-      .OptStr(u.site.postal_code)
-      .OptStr(u.site.administrative_area)
-      .OptStr(u.site.locality)
-      .OptStr(absl::StrJoin(u.site.address_lines, "\n"))
-      .OptStr(u.site.recipient)
-      .OptStr(u.site.organization)
-      .OptStr(u.ssrn)
-      .OptTime(u.ship_time)
-      .Int(u.sale_price_minor)
-      .OptStr(u.currency_code)
-      .OptStr(u.sold_by_partner_id)
-      .OptStr(EnumOrEmpty(u.warranty_kind))
-      .OptTime(u.warranty_end)
-      .Int(u.grey_market ? 1 : 0)
-      .OptStr(u.allocated_rma)
-      .OptStr(u.quarantine_reason)
-      .Time(u.receive_time)
-      .Time(u.update_time)
-      .Int(u.version);
 }
 
 // Reads the unit whose columns (UnitSelectColumns) start at column `first`;
 // returns the column after the unit's last.
 Unit ReadUnit(sql::ResultSet& rs, int first = 1, int* next = nullptr) {
   Unit u;
-  int c = first;
-  u.id = rs.getInt64(c++);
-  u.serial = GetStr(rs, c++);
-  u.sku = GetStr(rs, c++);
-  u.state = GetEnum<UnitState>(rs, c++);
-  u.source = GetEnum<Source>(rs, c++);
-  u.condition = GetEnum<Condition>(rs, c++);
-  u.round = rs.getInt(c++);
-  u.certificate_id = GetStr(rs, c++);
-  u.certified_by = GetStr(rs, c++);
-  u.certify_time = GetOptTime(rs, c++);
-  u.reservation_id = GetStr(rs, c++);
-  u.reserved_partner_id = GetStr(rs, c++);
-  u.reserved_at = GetOptTime(rs, c++);
-  u.reserved_until = GetOptTime(rs, c++);
-  u.reserved_price_minor = rs.getInt64(c++);
-  u.reserved_discount_bps = rs.getInt(c++);
-  u.owner_account_id = GetStr(rs, c++);
-  u.original_purchaser_account_id = GetStr(rs, c++);
-  u.site.region_code = GetStr(rs, c++);
-  u.site.postal_code = GetStr(rs, c++);
-  u.site.administrative_area = GetStr(rs, c++);
-  u.site.locality = GetStr(rs, c++);
-  std::string lines = GetStr(rs, c++);
-  if (!lines.empty()) u.site.address_lines = absl::StrSplit(lines, '\n');
-  u.site.recipient = GetStr(rs, c++);
-  u.site.organization = GetStr(rs, c++);
-  u.ssrn = GetStr(rs, c++);
-  u.ship_time = GetOptTime(rs, c++);
-  u.sale_price_minor = rs.getInt64(c++);
-  u.currency_code = GetStr(rs, c++);
-  u.sold_by_partner_id = GetStr(rs, c++);
-  u.warranty_kind = GetEnum<WarrantyKind>(rs, c++);
-  u.warranty_end = GetOptTime(rs, c++);
-  u.grey_market = rs.getInt(c++) != 0;
-  u.allocated_rma = GetStr(rs, c++);
-  u.quarantine_reason = GetStr(rs, c++);
-  u.receive_time = FromMicros(rs.getInt64(c++));
-  u.update_time = FromMicros(rs.getInt64(c++));
-  u.version = rs.getInt64(c++);
-  if (next != nullptr) *next = c;
+  u.id = rs.getInt64(first);
+  u.serial = GetStr(rs, first + 1);
+  const int after = UnitColumns().Read(rs, first + 2, &u);
+  if (next != nullptr) *next = after;
   return u;
 }
 
@@ -251,7 +218,7 @@ Contract ReadContract(sql::ResultSet& rs, int first = 1) {
 
 absl::StatusOr<std::optional<Product>> MysqlInventoryRepository::FindProduct(
     const std::string& sku) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kProductColumns, " FROM products WHERE sku = ?"));
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", ProductSelectColumns(), " FROM products WHERE sku = ?"));
   s.setString(1, sku);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   if (!rs->next()) return std::nullopt;
@@ -259,11 +226,15 @@ absl::StatusOr<std::optional<Product>> MysqlInventoryRepository::FindProduct(
 }
 
 absl::Status MysqlInventoryRepository::InsertProduct(const Product& p) {
-  auto& s = conn_.Prepare(absl::StrCat("INSERT INTO products (", kProductColumns,
-                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  static const auto* const kSql = new std::string([] {
+    std::vector<std::string> columns = {"sku"};
+    columns.insert(columns.end(), ProductColumns().names().begin(), ProductColumns().names().end());
+    return db::InsertSql("products", columns);
+  }());
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   b.Str(p.sku);
-  BindProductFields(b, p);
+  ProductColumns().Bind(b, p);
   try {
     s.executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -274,13 +245,11 @@ absl::Status MysqlInventoryRepository::InsertProduct(const Product& p) {
 }
 
 absl::Status MysqlInventoryRepository::UpdateProduct(const Product& p, int64_t expected_version) {
-  auto& s = conn_.Prepare(
-      "UPDATE products SET display_name = ?, family = ?, series = ?, platform = ?,"
-      " list_price_minor = ?, currency_code = ?, lifecycle = ?, end_of_production_us = ?,"
-      " latest_software_release = ?, standard_warranty_months = ?, version = ?,"
-      " created_at_us = ?, updated_at_us = ? WHERE sku = ? AND version = ?");
+  static const auto* const kSql =
+      new std::string(db::UpdateSql("products", ProductColumns().names(), "sku = ? AND version = ?"));
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  BindProductFields(b, p);
+  ProductColumns().Bind(b, p);
   b.Str(p.sku).Int(expected_version);
   if (s.executeUpdate() != 1) {
     return absl::AbortedError(absl::StrCat("product ", p.sku, " was changed concurrently"));
@@ -291,7 +260,7 @@ absl::Status MysqlInventoryRepository::UpdateProduct(const Product& p, int64_t e
 absl::StatusOr<std::vector<Product>> MysqlInventoryRepository::ListProducts(
     const ProductFilter& filter, const std::string& after_sku, int limit, bool in_stock_only,
     absl::Time now) {
-  std::string sql = absl::StrCat("SELECT ", kProductColumns, " FROM products p WHERE p.sku > ?");
+  std::string sql = absl::StrCat("SELECT ", ProductSelectColumns(), " FROM products p WHERE p.sku > ?");
   if (filter.family != Family::kUnspecified) sql += " AND p.family = ?";
   if (filter.lifecycle != Lifecycle::kUnspecified) sql += " AND p.lifecycle = ?";
   if (in_stock_only) {
@@ -393,7 +362,7 @@ absl::StatusOr<std::optional<EntitlementFacts>> MysqlInventoryRepository::FindEn
   // One round trip instead of three: the unit, its product and its
   // contracts (one row per contract, or one row of NULLs without any).
   static const auto* const kSql = new std::string(absl::StrCat(
-      "SELECT ", Qualified("u", UnitSelectColumns()), ", ", Qualified("p", kProductColumns), ", ",
+      "SELECT ", Qualified("u", UnitSelectColumns()), ", ", Qualified("p", ProductSelectColumns()), ", ",
       Qualified("c", kContractColumns),
       " FROM units u LEFT JOIN products p ON p.sku = u.sku"
       " LEFT JOIN support_contracts c ON c.serial = u.serial"
@@ -405,8 +374,8 @@ absl::StatusOr<std::optional<EntitlementFacts>> MysqlInventoryRepository::FindEn
   EntitlementFacts facts;
   int product_first = 0;
   facts.unit = ReadUnit(*rs, 1, &product_first);
+  const int contract_first = product_first + 1 + ProductColumns().size();
   if (!rs->isNull(product_first)) facts.product = ReadProduct(*rs, product_first);
-  const int contract_first = product_first + kProductColumnCount;
   do {
     if (!rs->isNull(contract_first)) facts.contracts.push_back(ReadContract(*rs, contract_first));
   } while (rs->next());
@@ -416,13 +385,13 @@ absl::StatusOr<std::optional<EntitlementFacts>> MysqlInventoryRepository::FindEn
 absl::Status MysqlInventoryRepository::InsertUnit(Unit* unit) {
   static const auto* const kSql = new std::string([] {
     std::vector<std::string> columns = {"serial"};
-    columns.insert(columns.end(), UnitWriteColumns().begin(), UnitWriteColumns().end());
+    columns.insert(columns.end(), UnitColumns().names().begin(), UnitColumns().names().end());
     return db::InsertSql("units", columns);
   }());
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   b.Str(unit->serial);
-  BindUnitFields(b, *unit);
+  UnitColumns().Bind(b, *unit);
   try {
     s.executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -435,10 +404,10 @@ absl::Status MysqlInventoryRepository::InsertUnit(Unit* unit) {
 
 absl::Status MysqlInventoryRepository::SaveUnit(const Unit& unit) {
   static const auto* const kSql =
-      new std::string(db::UpdateSql("units", UnitWriteColumns(), "serial = ? AND version = ?"));
+      new std::string(db::UpdateSql("units", UnitColumns().names(), "serial = ? AND version = ?"));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  BindUnitFields(b, unit);
+  UnitColumns().Bind(b, unit);
   b.Str(unit.serial).Int(unit.version - 1);
   if (s.executeUpdate() != 1) {
     return db::MarkRetryable(
