@@ -1,5 +1,7 @@
 #include "case-svc/case_grpc.h"
 
+#include "case-svc/case_view.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/call_context.h"
@@ -28,41 +30,7 @@ std::string DayScope(absl::CivilDay day) {
 }  // namespace
 
 pb::Case CaseGrpc::ToCaseProto(const Case& c) const {
-  const absl::Time now = clock_.Now();
-  pb::Case out;
-  out.set_case_id(c.id);
-  out.set_request_type(static_cast<pb::RequestType>(c.request_type));
-  out.set_sub_type(c.sub_type);
-  out.set_priority(static_cast<pb::Priority>(c.priority));
-  out.set_status(static_cast<pb::CaseStatus>(c.status));
-  out.set_follow_up_method(static_cast<pb::FollowUpMethod>(c.follow_up));
-  out.set_callback_phone(c.callback_phone);
-  out.set_summary(c.summary);
-  out.set_description(c.description);
-  out.set_serial_number(c.serial);
-  for (const std::string& e : c.notification_emails) out.add_notification_emails(e);
-  out.set_ssrn(c.ssrn);
-  out.set_product_series(c.product_series);
-  out.set_product_platform(c.product_platform);
-  out.set_product_lookup_state(static_cast<pb::ProductLookupState>(c.lookup));
-  out.set_account_id(c.account_id);
-  out.set_opened_by(c.opened_by);
-  out.set_owner(c.owner);
-  out.set_escalation_level(c.escalation_level);
-  out.set_team_lead_attention(c.team_lead_attention);
-  SetTime(c.create_time, out.mutable_create_time());
-  SetTime(c.update_time, out.mutable_update_time());
-  SetTime(domain_.ResponseDue(c, now), out.mutable_response_due_time());
-  if (c.first_response_time) SetTime(*c.first_response_time, out.mutable_first_response_time());
-  out.set_breaching(domain_.Breaching(c, now));
-  out.set_sla_paused(c.sla.paused_at.has_value());
-  if (c.mis_shipment) ToProto(*c.mis_shipment, out.mutable_mis_shipment());
-  out.set_reinstatement_status(static_cast<pb::ReinstatementStatus>(c.reinstatement));
-  out.set_resolution(c.resolution);
-  if (c.resolve_time) SetTime(*c.resolve_time, out.mutable_resolve_time());
-  if (c.close_time) SetTime(*c.close_time, out.mutable_close_time());
-  out.set_etag(Etag(c.version));
-  return out;
+  return CaseToProto(c, domain_, clock_.Now());
 }
 
 // --- Admin cases -----------------------------------------------------------------
@@ -70,33 +38,8 @@ pb::Case CaseGrpc::ToCaseProto(const Case& c) const {
 grpc::ServerUnaryReactor* CaseGrpc::CreateCase(Ctx* ctx, const pb::CreateCaseRequest* req,
                                                pb::Case* resp) {
   return RunUnary(ctx, executor_, [this, ctx, req, resp](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    ASSIGN_OR_RETURN(Case draft, CaseFromProto(req->case_()));
-    ASSIGN_OR_RETURN(Case prepared, domain_.PrepareCase(caller, std::move(draft)));
-    ProductLookup lookup;
-    if (!prepared.serial.empty() || !prepared.ssrn.empty()) {
-      // On behalf of the case's account (one of a scoped caller's accounts:
-      // PrepareCase): only that account's unit fills the product.
-      absl::StatusOr<ProductLookup> found = inventory_.LookUpProduct(
-          CurrentCall(ctx), prepared.serial, prepared.ssrn, prepared.account_id);
-      if (found.ok()) {
-        lookup = *found;
-      } else {
-        // Created anyway; the outbox fills the product fields later.
-        LogWarning("inventory lookup failed; product fields will be filled later",
-                   {{"error", found.status().ToString()}});
-        lookup.state = LookupState::kPending;
-      }
-    }
-    const absl::CivilDay day = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
-    ASSIGN_OR_RETURN(int64_t seq, store_.NextCaseSequence(DayScope(day)));
-    const std::string id = FormatCaseId(day, seq);
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "CreateCase"), *req, "create case", resp,
-                         [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
-                           ASSIGN_OR_RETURN(Case c,
-                                            domain_.CreateCase(caller, prepared, id, lookup, repo));
-                           return ToCaseProto(c);
-                         });
+    ASSIGN_OR_RETURN(*resp, create_case_.Run(caller, CurrentCall(ctx), *req));
+    return absl::OkStatus();
   });
 }
 

@@ -10,6 +10,7 @@
 #include "aftercare/cases/v1/case_service.grpc.pb.h"
 #include "case-svc/case_proto.h"
 #include "case-svc/cases.h"
+#include "case-svc/create_case.h"
 #include "case-svc/inventory_client.h"
 #include "case-svc/mysql_case_repository.h"
 #include "case-svc/technical_case_notes.h"
@@ -23,7 +24,8 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
   CaseGrpc(const Cases* domain, const TechnicalCaseNotes* technical_notes, MysqlCaseStore* store,
            InventoryGateway* inventory, BoundedExecutor* executor, const Clock* clock)
       : domain_(*domain), technical_notes_(*technical_notes), store_(*store),
-        inventory_(*inventory), executor_(*executor), clock_(*clock) {}
+        inventory_(*inventory), executor_(*executor), clock_(*clock),
+        create_case_(*domain, *store, *inventory, *clock) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -81,6 +83,7 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
   InventoryGateway& inventory_;
   BoundedExecutor& executor_;
   const Clock& clock_;
+  const CreateCaseUseCase create_case_;
 };
 
 }  // namespace aftercare::cases

@@ -1,0 +1,50 @@
+#include "case-svc/create_case.h"
+
+#include <utility>
+
+#include "absl/time/civil_time.h"
+#include "case-svc/case_proto.h"
+#include "case-svc/case_view.h"
+#include "common/idempotency.h"
+#include "common/ids.h"
+#include "common/logging.h"
+#include "common/status.h"
+
+namespace aftercare::cases {
+
+absl::StatusOr<v1::Case> CreateCaseUseCase::Run(const Principal& caller, const CallInfo* call,
+                                         const v1::CreateCaseRequest& request) const {
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(Case draft, CaseFromProto(request.case_()));
+  ASSIGN_OR_RETURN(Case prepared, domain_.PrepareCase(caller, std::move(draft)));
+
+  ProductLookup lookup;
+  if (!prepared.serial.empty() || !prepared.ssrn.empty()) {
+    // On behalf of the case's account (one of a scoped caller's accounts:
+    // PrepareCase): only that account's unit fills the product.
+    absl::StatusOr<ProductLookup> found =
+        inventory_.LookUpProduct(call, prepared.serial, prepared.ssrn, prepared.account_id);
+    if (found.ok()) {
+      lookup = *std::move(found);
+    } else {
+      LogWarning("inventory lookup failed; product fields will be filled later",
+                 {{"error", found.status().ToString()}});
+      lookup.state = LookupState::kPending;
+    }
+  }
+
+  const absl::CivilDay day = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
+  ASSIGN_OR_RETURN(int64_t seq, store_.NextCaseSequence(absl::FormatCivilTime(day)));
+  const std::string id = FormatCaseId(day, seq);
+
+  v1::Case out;
+  RETURN_IF_ERROR(store_.Mutate(
+      IdempotencyKey::For(caller, request.request_id(), "CreateCase"), request, "create case",
+      &out, [&](CaseRepository& repo) -> absl::StatusOr<v1::Case> {
+        ASSIGN_OR_RETURN(Case c, domain_.CreateCase(caller, prepared, id, lookup, repo));
+        return CaseToProto(c, domain_, clock_.Now());
+      }));
+  return out;
+}
+
+}  // namespace aftercare::cases
