@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "case-svc/case_proto.h"
+#include "common/db/columns.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
 #include "common/db/statement.h"
@@ -42,14 +43,6 @@ absl::Status DuplicateOr(const sql::SQLException& e, const std::string& what) {
 
 // --- cases ---------------------------------------------------------------------
 
-constexpr char kCaseColumns[] =
-    "id, request_type, sub_type, priority, status, follow_up, callback_phone, summary,"
-    " description, serial, ssrn, product_series, product_platform, lookup_state, account_id,"
-    " opened_by, owner, escalation_level, team_lead_attention, created_at_us, updated_at_us,"
-    " sla_due_us, sla_paused_at_us, sla_remaining_us, first_response_us, breach_at_us,"
-    " mis_shipment, reinstatement, resolution, resolved_at_us, closed_at_us,"
-    " notification_emails, version";
-
 // notification_emails is stored as the addresses joined by ',' (an address
 // has no comma: notify::IsValidEmailAddress); "" for none.
 std::string JoinEmails(const std::vector<std::string>& emails) {
@@ -68,94 +61,86 @@ std::optional<absl::Time> BreachAt(const Case& c) {
   return c.sla.due;
 }
 
-// Binds every column of kCaseColumns but id and version (in that order).
-void BindCaseBody(Binder& b, const Case& c, std::istringstream* mis) {
-  b.Int(static_cast<int>(c.request_type))
-      .Str(c.sub_type)
-      .Int(static_cast<int>(c.priority))
-      .Int(static_cast<int>(c.status))
-      .Int(static_cast<int>(c.follow_up))
-      .Str(c.callback_phone)
-      .Str(c.summary)
-      .Str(c.description)
-      .Str(c.serial)
-      .Str(c.ssrn)
-      .Str(c.product_series)
-      .Str(c.product_platform)
-      .Int(static_cast<int>(c.lookup))
-      .Str(c.account_id)
-      .Str(c.opened_by)
-      .Str(c.owner)
-      .Int(c.escalation_level)
-      .Int(c.team_lead_attention ? 1 : 0)
-      .Time(c.create_time)
-      .Time(c.update_time)
-      .OptTime(c.sla.due)
-      .OptTime(c.sla.paused_at)
-      .Int(absl::ToInt64Microseconds(c.sla.remaining))
-      .OptTime(c.first_response_time)
-      .OptTime(BreachAt(c));
-  if (c.mis_shipment) {
-    b.Blob(mis);
-  } else {
-    b.Null();
-  }
-  b.Int(static_cast<int>(c.reinstatement))
-      .Str(c.resolution)
-      .OptTime(c.resolve_time)
-      .OptTime(c.close_time)
-      .Str(JoinEmails(c.notification_emails));
-}
-
-std::string MisBytes(const Case& c) {
-  if (!c.mis_shipment) return "";
+std::optional<std::string> MisBytes(const Case& c) {
+  if (!c.mis_shipment) return std::nullopt;
   pb::MisShipment m;
   ToProto(*c.mis_shipment, &m);
   return m.SerializeAsString();
 }
 
+// Every column of a case but id (the key, bound and read apart): name, bind
+// and read of each on one line (common/db/columns.h). Enums are stored by
+// their number (proto_enums.cc ties the numbers to the API's).
+const db::Columns<Case>& CaseColumns() {
+  using db::BoolColumn;
+  using db::IntColumn;
+  using db::OptTimeColumn;
+  using db::StrColumn;
+  using db::TimeColumn;
+  static const auto* const kColumns = new db::Columns<Case>({
+      IntColumn<&Case::request_type>("request_type"),
+      StrColumn<&Case::sub_type>("sub_type"),
+      IntColumn<&Case::priority>("priority"),
+      IntColumn<&Case::status>("status"),
+      IntColumn<&Case::follow_up>("follow_up"),
+      StrColumn<&Case::callback_phone>("callback_phone"),
+      StrColumn<&Case::summary>("summary"),
+      StrColumn<&Case::description>("description"),
+      StrColumn<&Case::serial>("serial"),
+      StrColumn<&Case::ssrn>("ssrn"),
+      StrColumn<&Case::product_series>("product_series"),
+      StrColumn<&Case::product_platform>("product_platform"),
+      IntColumn<&Case::lookup>("lookup_state"),
+      StrColumn<&Case::account_id>("account_id"),
+      StrColumn<&Case::opened_by>("opened_by"),
+      StrColumn<&Case::owner>("owner"),
+      IntColumn<&Case::escalation_level>("escalation_level"),
+      BoolColumn<&Case::team_lead_attention>("team_lead_attention"),
+      TimeColumn<&Case::create_time>("created_at_us"),
+      TimeColumn<&Case::update_time>("updated_at_us"),
+      {"sla_due_us", [](Binder& b, const Case& c) { b.OptTime(c.sla.due); },
+       [](sql::ResultSet& rs, int i, Case& c) { c.sla.due = GetOptTime(rs, i); }},
+      {"sla_paused_at_us", [](Binder& b, const Case& c) { b.OptTime(c.sla.paused_at); },
+       [](sql::ResultSet& rs, int i, Case& c) { c.sla.paused_at = GetOptTime(rs, i); }},
+      {"sla_remaining_us",
+       [](Binder& b, const Case& c) { b.Int(absl::ToInt64Microseconds(c.sla.remaining)); },
+       [](sql::ResultSet& rs, int i, Case& c) { c.sla.remaining = absl::Microseconds(rs.getInt64(i)); }},
+      OptTimeColumn<&Case::first_response_time>("first_response_us"),
+      {"breach_at_us",  // derived from the case, written for the breach index, never read
+       [](Binder& b, const Case& c) { b.OptTime(BreachAt(c)); },
+       [](sql::ResultSet&, int, Case&) {}},
+      {"mis_shipment",  // a serialized MisShipment, NULL when none
+       [](Binder& b, const Case& c) { b.OptBytes(MisBytes(c)); },
+       [](sql::ResultSet& rs, int i, Case& c) {
+         c.mis_shipment.reset();
+         if (rs.isNull(i)) return;
+         pb::MisShipment m;
+         m.ParseFromString(GetBlob(rs, i));
+         absl::StatusOr<MisShipment> parsed = FromProto(m, "mis_shipment");
+         if (parsed.ok()) c.mis_shipment = *std::move(parsed);
+       }},
+      IntColumn<&Case::reinstatement>("reinstatement"),
+      StrColumn<&Case::resolution>("resolution"),
+      OptTimeColumn<&Case::resolve_time>("resolved_at_us"),
+      OptTimeColumn<&Case::close_time>("closed_at_us"),
+      {"notification_emails",
+       [](Binder& b, const Case& c) { b.Str(JoinEmails(c.notification_emails)); },
+       [](sql::ResultSet& rs, int i, Case& c) { c.notification_emails = SplitEmails(GetStr(rs, i)); }},
+      IntColumn<&Case::version>("version"),
+  });
+  return *kColumns;
+}
+
+// "id, request_type, ...": every column of a case.
+const std::string& CaseSelectColumns() {
+  static const auto* const kSql = new std::string(absl::StrCat("id, ", CaseColumns().List()));
+  return *kSql;
+}
+
 Case ReadCase(sql::ResultSet& rs) {
   Case c;
-  int i = 1;
-  c.id = GetStr(rs, i++);
-  c.request_type = static_cast<RequestType>(rs.getInt(i++));
-  c.sub_type = GetStr(rs, i++);
-  c.priority = static_cast<Priority>(rs.getInt(i++));
-  c.status = static_cast<CaseStatus>(rs.getInt(i++));
-  c.follow_up = static_cast<FollowUp>(rs.getInt(i++));
-  c.callback_phone = GetStr(rs, i++);
-  c.summary = GetStr(rs, i++);
-  c.description = GetStr(rs, i++);
-  c.serial = GetStr(rs, i++);
-  c.ssrn = GetStr(rs, i++);
-  c.product_series = GetStr(rs, i++);
-  c.product_platform = GetStr(rs, i++);
-  c.lookup = static_cast<LookupState>(rs.getInt(i++));
-  c.account_id = GetStr(rs, i++);
-  c.opened_by = GetStr(rs, i++);
-  c.owner = GetStr(rs, i++);
-  c.escalation_level = rs.getInt(i++);
-  c.team_lead_attention = rs.getInt(i++) != 0;
-  c.create_time = FromMicros(rs.getInt64(i++));
-  c.update_time = FromMicros(rs.getInt64(i++));
-  c.sla.due = GetOptTime(rs, i++);
-  c.sla.paused_at = GetOptTime(rs, i++);
-  c.sla.remaining = absl::Microseconds(rs.getInt64(i++));
-  c.first_response_time = GetOptTime(rs, i++);
-  i++;  // breach_at_us is derived
-  std::string mis = GetBlob(rs, i++);
-  if (!rs.isNull(i - 1)) {
-    pb::MisShipment m;
-    m.ParseFromString(mis);
-    absl::StatusOr<MisShipment> parsed = FromProto(m, "mis_shipment");
-    if (parsed.ok()) c.mis_shipment = *std::move(parsed);
-  }
-  c.reinstatement = static_cast<Reinstatement>(rs.getInt(i++));
-  c.resolution = GetStr(rs, i++);
-  c.resolve_time = GetOptTime(rs, i++);
-  c.close_time = GetOptTime(rs, i++);
-  c.notification_emails = SplitEmails(GetStr(rs, i++));
-  c.version = rs.getInt64(i++);
+  c.id = GetStr(rs, 1);
+  CaseColumns().Read(rs, 2, &c);
   return c;
 }
 
@@ -181,14 +166,15 @@ absl::StatusOr<std::pair<int64_t, std::string>> CursorKeys(const PageCursor& c) 
 }  // namespace
 
 absl::Status MysqlCaseRepository::InsertCase(const Case& c) {
-  auto& s = conn_.Prepare(absl::StrCat("INSERT INTO cases (", kCaseColumns,
-                                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  std::istringstream mis(MisBytes(c));
+  static const auto* const kSql = new std::string([] {
+    std::vector<std::string> columns = {"id"};
+    columns.insert(columns.end(), CaseColumns().names().begin(), CaseColumns().names().end());
+    return db::InsertSql("cases", columns);
+  }());
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   b.Str(c.id);
-  BindCaseBody(b, c, &mis);
-  b.Int(c.version);
+  CaseColumns().Bind(b, c);
   try {
     s.executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -199,7 +185,7 @@ absl::Status MysqlCaseRepository::InsertCase(const Case& c) {
 
 absl::StatusOr<std::optional<Case>> MysqlCaseRepository::FindCase(const std::string& id,
                                                                   bool for_update) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kCaseColumns, " FROM cases WHERE id = ?",
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", CaseSelectColumns(), " FROM cases WHERE id = ?",
                                        for_update ? " FOR UPDATE" : ""));
   s.setString(1, id);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
@@ -208,20 +194,12 @@ absl::StatusOr<std::optional<Case>> MysqlCaseRepository::FindCase(const std::str
 }
 
 absl::Status MysqlCaseRepository::UpdateCase(const Case& c, int64_t expected_version) {
-  auto& s = conn_.Prepare(
-      "UPDATE cases SET request_type = ?, sub_type = ?, priority = ?, status = ?, follow_up = ?,"
-      " callback_phone = ?, summary = ?, description = ?, serial = ?, ssrn = ?,"
-      " product_series = ?, product_platform = ?, lookup_state = ?, account_id = ?,"
-      " opened_by = ?, owner = ?, escalation_level = ?, team_lead_attention = ?,"
-      " created_at_us = ?, updated_at_us = ?, sla_due_us = ?, sla_paused_at_us = ?,"
-      " sla_remaining_us = ?, first_response_us = ?, breach_at_us = ?, mis_shipment = ?,"
-      " reinstatement = ?, resolution = ?, resolved_at_us = ?, closed_at_us = ?,"
-      " notification_emails = ?, version = ?"
-      " WHERE id = ? AND version = ?");
-  std::istringstream mis(MisBytes(c));
+  static const auto* const kSql =
+      new std::string(db::UpdateSql("cases", CaseColumns().names(), "id = ? AND version = ?"));
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  BindCaseBody(b, c, &mis);
-  b.Int(c.version).Str(c.id).Int(expected_version);
+  CaseColumns().Bind(b, c);
+  b.Str(c.id).Int(expected_version);
   if (s.executeUpdate() != 1) {
     return absl::AbortedError(absl::StrCat("case ", c.id, " was changed concurrently; retry"));
   }
@@ -238,7 +216,7 @@ absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
   // One page: the filters, the scope (a scoped caller's accounts), the cursor,
   // newest first. Each filter has an index (filter, created_at_us, id), so the
   // page is an ordered index range.
-  std::string sql = absl::StrCat("SELECT ", kCaseColumns, " FROM cases WHERE 1 = 1");
+  std::string sql = absl::StrCat("SELECT ", CaseSelectColumns(), " FROM cases WHERE 1 = 1");
   if (f.status != CaseStatus::kUnspecified) absl::StrAppend(&sql, " AND status = ?");
   if (f.priority != Priority::kUnspecified) absl::StrAppend(&sql, " AND priority = ?");
   if (f.request_type != RequestType::kUnspecified) absl::StrAppend(&sql, " AND request_type = ?");

@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -94,6 +95,14 @@ class Binder {
     s_.setBlob(i_++, in);
     return *this;
   }
+  // Binary data copied into the binder, which keeps it until it is
+  // destroyed (keep the Binder in scope until the statement has run); NULL
+  // when `bytes` is nullopt.
+  Binder& OptBytes(std::optional<std::string> bytes) {
+    if (!bytes) return Null();
+    owned_.push_back(std::make_unique<std::istringstream>(std::move(*bytes)));
+    return Blob(owned_.back().get());
+  }
   Binder& Null() {
     s_.setNull(i_++, sql::DataType::VARBINARY);
     return *this;
@@ -104,6 +113,7 @@ class Binder {
  private:
   sql::PreparedStatement& s_;
   int i_ = 1;
+  std::vector<std::unique_ptr<std::istringstream>> owned_;
 };
 
 // A string column; "" when NULL.
