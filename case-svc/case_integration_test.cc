@@ -18,6 +18,7 @@
 #include "aftercare/cases/v1/case_service.grpc.pb.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "case-svc/case_spec.h"
+#include "case-svc/mysql_case_repository.h"
 #include "common/auth.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -747,6 +748,38 @@ TEST_F(CaseIntegrationTest, TheCreatorWhoLostTheAccountNoLongerSeesTheCase) {
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Call(&Stub::GetCase, none, get, &out).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), before);
+}
+
+// An outbox event whose payload does not parse is dead-lettered (kept for an
+// operator, counted), never marked delivered (common/outbox.h).
+TEST_F(CaseIntegrationTest, AnUnreadableOutboxPayloadIsDeadLetteredNotDelivered) {
+  // Field 1, 5 bytes announced, none there: no message parses from it.
+  for (const char* type : {kEventProductLookup, kEventReinstate, kEventTradeInIntake}) {
+    ASSERT_TRUE(cases_->database()
+                    .Execute(absl::StrCat("INSERT INTO outbox_events (aggregate_type, aggregate_id,"
+                                          " event_type, payload, created_at_us, next_attempt_at_us)"
+                                          " VALUES ('case', 'poison-", type, "', '", type,
+                                          "', X'0A05', 0, 0)"))
+                    .ok());
+  }
+  const std::string poison = "aggregate_id LIKE 'poison-%'";
+  EXPECT_TRUE(Eventually([&] {
+    return Count(absl::StrCat("SELECT COUNT(*) FROM outbox_events WHERE ", poison,
+                              " AND dead_at_us IS NOT NULL")) == 3;
+  }));
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM outbox_events WHERE ", poison,
+                               " AND delivered_at_us IS NOT NULL")),
+            0);
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM outbox_events WHERE ", poison,
+                               " AND last_error LIKE 'payload of % is not a %'")),
+            3);
+  const std::string scrape = ScrapeMetrics(cases_->runtime().metrics_port());
+  for (const char* type : {kEventProductLookup, kEventReinstate, kEventTradeInIntake}) {
+    EXPECT_EQ(Metric(scrape, absl::StrCat("aftercare_outbox_dead_lettered_total{event_type=\"",
+                                          type, "\"}")),
+              1)
+        << type;
+  }
 }
 
 TEST_F(CaseIntegrationTest, ProductFieldsAreFilledLaterWhenInventoryWasDown) {

@@ -11,6 +11,7 @@
 #include "case-svc/inventory_client.h"
 #include "case-svc/mysql_case_repository.h"
 #include "common/logging.h"
+#include "common/outbox.h"
 #include "common/periodic.h"
 #include "common/status.h"
 #include "prometheus/counter.h"
@@ -102,8 +103,7 @@ class CasesInstance : public ServiceInstance {
   }
 
   absl::Status FillProduct(const OutboxEvent& e) {
-    pb::GetCaseRequest payload;
-    if (!payload.ParseFromString(e.payload)) return absl::OkStatus();  // nothing to do with it
+    ASSIGN_OR_RETURN(const pb::GetCaseRequest payload, ParseEventPayload<pb::GetCaseRequest>(e));
     std::optional<Case> c;
     RETURN_IF_ERROR(store_.Read("read case", [&](CaseRepository& repo) -> absl::Status {
       ASSIGN_OR_RETURN(c, repo.FindCase(payload.case_id(), false));
@@ -118,8 +118,8 @@ class CasesInstance : public ServiceInstance {
   }
 
   absl::Status Reinstate(const OutboxEvent& e) {
-    inv::ReinstateUnitRequest req;
-    if (!req.ParseFromString(e.payload)) return absl::OkStatus();
+    ASSIGN_OR_RETURN(const inv::ReinstateUnitRequest req,
+                     ParseEventPayload<inv::ReinstateUnitRequest>(e));
     absl::Status s = inventory_.Reinstate(DeliveryRequestId("cases", e), req);
     if (!s.ok() && !IsPermanent(s)) return s;
     return store_.Transact("record reinstatement", [&](CaseRepository& repo) {
@@ -128,8 +128,8 @@ class CasesInstance : public ServiceInstance {
   }
 
   absl::Status Intake(const OutboxEvent& e) {
-    inv::IntakeReturnedUnitRequest req;
-    if (!req.ParseFromString(e.payload)) return absl::OkStatus();
+    ASSIGN_OR_RETURN(const inv::IntakeReturnedUnitRequest req,
+                     ParseEventPayload<inv::IntakeReturnedUnitRequest>(e));
     absl::Status s = inventory_.IntakeReturnedUnit(DeliveryRequestId("cases", e), req);
     if (!s.ok() && !IsPermanent(s)) return s;
     return store_.Transact("record trade-in intake", [&](CaseRepository& repo) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/random/random.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
@@ -11,8 +12,30 @@
 
 namespace aftercare {
 
+namespace {
+
+// The payload that marks a PoisonEvent status (an internal marker: not a
+// google.rpc detail, so it never goes on the wire).
+constexpr char kPoisonPayload[] = "type.aftercare/outbox.poison";
+
+}  // namespace
+
+// Pending: neither delivered nor dead. idx_outbox_pending is
+// (delivered_at_us, dead_at_us, id) (migration 0003), so this is the first
+// index entry under (NULL, NULL).
 const char kOldestPendingSql[] =
-    "SELECT created_at_us FROM outbox_events WHERE delivered_at_us IS NULL ORDER BY id LIMIT 1";
+    "SELECT created_at_us FROM outbox_events WHERE delivered_at_us IS NULL AND dead_at_us IS NULL"
+    " ORDER BY id LIMIT 1";
+
+absl::Status PoisonEvent(absl::string_view why) {
+  absl::Status status = absl::InvalidArgumentError(why);
+  status.SetPayload(kPoisonPayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsPoison(const absl::Status& status) {
+  return !status.ok() && status.GetPayload(kPoisonPayload).has_value();
+}
 
 void EnqueueEvent(db::Connection& conn, const Clock& clock, absl::string_view aggregate_type,
                   absl::string_view aggregate_id, absl::string_view event_type,
@@ -70,6 +93,11 @@ OutboxDispatcher::OutboxDispatcher(std::unique_ptr<db::ConnectionPool> pool, con
                    .Name("aftercare_outbox_delivery_failures_total")
                    .Help("Failed outbox delivery attempts, by event type")
                    .Register(*registry);
+    dead_lettered_ = &prometheus::BuildCounter()
+                          .Name("aftercare_outbox_dead_lettered_total")
+                          .Help("Outbox events dead-lettered (could never be delivered: unreadable "
+                                "payload, no handler, refused by the handler), by event type")
+                          .Register(*registry);
     dispatch_errors_ = &prometheus::BuildCounter()
                             .Name("aftercare_outbox_dispatch_errors_total")
                             .Help("Outbox passes that failed before reaching a handler (database "
@@ -78,14 +106,21 @@ OutboxDispatcher::OutboxDispatcher(std::unique_ptr<db::ConnectionPool> pool, con
                             .Add({});
     pending_ = &prometheus::BuildGauge()
                     .Name("aftercare_outbox_pending")
-                    .Help("Outbox events not yet delivered (set by the delivering replica; 0 on "
-                          "the others)")
+                    .Help("Outbox events waiting for delivery, dead ones left out (set by the "
+                          "delivering replica; 0 on the others)")
                     .Register(*registry)
                     .Add({});
+    dead_letters_ = &prometheus::BuildGauge()
+                         .Name("aftercare_outbox_dead_letters")
+                         .Help("Dead outbox events kept for an operator (set by the delivering "
+                               "replica; 0 on the others)")
+                         .Register(*registry)
+                         .Add({});
     oldest_pending_age_ = &prometheus::BuildGauge()
                                .Name("aftercare_outbox_oldest_pending_age_seconds")
-                               .Help("Age of the oldest undelivered outbox event, 0 when none (set "
-                                     "by the delivering replica; 0 on the others)")
+                               .Help("Age of the oldest outbox event waiting for delivery (dead ones "
+                                     "left out), 0 when none (set by the delivering "
+                                     "replica; 0 on the others)")
                                .Register(*registry)
                                .Add({});
   }
@@ -98,6 +133,7 @@ void OutboxDispatcher::RegisterHandler(std::string event_type, Handler handler) 
   // the event type's at 0, so that rate() sees the first delivery.
   if (delivered_ != nullptr) delivered_->Add({{"event_type", event_type}});
   if (failed_ != nullptr) failed_->Add({{"event_type", event_type}});
+  if (dead_lettered_ != nullptr) dead_lettered_->Add({{"event_type", event_type}});
   handlers_[std::move(event_type)] = std::move(handler);
 }
 
@@ -191,17 +227,20 @@ absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
       // former leader) reports 0, so max() or sum() over replicas is the
       // suite's value.
       if (pending_ != nullptr) pending_->Set(0);
+      if (dead_letters_ != nullptr) dead_letters_->Set(0);
       if (oldest_pending_age_ != nullptr) oldest_pending_age_->Set(0);
       return 0;
     }
-    // The oldest undelivered event of each aggregate, if it is due: one per
-    // aggregate per pass keeps the order within an aggregate.
+    // The oldest pending (neither delivered nor dead) event of each
+    // aggregate, if it is due: one per aggregate per pass keeps the order
+    // within an aggregate; a dead event holds nothing back.
     auto& select = conn->Prepare(
         "SELECT e.id, e.aggregate_type, e.aggregate_id, e.event_type, e.payload, e.attempts,"
         " e.created_at_us FROM outbox_events e"
-        " WHERE e.delivered_at_us IS NULL AND e.next_attempt_at_us <= ?"
+        " WHERE e.delivered_at_us IS NULL AND e.dead_at_us IS NULL AND e.next_attempt_at_us <= ?"
         " AND NOT EXISTS (SELECT 1 FROM outbox_events p WHERE p.aggregate_type = e.aggregate_type"
-        "   AND p.aggregate_id = e.aggregate_id AND p.delivered_at_us IS NULL AND p.id < e.id)"
+        "   AND p.aggregate_id = e.aggregate_id AND p.delivered_at_us IS NULL"
+        "   AND p.dead_at_us IS NULL AND p.id < e.id)"
         " ORDER BY e.id LIMIT ?");
     select.setInt64(1, db::ToMicros(clock_->Now()));
     select.setInt(2, options_.batch_size);
@@ -232,18 +271,21 @@ absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
     absl::Status result;
     auto it = handlers_.find(event.event_type);
     if (it == handlers_.end()) {
-      result = absl::UnimplementedError(absl::StrCat("no handler for ", event.event_type));
+      // Nothing in this build can deliver it; retrying would hold its
+      // aggregate back for ever.
+      result = PoisonEvent(absl::StrCat("no handler is registered for ", event.event_type));
     } else {
       result = it->second(event);
     }
     try {
-      if (result.ok()) {
-        // Marked only while the lease is still ours, in one transaction
-        // with its renewal: a replica that took over meanwhile (the lease
-        // expired during a long handler) owns the event now, and on a
-        // Galera cluster a takeover committed on another node fails this
-        // commit. Receivers are idempotent, so the overlap costs at most a
-        // repeated call, never a lost event.
+      const bool poison = IsPoison(result);
+      if (result.ok() || poison) {
+        // Delivered and dead are both final: marked only while the lease is
+        // still ours, in one transaction with its renewal: a replica that
+        // took over meanwhile (the lease expired during a long handler) owns
+        // the event now, and on a Galera cluster a takeover committed on
+        // another node fails this commit. Receivers are idempotent, so the
+        // overlap costs at most a repeated call, never a lost event.
         conn->Execute("START TRANSACTION");
         if (!lease_.Fence(*conn)) {
           conn->Execute("ROLLBACK");
@@ -252,15 +294,38 @@ absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
                                                           {"holder", lease_.holder()}});
           return delivered;
         }
-        auto& done = conn->Prepare(
-            "UPDATE outbox_events SET delivered_at_us = ?, attempts = attempts + 1,"
-            " last_error = NULL WHERE id = ?");
-        done.setInt64(1, db::ToMicros(clock_->Now()));
-        done.setInt64(2, event.id);
-        done.executeUpdate();
+        if (result.ok()) {
+          auto& done = conn->Prepare(
+              "UPDATE outbox_events SET delivered_at_us = ?, attempts = attempts + 1,"
+              " last_error = NULL WHERE id = ?");
+          done.setInt64(1, db::ToMicros(clock_->Now()));
+          done.setInt64(2, event.id);
+          done.executeUpdate();
+        } else {
+          auto& dead = conn->Prepare(
+              "UPDATE outbox_events SET dead_at_us = ?, attempts = attempts + 1,"
+              " last_error = ? WHERE id = ? AND delivered_at_us IS NULL");
+          dead.setInt64(1, db::ToMicros(clock_->Now()));
+          dead.setString(2, std::string(result.message()).substr(0, 500));
+          dead.setInt64(3, event.id);
+          dead.executeUpdate();
+        }
         conn->Execute("COMMIT");
-        ++delivered;
-        if (delivered_ != nullptr) delivered_->Add({{"event_type", event.event_type}}).Increment();
+        if (result.ok()) {
+          ++delivered;
+          if (delivered_ != nullptr) {
+            delivered_->Add({{"event_type", event.event_type}}).Increment();
+          }
+        } else {
+          if (dead_lettered_ != nullptr) {
+            dead_lettered_->Add({{"event_type", event.event_type}}).Increment();
+          }
+          LogError("outbox event dead-lettered",
+                   {{"event_id", event.id}, {"event_type", event.event_type},
+                    {"aggregate_type", event.aggregate_type},
+                    {"aggregate_id", event.aggregate_id}, {"attempts", event.attempts + 1},
+                    {"reason", std::string(result.message())}});
+        }
       } else {
         absl::Duration backoff = std::min(
             options_.max_backoff, options_.base_backoff * (int64_t{1} << std::min(event.attempts, 20)));
@@ -306,13 +371,20 @@ absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
 
 void OutboxDispatcher::UpdateBacklogGauges(db::Connection& conn) {
   if (pending_ != nullptr) {
-    auto& count = conn.Prepare("SELECT COUNT(*) FROM outbox_events WHERE delivered_at_us IS NULL");
+    // Both ranges of idx_outbox_pending under delivered_at_us NULL.
+    auto& count = conn.Prepare(
+        "SELECT (SELECT COUNT(*) FROM outbox_events WHERE delivered_at_us IS NULL"
+        " AND dead_at_us IS NULL), (SELECT COUNT(*) FROM outbox_events"
+        " WHERE delivered_at_us IS NULL AND dead_at_us IS NOT NULL)");
     std::unique_ptr<sql::ResultSet> crs(count.executeQuery());
-    if (crs->next()) pending_->Set(static_cast<double>(crs->getInt64(1)));
+    if (crs->next()) {
+      pending_->Set(static_cast<double>(crs->getInt64(1)));
+      dead_letters_->Set(static_cast<double>(crs->getInt64(2)));
+    }
   }
   if (oldest_pending_age_ != nullptr) {
-    // The first entry of idx_outbox_pending (delivered_at_us, id) under
-    // NULL: one index row and its primary-key lookup, however long the
+    // The first entry of idx_outbox_pending (delivered_at_us, dead_at_us,
+    // id) under (NULL, NULL): one index row and its primary-key lookup, however long the
     // backlog (OutboxTest.OldestPendingAgeReadsOneIndexEntry checks the plan).
     auto& oldest = conn.Prepare(kOldestPendingSql);
     std::unique_ptr<sql::ResultSet> ors(oldest.executeQuery());

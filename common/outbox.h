@@ -13,8 +13,40 @@
 //   // inside RunTransaction:
 //   EnqueueEvent(conn, clock, "rma", rma_number, "inventory.AllocateSpare", request);
 //   // at start-up:
-//   dispatcher.RegisterHandler("inventory.AllocateSpare", [&](const OutboxEvent& e) {...});
+//   dispatcher.RegisterHandler("inventory.AllocateSpare", [&](const OutboxEvent& e) {
+//     ASSIGN_OR_RETURN(auto req, ParseEventPayload<inv::AllocateSpareRequest>(e));
+//     return Call(req);  // UNAVAILABLE etc.: retried; PoisonEvent(...): dead-lettered
+//   });
 //   dispatcher.Start();
+//
+// The failure rule. A handler's answer decides the event's fate:
+//   - OK: delivered (delivered_at_us set);
+//   - IsPoison(status) (PoisonEvent, or ParseEventPayload on a payload that
+//     does not parse): the event can never be delivered. It is dead-lettered
+//     (dead_at_us set, last_error kept, never delivered_at_us), counted in
+//     aftercare_outbox_dead_lettered_total{event_type} and logged at error
+//     level ("outbox event dead-lettered" with its id, type, aggregate and
+//     reason). An event whose event_type has no registered handler is poison
+//     too (during a rollout that adds an event type, a leader still on the
+//     old build dead-letters the new type's events: replay them afterwards);
+//   - any other error: retried with backoff, holding back the later events
+//     of its aggregate meanwhile.
+// A dead event no longer counts as pending: the later events of its
+// aggregate are delivered after it (the aggregate goes on without the dead
+// effect rather than stopping for good), and aftercare_outbox_pending and
+// aftercare_outbox_oldest_pending_age_seconds leave it out;
+// aftercare_outbox_dead_letters counts the dead events kept. Dead events are
+// never purged (PurgeDeliveredEvents deletes delivered events only): they
+// stay until an operator acts (docs/RUNBOOKS.md#aftercareoutboxdeadlettered).
+//   -- see them (in the service's database):
+//   SELECT id, aggregate_type, aggregate_id, event_type, attempts, last_error, dead_at_us
+//     FROM outbox_events WHERE delivered_at_us IS NULL AND dead_at_us IS NOT NULL ORDER BY id;
+//   -- replay one once its cause is fixed (a build with the handler, the data
+//   -- corrected): due at once, and ahead of its aggregate's still pending
+//   -- later events; those delivered while it was dead stay delivered.
+//   UPDATE outbox_events SET dead_at_us = NULL, next_attempt_at_us = 0 WHERE id = ...;
+//   -- or give it up for good:
+//   DELETE FROM outbox_events WHERE id = ... AND dead_at_us IS NOT NULL;
 #ifndef AFTERCARE_COMMON_OUTBOX_H_
 #define AFTERCARE_COMMON_OUTBOX_H_
 
@@ -26,7 +58,10 @@
 #include <string>
 #include <thread>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/clock.h"
 #include "common/db/connection_pool.h"
 #include "common/db/lease.h"
@@ -47,12 +82,38 @@ struct OutboxEvent {
   absl::Time created_at;
 };
 
+// Returns the status a handler returns for an event that can never be
+// delivered (its content refused for good, whatever the receiver's state):
+// the dispatcher dead-letters the event instead of retrying it. The code is
+// INVALID_ARGUMENT; what marks it is a payload (IsPoison), so it survives
+// RETURN_IF_ERROR and ASSIGN_OR_RETURN.
+//   if (req.rma_number().empty()) return PoisonEvent("AllocateSpare without an RMA number");
+absl::Status PoisonEvent(absl::string_view why);
+
+// True when `status` came from PoisonEvent.
+bool IsPoison(const absl::Status& status);
+
+// Returns the event's payload parsed as an M, or PoisonEvent("payload of
+// <event_type> is not a <M's full name>") when it does not parse: every
+// handler reads its payload this way.
+//   ASSIGN_OR_RETURN(auto req, ParseEventPayload<inv::ReinstateUnitRequest>(e));
+template <typename M>
+absl::StatusOr<M> ParseEventPayload(const OutboxEvent& event) {
+  M message;
+  if (!message.ParseFromString(event.payload)) {
+    return PoisonEvent(absl::StrCat("payload of ", event.event_type, " is not a ",
+                                    M::descriptor()->full_name()));
+  }
+  return message;
+}
+
 // Writes an event in the caller's transaction. Throws sql::SQLException.
 void EnqueueEvent(db::Connection& conn, const Clock& clock, absl::string_view aggregate_type,
                   absl::string_view aggregate_id, absl::string_view event_type,
                   const google::protobuf::Message& payload);
 
 // Deletes events delivered before `cutoff`, in batches; returns how many.
+// Dead events (dead_at_us set) are kept, whatever their age.
 absl::StatusOr<int64_t> PurgeDeliveredEvents(db::ConnectionPool& pool, absl::Time cutoff);
 
 // The request_id a handler uses for the delivery call: stable across retries.
@@ -74,8 +135,9 @@ struct OutboxOptions {
 
 class OutboxDispatcher {
  public:
-  // A handler returns OK when the receiver has the event. A non-OK status
-  // is retried later; handlers must not block past their own deadline.
+  // A handler returns OK when the receiver has the event, a PoisonEvent
+  // status when it can never have it (dead-lettered), any other status to
+  // be retried later; handlers must not block past their own deadline.
   using Handler = std::function<absl::Status(const OutboxEvent&)>;
 
   // `pool` is the dispatcher's own pool (size 1 is enough).
@@ -92,15 +154,16 @@ class OutboxDispatcher {
   void Notify();
 
   // Delivers what is due once, as the loop does; returns how many events were
-  // delivered. Used by tests and by the loop itself.
+  // delivered (dead-lettered ones are not). Used by tests and by the loop
+  // itself.
   absl::StatusOr<int> DispatchOnce();
 
  private:
   absl::StatusOr<bool> EnsureLeader(db::Connection& conn);
   void Loop();
   absl::Duration ErrorBackoff(int consecutive_failures) const;
-  // Sets the pending and oldest-pending-age gauges (leader only). Throws
-  // sql::SQLException.
+  // Sets the pending, dead-letter and oldest-pending-age gauges (leader
+  // only). Throws sql::SQLException.
   void UpdateBacklogGauges(db::Connection& conn);
 
   std::unique_ptr<db::ConnectionPool> pool_;
@@ -117,8 +180,10 @@ class OutboxDispatcher {
 
   prometheus::Family<prometheus::Counter>* delivered_ = nullptr;
   prometheus::Family<prometheus::Counter>* failed_ = nullptr;
+  prometheus::Family<prometheus::Counter>* dead_lettered_ = nullptr;
   prometheus::Counter* dispatch_errors_ = nullptr;
   prometheus::Gauge* pending_ = nullptr;
+  prometheus::Gauge* dead_letters_ = nullptr;
   prometheus::Gauge* oldest_pending_age_ = nullptr;
 };
 

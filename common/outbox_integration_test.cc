@@ -6,6 +6,7 @@
 #include "aftercare/testing/v1/echo.pb.h"
 #include "common/db/migrations.h"
 #include "common/db/transaction.h"
+#include "common/status.h"
 #include "common/testing/metrics.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -43,6 +44,25 @@ class OutboxTest : public ::testing::Test {
       EnqueueEvent(c, clock_, "thing", aggregate, "thing.changed", payload);
       return commit ? absl::OkStatus() : absl::AbortedError("rolled back");
     });
+  }
+
+  absl::Status EnqueueTyped(const std::string& aggregate, const std::string& event_type,
+                            const std::string& message) {
+    return db::RunTransactionStatus(*pool_, "enqueue", [&](db::Connection& c) -> absl::Status {
+      EchoRequest payload;
+      payload.set_message(message);
+      EnqueueEvent(c, clock_, "thing", aggregate, event_type, payload);
+      return absl::OkStatus();
+    });
+  }
+
+  // "<delivered>/<dead>/<last_error>" of the one event `where` selects
+  // (flags 0 or 1).
+  std::string State(const std::string& where) {
+    auto v = db_->QueryValue(
+        "SELECT CONCAT(delivered_at_us IS NOT NULL, '/', dead_at_us IS NOT NULL, '/',"
+        " COALESCE(last_error, '')) FROM outbox_events WHERE " + where);
+    return v.ok() ? *v : v.status().ToString();
   }
 
   FakeClock clock_;
@@ -202,6 +222,143 @@ TEST_F(OutboxTest, OnlyOneDispatcherDeliversAtATime) {
   ASSERT_OK_AND_ASSIGN(int taken_over, second->DispatchOnce());
   EXPECT_EQ(taken_over, 1);
   EXPECT_EQ(second_count, 1);
+}
+
+// The failure rule (issue 20): an event that can never be delivered is dead,
+// not delivered, and no longer holds its aggregate back.
+TEST_F(OutboxTest, APayloadThatDoesNotParseIsDeadLetteredAndItsAggregateGoesOn) {
+  using ::aftercare::testing::MetricValue;
+  ASSERT_OK(Enqueue("a", "a1", true));
+  ASSERT_OK(Enqueue("a", "a2", true));
+  ASSERT_OK(Enqueue("b", "b1", true));
+  // a1's payload: field 1, 5 bytes announced, none there.
+  ASSERT_OK(db_->Execute("UPDATE outbox_events SET payload = X'0A05' ORDER BY id LIMIT 1"));
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto dispatcher = NewDispatcher(registry);
+  std::vector<std::string> received;
+  dispatcher->RegisterHandler("thing.changed", [&](const OutboxEvent& e) -> absl::Status {
+    ASSIGN_OR_RETURN(EchoRequest payload, ParseEventPayload<EchoRequest>(e));
+    received.push_back(payload.message());
+    return absl::OkStatus();
+  });
+  const std::map<std::string, std::string> type = {{"event_type", "thing.changed"}};
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_dead_lettered_total", type), 0);
+
+  ASSERT_OK_AND_ASSIGN(int first, dispatcher->DispatchOnce());
+  EXPECT_EQ(first, 1);  // b1; a1 is dead, not delivered
+  EXPECT_THAT(received, ::testing::ElementsAre("b1"));
+  EXPECT_EQ(State("aggregate_id = 'a' ORDER BY id LIMIT 1"),
+            "0/1/payload of thing.changed is not a aftercare.testing.v1.EchoRequest");
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_dead_lettered_total", type), 1);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_delivered_total", type), 1);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_delivery_failures_total", type), 0);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_pending"), 1);  // a2
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_dead_letters"), 1);
+
+  // a2 is next in its aggregate: the dead a1 holds nothing back.
+  ASSERT_OK_AND_ASSIGN(int second, dispatcher->DispatchOnce());
+  EXPECT_EQ(second, 1);
+  EXPECT_THAT(received, ::testing::ElementsAre("b1", "a2"));
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_pending"), 0);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_oldest_pending_age_seconds"), 0);
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_dead_letters"), 1);
+  ASSERT_OK_AND_ASSIGN(int third, dispatcher->DispatchOnce());
+  EXPECT_EQ(third, 0);  // never tried again
+  EXPECT_EQ(*db_->QueryValue("SELECT attempts FROM outbox_events ORDER BY id LIMIT 1"), "1");
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_dead_lettered_total", type), 1);
+}
+
+TEST_F(OutboxTest, AnEventTypeWithoutAHandlerIsDeadLettered) {
+  using ::aftercare::testing::MetricValue;
+  ASSERT_OK(EnqueueTyped("a", "thing.renamed", "a1"));  // nothing handles it
+  ASSERT_OK(Enqueue("a", "a2", true));
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto dispatcher = NewDispatcher(registry);
+  std::vector<std::string> received;
+  dispatcher->RegisterHandler("thing.changed", [&](const OutboxEvent& e) -> absl::Status {
+    ASSIGN_OR_RETURN(EchoRequest payload, ParseEventPayload<EchoRequest>(e));
+    received.push_back(payload.message());
+    return absl::OkStatus();
+  });
+  ASSERT_OK_AND_ASSIGN(int first, dispatcher->DispatchOnce());
+  EXPECT_EQ(first, 0);
+  EXPECT_EQ(State("event_type = 'thing.renamed'"),
+            "0/1/no handler is registered for thing.renamed");
+  EXPECT_EQ(MetricValue(*registry, "aftercare_outbox_dead_lettered_total",
+                        {{"event_type", "thing.renamed"}}),
+            1);
+  ASSERT_OK_AND_ASSIGN(int second, dispatcher->DispatchOnce());
+  EXPECT_EQ(second, 1);
+  EXPECT_THAT(received, ::testing::ElementsAre("a2"));
+}
+
+// A handler says "poison" with PoisonEvent; other errors are still retried.
+TEST_F(OutboxTest, AHandlerDeadLettersWithPoisonEventAndRetriesOtherErrors) {
+  ASSERT_OK(Enqueue("a", "refused", true));
+  ASSERT_OK(Enqueue("b", "flaky", true));
+  auto dispatcher = NewDispatcher();
+  dispatcher->RegisterHandler("thing.changed", [&](const OutboxEvent& e) -> absl::Status {
+    ASSIGN_OR_RETURN(EchoRequest payload, ParseEventPayload<EchoRequest>(e));
+    if (payload.message() == "refused") return PoisonEvent("the receiver refuses it for good");
+    return absl::UnavailableError("receiver down");
+  });
+  ASSERT_OK(dispatcher->DispatchOnce());
+  EXPECT_EQ(State("aggregate_id = 'a'"), "0/1/the receiver refuses it for good");
+  EXPECT_THAT(State("aggregate_id = 'b'"),
+              ::testing::StartsWith("0/0/UNAVAILABLE: receiver down"));
+}
+
+// The operator's replay (outbox.h): clear dead_at_us, make it due.
+TEST_F(OutboxTest, AReplayedDeadEventIsDeliveredAndDeadOnesAreNotPurged) {
+  ASSERT_OK(Enqueue("a", "a1", true));
+  bool fixed = false;
+  auto dispatcher = NewDispatcher();
+  dispatcher->RegisterHandler("thing.changed", [&](const OutboxEvent&) -> absl::Status {
+    return fixed ? absl::OkStatus() : PoisonEvent("not yet");
+  });
+  ASSERT_OK(dispatcher->DispatchOnce());
+  EXPECT_EQ(State("aggregate_id = 'a'"), "0/1/not yet");
+
+  // Kept by the purge, however old.
+  clock_.Advance(absl::Hours(24 * 30));
+  ASSERT_OK_AND_ASSIGN(int64_t purged, PurgeDeliveredEvents(*pool_, clock_.Now()));
+  EXPECT_EQ(purged, 0);
+
+  fixed = true;
+  ASSERT_OK(db_->Execute("UPDATE outbox_events SET dead_at_us = NULL, next_attempt_at_us = 0"
+                         " WHERE aggregate_id = 'a'"));
+  ASSERT_OK_AND_ASSIGN(int n, dispatcher->DispatchOnce());
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(State("aggregate_id = 'a'"), "1/0/");
+}
+
+// Dead events are not pending: the age query skips them, still through one
+// entry of idx_outbox_pending.
+TEST_F(OutboxTest, OldestPendingAgeSkipsDeadEventsThroughTheIndex) {
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(Enqueue("a" + std::to_string(i % 7), "m", true));
+    clock_.Advance(absl::Seconds(1));
+  }
+  ASSERT_OK(db_->Execute(
+      "UPDATE outbox_events SET delivered_at_us = created_at_us WHERE id % 3 = 0"));
+  ASSERT_OK(db_->Execute(
+      "UPDATE outbox_events SET dead_at_us = created_at_us WHERE id % 3 <> 0 AND id < 20"));
+  ASSERT_OK(db_->Execute("ANALYZE TABLE outbox_events"));
+  ASSERT_OK_AND_ASSIGN(db::PooledConnection conn, pool_->Acquire());
+  std::unique_ptr<sql::Statement> stmt(conn->raw().createStatement());
+  std::unique_ptr<sql::ResultSet> plan(
+      stmt->executeQuery(std::string("EXPLAIN ") + kOldestPendingSql));
+  ASSERT_TRUE(plan->next());
+  EXPECT_EQ(std::string(plan->getString("key")), "idx_outbox_pending");
+  EXPECT_EQ(std::string(plan->getString("Extra")).find("filesort"), std::string::npos)
+      << plan->getString("Extra");
+  std::unique_ptr<sql::ResultSet> oldest(stmt->executeQuery(kOldestPendingSql));
+  ASSERT_TRUE(oldest->next());
+  const std::string got = std::to_string(oldest->getInt64(1));
+  EXPECT_EQ(got, *db_->QueryValue("SELECT MIN(created_at_us) FROM outbox_events"
+                                  " WHERE delivered_at_us IS NULL AND dead_at_us IS NULL"));
+  EXPECT_NE(got, *db_->QueryValue("SELECT MIN(created_at_us) FROM outbox_events"
+                                  " WHERE delivered_at_us IS NULL"));  // a dead one
 }
 
 // A database without the outbox's tables (a replica started before the

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "common/errors.h"
+#include "common/outbox.h"
 #include "common/status.h"
 
 namespace aftercare::rma {
@@ -71,8 +72,8 @@ absl::StatusOr<EntitlementView> GrpcInventoryClient::GetEntitlement(const std::s
 }
 
 absl::StatusOr<std::string> GrpcInventoryClient::DeliverAllocateSpare(const OutboxEvent& event) {
-  inv::AllocateSpareRequest req;
-  if (!req.ParseFromString(event.payload)) return absl::InternalError("bad AllocateSpare payload");
+  ASSIGN_OR_RETURN(inv::AllocateSpareRequest req,
+                   ParseEventPayload<inv::AllocateSpareRequest>(event));
   req.set_request_id(DeliveryRequestId("rma", event));
   ASSIGN_OR_RETURN(auto channel, clients_.Channel(target_));
   auto stub = inv::InventoryService::NewStub(channel);
@@ -84,8 +85,8 @@ absl::StatusOr<std::string> GrpcInventoryClient::DeliverAllocateSpare(const Outb
 }
 
 absl::Status GrpcInventoryClient::DeliverSwapInstalledBase(const OutboxEvent& event) {
-  inv::SwapInstalledBaseRequest req;
-  if (!req.ParseFromString(event.payload)) return absl::InternalError("bad SwapInstalledBase payload");
+  ASSIGN_OR_RETURN(inv::SwapInstalledBaseRequest req,
+                   ParseEventPayload<inv::SwapInstalledBaseRequest>(event));
   req.set_request_id(DeliveryRequestId("rma", event));
   ASSIGN_OR_RETURN(auto channel, clients_.Channel(target_));
   auto stub = inv::InventoryService::NewStub(channel);
@@ -97,8 +98,8 @@ absl::Status GrpcInventoryClient::DeliverSwapInstalledBase(const OutboxEvent& ev
 }
 
 absl::Status GrpcInventoryClient::DeliverIntake(const OutboxEvent& event) {
-  inv::IntakeReturnedUnitRequest req;
-  if (!req.ParseFromString(event.payload)) return absl::InternalError("bad Intake payload");
+  ASSIGN_OR_RETURN(inv::IntakeReturnedUnitRequest req,
+                   ParseEventPayload<inv::IntakeReturnedUnitRequest>(event));
   req.set_request_id(DeliveryRequestId("rma", event));
   ASSIGN_OR_RETURN(auto channel, clients_.Channel(target_));
   auto stub = inv::InventoryService::NewStub(channel);

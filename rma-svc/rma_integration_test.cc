@@ -823,6 +823,31 @@ TEST_F(RmaIntegrationTest, RestartsLoseNothingAndDoubleNothing) {
   EXPECT_EQ(after.return_due_date(), shipped.return_due_date());
 }
 
+// An outbox event whose payload does not parse is dead-lettered: not retried
+// for ever (holding its RMA's later events back), not marked delivered
+// (common/outbox.h).
+TEST_F(RmaIntegrationTest, AnUnreadableOutboxPayloadIsDeadLetteredNotRetried) {
+  // Field 1, 5 bytes announced, none there: no message parses from it.
+  for (const char* type :
+       {kEventAllocateSpare, kEventSwapInstalledBase, kEventIntake, kEventNotification}) {
+    ASSERT_TRUE(rma_->database()
+                    .Execute(absl::StrCat("INSERT INTO outbox_events (aggregate_type, aggregate_id,"
+                                          " event_type, payload, created_at_us, next_attempt_at_us)"
+                                          " VALUES ('rma', 'poison-", type, "', '", type,
+                                          "', X'0A05', 0, 0)"))
+                    .ok());
+  }
+  const std::string poison = "aggregate_id LIKE 'poison-%'";
+  EXPECT_TRUE(WaitFor([&] {
+    return RmaCount(absl::StrCat("SELECT COUNT(*) FROM outbox_events WHERE ", poison,
+                                 " AND dead_at_us IS NOT NULL")) == 4;
+  }));
+  EXPECT_EQ(RmaCount(absl::StrCat("SELECT COUNT(*) FROM outbox_events WHERE ", poison,
+                                  " AND delivered_at_us IS NULL AND attempts = 1"
+                                  " AND last_error LIKE 'payload of % is not a %'")),
+            4);
+}
+
 TEST_F(RmaIntegrationTest, ListsFilterAndPageWithKeysets) {
   for (int i = 1; i <= 4; ++i) {
     std::string serial = absl::StrCat("JN11PAGE000", i);

@@ -6,6 +6,7 @@
 #include "aftercare/rma/v1/resources.pb.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/outbox.h"
 #include "common/periodic.h"
 #include "common/status.h"
 #include "rma-svc/rma_policy.h"
@@ -100,11 +101,9 @@ class RmaInstance : public ServiceInstance {
     outbox.RegisterHandler(kEventIntake,
                            [this](const OutboxEvent& e) { return inventory_.DeliverIntake(e); });
     outbox.RegisterHandler(kEventNotification, [this](const OutboxEvent& e) -> absl::Status {
-      v1::Notification n;
-      // A payload that does not parse never will: fail it loudly (the event
-      // stays undelivered, counted in aftercare_outbox_delivery_failures_total
-      // and logged) rather than drop the notification.
-      if (!n.ParseFromString(e.payload)) return absl::InternalError("bad notification payload");
+      // A payload that does not parse never will: dead-lettered (kept,
+      // counted and logged), rather than dropped or retried for ever.
+      ASSIGN_OR_RETURN(const v1::Notification n, ParseEventPayload<v1::Notification>(e));
       const NotificationEvent event = ToNotificationEvent(n);
       bool first = false;
       RETURN_IF_ERROR(store_.Transact("deliver notification", [&](RmaRepository& repo) -> absl::Status {
