@@ -3,7 +3,6 @@
 #include "case-svc/case_view.h"
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "common/call_context.h"
 #include "common/errors.h"
 #include "common/etag.h"
@@ -20,11 +19,6 @@ pb::TradeInCase ToTradeInProto(const TradeIn& t) {
   pb::TradeInCase out;
   ToProto(t, &out);
   return out;
-}
-
-// The day scope of the case number sequence ("2026-11-21").
-std::string DayScope(absl::CivilDay day) {
-  return absl::FormatCivilTime(day);
 }
 
 }  // namespace
@@ -180,32 +174,8 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateTradeInCase(Ctx* ctx,
                                                       const pb::CreateTradeInCaseRequest* req,
                                                       pb::TradeInCase* resp) {
   return RunUnary(ctx, executor_, [this, ctx, req, resp](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    ASSIGN_OR_RETURN(TradeIn draft, TradeInFromProto(req->trade_in_case(), false));
-    ASSIGN_OR_RETURN(TradeIn prepared, domain_.PrepareTradeIn(caller, std::move(draft)));
-    std::map<std::string, CatalogEntry> catalog;
-    for (const std::string& sku : domain_.SkusToLookUp(prepared)) {
-      absl::StatusOr<CatalogEntry> entry = inventory_.LookUpSku(CurrentCall(ctx), sku);
-      if (!entry.ok()) {
-        return DependencyUnavailable(
-            absl::UnavailableError(absl::StrCat(
-                "cannot check TMIP eligibility now (inventory-svc: ", entry.status().message(),
-                "); retry with the same request_id")),
-            "inventory-svc");
-      }
-      catalog[sku] = *entry;
-    }
-    RETURN_IF_ERROR(domain_.CheckEligibility(prepared, catalog));
-    const absl::CivilDay day = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
-    ASSIGN_OR_RETURN(int64_t seq, store_.NextCaseSequence(DayScope(day)));
-    const std::string id = FormatCaseId(day, seq);
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "CreateTradeInCase"), *req,
-                         "create trade-in case", resp,
-                         [&](CaseRepository& repo) -> absl::StatusOr<pb::TradeInCase> {
-                           ASSIGN_OR_RETURN(TradeIn t,
-                                            domain_.CreateTradeIn(caller, prepared, id, repo));
-                           return ToTradeInProto(t);
-                         });
+    ASSIGN_OR_RETURN(*resp, create_trade_in_.Run(caller, CurrentCall(ctx), *req));
+    return absl::OkStatus();
   });
 }
 

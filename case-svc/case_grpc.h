@@ -11,6 +11,7 @@
 #include "case-svc/case_proto.h"
 #include "case-svc/cases.h"
 #include "case-svc/create_case.h"
+#include "case-svc/create_trade_in.h"
 #include "case-svc/inventory_client.h"
 #include "case-svc/mysql_case_repository.h"
 #include "case-svc/technical_case_notes.h"
@@ -25,7 +26,8 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
            InventoryGateway* inventory, BoundedExecutor* executor, const Clock* clock)
       : domain_(*domain), technical_notes_(*technical_notes), store_(*store),
         inventory_(*inventory), executor_(*executor), clock_(*clock),
-        create_case_(*domain, *store, *inventory, *clock) {}
+        create_case_(*domain, *store, *inventory, *clock),
+        create_trade_in_(*domain, *store, *inventory, *clock) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -84,6 +86,7 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
   BoundedExecutor& executor_;
   const Clock& clock_;
   const CreateCaseUseCase create_case_;
+  const CreateTradeInUseCase create_trade_in_;
 };
 
 }  // namespace aftercare::cases

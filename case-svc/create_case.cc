@@ -12,6 +12,12 @@
 
 namespace aftercare::cases {
 
+absl::StatusOr<std::string> NextCaseId(CaseStore& store, const Clock& clock) {
+  const absl::CivilDay day = absl::ToCivilDay(clock.Now(), absl::UTCTimeZone());
+  ASSIGN_OR_RETURN(int64_t seq, store.NextCaseSequence(absl::FormatCivilTime(day)));
+  return FormatCaseId(day, seq);
+}
+
 absl::StatusOr<v1::Case> CreateCaseUseCase::Run(const Principal& caller, const CallInfo* call,
                                          const v1::CreateCaseRequest& request) const {
   RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
@@ -33,9 +39,7 @@ absl::StatusOr<v1::Case> CreateCaseUseCase::Run(const Principal& caller, const C
     }
   }
 
-  const absl::CivilDay day = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
-  ASSIGN_OR_RETURN(int64_t seq, store_.NextCaseSequence(absl::FormatCivilTime(day)));
-  const std::string id = FormatCaseId(day, seq);
+  ASSIGN_OR_RETURN(const std::string id, NextCaseId(store_, clock_));
 
   v1::Case out;
   RETURN_IF_ERROR(store_.Mutate(

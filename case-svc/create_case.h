@@ -24,6 +24,11 @@
 
 namespace aftercare::cases {
 
+// The next case number, admin and trade-in cases alike: YYYY-MMDD-NNNNN of
+// today (UTC) from the day's sequence (a block of numbers, outside any
+// transaction: a number is never reused, one may go unused).
+absl::StatusOr<std::string> NextCaseId(CaseStore& store, const Clock& clock);
+
 class CreateCaseUseCase {
  public:
   CreateCaseUseCase(const Cases& domain, CaseStore& store, InventoryGateway& inventory, const Clock& clock)

@@ -10,46 +10,17 @@
 #include <string>
 #include <vector>
 
-#include "case-svc/fake_case_repository.h"
-#include "common/testing/fake_store.h"
+#include "case-svc/use_case_fakes.h"
 #include "common/testing/status_matchers.h"
 
 namespace aftercare::cases {
 namespace {
 
-using ::aftercare::testing::FakeStore;
 using ::aftercare::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 namespace pb = ::aftercare::cases::v1;
-
-class TestCaseStore : public FakeStore<CaseStore, FakeCaseRepository> {
- public:
-  using FakeStore::FakeStore;
-  absl::StatusOr<int64_t> NextCaseSequence(const std::string& day) override {
-    days.push_back(day);
-    return ++next;
-  }
-  int64_t next = 41;
-  std::vector<std::string> days;
-};
-
-class FakeInventory : public InventoryGateway {
- public:
-  absl::StatusOr<ProductLookup> LookUpProduct(const CallInfo*, const std::string& serial,
-                                              const std::string& ssrn,
-                                              const std::string& account_id) override {
-    asked.push_back(serial + "|" + ssrn + "|" + account_id);
-    if (!answer.ok()) return answer.status();
-    return *answer;
-  }
-  absl::StatusOr<CatalogEntry> LookUpSku(const CallInfo*, const std::string&) override {
-    return CatalogEntry{};
-  }
-  absl::StatusOr<ProductLookup> answer = ProductLookup{LookupState::kFilled, "MX Series", "MX204"};
-  std::vector<std::string> asked;
-};
 
 Principal Customer(std::vector<std::string> accounts) {
   Principal p;
@@ -104,7 +75,7 @@ TEST_F(CreateCaseTest, TheProductIsLookedUpForTheCasesAccountAndTheNumberIsTheDa
 }
 
 TEST_F(CreateCaseTest, AFailedLookupStillCreatesTheCaseAndLeavesTheProductToTheOutbox) {
-  inventory_.answer = absl::UnavailableError("inventory-svc is down");
+  inventory_.product = absl::UnavailableError("inventory-svc is down");
   ASSERT_OK_AND_ASSIGN(pb::Case c, create_.Run(alice_, nullptr, Request("r-1", "JN11AAAA0001")));
   EXPECT_EQ(c.product_lookup_state(), pb::PRODUCT_LOOKUP_STATE_PENDING);
   ASSERT_EQ(repo_.outbox.size(), 1u);
