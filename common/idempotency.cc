@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/errors.h"
+#include "common/ids.h"
 #include "common/db/sql_time.h"
 #include "common/errors.h"
 #include "common/policy.h"
@@ -31,7 +32,7 @@ IdempotencyKey IdempotencyKey::For(const Principal& principal, std::string reque
                                    std::string method) {
   IdempotencyKey key;
   key.caller = absl::StrCat(std::string(RoleName(principal.role)), "|",
-                            ScopeFingerprint(principal), "|", principal.subject.substr(0, 120));
+                            ScopeFingerprint(principal), "|", TruncateUtf8(principal.subject, 120));
   key.request_id = std::move(request_id);
   key.method = std::move(method);
   return key;

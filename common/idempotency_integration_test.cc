@@ -1,4 +1,5 @@
 #include "common/idempotency.h"
+#include "common/ids.h"
 
 #include <atomic>
 #include <thread>
@@ -67,6 +68,25 @@ TEST_F(IdempotencyTest, SameIdWithADifferentRequestIsInvalidArgument) {
   ASSERT_OK(Mutate("alice", "r-2", a));
   EXPECT_THAT(Mutate("alice", "r-2", b),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("request_id")));
+  EXPECT_EQ(Effects(), "1");
+}
+
+// The key keeps 120 bytes of the subject, whole characters only: a subject
+// of multi-byte characters longer than that must not make every write of
+// its caller fail (the caller column is utf8mb4).
+TEST_F(IdempotencyTest, ALongMultiByteSubjectStillWrites) {
+  Principal p;
+  p.role = Role::kCustomer;
+  p.account_ids = {"ACME-001"};
+  p.subject = "a";  // then 150 bytes of euro signs: byte 120 falls inside one
+  for (int i = 0; i < 50; ++i) p.subject += "\xe2\x82\xac";
+  const IdempotencyKey key = IdempotencyKey::For(p, "r-utf8", "Echo");
+  EXPECT_TRUE(IsValidUtf8(key.caller));
+  EchoRequest req;
+  req.set_message("x");
+  ASSERT_OK_AND_ASSIGN(EchoResponse first, Mutate(key.caller, "r-utf8", req));
+  ASSERT_OK_AND_ASSIGN(EchoResponse again, Mutate(key.caller, "r-utf8", req));
+  EXPECT_EQ(first.message(), again.message());
   EXPECT_EQ(Effects(), "1");
 }
 

@@ -255,6 +255,13 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view phone, std::string_v
 
 // --- Text fields --------------------------------------------------------------
 
+std::string TruncateUtf8(std::string_view text, size_t max_bytes) {
+  text = text.substr(0, max_bytes);
+  size_t bad = 0;
+  if (!IsValidUtf8(text, &bad)) text = text.substr(0, bad);
+  return std::string(text);
+}
+
 bool IsValidUtf8(std::string_view text, size_t* error_offset) {
   size_t i = 0;
   while (i < text.size()) {

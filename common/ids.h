@@ -121,6 +121,12 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view phone, std::string_v
 // to the byte offset of the first bad sequence.
 bool IsValidUtf8(std::string_view text, size_t* error_offset = nullptr);
 
+// The longest prefix of `text` of at most `max_bytes` bytes that is valid
+// UTF-8: never half a character (a utf8mb4 column refuses that in strict
+// mode), and cut before the first invalid byte of `text` if there is one.
+// For text stored in a bounded column: error messages, log details, keys.
+std::string TruncateUtf8(std::string_view text, size_t max_bytes);
+
 // Checks a free-text request field: INVALID_ARGUMENT when `required` and
 // empty, when longer than `max_bytes` bytes, when not valid UTF-8, or when it
 // contains an ASCII control character (U+0000-U+001F, U+007F) other than

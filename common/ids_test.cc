@@ -488,5 +488,18 @@ TEST(RegionCodeTest, RejectsEverythingElse) {
   }
 }
 
+TEST(TruncateUtf8Test, NeverCutsACharacterInTwo) {
+  EXPECT_EQ(TruncateUtf8("abc", 10), "abc");
+  EXPECT_EQ(TruncateUtf8("abcdef", 3), "abc");
+  const std::string e_acute = "\xc3\xa9";  // 2 bytes
+  EXPECT_EQ(TruncateUtf8("ab" + e_acute, 3), "ab");
+  EXPECT_EQ(TruncateUtf8("ab" + e_acute, 4), "ab" + e_acute);
+  const std::string euro = "\xe2\x82\xac";  // 3 bytes
+  EXPECT_EQ(TruncateUtf8(euro + euro, 5), euro);
+  // Invalid input is cut before its first bad byte.
+  EXPECT_EQ(TruncateUtf8("ok\xff rest", 100), "ok");
+  EXPECT_TRUE(IsValidUtf8(TruncateUtf8(std::string(119, 'x') + euro, 120)));
+}
+
 }  // namespace
 }  // namespace aftercare

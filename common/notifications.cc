@@ -11,6 +11,7 @@
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
+#include "common/ids.h"
 #include "common/logging.h"
 
 namespace aftercare {
@@ -331,7 +332,7 @@ absl::Status NotificationDispatcher::Record(const Delivery& d, const absl::Statu
           outcome = "delivered";
           return absl::OkStatus();
         }
-        const std::string error = std::string(result.ToString()).substr(0, 500);
+        const std::string error = TruncateUtf8(result.ToString(), 500);
         if (!IsTransientDeliveryError(result) || d.attempts >= options_.max_attempts) {
           auto& dead = conn.Prepare(
               "UPDATE notification_deliveries SET state = 'dead', dead_at_us = ?, last_error = ?"

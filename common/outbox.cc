@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
+#include "common/ids.h"
 #include "common/db/transaction.h"
 #include "common/logging.h"
 
@@ -17,6 +18,7 @@ namespace {
 // The payload that marks a PoisonEvent status (an internal marker: not a
 // google.rpc detail, so it never goes on the wire).
 constexpr char kPoisonPayload[] = "type.aftercare/outbox.poison";
+
 
 }  // namespace
 
@@ -306,7 +308,7 @@ absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
               "UPDATE outbox_events SET dead_at_us = ?, attempts = attempts + 1,"
               " last_error = ? WHERE id = ? AND delivered_at_us IS NULL");
           dead.setInt64(1, db::ToMicros(clock_->Now()));
-          dead.setString(2, std::string(result.message()).substr(0, 500));
+          dead.setString(2, TruncateUtf8(std::string(result.message()), 500));
           dead.setInt64(3, event.id);
           dead.executeUpdate();
         }
@@ -334,7 +336,7 @@ absl::StatusOr<int> OutboxDispatcher::DispatchOnce() {
             "UPDATE outbox_events SET attempts = attempts + 1, next_attempt_at_us = ?,"
             " last_error = ? WHERE id = ?");
         fail.setInt64(1, db::ToMicros(clock_->Now() + backoff));
-        fail.setString(2, std::string(result.ToString()).substr(0, 500));
+        fail.setString(2, TruncateUtf8(result.ToString(), 500));
         fail.setInt64(3, event.id);
         fail.executeUpdate();
         if (failed_ != nullptr) failed_->Add({{"event_type", event.event_type}}).Increment();

@@ -308,6 +308,33 @@ TEST_F(OutboxTest, AHandlerDeadLettersWithPoisonEventAndRetriesOtherErrors) {
               ::testing::StartsWith("0/0/UNAVAILABLE: receiver down"));
 }
 
+// last_error keeps 500 bytes at most, never half a character: an UPDATE
+// with invalid UTF-8 fails in strict mode and the event could never be
+// marked.
+TEST_F(OutboxTest, ALongErrorIsKeptWholeCharactersOnly) {
+  ASSERT_OK(Enqueue("a", "refused", true));
+  ASSERT_OK(Enqueue("b", "flaky", true));
+  // "é" is 2 bytes; the 500-byte cut falls inside one of them.
+  std::string words(497, 'x');
+  for (int i = 0; i < 10; ++i) words += "\xc3\xa9";
+  auto dispatcher = NewDispatcher();
+  dispatcher->RegisterHandler("thing.changed", [&](const OutboxEvent& e) -> absl::Status {
+    ASSIGN_OR_RETURN(EchoRequest payload, ParseEventPayload<EchoRequest>(e));
+    if (payload.message() == "refused") return PoisonEvent(words);
+    return absl::UnavailableError(words);  // "UNAVAILABLE: " + words
+  });
+  ASSERT_OK(dispatcher->DispatchOnce());
+  // Dead: 497 + one whole "é" = 499 bytes.
+  EXPECT_EQ(*db_->QueryValue("SELECT CONCAT(attempts, '/', dead_at_us IS NOT NULL, '/',"
+                             " LENGTH(last_error)) FROM outbox_events WHERE aggregate_id = 'a'"),
+            "1/1/499");
+  // Failed, to be retried: its attempt counted, 500 bytes of whole characters.
+  EXPECT_EQ(*db_->QueryValue("SELECT CONCAT(attempts, '/', LENGTH(last_error) <= 500, '/',"
+                             " last_error LIKE 'UNAVAILABLE: xxx%') FROM outbox_events"
+                             " WHERE aggregate_id = 'b'"),
+            "1/1/1");
+}
+
 // The operator's replay (outbox.h): clear dead_at_us, make it due.
 TEST_F(OutboxTest, AReplayedDeadEventIsDeliveredAndDeadOnesAreNotPurged) {
   ASSERT_OK(Enqueue("a", "a1", true));

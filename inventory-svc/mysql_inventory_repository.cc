@@ -13,6 +13,7 @@
 #include "common/db/sql_time.h"
 #include "common/db/statement.h"
 #include "common/db/transaction.h"
+#include "common/ids.h"
 #include "common/status.h"
 
 namespace aftercare::inventory {
@@ -541,7 +542,7 @@ absl::Status MysqlInventoryRepository::AppendEventWithoutId(const UnitEvent& e) 
       .Str(Name(e.to_state))
       .OptStr(EnumOrEmpty(e.step))
       .Int(e.passed ? 1 : 0)
-      .Str(e.detail.substr(0, 2048));
+      .Str(TruncateUtf8(e.detail, 2048));
   s.executeUpdate();
   return absl::OkStatus();
 }
