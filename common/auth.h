@@ -29,7 +29,9 @@
 
 namespace aftercare {
 
-// The caller's role, from the token's `role` claim (see PRODUCT.md, Roles).
+// The caller's role, from the token's `role` claim. What each role may call:
+// each service's policy table (inventory-svc/inventory_policy.cc and its
+// peers), printed into docs/inventory-svc.md and its peers.
 enum class Role { kCustomer, kPartner, kCareAgent, kTse, kLogistics, kAdmin, kService };
 
 // Returns the claim spelling of `role`: "customer", "partner", "care_agent",

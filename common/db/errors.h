@@ -1,4 +1,5 @@
-// The one place where MySQL errors become absl::Status (STYLE.md point 4):
+// The one place where MySQL errors become absl::Status (errors are mapped once,
+// at the boundary, never per call site):
 //   1062 duplicate key           → ALREADY_EXISTS
 //   1213 deadlock, 1205 lock wait → ABORTED, marked retryable (RunTransaction retries it)
 //   2002/2003/2006/2013/…        → UNAVAILABLE (the connection is dropped)
