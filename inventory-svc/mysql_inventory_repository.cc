@@ -484,8 +484,8 @@ absl::StatusOr<std::vector<Unit>> MysqlInventoryRepository::ListUnits(
   sql += " ORDER BY u.serial LIMIT ?";
   // Column names in the select list are unqualified; qualify them for the join.
   if (join) {
-    std::string qualified = absl::StrCat("u.", absl::StrJoin(absl::StrSplit(UnitSelectColumns(), ", "), ", u."));
-    sql.replace(sql.find(UnitSelectColumns()), UnitSelectColumns().size(), qualified);
+    sql.replace(sql.find(UnitSelectColumns()), UnitSelectColumns().size(),
+                Qualified("u", UnitSelectColumns()));
   }
   auto& s = conn_.Prepare(sql);
   Binder b(s);
