@@ -36,8 +36,8 @@
 //   case_created          case_number subject
 //   case_awaiting_customer case_number question
 //   case_resolved         case_number resolution
-// The RMA and renewal texts are those rma-svc/rma.cc and
-// licensing-svc/licensing.cc build today.
+// The RMA and renewal texts are those rma-svc (requests.cc, decisions.cc,
+// logistics.cc) and licensing-svc/activation.cc build today.
 //
 //   ASSIGN_OR_RETURN(Rendered r, RenderTemplate("rma_closed",
 //       {{"rma_number", "R10000042"}, {"serial_number", "JN11A2B3C"}, {"note", ""}}));

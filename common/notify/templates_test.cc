@@ -112,8 +112,9 @@ TEST(TemplatesTest, SubjectValuesAreMadeSingleLine) {
   EXPECT_THAT(r.body, HasSubstr("a\r\nBcc: x"));  // the body keeps the text
 }
 
-// The wording rma-svc/rma.cc builds (its absl::StrCat calls, same inputs), so
-// a template that drifts from it fails here.
+// The wording rma-svc builds (the absl::StrCat calls of requests.cc,
+// decisions.cc and logistics.cc, same inputs), so a template that drifts from
+// it fails here.
 struct RmaCase {
   std::string id;
   std::map<std::string, std::string> data;
@@ -235,7 +236,7 @@ TEST(TemplatesTest, RmaTemplatesMatchTheWordingOfRmaSvc) {
 }
 
 TEST(TemplatesTest, RenewalWelcomeMatchesTheLetterOfLicensingSvc) {
-  // licensing-svc/licensing.cc, Licensing::Renew.
+  // licensing-svc/activation.cc, Licensing::Renew.
   const std::string ent = "ENT-7K2M", sku = "SUB-EX-ADV-1Y", feature = "advanced-routing",
                     end = "2027-12-05T00:00:00Z";
   std::map<std::string, std::string> data = {{"entitlement_id", ent}, {"sku", sku},

@@ -48,7 +48,7 @@ def expand(token):
                 out.append(f)
         else:
             out.append(form)
-    return [f for f in out if not re.search(r"<[a-z]+>", f)]
+    return [f for f in out if not re.search(r"<[a-z-]+>", f)]
 
 
 def main():
