@@ -9,6 +9,7 @@
 #include "common/ids.h"
 #include "common/logging.h"
 #include "common/mutation.h"
+#include "common/reading.h"
 #include "common/rpc.h"
 #include "common/status.h"
 
@@ -39,34 +40,38 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateCase(Ctx* ctx, const pb::CreateCaseReq
 
 grpc::ServerUnaryReactor* CaseGrpc::GetCase(Ctx* ctx, const pb::GetCaseRequest* req,
                                             pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("get case", [&](CaseRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Case c, domain_.GetCase(caller, req->case_id(), repo));
-      *resp = ToCaseProto(c);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get case", resp,
+      [this, req](const Principal& caller, CaseRepository& repo) {
+        return domain_.GetCase(caller, req->case_id(), repo);
+      },
+      [this](const Case& c, pb::Case* out) { *out = ToCaseProto(c); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListCases(Ctx* ctx, const pb::ListCasesRequest* req,
                                               pb::ListCasesResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    CaseFilter f;
-    ASSIGN_OR_RETURN(f.status, FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status"));
-    ASSIGN_OR_RETURN(f.priority, FromEnum<Priority>(req->priority(), pb::Priority_IsValid, "priority"));
-    ASSIGN_OR_RETURN(f.request_type, FromEnum<RequestType>(req->request_type(),
-                                                           pb::RequestType_IsValid, "request_type"));
-    f.account_id = req->account_id();
-    f.owner = req->owner();
-    f.breaching_only = req->breaching_only();
-    return store_.Read("list cases", [&](CaseRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Page<Case> page,
-                       domain_.ListCases(caller, f, req->page_size(), req->page_token(), repo));
-      for (const Case& c : page.items) *resp->add_cases() = ToCaseProto(c);
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list cases", resp,
+      [req](const Principal&) -> absl::StatusOr<CaseFilter> {
+        CaseFilter f;
+        ASSIGN_OR_RETURN(f.status,
+                         FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status"));
+        ASSIGN_OR_RETURN(f.priority,
+                         FromEnum<Priority>(req->priority(), pb::Priority_IsValid, "priority"));
+        ASSIGN_OR_RETURN(f.request_type, FromEnum<RequestType>(
+                                             req->request_type(), pb::RequestType_IsValid,
+                                             "request_type"));
+        f.account_id = req->account_id();
+        f.owner = req->owner();
+        f.breaching_only = req->breaching_only();
+        return f;
+      },
+      [this, req](const Principal& caller, const CaseFilter& f, CaseRepository& repo) {
+        return domain_.ListCases(caller, f, req->page_size(), req->page_token(), repo);
+      },
+      [this](const Page<Case>& page, pb::ListCasesResponse* out) {
+        FillPage(page, out, [this](const Case& c, auto* o) { *o->add_cases() = ToCaseProto(c); });
+      });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::TakeCaseOwnership(Ctx* ctx, const pb::TakeCaseOwnershipRequest* req,
@@ -80,18 +85,16 @@ grpc::ServerUnaryReactor* CaseGrpc::TakeCaseOwnership(Ctx* ctx, const pb::TakeCa
 
 grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx, const pb::UpdateCaseStatusRequest* req,
                                                      pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(CaseStatus status,
-                     FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status"));
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "UpdateCaseStatus"), *req,
-                         "update case status", resp,
-                         [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
-                           ASSIGN_OR_RETURN(Case c, domain_.UpdateStatus(caller, req->case_id(),
-                                                                         status, req->etag(), repo,
-                                                                         req->question()));
-                           return ToCaseProto(c);
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"UpdateCaseStatus", "update case status"}, req, resp,
+      [req](const Principal&) {
+        return FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status");
+      },
+      [this, req](const Principal& caller, CaseStatus status, CaseRepository& repo) {
+        return domain_.UpdateStatus(caller, req->case_id(), status, req->etag(), repo,
+                                    req->question());
+      },
+      [this](const Case& c) { return ToCaseProto(c); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::AddCaseNote(Ctx* ctx, const pb::AddCaseNoteRequest* req,
@@ -105,16 +108,15 @@ grpc::ServerUnaryReactor* CaseGrpc::AddCaseNote(Ctx* ctx, const pb::AddCaseNoteR
 
 grpc::ServerUnaryReactor* CaseGrpc::EscalateCase(Ctx* ctx, const pb::EscalateCaseRequest* req,
                                                  pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(EscalationKind kind,
-                     FromEnum<EscalationKind>(req->kind(), pb::EscalationKind_IsValid, "kind"));
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "EscalateCase"), *req, "escalate case", resp,
-                         [&](CaseRepository& repo) -> absl::StatusOr<pb::Case> {
-                           ASSIGN_OR_RETURN(Case c, domain_.Escalate(caller, req->case_id(), kind,
-                                                                     req->reason(), repo));
-                           return ToCaseProto(c);
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"EscalateCase", "escalate case"}, req, resp,
+      [req](const Principal&) {
+        return FromEnum<EscalationKind>(req->kind(), pb::EscalationKind_IsValid, "kind");
+      },
+      [this, req](const Principal& caller, EscalationKind kind, CaseRepository& repo) {
+        return domain_.Escalate(caller, req->case_id(), kind, req->reason(), repo);
+      },
+      [this](const Case& c) { return ToCaseProto(c); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ResolveCase(Ctx* ctx, const pb::ResolveCaseRequest* req,
@@ -156,16 +158,15 @@ grpc::ServerUnaryReactor* CaseGrpc::ApproveReinstatement(Ctx* ctx,
 
 grpc::ServerUnaryReactor* CaseGrpc::ListCaseEvents(Ctx* ctx, const pb::ListCaseEventsRequest* req,
                                                    pb::ListCaseEventsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("list case events", [&](CaseRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Page<CaseEvent> page, domain_.ListEvents(caller, req->case_id(),
-                                                                req->page_size(), req->page_token(),
-                                                                repo));
-      for (const CaseEvent& e : page.items) ToProto(e, resp->add_events());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list case events", resp,
+      [this, req](const Principal& caller, CaseRepository& repo) {
+        return domain_.ListEvents(caller, req->case_id(), req->page_size(), req->page_token(),
+                                  repo);
+      },
+      [](const Page<CaseEvent>& page, pb::ListCaseEventsResponse* out) {
+        FillPage(page, out, [](const CaseEvent& e, auto* o) { ToProto(e, o->add_events()); });
+      });
 }
 
 // --- Trade-in cases --------------------------------------------------------------
@@ -181,30 +182,31 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateTradeInCase(Ctx* ctx,
 
 grpc::ServerUnaryReactor* CaseGrpc::GetTradeInCase(Ctx* ctx, const pb::GetTradeInCaseRequest* req,
                                                    pb::TradeInCase* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("get trade-in case", [&](CaseRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(TradeIn t, domain_.GetTradeIn(caller, req->case_id(), repo));
-      ToProto(t, resp);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get trade-in case", resp,
+      [this, req](const Principal& caller, CaseRepository& repo) {
+        return domain_.GetTradeIn(caller, req->case_id(), repo);
+      },
+      [](const TradeIn& t, pb::TradeInCase* out) { ToProto(t, out); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListTradeInCases(Ctx* ctx, const pb::ListTradeInCasesRequest* req,
                                                      pb::ListTradeInCasesResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    TradeInFilter f;
-    ASSIGN_OR_RETURN(f.status,
-                     FromEnum<TradeInStatus>(req->status(), pb::TradeInStatus_IsValid, "status"));
-    f.account_id = req->account_id();
-    return store_.Read("list trade-in cases", [&](CaseRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Page<TradeIn> page,
-                       domain_.ListTradeIns(caller, f, req->page_size(), req->page_token(), repo));
-      for (const TradeIn& t : page.items) ToProto(t, resp->add_trade_in_cases());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list trade-in cases", resp,
+      [req](const Principal&) -> absl::StatusOr<TradeInFilter> {
+        TradeInFilter f;
+        ASSIGN_OR_RETURN(f.status,
+                         FromEnum<TradeInStatus>(req->status(), pb::TradeInStatus_IsValid, "status"));
+        f.account_id = req->account_id();
+        return f;
+      },
+      [this, req](const Principal& caller, const TradeInFilter& f, CaseRepository& repo) {
+        return domain_.ListTradeIns(caller, f, req->page_size(), req->page_token(), repo);
+      },
+      [](const Page<TradeIn>& page, pb::ListTradeInCasesResponse* out) {
+        FillPage(page, out, [](const TradeIn& t, auto* o) { ToProto(t, o->add_trade_in_cases()); });
+      });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::UpdateTradeInLines(Ctx* ctx,
@@ -270,14 +272,14 @@ grpc::ServerUnaryReactor* CaseGrpc::RecordReceivedUnits(Ctx* ctx,
 
 grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAttachmentsRequest* req,
                                                     pb::ListAttachmentsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("list attachments", [&](CaseRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(std::vector<Attachment> list,
-                       domain_.ListAttachments(caller, req->case_id(), repo));
-      for (const Attachment& a : list) ToProto(a, resp->add_attachments());
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list attachments", resp,
+      [this, req](const Principal& caller, CaseRepository& repo) {
+        return domain_.ListAttachments(caller, req->case_id(), repo);
+      },
+      [](const std::vector<Attachment>& list, pb::ListAttachmentsResponse* out) {
+        for (const Attachment& a : list) ToProto(a, out->add_attachments());
+      });
 }
 
 // --- Technical-case notes -------------------------------------------------------
@@ -285,36 +287,38 @@ grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAtta
 grpc::ServerUnaryReactor* CaseGrpc::AddTechnicalCaseNote(Ctx* ctx,
                                                          const pb::AddTechnicalCaseNoteRequest* req,
                                                          pb::TechnicalCaseNote* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    TechnicalCaseNoteDraft draft{req->technical_case_id(), req->account_id(), req->note_id(),
-                                 req->subject(), req->body()};
-    RETURN_IF_ERROR(technical_notes_.Validate(draft));
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "AddTechnicalCaseNote"),
-                         *req, "add technical case note", resp,
-                         [&](CaseRepository& repo) -> absl::StatusOr<pb::TechnicalCaseNote> {
-                           ASSIGN_OR_RETURN(TechnicalCaseNote n,
-                                            technical_notes_.Add(caller, draft, repo));
-                           pb::TechnicalCaseNote out;
-                           ToProto(n, &out);
-                           return out;
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"AddTechnicalCaseNote", "add technical case note"}, req, resp,
+      [this, req](const Principal&) -> absl::StatusOr<TechnicalCaseNoteDraft> {
+        RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
+        TechnicalCaseNoteDraft draft{req->technical_case_id(), req->account_id(), req->note_id(),
+                                     req->subject(), req->body()};
+        RETURN_IF_ERROR(technical_notes_.Validate(draft));
+        return draft;
+      },
+      [this](const Principal& caller, const TechnicalCaseNoteDraft& draft, CaseRepository& repo) {
+        return technical_notes_.Add(caller, draft, repo);
+      },
+      [](const TechnicalCaseNote& n) {
+        pb::TechnicalCaseNote out;
+        ToProto(n, &out);
+        return out;
+      });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListTechnicalCaseNotes(
     Ctx* ctx, const pb::ListTechnicalCaseNotesRequest* req,
     pb::ListTechnicalCaseNotesResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("list technical case notes", [&](CaseRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Page<TechnicalCaseNote> page,
-                       technical_notes_.List(caller, req->technical_case_id(), req->page_size(),
-                                             req->page_token(), repo));
-      for (const TechnicalCaseNote& n : page.items) ToProto(n, resp->add_notes());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list technical case notes", resp,
+      [this, req](const Principal& caller, CaseRepository& repo) {
+        return technical_notes_.List(caller, req->technical_case_id(), req->page_size(),
+                                     req->page_token(), repo);
+      },
+      [](const Page<TechnicalCaseNote>& page, pb::ListTechnicalCaseNotesResponse* out) {
+        FillPage(page, out,
+                 [](const TechnicalCaseNote& n, auto* o) { ToProto(n, o->add_notes()); });
+      });
 }
 
 // --- Upload (client streaming) ---------------------------------------------------

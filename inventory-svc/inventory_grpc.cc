@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/mutation.h"
 #include "common/proto_convert.h"
+#include "common/reading.h"
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
 #include "common/status.h"
@@ -212,64 +213,84 @@ void ToProto(const Offer& o, pb::CpoOffer* out) {
   for (SupportLevel l : o.support_levels) out->add_support_levels(static_cast<pb::SupportLevel>(l));
 }
 
+
+// The filter of ListProducts and ListCpoOffers.
+absl::StatusOr<ProductFilter> ProductFilterOf(int family, int lifecycle) {
+  ProductFilter filter;
+  ASSIGN_OR_RETURN(filter.family, FromEnum<Family>(family, pb::ProductFamily_IsValid, "family"));
+  ASSIGN_OR_RETURN(filter.lifecycle,
+                   FromEnum<Lifecycle>(lifecycle, pb::Lifecycle_IsValid, "lifecycle"));
+  return filter;
+}
+
+// GetEntitlement's key: the one field of the request's oneof that is set.
+EntitlementKey EntitlementKeyOf(const pb::GetEntitlementRequest& req) {
+  EntitlementKey key;
+  switch (req.key_case()) {
+    case pb::GetEntitlementRequest::kSerialNumber:
+      key.serial = req.serial_number();
+      break;
+    case pb::GetEntitlementRequest::kSsrn:
+      key.ssrn = req.ssrn();
+      break;
+    case pb::GetEntitlementRequest::kContractId:
+      key.contract_id = req.contract_id();
+      break;
+    default:
+      break;
+  }
+  return key;
+}
+
 }  // namespace
 
 // --- Catalog ---------------------------------------------------------------------
 
 grpc::ServerUnaryReactor* InventoryGrpc::CreateProduct(Ctx* ctx, const pb::CreateProductRequest* req,
                                                        pb::Product* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(Product product, FromProto(req->product()));
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "CreateProduct"), *req, "create product",
-                         resp, [&](InventoryRepository& repo) -> absl::StatusOr<pb::Product> {
-                           ASSIGN_OR_RETURN(Product p, domain_.CreateProduct(caller, product, repo));
-                           return ToProto(p);
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"CreateProduct", "create product"}, req, resp,
+      [req](const Principal&) { return FromProto(req->product()); },
+      [this](const Principal& caller, const Product& product, InventoryRepository& repo) {
+        return domain_.CreateProduct(caller, product, repo);
+      },
+      [](const Product& p) { return ToProto(p); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetProduct(Ctx* ctx, const pb::GetProductRequest* req,
                                                     pb::Product* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("get product", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Product p, domain_.GetProduct(caller, req->sku(), repo));
-      ToProto(p, resp);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get product", resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.GetProduct(caller, req->sku(), repo);
+      },
+      [](const Product& p, pb::Product* out) { ToProto(p, out); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListProducts(Ctx* ctx, const pb::ListProductsRequest* req,
                                                       pb::ListProductsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ProductFilter filter;
-    ASSIGN_OR_RETURN(filter.family, FromEnum<Family>(req->family(), pb::ProductFamily_IsValid, "family"));
-    ASSIGN_OR_RETURN(filter.lifecycle,
-                     FromEnum<Lifecycle>(req->lifecycle(), pb::Lifecycle_IsValid, "lifecycle"));
-    return store_.Read("list products", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page, domain_.ListProducts(caller, filter, req->page_size(),
-                                                       req->page_token(), repo));
-      for (const Product& p : page.items) ToProto(p, resp->add_products());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list products", resp,
+      [req](const Principal&) { return ProductFilterOf(req->family(), req->lifecycle()); },
+      [this, req](const Principal& caller, const ProductFilter& filter, InventoryRepository& repo) {
+        return domain_.ListProducts(caller, filter, req->page_size(), req->page_token(), repo);
+      },
+      [](const Page<Product>& page, pb::ListProductsResponse* out) {
+        FillPage(page, out, [](const Product& p, auto* o) { ToProto(p, o->add_products()); });
+      });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx, const pb::UpdateProductRequest* req,
                                                        pb::Product* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(Product patch, FromProto(req->product()));
-    std::vector<std::string> mask(req->update_mask().paths().begin(),
-                                  req->update_mask().paths().end());
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "UpdateProduct"), *req, "update product",
-                         resp, [&](InventoryRepository& repo) -> absl::StatusOr<pb::Product> {
-                           ASSIGN_OR_RETURN(Product p, domain_.UpdateProduct(
-                                                           caller, patch, mask,
-                                                           req->product().etag(), repo));
-                           return ToProto(p);
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"UpdateProduct", "update product"}, req, resp,
+      [req](const Principal&) { return FromProto(req->product()); },
+      [this, req](const Principal& caller, const Product& patch, InventoryRepository& repo) {
+        const std::vector<std::string> mask(req->update_mask().paths().begin(),
+                                            req->update_mask().paths().end());
+        return domain_.UpdateProduct(caller, patch, mask, req->product().etag(), repo);
+      },
+      [](const Product& p) { return ToProto(p); });
 }
 
 // --- Genuine-serial registry -------------------------------------------------------
@@ -374,81 +395,85 @@ grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest>* InventoryGrpc::LoadGenui
 grpc::ServerUnaryReactor* InventoryGrpc::GetGenuineSerial(Ctx* ctx,
                                                           const pb::GetGenuineSerialRequest* req,
                                                           pb::GenuineSerial* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("get genuine serial", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(GenuineSerial g, domain_.GetGenuineSerial(caller, req->serial_number(), repo));
-      resp->set_serial_number(g.serial);
-      resp->set_sku(g.sku);
-      SetTime(g.load_time, resp->mutable_load_time());
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get genuine serial", resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.GetGenuineSerial(caller, req->serial_number(), repo);
+      },
+      [](const GenuineSerial& g, pb::GenuineSerial* out) {
+        out->set_serial_number(g.serial);
+        out->set_sku(g.sku);
+        SetTime(g.load_time, out->mutable_load_time());
+      });
 }
 
 // --- Units -------------------------------------------------------------------------
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReceiveUnit(Ctx* ctx, const pb::ReceiveUnitRequest* req,
                                                      pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ReceiveCommand cmd;
-    cmd.serial = req->serial_number();
-    cmd.sku = req->sku();
-    ASSIGN_OR_RETURN(cmd.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
-    ASSIGN_OR_RETURN(cmd.condition,
-                     FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
-    cmd.note = req->note();
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "ReceiveUnit"), *req, "receive unit", resp,
-                         [&](InventoryRepository& repo) -> absl::StatusOr<pb::Unit> {
-                           ASSIGN_OR_RETURN(Unit u, domain_.ReceiveUnit(caller, cmd, repo));
-                           return ToProto(u, clock_.Now());
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"ReceiveUnit", "receive unit"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<ReceiveCommand> {
+        ReceiveCommand cmd;
+        cmd.serial = req->serial_number();
+        cmd.sku = req->sku();
+        ASSIGN_OR_RETURN(cmd.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
+        ASSIGN_OR_RETURN(cmd.condition, FromEnum<Condition>(req->condition(),
+                                                            pb::UnitCondition_IsValid, "condition"));
+        cmd.note = req->note();
+        return cmd;
+      },
+      [this](const Principal& caller, const ReceiveCommand& cmd, InventoryRepository& repo) {
+        return domain_.ReceiveUnit(caller, cmd, repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetUnit(Ctx* ctx, const pb::GetUnitRequest* req,
                                                  pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("get unit", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Unit u, domain_.GetUnit(caller, req->serial_number(), repo));
-      ToProto(u, clock_.Now(), resp);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get unit", resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.GetUnit(caller, req->serial_number(), repo);
+      },
+      [this](const Unit& u, pb::Unit* out) { ToProto(u, clock_.Now(), out); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListUnits(Ctx* ctx, const pb::ListUnitsRequest* req,
                                                    pb::ListUnitsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    UnitFilter f;
-    f.sku = req->sku();
-    ASSIGN_OR_RETURN(f.state, FromEnum<UnitState>(req->state(), pb::UnitState_IsValid, "state"));
-    ASSIGN_OR_RETURN(f.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
-    ASSIGN_OR_RETURN(f.family, FromEnum<Family>(req->family(), pb::ProductFamily_IsValid, "family"));
-    ASSIGN_OR_RETURN(f.lifecycle,
-                     FromEnum<Lifecycle>(req->lifecycle(), pb::Lifecycle_IsValid, "lifecycle"));
-    return store_.Read("list units", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page,
-                       domain_.ListUnits(caller, f, req->page_size(), req->page_token(), repo));
-      const absl::Time now = clock_.Now();
-      for (const Unit& u : page.items) ToProto(u, now, resp->add_units());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list units", resp,
+      [req](const Principal&) -> absl::StatusOr<UnitFilter> {
+        UnitFilter f;
+        f.sku = req->sku();
+        ASSIGN_OR_RETURN(f.state, FromEnum<UnitState>(req->state(), pb::UnitState_IsValid, "state"));
+        ASSIGN_OR_RETURN(f.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
+        ASSIGN_OR_RETURN(f.family, FromEnum<Family>(req->family(), pb::ProductFamily_IsValid, "family"));
+        ASSIGN_OR_RETURN(f.lifecycle,
+                         FromEnum<Lifecycle>(req->lifecycle(), pb::Lifecycle_IsValid, "lifecycle"));
+        return f;
+      },
+      [this, req](const Principal& caller, const UnitFilter& f, InventoryRepository& repo) {
+        return domain_.ListUnits(caller, f, req->page_size(), req->page_token(), repo);
+      },
+      [this](const Page<Unit>& page, pb::ListUnitsResponse* out) {
+        const absl::Time now = clock_.Now();
+        FillPage(page, out, [now](const Unit& u, auto* o) { ToProto(u, now, o->add_units()); });
+      });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListUnitEvents(Ctx* ctx,
                                                         const pb::ListUnitEventsRequest* req,
                                                         pb::ListUnitEventsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("list unit events", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page, domain_.ListUnitEvents(caller, req->serial_number(),
-                                                         req->page_size(), req->page_token(), repo));
-      for (const UnitEvent& e : page.items) ToProto(e, resp->add_events());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list unit events", resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.ListUnitEvents(caller, req->serial_number(), req->page_size(),
+                                      req->page_token(), repo);
+      },
+      [](const Page<UnitEvent>& page, pb::ListUnitEventsResponse* out) {
+        FillPage(page, out, [](const UnitEvent& e, auto* o) { ToProto(e, o->add_events()); });
+      });
 }
 
 // --- Certification ---------------------------------------------------------------
@@ -456,28 +481,30 @@ grpc::ServerUnaryReactor* InventoryGrpc::ListUnitEvents(Ctx* ctx,
 grpc::ServerUnaryReactor* InventoryGrpc::RecordCertificationStep(
     Ctx* ctx, const pb::RecordCertificationStepRequest* req,
     pb::RecordCertificationStepResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    StepCommand cmd;
-    cmd.serial = req->serial_number();
-    ASSIGN_OR_RETURN(cmd.step, FromEnum<Step>(req->step(), pb::CertificationStep_IsValid, "step"));
-    cmd.passed = req->passed();
-    cmd.replaced_parts.assign(req->replaced_part_numbers().begin(),
-                              req->replaced_part_numbers().end());
-    cmd.no_repair_needed = req->no_repair_needed();
-    cmd.software_version = req->software_version();
-    cmd.test_report_reference = req->test_report_reference();
-    cmd.note = req->note();
-    return store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "RecordCertificationStep"), *req,
-        "record certification step", resp,
-        [&](InventoryRepository& repo) -> absl::StatusOr<pb::RecordCertificationStepResponse> {
-          ASSIGN_OR_RETURN(StepResult r, domain_.RecordCertificationStep(caller, cmd, repo));
-          pb::RecordCertificationStepResponse out;
-          ToProto(r.event, out.mutable_event());
-          ToProto(r.unit, clock_.Now(), out.mutable_unit());
-          return out;
-        });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"RecordCertificationStep", "record certification step"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<StepCommand> {
+        StepCommand cmd;
+        cmd.serial = req->serial_number();
+        ASSIGN_OR_RETURN(cmd.step, FromEnum<Step>(req->step(), pb::CertificationStep_IsValid, "step"));
+        cmd.passed = req->passed();
+        cmd.replaced_parts.assign(req->replaced_part_numbers().begin(),
+                                  req->replaced_part_numbers().end());
+        cmd.no_repair_needed = req->no_repair_needed();
+        cmd.software_version = req->software_version();
+        cmd.test_report_reference = req->test_report_reference();
+        cmd.note = req->note();
+        return cmd;
+      },
+      [this](const Principal& caller, const StepCommand& cmd, InventoryRepository& repo) {
+        return domain_.RecordCertificationStep(caller, cmd, repo);
+      },
+      [this](const StepResult& r) {
+        pb::RecordCertificationStepResponse out;
+        ToProto(r.event, out.mutable_event());
+        ToProto(r.unit, clock_.Now(), out.mutable_unit());
+        return out;
+      });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::CertifyUnit(Ctx* ctx, const pb::CertifyUnitRequest* req,
@@ -522,37 +549,43 @@ grpc::ServerUnaryReactor* InventoryGrpc::MoveToSparePool(Ctx* ctx,
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListCpoOffers(Ctx* ctx, const pb::ListCpoOffersRequest* req,
                                                        pb::ListCpoOffersResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ProductFilter filter;
-    ASSIGN_OR_RETURN(filter.family, FromEnum<Family>(req->family(), pb::ProductFamily_IsValid, "family"));
-    ASSIGN_OR_RETURN(filter.lifecycle,
-                     FromEnum<Lifecycle>(req->lifecycle(), pb::Lifecycle_IsValid, "lifecycle"));
-    return store_.Read("list cpo offers", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page, domain_.ListCpoOffers(caller, filter, req->in_stock_only(),
-                                                        req->page_size(), req->page_token(), repo));
-      for (const Offer& o : page.items) ToProto(o, resp->add_offers());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list cpo offers", resp,
+      [req](const Principal&) { return ProductFilterOf(req->family(), req->lifecycle()); },
+      [this, req](const Principal& caller, const ProductFilter& filter, InventoryRepository& repo) {
+        return domain_.ListCpoOffers(caller, filter, req->in_stock_only(), req->page_size(),
+                                     req->page_token(), repo);
+      },
+      [](const Page<Offer>& page, pb::ListCpoOffersResponse* out) {
+        FillPage(page, out, [](const Offer& o, auto* r) { ToProto(o, r->add_offers()); });
+      });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::ReserveUnitRequest* req,
                                                      pb::Reservation* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ReserveCommand cmd;
-    cmd.serial = req->serial_number();
-    cmd.sku = req->sku();
-    cmd.ship_to_region_code = req->ship_to_region_code();
-    ASSIGN_OR_RETURN(cmd.condition,
-                     FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "ReserveUnit"), *req, "reserve unit", resp,
-                         [&](InventoryRepository& repo) -> absl::StatusOr<pb::Reservation> {
-                           Product p;  // read once by ReserveUnit, for the price
-                           ASSIGN_OR_RETURN(Unit u, domain_.ReserveUnit(caller, cmd, repo, &p));
-                           return ReservationOf(u, p, clock_.Now());
-                         });
-  });
+  // The product ReserveUnit reads for the price, so that it is not read again.
+  struct Reserved {
+    Unit unit;
+    Product product;
+  };
+  return MutatingUnary(
+      ctx, executor_, store_, {"ReserveUnit", "reserve unit"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<ReserveCommand> {
+        ReserveCommand cmd;
+        cmd.serial = req->serial_number();
+        cmd.sku = req->sku();
+        cmd.ship_to_region_code = req->ship_to_region_code();
+        ASSIGN_OR_RETURN(cmd.condition, FromEnum<Condition>(req->condition(),
+                                                            pb::UnitCondition_IsValid, "condition"));
+        return cmd;
+      },
+      [this](const Principal& caller, const ReserveCommand& cmd,
+             InventoryRepository& repo) -> absl::StatusOr<Reserved> {
+        Reserved r;
+        ASSIGN_OR_RETURN(r.unit, domain_.ReserveUnit(caller, cmd, repo, &r.product));
+        return r;
+      },
+      [this](const Reserved& r) { return ReservationOf(r.unit, r.product, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseReservation(
@@ -566,27 +599,31 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReleaseReservation(
 
 grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRequest* req,
                                                   pb::SellUnitResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    SellCommand cmd;
-    cmd.serial = req->serial_number();
-    cmd.buyer_account_id = req->buyer_account_id();
-    for (int i = 0; i < req->support_options_size(); ++i) {
-      ASSIGN_OR_RETURN(SupportOption o, FromProto(req->support_options(i),
-                                                  absl::StrCat("support_options[", i, "]")));
-      cmd.support_options.push_back(o);
-    }
-    cmd.site = PostalAddressFromProto(req->site());
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "SellUnit"), *req, "sell unit", resp,
-                         [&](InventoryRepository& repo) -> absl::StatusOr<pb::SellUnitResponse> {
-                           ASSIGN_OR_RETURN(SaleResult r, domain_.SellUnit(caller, cmd, repo));
-                           const absl::Time now = clock_.Now();
-                           pb::SellUnitResponse out;
-                           ToProto(r.unit, now, out.mutable_unit());
-                           for (const Contract& c : r.contracts) ToProto(c, now, out.add_contracts());
-                           ToProto(r.entitlement, now, out.mutable_entitlement());
-                           return out;
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"SellUnit", "sell unit"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<SellCommand> {
+        SellCommand cmd;
+        cmd.serial = req->serial_number();
+        cmd.buyer_account_id = req->buyer_account_id();
+        for (int i = 0; i < req->support_options_size(); ++i) {
+          ASSIGN_OR_RETURN(SupportOption o, FromProto(req->support_options(i),
+                                                      absl::StrCat("support_options[", i, "]")));
+          cmd.support_options.push_back(o);
+        }
+        cmd.site = PostalAddressFromProto(req->site());
+        return cmd;
+      },
+      [this](const Principal& caller, const SellCommand& cmd, InventoryRepository& repo) {
+        return domain_.SellUnit(caller, cmd, repo);
+      },
+      [this](const SaleResult& r) {
+        const absl::Time now = clock_.Now();
+        pb::SellUnitResponse out;
+        ToProto(r.unit, now, out.mutable_unit());
+        for (const Contract& c : r.contracts) ToProto(c, now, out.add_contracts());
+        ToProto(r.entitlement, now, out.mutable_entitlement());
+        return out;
+      });
 }
 
 // --- Installed base and entitlement --------------------------------------------------
@@ -594,47 +631,51 @@ grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRe
 grpc::ServerUnaryReactor* InventoryGrpc::RegisterProduct(Ctx* ctx,
                                                          const pb::RegisterProductRequest* req,
                                                          pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    RegisterCommand cmd;
-    cmd.serial = req->serial_number();
-    cmd.sku = req->sku();
-    cmd.account_id = req->account_id();
-    cmd.site = PostalAddressFromProto(req->site());
-    if (req->has_ship_time()) {
-      ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
-    }
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "RegisterProduct"), *req,
-                         "register product", resp,
-                         [&](InventoryRepository& repo) -> absl::StatusOr<pb::Unit> {
-                           ASSIGN_OR_RETURN(Unit u, domain_.RegisterProduct(caller, cmd, repo));
-                           return ToProto(u, clock_.Now());
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"RegisterProduct", "register product"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<RegisterCommand> {
+        RegisterCommand cmd;
+        cmd.serial = req->serial_number();
+        cmd.sku = req->sku();
+        cmd.account_id = req->account_id();
+        cmd.site = PostalAddressFromProto(req->site());
+        if (req->has_ship_time()) {
+          ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
+        }
+        return cmd;
+      },
+      [this](const Principal& caller, const RegisterCommand& cmd, InventoryRepository& repo) {
+        return domain_.RegisterProduct(caller, cmd, repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::UpdateInstalledBase(
     Ctx* ctx, const pb::UpdateInstalledBaseRequest* req, pb::UpdateInstalledBaseResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    SiteMoveCommand cmd;
-    cmd.serial = req->serial_number();
-    cmd.site = PostalAddressFromProto(req->site());
-    ASSIGN_OR_RETURN(cmd.accepted_level,
-                     FromEnum<SupportLevel>(req->accepted_support_level(), pb::SupportLevel_IsValid,
-                                            "accepted_support_level"));
-    cmd.etag = req->etag();
-    return store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "UpdateInstalledBase"), *req, "update installed base", resp,
-        [&](InventoryRepository& repo) -> absl::StatusOr<pb::UpdateInstalledBaseResponse> {
-          ASSIGN_OR_RETURN(SiteMoveResult r, domain_.UpdateInstalledBase(caller, cmd, repo));
-          pb::UpdateInstalledBaseResponse out;
-          out.set_applied(r.applied);
-          out.set_contracted_support_level(static_cast<pb::SupportLevel>(r.contracted_level));
-          out.set_offered_support_level(static_cast<pb::SupportLevel>(r.offered_level));
-          out.set_message(r.message);
-          ToProto(r.unit, clock_.Now(), out.mutable_unit());
-          return out;
-        });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"UpdateInstalledBase", "update installed base"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<SiteMoveCommand> {
+        SiteMoveCommand cmd;
+        cmd.serial = req->serial_number();
+        cmd.site = PostalAddressFromProto(req->site());
+        ASSIGN_OR_RETURN(cmd.accepted_level,
+                         FromEnum<SupportLevel>(req->accepted_support_level(),
+                                                pb::SupportLevel_IsValid, "accepted_support_level"));
+        cmd.etag = req->etag();
+        return cmd;
+      },
+      [this](const Principal& caller, const SiteMoveCommand& cmd, InventoryRepository& repo) {
+        return domain_.UpdateInstalledBase(caller, cmd, repo);
+      },
+      [this](const SiteMoveResult& r) {
+        pb::UpdateInstalledBaseResponse out;
+        out.set_applied(r.applied);
+        out.set_contracted_support_level(static_cast<pb::SupportLevel>(r.contracted_level));
+        out.set_offered_support_level(static_cast<pb::SupportLevel>(r.offered_level));
+        out.set_message(r.message);
+        ToProto(r.unit, clock_.Now(), out.mutable_unit());
+        return out;
+      });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::TransferOwnership(Ctx* ctx,
@@ -668,61 +709,43 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReinstateUnit(Ctx* ctx, const pb::Reins
 
 grpc::ServerUnaryReactor* InventoryGrpc::CreateSupportContract(
     Ctx* ctx, const pb::CreateSupportContractRequest* req, pb::SupportContract* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(SupportOption option, FromProto(req->option(), "option"));
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "CreateSupportContract"), *req,
-                         "create support contract", resp,
-                         [&](InventoryRepository& repo) -> absl::StatusOr<pb::SupportContract> {
-                           ASSIGN_OR_RETURN(Contract c, domain_.CreateSupportContract(
-                                                            caller, req->serial_number(), option,
-                                                            repo));
-                           pb::SupportContract out;
-                           ToProto(c, clock_.Now(), &out);
-                           return out;
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"CreateSupportContract", "create support contract"}, req, resp,
+      [req](const Principal&) { return FromProto(req->option(), "option"); },
+      [this, req](const Principal& caller, const SupportOption& option, InventoryRepository& repo) {
+        return domain_.CreateSupportContract(caller, req->serial_number(), option, repo);
+      },
+      [this](const Contract& c) {
+        pb::SupportContract out;
+        ToProto(c, clock_.Now(), &out);
+        return out;
+      });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetEntitlement(Ctx* ctx,
                                                         const pb::GetEntitlementRequest* req,
                                                         pb::Entitlement* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    EntitlementKey key;
-    switch (req->key_case()) {
-      case pb::GetEntitlementRequest::kSerialNumber:
-        key.serial = req->serial_number();
-        break;
-      case pb::GetEntitlementRequest::kSsrn:
-        key.ssrn = req->ssrn();
-        break;
-      case pb::GetEntitlementRequest::kContractId:
-        key.contract_id = req->contract_id();
-        break;
-      default:
-        break;
-    }
-    return store_.Read("get entitlement", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Entitlement e, domain_.GetEntitlement(caller, key, repo));
-      ToProto(e, clock_.Now(), resp);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get entitlement", resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.GetEntitlement(caller, EntitlementKeyOf(*req), repo);
+      },
+      [this](const Entitlement& e, pb::Entitlement* out) { ToProto(e, clock_.Now(), out); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListInstalledBase(Ctx* ctx,
                                                            const pb::ListInstalledBaseRequest* req,
                                                            pb::ListInstalledBaseResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return store_.Read("list installed base", [&](InventoryRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page, domain_.ListInstalledBase(caller, req->account_id(),
-                                                            req->page_size(), req->page_token(),
-                                                            repo));
-      const absl::Time now = clock_.Now();
-      for (const Unit& u : page.items) ToProto(u, now, resp->add_units());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list installed base", resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.ListInstalledBase(caller, req->account_id(), req->page_size(),
+                                         req->page_token(), repo);
+      },
+      [this](const Page<Unit>& page, pb::ListInstalledBaseResponse* out) {
+        const absl::Time now = clock_.Now();
+        FillPage(page, out, [now](const Unit& u, auto* o) { ToProto(u, now, o->add_units()); });
+      });
 }
 
 // --- For RMAs --------------------------------------------------------------------------
@@ -747,43 +770,47 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReleaseSpare(Ctx* ctx, const pb::Releas
 
 grpc::ServerUnaryReactor* InventoryGrpc::IntakeReturnedUnit(
     Ctx* ctx, const pb::IntakeReturnedUnitRequest* req, pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    IntakeCommand cmd;
-    cmd.serial = req->serial_number();
-    ASSIGN_OR_RETURN(cmd.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
-    cmd.sku = req->sku();
-    cmd.reference = req->reference();
-    return store_.Mutate(IdempotencyKey::For(caller, req->request_id(), "IntakeReturnedUnit"), *req,
-                         "intake returned unit", resp,
-                         [&](InventoryRepository& repo) -> absl::StatusOr<pb::Unit> {
-                           ASSIGN_OR_RETURN(Unit u, domain_.IntakeReturnedUnit(caller, cmd, repo));
-                           return ToProto(u, clock_.Now());
-                         });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"IntakeReturnedUnit", "intake returned unit"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<IntakeCommand> {
+        IntakeCommand cmd;
+        cmd.serial = req->serial_number();
+        ASSIGN_OR_RETURN(cmd.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
+        cmd.sku = req->sku();
+        cmd.reference = req->reference();
+        return cmd;
+      },
+      [this](const Principal& caller, const IntakeCommand& cmd, InventoryRepository& repo) {
+        return domain_.IntakeReturnedUnit(caller, cmd, repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::SwapInstalledBase(Ctx* ctx,
                                                            const pb::SwapInstalledBaseRequest* req,
                                                            pb::SwapInstalledBaseResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    SwapCommand cmd;
-    cmd.defective_serial = req->defective_serial_number();
-    cmd.replacement_serial = req->replacement_serial_number();
-    cmd.rma_number = req->rma_number();
-    if (req->has_ship_time()) {
-      ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
-    }
-    return store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "SwapInstalledBase"), *req, "swap installed base", resp,
-        [&](InventoryRepository& repo) -> absl::StatusOr<pb::SwapInstalledBaseResponse> {
-          ASSIGN_OR_RETURN(SwapResult r, domain_.SwapInstalledBase(caller, cmd, repo));
-          const absl::Time now = clock_.Now();
-          pb::SwapInstalledBaseResponse out;
-          ToProto(r.defective, now, out.mutable_defective_unit());
-          ToProto(r.replacement, now, out.mutable_replacement_unit());
-          return out;
-        });
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"SwapInstalledBase", "swap installed base"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<SwapCommand> {
+        SwapCommand cmd;
+        cmd.defective_serial = req->defective_serial_number();
+        cmd.replacement_serial = req->replacement_serial_number();
+        cmd.rma_number = req->rma_number();
+        if (req->has_ship_time()) {
+          ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
+        }
+        return cmd;
+      },
+      [this](const Principal& caller, const SwapCommand& cmd, InventoryRepository& repo) {
+        return domain_.SwapInstalledBase(caller, cmd, repo);
+      },
+      [this](const SwapResult& r) {
+        const absl::Time now = clock_.Now();
+        pb::SwapInstalledBaseResponse out;
+        ToProto(r.defective, now, out.mutable_defective_unit());
+        ToProto(r.replacement, now, out.mutable_replacement_unit());
+        return out;
+      });
 }
 
 }  // namespace aftercare::inventory

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/policy.h"
 #include "common/proto_convert.h"
+#include "common/reading.h"
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
 #include "common/status.h"
@@ -200,28 +201,26 @@ grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::GetEntitlement(Ctx* ctx,
                                                         const pb::GetEntitlementRequest* req,
                                                         pb::Entitlement* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Read("get entitlement", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(Entitlement e, domain_.GetEntitlement(caller, req->entitlement_id(), repo));
-      ToProto(e, resp);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get entitlement", resp,
+      [this, req](const Principal& caller, LicensingRepository& repo) {
+        return domain_.GetEntitlement(caller, req->entitlement_id(), repo);
+      },
+      [](const Entitlement& e, pb::Entitlement* out) { ToProto(e, out); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListEntitlements(Ctx* ctx,
                                                           const pb::ListEntitlementsRequest* req,
                                                           pb::ListEntitlementsResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Read("list entitlements", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page,
-                       domain_.ListEntitlements(caller, req->account_id(),
-                                                PageOf(req->page_size(), req->page_token()), repo));
-      for (const Entitlement& e : page.items) ToProto(e, resp->add_entitlements());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list entitlements", resp,
+      [this, req](const Principal& caller, LicensingRepository& repo) {
+        return domain_.ListEntitlements(caller, req->account_id(),
+                                        PageOf(req->page_size(), req->page_token()), repo);
+      },
+      [](const Page<Entitlement>& page, pb::ListEntitlementsResponse* out) {
+        FillPage(page, out, [](const Entitlement& e, auto* o) { ToProto(e, o->add_entitlements()); });
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
@@ -361,60 +360,58 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::GetRmaTransfer(Ctx* ctx,
                                                         const pb::GetRmaTransferRequest* req,
                                                         pb::RmaTransfer* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Read("get transfer", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(RmaTransfer t, domain_.GetTransfer(caller, req->rma_number(), repo));
-      ToProto(t, resp);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get transfer", resp,
+      [this, req](const Principal& caller, LicensingRepository& repo) {
+        return domain_.GetTransfer(caller, req->rma_number(), repo);
+      },
+      [](const RmaTransfer& t, pb::RmaTransfer* out) { ToProto(t, out); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListRmaTransfers(Ctx* ctx,
                                                           const pb::ListRmaTransfersRequest* req,
                                                           pb::ListRmaTransfersResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Read("list transfers", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page, domain_.ListTransfers(caller, req->account_id(),
-                                                        req->device_serial(),
-                                                        PageOf(req->page_size(), req->page_token()),
-                                                        repo));
-      for (const RmaTransfer& t : page.items) ToProto(t, resp->add_transfers());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list transfers", resp,
+      [this, req](const Principal& caller, LicensingRepository& repo) {
+        return domain_.ListTransfers(caller, req->account_id(), req->device_serial(),
+                                     PageOf(req->page_size(), req->page_token()), repo);
+      },
+      [](const Page<RmaTransfer>& page, pb::ListRmaTransfersResponse* out) {
+        FillPage(page, out, [](const RmaTransfer& t, auto* o) { ToProto(t, o->add_transfers()); });
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::GetLicense(Ctx* ctx, const pb::GetLicenseRequest* req,
                                                     pb::License* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Read("get license", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(License l, domain_.GetLicense(caller, req->license_id(), repo));
-      ToProto(l, resp);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "get license", resp,
+      [this, req](const Principal& caller, LicensingRepository& repo) {
+        return domain_.GetLicense(caller, req->license_id(), repo);
+      },
+      [](const License& l, pb::License* out) { ToProto(l, out); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListLicenses(Ctx* ctx, const pb::ListLicensesRequest* req,
                                                       pb::ListLicensesResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    LicenseFilter filter;
-    filter.account_id = req->account_id();
-    filter.device_serial = req->device_serial();
-    filter.entitlement_id = req->entitlement_id();
-    ASSIGN_OR_RETURN(filter.state,
-                     FromEnum<LicenseState>(req->state(), pb::LicenseState_IsValid, "state"));
-    return store_.Read("list licenses", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page, domain_.ListLicenses(caller, filter,
-                                                       PageOf(req->page_size(), req->page_token()),
-                                                       repo));
-      for (const License& l : page.items) ToProto(l, resp->add_licenses());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list licenses", resp,
+      [req](const Principal&) -> absl::StatusOr<LicenseFilter> {
+        LicenseFilter filter;
+        filter.account_id = req->account_id();
+        filter.device_serial = req->device_serial();
+        filter.entitlement_id = req->entitlement_id();
+        ASSIGN_OR_RETURN(filter.state,
+                         FromEnum<LicenseState>(req->state(), pb::LicenseState_IsValid, "state"));
+        return filter;
+      },
+      [this, req](const Principal& caller, const LicenseFilter& filter, LicensingRepository& repo) {
+        return domain_.ListLicenses(caller, filter, PageOf(req->page_size(), req->page_token()),
+                                    repo);
+      },
+      [](const Page<License>& page, pb::ListLicensesResponse* out) {
+        FillPage(page, out, [](const License& l, auto* o) { ToProto(l, o->add_licenses()); });
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::RevokeLicenseRequest* req,
@@ -441,31 +438,34 @@ grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::Revok
 grpc::ServerUnaryReactor* LicensingGrpc::VerifyLicenseKey(Ctx* ctx,
                                                           const pb::VerifyLicenseKeyRequest* req,
                                                           pb::VerifyLicenseKeyResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    std::optional<absl::Time> at;
-    if (req->has_at_time()) {
-      ASSIGN_OR_RETURN(at, FromTimestamp(req->at_time(), "at_time"));
-    }
-    RETURN_IF_ERROR(store_.Read("verify license key", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(VerifyResult v, domain_.Verify(caller, req->license_key(),
-                                                      req->device_serial(), at, repo));
-      resp->set_verdict(static_cast<pb::KeyVerdict>(v.verdict));
-      resp->set_detail(v.detail);
-      resp->set_revocation_reason(static_cast<pb::RevocationReason>(v.revocation_reason));
-      if (v.claims) {
-        resp->set_license_id(v.claims->license_id);
-        resp->set_feature(v.claims->feature);
-        resp->set_capacity(v.claims->capacity);
-        resp->set_device_serial(v.claims->device_serial);
-        SetTime(v.claims->not_before, resp->mutable_not_before());
-        if (v.claims->not_after) SetTime(*v.claims->not_after, resp->mutable_not_after());
-        resp->set_key_id(v.claims->key_id);
-      }
-      return absl::OkStatus();
-    }));
-    metrics_.Count(metrics_.verifications, {{"verdict", pb::KeyVerdict_Name(resp->verdict())}});
-    return absl::OkStatus();
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "verify license key", resp,
+      [req](const Principal&) -> absl::StatusOr<std::optional<absl::Time>> {
+        std::optional<absl::Time> at;
+        if (req->has_at_time()) {
+          ASSIGN_OR_RETURN(at, FromTimestamp(req->at_time(), "at_time"));
+        }
+        return at;
+      },
+      [this, req](const Principal& caller, const std::optional<absl::Time>& at,
+                  LicensingRepository& repo) {
+        return domain_.Verify(caller, req->license_key(), req->device_serial(), at, repo);
+      },
+      [this](const VerifyResult& v, pb::VerifyLicenseKeyResponse* out) {
+        out->set_verdict(static_cast<pb::KeyVerdict>(v.verdict));
+        out->set_detail(v.detail);
+        out->set_revocation_reason(static_cast<pb::RevocationReason>(v.revocation_reason));
+        if (v.claims) {
+          out->set_license_id(v.claims->license_id);
+          out->set_feature(v.claims->feature);
+          out->set_capacity(v.claims->capacity);
+          out->set_device_serial(v.claims->device_serial);
+          SetTime(v.claims->not_before, out->mutable_not_before());
+          if (v.claims->not_after) SetTime(*v.claims->not_after, out->mutable_not_after());
+          out->set_key_id(v.claims->key_id);
+        }
+        metrics_.Count(metrics_.verifications, {{"verdict", pb::KeyVerdict_Name(out->verdict())}});
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListSigningKeys(Ctx* ctx,
@@ -488,16 +488,16 @@ grpc::ServerUnaryReactor* LicensingGrpc::ListSigningKeys(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::ListNotifications(Ctx* ctx,
                                                            const pb::ListNotificationsRequest* req,
                                                            pb::ListNotificationsResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    return store_.Read("list notifications", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(auto page, domain_.ListNotifications(
-                                      caller, req->account_id(), req->entitlement_id(),
-                                      PageOf(req->page_size(), req->page_token()), repo));
-      for (const Notification& n : page.items) ToProto(n, resp->add_notifications());
-      resp->set_next_page_token(page.next_page_token);
-      return absl::OkStatus();
-    });
-  });
+  return ReadingUnary(
+      ctx, executor_, store_, "list notifications", resp,
+      [this, req](const Principal& caller, LicensingRepository& repo) {
+        return domain_.ListNotifications(caller, req->account_id(), req->entitlement_id(),
+                                         PageOf(req->page_size(), req->page_token()), repo);
+      },
+      [](const Page<Notification>& page, pb::ListNotificationsResponse* out) {
+        FillPage(page, out,
+                 [](const Notification& n, auto* o) { ToProto(n, o->add_notifications()); });
+      });
 }
 
 }  // namespace aftercare::licensing

@@ -1,8 +1,9 @@
 // The gRPC face of rma-svc (aftercare.rma.v1.RmaService): each handler
-// converts its request to domain values, fetches the unit's entitlement from
-// inventory-svc where a rule needs it (outside any transaction), runs the
-// domain (rma.h) on the bounded executor through RunUnary — in an idempotent
-// transaction for mutations — and converts the result back. No rules, no SQL.
+// converts its request to domain values, runs the domain (rma.h) on the
+// bounded executor — ReadingUnary for reads, an idempotent transaction for
+// mutations — and converts the result back. The RPCs that read inventory-svc
+// first (CreateRma, UpdateRma, ApproveRma) are use cases (create_rma.h,
+// update_rma.h, approve_rma.h). No rules, no SQL.
 #ifndef AFTERCARE_RMA_SVC_RMA_GRPC_H_
 #define AFTERCARE_RMA_SVC_RMA_GRPC_H_
 
@@ -12,16 +13,17 @@
 #include "common/executor.h"
 #include "common/notifications.h"
 #include "common/outbox.h"
+#include "rma-svc/approve_rma.h"
+#include "rma-svc/create_rma.h"
 #include "rma-svc/inventory_client.h"
 #include "rma-svc/rma.h"
 #include "rma-svc/rma_repository.h"
+#include "rma-svc/rma_view.h"
+#include "rma-svc/update_rma.h"
 
 namespace aftercare::rma {
 
 namespace pb = ::aftercare::rma::v1;
-
-// Converts a domain RMA to its message (overdue is computed at `now`).
-pb::Rma ToProto(const Rma& rma, absl::Time now);
 
 class RmaGrpc final : public pb::RmaService::CallbackService {
  public:
@@ -46,7 +48,10 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
         executor_(*d.executor),
         outbox_(d.outbox),
         clock_(*d.clock),
-        notifications_(d.notifications) {}
+        notifications_(d.notifications),
+        create_rma_(UseCaseDeps(), validation_numbers_),
+        update_rma_(UseCaseDeps()),
+        approve_rma_(UseCaseDeps(), rma_numbers_) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -82,6 +87,7 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
   void WakeOutbox() {
     if (outbox_ != nullptr) outbox_->Notify();
   }
+  RmaUseCaseDeps UseCaseDeps() { return RmaUseCaseDeps{domain_, store_, inventory_, clock_}; }
 
   const Rmas& domain_;
   RmaStore& store_;
@@ -92,6 +98,10 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
   OutboxDispatcher* outbox_;
   const Clock& clock_;
   NotificationDispatcher* notifications_;
+  // The RPCs whose flow has more steps than one transaction.
+  const CreateRmaUseCase create_rma_;
+  const UpdateRmaUseCase update_rma_;
+  const ApproveRmaUseCase approve_rma_;
 };
 
 }  // namespace aftercare::rma

@@ -22,11 +22,20 @@
 
 namespace aftercare::db {
 
-class IdAllocator {
+// Where a use case takes its numbers from: an IdAllocator in the service, a
+// counter in a unit test.
+class IdSource {
+ public:
+  virtual ~IdSource() = default;
+  // The next number of the sequence `scope`.
+  virtual absl::StatusOr<int64_t> Next(const std::string& scope) = 0;
+};
+
+class IdAllocator : public IdSource {
  public:
   IdAllocator(ConnectionPool* pool, std::string sequence_name, int block_size);
 
-  absl::StatusOr<int64_t> Next(const std::string& scope);
+  absl::StatusOr<int64_t> Next(const std::string& scope) override;
 
  private:
   struct Block {
