@@ -17,6 +17,11 @@
 // The overload with a `prepare(caller) -> absl::StatusOr<P>` step runs it
 // before the transaction (request parsing that needs no database, so a bad
 // request never opens one) and passes the P to `body(caller, p, repo)`.
+//
+// The overload that also takes `after(Resp&) -> absl::Status` runs it once
+// the answer is final: committed, or the stored answer of a retry. For what
+// must follow a commit and never a rolled-back write: counting the result in
+// a metric, waking the outbox, opening what the stored answer keeps sealed.
 #ifndef AFTERCARE_COMMON_MUTATION_H_
 #define AFTERCARE_COMMON_MUTATION_H_
 
@@ -77,6 +82,36 @@ grpc::ServerUnaryReactor* MutatingUnary(grpc::CallbackServerContext* ctx, Bounde
                           return convert(*result);
                         });
                   });
+}
+
+template <typename Repo, typename Req, typename Resp, typename Prepare, typename Body,
+          typename Convert, typename After>
+grpc::ServerUnaryReactor* MutatingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
+                                        RepositoryStore<Repo>& store, MutationName name,
+                                        const Req* req, Resp* resp, Prepare prepare, Body body,
+                                        Convert convert, After after) {
+  return RunUnary(ctx, executor,
+                  [&store, name, req, resp, prepare = std::move(prepare), body = std::move(body),
+                   convert = std::move(convert),
+                   after = std::move(after)](const Principal& caller) -> absl::Status {
+                    auto prepared = prepare(caller);
+                    if (!prepared.ok()) return prepared.status();
+                    absl::Status written = store.Mutate(
+                        IdempotencyKey::For(caller, req->request_id(), name.rpc), *req, name.what,
+                        resp, [&](Repo& repo) -> absl::StatusOr<Resp> {
+                          auto result = body(caller, *prepared, repo);
+                          if (!result.ok()) return result.status();
+                          return convert(*result);
+                        });
+                    if (!written.ok()) return written;
+                    return after(*resp);
+                  });
+}
+
+// A `prepare` step for a request that needs none.
+struct NothingToPrepare {};
+inline absl::StatusOr<NothingToPrepare> NoPreparation(const Principal&) {
+  return NothingToPrepare{};
 }
 
 }  // namespace aftercare

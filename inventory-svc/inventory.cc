@@ -111,7 +111,8 @@ absl::Time AddMonths(absl::Time t, int months) {
 }
 
 UnitState EffectiveState(const Unit& unit, absl::Time now) {
-  if (unit.state == UnitState::kReserved && unit.reserved_until && *unit.reserved_until <= now) {
+  if (unit.state == UnitState::kReserved && unit.reserved_until &&
+      ReservationExpired(*unit.reserved_until, now)) {
     return UnitState::kCertified;
   }
   return unit.state;

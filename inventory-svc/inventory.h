@@ -65,7 +65,16 @@ absl::StatusOr<int64_t> CpoPrice(int64_t list_minor, int32_t discount_bps);
 // month's last day).
 absl::Time AddMonths(absl::Time t, int months);
 
-// The state a unit is in at `now`: a reservation past its expiry reads as CERTIFIED.
+// Whether a reservation ending at `reserved_until` has expired at `now`: at
+// its end, not a microsecond later. The one comparison of the rule; the
+// repository's SQL (ExpiredReservation in mysql_inventory_repository.cc)
+// binds `now` to the same `<=`.
+inline bool ReservationExpired(absl::Time reserved_until, absl::Time now) {
+  return reserved_until <= now;
+}
+
+// The state a unit is in at `now`: a RESERVED unit whose reservation has
+// expired (ReservationExpired) reads as CERTIFIED.
 UnitState EffectiveState(const Unit& unit, absl::Time now);
 
 // The best support level that can be served at a site in `region_code`.

@@ -17,6 +17,8 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "common/db/sql_time.h"
+#include "inventory-svc/fake_inventory_repository.h"
 #include "inventory-svc/inventory_spec.h"
 #include "inventory-svc/mysql_inventory_repository.h"
 #include "tests/harness/test_service.h"
@@ -348,6 +350,91 @@ TEST_F(InventoryIntegrationTest, EntitlementFactsInOneStatementMatchTheThreeRead
     }
   }
   EXPECT_EQ(rows, 3);
+}
+
+// "An expired reservation counts as CERTIFIED" is decided by
+// ReservationExpired in C++ and by the repository's SQL. Both must put the
+// same units on the same side, at the boundary too: a reservation ending
+// exactly now has expired, one ending a microsecond later has not. The same
+// questions go to the MySQL repository and to the fake (which uses
+// EffectiveState), and to the gauge's count by state.
+TEST_F(InventoryIntegrationTest, ReservationExpiryIsOneRuleInSqlAndInTheDomain) {
+  CreateProduct(kSku, pb::LIFECYCLE_CURRENT, 1'234'567);
+  const std::vector<std::string> serials = {"JNX0000001", "JNX0000002", "JNX0000003",
+                                            "JNX0000004", "JNX0000005"};
+  pb::LoadGenuineSerialsResponse loaded;
+  ASSERT_TRUE(LoadSerials(serials, kSku, "load-expiry", &loaded).ok());
+  for (const std::string& serial : serials) Receive(serial);
+  const absl::Time now = clock_.Now();
+  const int64_t now_us = db::ToMicros(now);
+  auto reserve = [&](const std::string& serial, int64_t until_us) {
+    ASSERT_TRUE(svc_->database()
+                    .Execute(absl::StrCat("UPDATE units SET state = 'RESERVED', reservation_id = 'r-",
+                                          serial, "', reserved_partner_id = 'purewrx',"
+                                          " reserved_at_us = ", now_us - 1000,
+                                          ", reserved_until_us = ", until_us, " WHERE serial = '",
+                                          serial, "'"))
+                    .ok());
+  };
+  ASSERT_TRUE(svc_->database()
+                  .Execute("UPDATE units SET state = 'CERTIFIED' WHERE serial = 'JNX0000001'")
+                  .ok());
+  reserve("JNX0000002", now_us - 1);  // expired a microsecond ago
+  reserve("JNX0000003", now_us);      // expires now: expired
+  reserve("JNX0000004", now_us + 1);  // a microsecond left: reserved
+  // JNX0000005 stays RECEIVED.
+
+  ASSERT_OK_AND_ASSIGN(auto pool, db::ConnectionPool::Create(svc_->database().Options(2), nullptr));
+  ASSERT_OK_AND_ASSIGN(db::PooledConnection conn, pool->Acquire());
+  MysqlInventoryRepository mysql(*conn);
+  FakeInventoryRepository fake;
+  std::map<UnitState, int64_t> by_domain;
+  for (const std::string& serial : serials) {
+    ASSERT_OK_AND_ASSIGN(std::optional<Unit> u, mysql.FindUnit(serial, false));
+    ASSERT_TRUE(u.has_value()) << serial;
+    fake.units[serial] = *u;
+    ++by_domain[EffectiveState(*u, now)];
+  }
+  EXPECT_EQ(EffectiveState(fake.units["JNX0000003"], now), UnitState::kCertified);
+  EXPECT_EQ(EffectiveState(fake.units["JNX0000004"], now), UnitState::kReserved);
+
+  auto serials_of = [](const std::vector<Unit>& units) {
+    std::vector<std::string> out;
+    for (const Unit& u : units) out.push_back(u.serial);
+    return out;
+  };
+  for (UnitState state : {UnitState::kCertified, UnitState::kReserved}) {
+    SCOPED_TRACE(Name(state));
+    UnitFilter f;
+    f.sku = kSku;
+    f.state = state;
+    ASSERT_OK_AND_ASSIGN(std::vector<Unit> from_sql, mysql.ListUnits(f, "", 50, now));
+    ASSERT_OK_AND_ASSIGN(std::vector<Unit> from_fake, fake.ListUnits(f, "", 50, now));
+    EXPECT_EQ(serials_of(from_sql), serials_of(from_fake));
+  }
+  UnitFilter certified;
+  certified.state = UnitState::kCertified;
+  ASSERT_OK_AND_ASSIGN(std::vector<Unit> available, mysql.ListUnits(certified, "", 50, now));
+  EXPECT_THAT(serials_of(available), ::testing::ElementsAre("JNX0000001", "JNX0000002", "JNX0000003"));
+
+  ASSERT_OK_AND_ASSIGN(std::vector<StockCount> sql_stock, mysql.CountAvailable(kSku, now));
+  ASSERT_OK_AND_ASSIGN(std::vector<StockCount> fake_stock, fake.CountAvailable(kSku, now));
+  ASSERT_EQ(sql_stock.size(), fake_stock.size());
+  for (size_t i = 0; i < sql_stock.size(); ++i) {
+    EXPECT_EQ(sql_stock[i].condition, fake_stock[i].condition);
+    EXPECT_EQ(sql_stock[i].count, fake_stock[i].count);
+  }
+
+  MysqlInventoryStore store(pool.get(), &clock_);
+  ASSERT_OK_AND_ASSIGN(auto by_sql, store.CountByState(now));
+  EXPECT_EQ(by_sql, by_domain);
+  EXPECT_EQ(by_sql[UnitState::kCertified], 3);
+  EXPECT_EQ(by_sql[UnitState::kReserved], 1);
+
+  // The sweeper releases exactly the expired two, and they stay available.
+  ASSERT_OK_AND_ASSIGN(int released, store.SweepExpiredReservations(now, 100));
+  EXPECT_EQ(released, 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM units WHERE state = 'RESERVED'"), 1);
 }
 
 TEST_F(InventoryIntegrationTest, ReservationExpiresAfterTtlWithoutAnyCall) {

@@ -169,9 +169,24 @@ std::string Qualified(absl::string_view alias, absl::string_view columns) {
   return absl::StrJoin(out, ", ");
 }
 
-// An expired reservation is available: the SQL form of EffectiveState.
-constexpr char kAvailable[] =
-    "(u.state = 'CERTIFIED' OR (u.state = 'RESERVED' AND u.reserved_until_us <= ?))";
+// The SQL of EffectiveState (inventory.h): a reservation has expired when
+// its end is at or before `now`, the one parameter each of these takes, as
+// ReservationExpired decides it. `t` is the units table's alias with its dot
+// ("u.") or empty. Every statement that asks "reserved or not" uses them;
+// InventoryIntegrationTest.ReservationExpiryIsOneRuleInSqlAndInTheDomain
+// checks them against the domain at the boundary (end == now).
+std::string ExpiredReservation(absl::string_view t) {
+  return absl::StrCat("(", t, "state = 'RESERVED' AND ", t, "reserved_until_us <= ?)");
+}
+std::string LiveReservation(absl::string_view t) {
+  return absl::StrCat("(", t, "state = 'RESERVED' AND ", t, "reserved_until_us > ?)");
+}
+// CERTIFIED, or RESERVED with an expired reservation.
+const std::string& Available() {
+  static const std::string* sql =
+      new std::string(absl::StrCat("(u.state = 'CERTIFIED' OR ", ExpiredReservation("u."), ")"));
+  return *sql;
+}
 
 // --- events and contracts ------------------------------------------------------
 
@@ -266,7 +281,7 @@ absl::StatusOr<std::vector<Product>> MysqlInventoryRepository::ListProducts(
   if (filter.lifecycle != Lifecycle::kUnspecified) sql += " AND p.lifecycle = ?";
   if (in_stock_only) {
     absl::StrAppend(&sql, " AND EXISTS (SELECT 1 FROM units u WHERE u.sku = p.sku AND ",
-                    kAvailable, ")");
+                    Available(), ")");
   }
   sql += " ORDER BY p.sku LIMIT ?";
   auto& s = conn_.Prepare(sql);
@@ -438,7 +453,7 @@ absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimAvailableUnit
   }
   std::string expired = absl::StrCat(
       "SELECT ", UnitSelectColumns(), " FROM units u FORCE INDEX (idx_units_sku_expiry)"
-      " WHERE u.sku = ? AND u.state = 'RESERVED' AND u.reserved_until_us <= ?",
+      " WHERE u.sku = ? AND ", ExpiredReservation("u."),
       by_condition ? " AND u.unit_condition = ?" : "",
       " ORDER BY u.reserved_until_us LIMIT 1 FOR UPDATE SKIP LOCKED");
   auto& s = conn_.Prepare(expired);
@@ -469,9 +484,9 @@ absl::StatusOr<std::vector<Unit>> MysqlInventoryRepository::ListUnits(
   sql += " WHERE u.serial > ?";
   if (!f.sku.empty()) sql += " AND u.sku = ?";
   if (f.state == UnitState::kCertified) {
-    absl::StrAppend(&sql, " AND ", kAvailable);
+    absl::StrAppend(&sql, " AND ", Available());
   } else if (f.state == UnitState::kReserved) {
-    sql += " AND u.state = 'RESERVED' AND u.reserved_until_us > ?";
+    absl::StrAppend(&sql, " AND ", LiveReservation("u."));
   } else if (f.state != UnitState::kUnspecified) {
     sql += " AND u.state = ?";
   }
@@ -510,7 +525,7 @@ absl::StatusOr<std::vector<Unit>> MysqlInventoryRepository::ListUnits(
 absl::StatusOr<std::vector<StockCount>> MysqlInventoryRepository::CountAvailable(
     const std::string& sku, absl::Time now) {
   auto& s = conn_.Prepare(absl::StrCat("SELECT u.unit_condition, COUNT(*) FROM units u WHERE u.sku = ? AND ",
-                                       kAvailable, " GROUP BY u.unit_condition ORDER BY u.unit_condition"));
+                                       Available(), " GROUP BY u.unit_condition ORDER BY u.unit_condition"));
   Binder b(s);
   b.Str(sku).Time(now);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
@@ -638,10 +653,9 @@ absl::StatusOr<int> MysqlInventoryStore::SweepExpiredReservations(absl::Time now
       db::RunRead<std::vector<Row>>(
           *pool_, "find expired reservations",
           [&](db::Connection& conn) -> absl::StatusOr<std::vector<Row>> {
-            auto& find = conn.Prepare(
+            auto& find = conn.Prepare(absl::StrCat(
                 "SELECT serial, reservation_id, cert_round FROM units FORCE INDEX (idx_units_expiry)"
-                " WHERE state = 'RESERVED' AND reserved_until_us <= ? ORDER BY reserved_until_us"
-                " LIMIT ?");
+                " WHERE ", ExpiredReservation(""), " ORDER BY reserved_until_us LIMIT ?"));
             find.setInt64(1, ToMicros(now));
             find.setInt(2, limit);
             std::vector<Row> out;
@@ -655,12 +669,12 @@ absl::StatusOr<int> MysqlInventoryStore::SweepExpiredReservations(absl::Time now
         bool done,
         db::RunTransaction<bool>(
             *pool_, "release expired reservation", [&](db::Connection& conn) -> absl::StatusOr<bool> {
-              auto& upd = conn.Prepare(
+              auto& upd = conn.Prepare(absl::StrCat(
                   "UPDATE units SET state = 'CERTIFIED', reservation_id = NULL,"
                   " reserved_partner_id = NULL, reserved_at_us = NULL, reserved_until_us = NULL,"
                   " reserved_price_minor = 0, reserved_discount_bps = 0, version = version + 1,"
-                  " updated_at_us = ? WHERE serial = ? AND state = 'RESERVED'"
-                  " AND reservation_id = ? AND reserved_until_us <= ?");
+                  " updated_at_us = ? WHERE serial = ? AND reservation_id = ? AND ",
+                  ExpiredReservation("")));
               upd.setInt64(1, ToMicros(now));
               upd.setString(2, r.serial);
               upd.setString(3, r.reservation);
@@ -690,9 +704,9 @@ absl::StatusOr<std::map<UnitState, int64_t>> MysqlInventoryStore::CountByState(a
       *pool_, "count units by state",
       [&](db::Connection& conn) -> absl::StatusOr<std::map<UnitState, int64_t>> {
         // A covering scan of idx_units_expiry (state, reserved_until_us).
-        auto& s = conn.Prepare(
-            "SELECT IF(state = 'RESERVED' AND reserved_until_us <= ?, 'CERTIFIED', state),"
-            " COUNT(*) FROM units FORCE INDEX (idx_units_expiry) GROUP BY 1");
+        auto& s = conn.Prepare(absl::StrCat(
+            "SELECT IF(", ExpiredReservation(""), ", 'CERTIFIED', state),"
+            " COUNT(*) FROM units FORCE INDEX (idx_units_expiry) GROUP BY 1"));
         s.setInt64(1, ToMicros(now));
         std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
         std::map<UnitState, int64_t> out;

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/policy.h"
+#include "common/mutation.h"
 #include "common/proto_convert.h"
 #include "common/reading.h"
 #include "common/db/sql_time.h"
@@ -165,37 +166,43 @@ void LicensingMetrics::Count(prometheus::Family<prometheus::Counter>* family,
 grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
                                                            const pb::CreateEntitlementRequest* req,
                                                            pb::CreateEntitlementResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    PurchaseCommand cmd;
-    cmd.account_id = req->account_id();
-    ASSIGN_OR_RETURN(cmd.product, FromProto(req->product()));
-    cmd.order_reference = req->order_reference();
-    RETURN_IF_ERROR(store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "CreateEntitlement"), *req, "create entitlement", resp,
-        [&](LicensingRepository& repo) -> absl::StatusOr<pb::CreateEntitlementResponse> {
-          ASSIGN_OR_RETURN(PurchaseResult r, domain_.CreateEntitlement(caller, cmd, repo));
-          pb::CreateEntitlementResponse out;
-          ToProto(r.entitlement, out.mutable_entitlement());
-          out.set_activation_code(r.sealed_activation_code);
-          if (r.entitlement.kind == EntitlementKind::kRightToUse) {
-            pb::RightToUse* rtu = out.mutable_right_to_use();
-            rtu->set_rtu_number(r.entitlement.id);
-            rtu->set_account_id(r.entitlement.account_id);
-            ToProto(r.entitlement.product, rtu->mutable_product());
-            rtu->set_order_reference(r.entitlement.order_reference);
-            SetTime(r.entitlement.create_time, rtu->mutable_issue_time());
-            if (r.entitlement.term_end) SetTime(*r.entitlement.term_end, rtu->mutable_term_end_time());
-          }
-          return out;
-        }));
-    if (!resp->activation_code().empty()) {
-      ASSIGN_OR_RETURN(std::string code, domain_.signer().Open(resp->activation_code()));
-      resp->set_activation_code(code);
-    }
-    metrics_.Count(metrics_.purchases,
-                   {{"kind", pb::EntitlementKind_Name(resp->entitlement().kind())}});
-    return absl::OkStatus();
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"CreateEntitlement", "create entitlement"}, req, resp,
+      [req](const Principal&) -> absl::StatusOr<PurchaseCommand> {
+        PurchaseCommand cmd;
+        cmd.account_id = req->account_id();
+        ASSIGN_OR_RETURN(cmd.product, FromProto(req->product()));
+        cmd.order_reference = req->order_reference();
+        return cmd;
+      },
+      [this](const Principal& caller, const PurchaseCommand& cmd, LicensingRepository& repo) {
+        return domain_.CreateEntitlement(caller, cmd, repo);
+      },
+      [](const PurchaseResult& r) {
+        pb::CreateEntitlementResponse out;
+        ToProto(r.entitlement, out.mutable_entitlement());
+        out.set_activation_code(r.sealed_activation_code);
+        if (r.entitlement.kind == EntitlementKind::kRightToUse) {
+          pb::RightToUse* rtu = out.mutable_right_to_use();
+          rtu->set_rtu_number(r.entitlement.id);
+          rtu->set_account_id(r.entitlement.account_id);
+          ToProto(r.entitlement.product, rtu->mutable_product());
+          rtu->set_order_reference(r.entitlement.order_reference);
+          SetTime(r.entitlement.create_time, rtu->mutable_issue_time());
+          if (r.entitlement.term_end) SetTime(*r.entitlement.term_end, rtu->mutable_term_end_time());
+        }
+        return out;
+      },
+      // The stored answer keeps the activation code sealed; the caller gets it open.
+      [this](pb::CreateEntitlementResponse& out) -> absl::Status {
+        if (!out.activation_code().empty()) {
+          ASSIGN_OR_RETURN(std::string code, domain_.signer().Open(out.activation_code()));
+          out.set_activation_code(code);
+        }
+        metrics_.Count(metrics_.purchases,
+                       {{"kind", pb::EntitlementKind_Name(out.entitlement().kind())}});
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::GetEntitlement(Ctx* ctx,
@@ -226,68 +233,72 @@ grpc::ServerUnaryReactor* LicensingGrpc::ListEntitlements(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
                                                          const pb::ActivateLicenseRequest* req,
                                                          pb::ActivateLicenseResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "ActivateLicense"), *req, "activate license", resp,
-        [&](LicensingRepository& repo) -> absl::StatusOr<pb::ActivateLicenseResponse> {
-          ASSIGN_OR_RETURN(ActivationResult r, domain_.Activate(caller, req->activation_code(),
-                                                                req->device_serial(), repo));
-          pb::ActivateLicenseResponse out;
-          ToProto(r.license, out.mutable_license());
-          out.set_already_activated(r.already_activated);
-          return out;
-        }));
-    metrics_.Count(metrics_.activations,
-                   {{"result", resp->already_activated() ? "already_activated" : "activated"}});
-    return absl::OkStatus();
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"ActivateLicense", "activate license"}, req, resp, NoPreparation,
+      [this, req](const Principal& caller, NothingToPrepare, LicensingRepository& repo) {
+        return domain_.Activate(caller, req->activation_code(), req->device_serial(), repo);
+      },
+      [](const ActivationResult& r) {
+        pb::ActivateLicenseResponse out;
+        ToProto(r.license, out.mutable_license());
+        out.set_already_activated(r.already_activated);
+        return out;
+      },
+      [this](pb::ActivateLicenseResponse& out) {
+        metrics_.Count(metrics_.activations,
+                       {{"result", out.already_activated() ? "already_activated" : "activated"}});
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RenewSubscription(Ctx* ctx,
                                                            const pb::RenewSubscriptionRequest* req,
                                                            pb::RenewSubscriptionResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "RenewSubscription"), *req, "renew subscription", resp,
-        [&](LicensingRepository& repo) -> absl::StatusOr<pb::RenewSubscriptionResponse> {
-          ASSIGN_OR_RETURN(RenewalResult r,
-                           domain_.Renew(caller, req->entitlement_id(), req->term_months(),
-                                         req->order_reference(),
-                                         {req->notification_emails().begin(),
-                                          req->notification_emails().end()},
-                                         repo));
-          pb::RenewSubscriptionResponse out;
-          ToProto(r.entitlement, out.mutable_entitlement());
-          ToProto(r.welcome_letter, out.mutable_welcome_letter());
-          return out;
-        }));
-    metrics_.Count(metrics_.renewals, {});
-    return absl::OkStatus();
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"RenewSubscription", "renew subscription"}, req, resp,
+      NoPreparation,
+      [this, req](const Principal& caller, NothingToPrepare, LicensingRepository& repo) {
+        return domain_.Renew(caller, req->entitlement_id(), req->term_months(),
+                             req->order_reference(),
+                             {req->notification_emails().begin(), req->notification_emails().end()},
+                             repo);
+      },
+      [](const RenewalResult& r) {
+        pb::RenewSubscriptionResponse out;
+        ToProto(r.entitlement, out.mutable_entitlement());
+        ToProto(r.welcome_letter, out.mutable_welcome_letter());
+        return out;
+      },
+      [this](pb::RenewSubscriptionResponse&) {
+        metrics_.Count(metrics_.renewals, {});
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RetrieveDeviceKeys(
     Ctx* ctx, const pb::RetrieveDeviceKeysRequest* req, pb::RetrieveDeviceKeysResponse* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    RETURN_IF_ERROR(store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "RetrieveDeviceKeys"), *req, "retrieve device keys", resp,
-        [&](LicensingRepository& repo) -> absl::StatusOr<pb::RetrieveDeviceKeysResponse> {
-          ASSIGN_OR_RETURN(std::vector<DeviceKey> keys,
-                           domain_.RetrieveDeviceKeys(caller, req->device_serial(), repo));
-          pb::RetrieveDeviceKeysResponse out;
-          out.set_device_serial(absl::AsciiStrToUpper(req->device_serial()));
-          for (const DeviceKey& k : keys) {
-            pb::DeviceKey* p = out.add_keys();
-            ToProto(k.license, p->mutable_license());
-            p->set_refresh(static_cast<pb::KeyRefresh>(k.refresh));
-          }
-          return out;
-        }));
-    for (const pb::DeviceKey& k : resp->keys()) {
-      metrics_.Count(metrics_.key_refreshes, {{"refresh", pb::KeyRefresh_Name(k.refresh())}});
-    }
-    return absl::OkStatus();
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"RetrieveDeviceKeys", "retrieve device keys"}, req, resp,
+      NoPreparation,
+      [this, req](const Principal& caller, NothingToPrepare, LicensingRepository& repo) {
+        return domain_.RetrieveDeviceKeys(caller, req->device_serial(), repo);
+      },
+      [req](const std::vector<DeviceKey>& keys) {
+        pb::RetrieveDeviceKeysResponse out;
+        out.set_device_serial(absl::AsciiStrToUpper(req->device_serial()));
+        for (const DeviceKey& k : keys) {
+          pb::DeviceKey* p = out.add_keys();
+          ToProto(k.license, p->mutable_license());
+          p->set_refresh(static_cast<pb::KeyRefresh>(k.refresh));
+        }
+        return out;
+      },
+      [this](pb::RetrieveDeviceKeysResponse& out) {
+        for (const pb::DeviceKey& k : out.keys()) {
+          metrics_.Count(metrics_.key_refreshes, {{"refresh", pb::KeyRefresh_Name(k.refresh())}});
+        }
+        return absl::OkStatus();
+      });
 }
 
 // Asks rma-svc about the RMA (outside any transaction), then moves the keys
@@ -416,23 +427,24 @@ grpc::ServerUnaryReactor* LicensingGrpc::ListLicenses(Ctx* ctx, const pb::ListLi
 
 grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::RevokeLicenseRequest* req,
                                                        pb::License* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(RevocationReason reason,
-                     FromEnum<RevocationReason>(req->reason(), pb::RevocationReason_IsValid,
-                                                "reason"));
-    RETURN_IF_ERROR(store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "RevokeLicense"), *req, "revoke license", resp,
-        [&](LicensingRepository& repo) -> absl::StatusOr<pb::License> {
-          ASSIGN_OR_RETURN(License l, domain_.Revoke(caller, req->license_id(), reason,
-                                                     req->note(), req->etag(), repo));
-          pb::License out;
-          ToProto(l, &out);
-          return out;
-        }));
-    metrics_.Count(metrics_.revocations,
-                   {{"reason", pb::RevocationReason_Name(resp->revocation_reason())}});
-    return absl::OkStatus();
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"RevokeLicense", "revoke license"}, req, resp,
+      [req](const Principal&) {
+        return FromEnum<RevocationReason>(req->reason(), pb::RevocationReason_IsValid, "reason");
+      },
+      [this, req](const Principal& caller, RevocationReason reason, LicensingRepository& repo) {
+        return domain_.Revoke(caller, req->license_id(), reason, req->note(), req->etag(), repo);
+      },
+      [](const License& l) {
+        pb::License out;
+        ToProto(l, &out);
+        return out;
+      },
+      [this](pb::License& out) {
+        metrics_.Count(metrics_.revocations,
+                       {{"reason", pb::RevocationReason_Name(out.revocation_reason())}});
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::VerifyLicenseKey(Ctx* ctx,
