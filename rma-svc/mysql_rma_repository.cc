@@ -18,6 +18,12 @@
 #include "common/status.h"
 
 namespace aftercare::rma {
+
+// The SQL of Rma::Overdue (rma_types.h): a shipped replacement whose return
+// was due at or before `now`, the one parameter, as Overdue decides it.
+// RmaIntegrationTest.OverdueIsOneRuleInSqlAndInTheDomain checks the two at
+// the boundary (due == now).
+constexpr char kOverdue[] = "(status = 'REPLACEMENT_SHIPPED' AND return_due_us <= ?)";
 namespace {
 
 using db::FromMicros;
@@ -256,7 +262,7 @@ absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::ListRmas(const RmaFilter& f
   if (!filter.serial.empty()) where.push_back("serial = ?");
   if (filter.type != RmaType::kUnspecified) where.push_back("rma_type = ?");
   if (filter.overdue) {
-    where.push_back("status = 'REPLACEMENT_SHIPPED' AND return_due_us <= ?");
+    where.push_back(kOverdue);
   }
   // Keyset pages walk an index that ends in id, so a page costs the same at
   // any depth: the most selective filter's (a, id) index, else the primary key.
@@ -381,9 +387,10 @@ absl::StatusOr<bool> MysqlRmaRepository::SetReplacementSerial(const std::string&
 
 absl::StatusOr<std::vector<int64_t>> MysqlRmaRepository::OverdueUncharged(absl::Time now,
                                                                           int limit) {
-  auto& s = conn_.Prepare(
-      "SELECT id FROM rmas FORCE INDEX (idx_rmas_due) WHERE status = 'REPLACEMENT_SHIPPED'"
-      " AND charged_at_us IS NULL AND return_due_us <= ? ORDER BY return_due_us LIMIT ?");
+  static const std::string* sql = new std::string(absl::StrCat(
+      "SELECT id FROM rmas FORCE INDEX (idx_rmas_due) WHERE ", kOverdue,
+      " AND charged_at_us IS NULL ORDER BY return_due_us LIMIT ?"));
+  auto& s = conn_.Prepare(*sql);
   Binder(s).Time(now).Int(limit);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   std::vector<int64_t> out;
@@ -392,10 +399,10 @@ absl::StatusOr<std::vector<int64_t>> MysqlRmaRepository::OverdueUncharged(absl::
 }
 
 absl::StatusOr<bool> MysqlRmaRepository::ChargeIfDue(int64_t id, absl::Time now) {
-  auto& s = conn_.Prepare(
+  static const std::string* sql = new std::string(absl::StrCat(
       "UPDATE rmas SET charge_minor = list_price_minor, charged_at_us = ?, updated_at_us = ?,"
-      " version = version + 1 WHERE id = ? AND status = 'REPLACEMENT_SHIPPED'"
-      " AND charged_at_us IS NULL AND return_due_us <= ?");
+      " version = version + 1 WHERE id = ? AND charged_at_us IS NULL AND ", kOverdue));
+  auto& s = conn_.Prepare(*sql);
   Binder(s).Time(now).Time(now).Int(id).Time(now);
   return s.executeUpdate() == 1;
 }

@@ -3,6 +3,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/mutation.h"
 #include "common/proto_convert.h"
 #include "common/reading.h"
 #include "common/call_context.h"
@@ -39,16 +40,19 @@ void ToProto(const ReturnLocation& l, pb::ReturnLocation* out) {
 
 }  // namespace
 
-template <typename Req, typename Fn>
-absl::Status RmaGrpc::MutateRma(const Principal& caller, const Req& req, const char* method,
-                                pb::Rma* resp, Fn&& body) {
-  absl::Status s = store_.Mutate(IdempotencyKey::For(caller, req.request_id(), method), req, method, resp,
-                                 [&](RmaRepository& repo) -> absl::StatusOr<pb::Rma> {
-                                   ASSIGN_OR_RETURN(Rma r, body(repo));
-                                   return ToProto(r, clock_.Now());
-                                 });
-  if (s.ok()) WakeOutbox();
-  return s;
+template <typename Req, typename Body>
+grpc::ServerUnaryReactor* RmaGrpc::RmaMutation(Ctx* ctx, const Req* req, pb::Rma* resp,
+                                               const char* method, Body body) {
+  return MutatingUnary(
+      ctx, executor_, store_, {method, method}, req, resp, NoPreparation,
+      [body = std::move(body)](const Principal& caller, NothingToPrepare, RmaRepository& repo) {
+        return body(caller, repo);
+      },
+      [this](const Rma& r) { return ToProto(r, clock_.Now()); },
+      [this](pb::Rma&) {
+        WakeOutbox();
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RmaGrpc::CreateRma(Ctx* ctx, const pb::CreateRmaRequest* req,
@@ -119,11 +123,10 @@ grpc::ServerUnaryReactor* RmaGrpc::UpdateRma(Ctx* ctx, const pb::UpdateRmaReques
 
 grpc::ServerUnaryReactor* RmaGrpc::CancelRma(Ctx* ctx, const pb::CancelRmaRequest* req,
                                              pb::Rma* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return MutateRma(caller, *req, "CancelRma", resp, [&](RmaRepository& repo) {
-      return domain_.Cancel(caller, req->name(), req->reason(), req->etag(), repo);
-    });
-  });
+  return RmaMutation(
+      ctx, req, resp, "CancelRma", [this, req](const Principal& caller, RmaRepository& repo) {
+        return domain_.Cancel(caller, req->name(), req->reason(), req->etag(), repo);
+      });
 }
 
 grpc::ServerUnaryReactor* RmaGrpc::ApproveRma(Ctx* ctx, const pb::ApproveRmaRequest* req,
@@ -137,69 +140,65 @@ grpc::ServerUnaryReactor* RmaGrpc::ApproveRma(Ctx* ctx, const pb::ApproveRmaRequ
 
 grpc::ServerUnaryReactor* RmaGrpc::RejectRma(Ctx* ctx, const pb::RejectRmaRequest* req,
                                              pb::Rma* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return MutateRma(caller, *req, "RejectRma", resp, [&](RmaRepository& repo) {
-      return domain_.Reject(caller, req->name(), req->reason(), req->etag(), repo);
-    });
-  });
+  return RmaMutation(
+      ctx, req, resp, "RejectRma", [this, req](const Principal& caller, RmaRepository& repo) {
+        return domain_.Reject(caller, req->name(), req->reason(), req->etag(), repo);
+      });
 }
 
 grpc::ServerUnaryReactor* RmaGrpc::ShipReplacement(Ctx* ctx, const pb::ShipReplacementRequest* req,
                                                    pb::Rma* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return MutateRma(caller, *req, "ShipReplacement", resp, [&](RmaRepository& repo) {
-      return domain_.ShipReplacement(caller, req->name(), req->carrier(), req->tracking_number(),
-                                     repo);
-    });
-  });
+  return RmaMutation(
+      ctx, req, resp, "ShipReplacement", [this, req](const Principal& caller, RmaRepository& repo) {
+        return domain_.ShipReplacement(caller, req->name(), req->carrier(), req->tracking_number(),
+                                       repo);
+      });
 }
 
 grpc::ServerUnaryReactor* RmaGrpc::ReceiveReturn(Ctx* ctx, const pb::ReceiveReturnRequest* req,
                                                  pb::ReceiveReturnResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    absl::Status s = store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "ReceiveReturn"), *req, "receive return", resp,
-        [&](RmaRepository& repo) -> absl::StatusOr<pb::ReceiveReturnResponse> {
-          ASSIGN_OR_RETURN(ReceiveResult r, domain_.Receive(caller, req->rma_number(),
-                                                            req->serial_number(), req->note(), repo));
-          pb::ReceiveReturnResponse out;
-          out.set_accepted(r.accepted);
-          *out.mutable_rma() = ToProto(r.rma, clock_.Now());
-          if (r.exception) ToProto(*r.exception, out.mutable_exception());
-          return out;
-        });
-    if (s.ok()) WakeOutbox();
-    return s;
-  });
+  return MutatingUnary(
+      ctx, executor_, store_, {"ReceiveReturn", "receive return"}, req, resp, NoPreparation,
+      [this, req](const Principal& caller, NothingToPrepare, RmaRepository& repo) {
+        return domain_.Receive(caller, req->rma_number(), req->serial_number(), req->note(), repo);
+      },
+      [this](const ReceiveResult& r) {
+        pb::ReceiveReturnResponse out;
+        out.set_accepted(r.accepted);
+        *out.mutable_rma() = ToProto(r.rma, clock_.Now());
+        if (r.exception) ToProto(*r.exception, out.mutable_exception());
+        return out;
+      },
+      [this](pb::ReceiveReturnResponse&) {
+        WakeOutbox();
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* RmaGrpc::RecordRepair(Ctx* ctx, const pb::RecordRepairRequest* req,
                                                 pb::Rma* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return MutateRma(caller, *req, "RecordRepair", resp, [&](RmaRepository& repo) {
-      return domain_.RecordRepair(caller, req->name(), req->repair_summary(),
-                                  req->software_version(), repo);
-    });
-  });
+  return RmaMutation(
+      ctx, req, resp, "RecordRepair", [this, req](const Principal& caller, RmaRepository& repo) {
+        return domain_.RecordRepair(caller, req->name(), req->repair_summary(),
+                                    req->software_version(), repo);
+      });
 }
 
 grpc::ServerUnaryReactor* RmaGrpc::ShipRepairedUnit(Ctx* ctx, const pb::ShipRepairedUnitRequest* req,
                                                     pb::Rma* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return MutateRma(caller, *req, "ShipRepairedUnit", resp, [&](RmaRepository& repo) {
-      return domain_.ShipRepaired(caller, req->name(), req->carrier(), req->tracking_number(),
-                                  repo);
-    });
-  });
+  return RmaMutation(
+      ctx, req, resp, "ShipRepairedUnit", [this, req](const Principal& caller, RmaRepository& repo) {
+        return domain_.ShipRepaired(caller, req->name(), req->carrier(), req->tracking_number(),
+                                    repo);
+      });
 }
 
 grpc::ServerUnaryReactor* RmaGrpc::CloseRma(Ctx* ctx, const pb::CloseRmaRequest* req,
                                             pb::Rma* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    return MutateRma(caller, *req, "CloseRma", resp, [&](RmaRepository& repo) {
-      return domain_.Close(caller, req->name(), req->note(), repo);
-    });
-  });
+  return RmaMutation(
+      ctx, req, resp, "CloseRma", [this, req](const Principal& caller, RmaRepository& repo) {
+        return domain_.Close(caller, req->name(), req->note(), repo);
+      });
 }
 
 grpc::ServerUnaryReactor* RmaGrpc::ListNotifications(Ctx* ctx,

@@ -80,10 +80,11 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
                                pb::ListReturnLocationsResponse* resp) override;
 
  private:
-  // Runs a mutation whose body returns an Rma, converts it, wakes the outbox.
-  template <typename Req, typename Fn>
-  absl::Status MutateRma(const Principal& caller, const Req& req, const char* method,
-                         pb::Rma* resp, Fn&& body);
+  // A mutation whose body(caller, repo) returns an Rma: MutatingUnary
+  // (common/mutation.h) under `method`, the Rma converted at the clock's
+  // now, the outbox woken after the commit.
+  template <typename Req, typename Body>
+  Reactor* RmaMutation(Ctx* ctx, const Req* req, pb::Rma* resp, const char* method, Body body);
   void WakeOutbox() {
     if (outbox_ != nullptr) outbox_->Notify();
   }

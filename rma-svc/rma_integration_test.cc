@@ -23,6 +23,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "inventory-svc/inventory_spec.h"
+#include "common/db/sql_time.h"
+#include "rma-svc/fake_rma_repository.h"
 #include "rma-svc/mysql_rma_repository.h"
 #include "rma-svc/rma.h"
 #include "rma-svc/rma_spec.h"
@@ -735,6 +737,44 @@ TEST_F(RmaIntegrationTest, NonReturnIsChargedExactlyOnceBySeveralSweepers) {
   pb::ListRmasResponse listed;
   ASSERT_TRUE(Call(&RmaStub::ListRmas, customer_, lreq, &listed).ok());
   EXPECT_EQ(listed.rmas_size(), 1);
+}
+
+// "Overdue" is decided by Rma::Overdue in C++ and by the repository's SQL
+// (the list filter, the sweeper's query and its charge). At a microsecond
+// before the due time, at it, and a microsecond after, the MySQL repository,
+// the fake (which asks Overdue) and Overdue itself give the same answer.
+TEST_F(RmaIntegrationTest, OverdueIsOneRuleInSqlAndInTheDomain) {
+  pb::Rma shipped = ShippedReplacement();
+  const int64_t due_us = db::ToMicros(clock_.Now()) + 3'600'000'000;
+  ASSERT_OK(rma_->database().Execute(absl::StrCat(
+      "UPDATE rmas SET return_due_us = ", due_us, " WHERE rma_number = '", shipped.rma_number(), "'")));
+  ASSERT_OK_AND_ASSIGN(db::PooledConnection conn, rma_->runtime().pool().Acquire());
+  MysqlRmaRepository mysql(*conn, clock_);
+  ASSERT_OK_AND_ASSIGN(std::optional<Rma> stored, mysql.FindByRmaNumber(shipped.rma_number(), false));
+  ASSERT_TRUE(stored.has_value());
+  FakeRmaRepository fake;
+  fake.rmas[stored->id] = *stored;
+  RmaFilter overdue;
+  overdue.overdue = true;
+  for (int64_t offset_us : {-1, 0, 1}) {
+    SCOPED_TRACE(offset_us);
+    const absl::Time now = db::FromMicros(due_us + offset_us);
+    const bool expected = offset_us >= 0;
+    EXPECT_EQ(stored->Overdue(now), expected);
+    ASSERT_OK_AND_ASSIGN(std::vector<Rma> from_sql, mysql.ListRmas(overdue, 0, 50, now));
+    ASSERT_OK_AND_ASSIGN(std::vector<Rma> from_fake, fake.ListRmas(overdue, 0, 50, now));
+    EXPECT_EQ(from_sql.size(), expected ? 1u : 0u);
+    EXPECT_EQ(from_fake.size(), from_sql.size());
+    ASSERT_OK_AND_ASSIGN(std::vector<int64_t> uncharged, mysql.OverdueUncharged(now, 50));
+    ASSERT_OK_AND_ASSIGN(std::vector<int64_t> fake_uncharged, fake.OverdueUncharged(now, 50));
+    EXPECT_EQ(uncharged.size(), expected ? 1u : 0u);
+    EXPECT_EQ(fake_uncharged, uncharged);
+  }
+  // The charge itself asks the same: not a microsecond early, then once.
+  ASSERT_OK_AND_ASSIGN(bool early, mysql.ChargeIfDue(stored->id, db::FromMicros(due_us - 1)));
+  EXPECT_FALSE(early);
+  ASSERT_OK_AND_ASSIGN(bool on_time, mysql.ChargeIfDue(stored->id, db::FromMicros(due_us)));
+  EXPECT_TRUE(on_time);
 }
 
 TEST_F(RmaIntegrationTest, RestartsLoseNothingAndDoubleNothing) {

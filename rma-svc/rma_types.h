@@ -122,7 +122,8 @@ struct Rma {
 
   // The name to show in messages: the RMA number once there is one.
   std::string Label() const { return rma_number.empty() ? validation_number : rma_number; }
-  // True when the defective unit of a shipped replacement is past due.
+  // True for a shipped replacement whose defective unit was due back at or before
+  // `now` (the repository's SQL, kOverdue, asks the same).
   bool Overdue(absl::Time now) const {
     return status == Status::kReplacementShipped && return_due_time && now >= *return_due_time;
   }
