@@ -458,7 +458,7 @@ absl::StatusOr<Page<CaseEvent>> Cases::ListEvents(const Principal& caller, const
 }
 
 bool Cases::Breaching(const Case& c, absl::Time now) const {
-  return IsOpen(c.status) && !c.first_response_time && c.sla.due && *c.sla.due < now;
+  return IsBreaching(c, now);
 }
 
 absl::Time Cases::ResponseDue(const Case& c, absl::Time now) const {

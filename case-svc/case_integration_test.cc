@@ -18,7 +18,10 @@
 #include "aftercare/cases/v1/case_service.grpc.pb.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "case-svc/case_spec.h"
+#include "case-svc/fake_case_repository.h"
 #include "case-svc/mysql_case_repository.h"
+#include "common/db/connection_pool.h"
+#include "common/db/sql_time.h"
 #include "common/auth.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -470,6 +473,44 @@ TEST_F(CaseIntegrationTest, CustomersSeeOnlyTheirOwnAndTheirAccountsCases) {
   note.set_body("hi");
   EXPECT_THAT(Call(&Stub::AddCaseNote, bob_, note, &out),
               GrpcStatusIs(grpc::StatusCode::NOT_FOUND, HasSubstr("not found")));
+}
+
+// "Breaching its response target" is decided by IsBreaching in C++ and by
+// the repository's SQL over breach_at_us (the breaching_only filter and the
+// gauge's count). A microsecond before the due time, at it, and a
+// microsecond after, the MySQL repository, the fake and IsBreaching agree;
+// a case with a first response never breaches.
+TEST_F(CaseIntegrationTest, BreachingIsOneRuleInSqlAndInTheDomain) {
+  pb::Case created;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("breach-1", pb::PRIORITY_P1), &created).ok());
+  ASSERT_OK_AND_ASSIGN(auto pool, db::ConnectionPool::Create(cases_->database().Options(2), nullptr));
+  ASSERT_OK_AND_ASSIGN(db::PooledConnection conn, pool->Acquire());
+  MysqlCaseRepository mysql(*conn, clock_);
+  ASSERT_OK_AND_ASSIGN(std::optional<Case> stored, mysql.FindCase(created.case_id(), false));
+  ASSERT_TRUE(stored.has_value());
+  ASSERT_TRUE(stored->sla.due.has_value()) << "a P1 case has a response target";
+  const absl::Time due = *stored->sla.due;
+  FakeCaseRepository fake;
+  fake.cases[stored->id] = *stored;
+  MysqlCaseStore store(pool.get(), &clock_);
+  for (int64_t offset_us : {-1, 0, 1}) {
+    SCOPED_TRACE(offset_us);
+    CaseFilter f;
+    f.breaching_only = true;
+    f.now = due + absl::Microseconds(offset_us);
+    const bool expected = offset_us > 0;
+    EXPECT_EQ(IsBreaching(*stored, f.now), expected);
+    ASSERT_OK_AND_ASSIGN(std::vector<Case> from_sql, mysql.ListCases(f, std::nullopt, 50));
+    ASSERT_OK_AND_ASSIGN(std::vector<Case> from_fake, fake.ListCases(f, std::nullopt, 50));
+    EXPECT_EQ(from_sql.size(), expected ? 1u : 0u);
+    EXPECT_EQ(from_fake.size(), from_sql.size());
+    ASSERT_OK_AND_ASSIGN(int64_t counted, store.CountBreaching(f.now));
+    EXPECT_EQ(counted, expected ? 1 : 0);
+  }
+  // Answered: no longer breaching, in either.
+  stored->first_response_time = due - absl::Minutes(1);
+  EXPECT_FALSE(IsBreaching(*stored, due + absl::Hours(1)));
+  EXPECT_FALSE(BreachAt(*stored).has_value());
 }
 
 TEST_F(CaseIntegrationTest, ListFiltersAndKeysetPages) {

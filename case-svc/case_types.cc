@@ -65,4 +65,19 @@ std::optional<int64_t> ParseAttachmentName(const std::string& name) {
   return id;
 }
 
+bool IsOpen(CaseStatus s) {
+  return s == CaseStatus::kNew || s == CaseStatus::kInProgress ||
+         s == CaseStatus::kAwaitingCustomer;
+}
+
+std::optional<absl::Time> BreachAt(const Case& c) {
+  if (!IsOpen(c.status) || c.first_response_time || !c.sla.due) return std::nullopt;
+  return c.sla.due;
+}
+
+bool IsBreaching(const Case& c, absl::Time now) {
+  const std::optional<absl::Time> at = BreachAt(c);
+  return at && *at < now;
+}
+
 }  // namespace aftercare::cases

@@ -229,6 +229,19 @@ std::string AttachmentName(int64_t id);
 std::optional<int64_t> ParseAttachmentName(const std::string& name);
 
 // The row version as an etag ("7").
+// NEW, IN_PROGRESS and AWAITING_CUSTOMER: the case is open.
+bool IsOpen(CaseStatus s);
+
+// When `c` breaches its first-response target, while it still can: an open
+// case with a target and no first response yet; nullopt otherwise. The
+// repository writes it as breach_at_us for its index.
+std::optional<absl::Time> BreachAt(const Case& c);
+
+// Whether `c` is breaching at `now`: its BreachAt has passed (strictly; a
+// case due at `now` is not yet breaching). The repository's SQL asks the
+// same of breach_at_us (kBreaching in mysql_case_repository.cc).
+bool IsBreaching(const Case& c, absl::Time now);
+
 }  // namespace aftercare::cases
 
 #endif  // AFTERCARE_CASE_SVC_CASE_TYPES_H_

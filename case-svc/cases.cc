@@ -19,11 +19,6 @@ namespace aftercare::cases {
 
 std::string RoleOf(const Principal& p) { return std::string(RoleName(p.role)); }
 
-bool IsOpen(CaseStatus s) {
-  return s == CaseStatus::kNew || s == CaseStatus::kInProgress ||
-         s == CaseStatus::kAwaitingCustomer;
-}
-
 absl::Status CheckAccountId(const std::string& id, const std::string& field) {
   if (id.size() > 64) return InvalidField(field, "must be at most 64 characters");
   for (char ch : id) {

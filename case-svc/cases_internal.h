@@ -23,9 +23,6 @@ inline constexpr int kMaxQuantity = 10000;
 // The caller's role name, as recorded in case history.
 std::string RoleOf(const Principal& p);
 
-// NEW, IN_PROGRESS and AWAITING_CUSTOMER: the SLA clock runs.
-bool IsOpen(CaseStatus s);
-
 // An account id of at most 64 letters, digits, '-' or '_' (empty passes).
 absl::Status CheckAccountId(const std::string& id, const std::string& field);
 

@@ -58,6 +58,10 @@ class FakeCaseRepository : public CaseRepository {
     for (const auto& [id, c] : cases) {
       if (f.status != CaseStatus::kUnspecified && c.status != f.status) continue;
       if (f.priority != Priority::kUnspecified && c.priority != f.priority) continue;
+      if (f.request_type != RequestType::kUnspecified && c.request_type != f.request_type) continue;
+      if (!f.account_id.empty() && c.account_id != f.account_id) continue;
+      if (!f.owner.empty() && c.owner != f.owner) continue;
+      if (f.breaching_only && !IsBreaching(c, f.now)) continue;
       if (f.scoped &&
           std::find(f.accounts.begin(), f.accounts.end(), c.account_id) == f.accounts.end()) {
         continue;

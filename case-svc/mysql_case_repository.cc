@@ -53,13 +53,10 @@ std::vector<std::string> SplitEmails(const std::string& joined) {
   return absl::StrSplit(joined, ',');
 }
 
-// The due time while the case can breach (see the schema).
-std::optional<absl::Time> BreachAt(const Case& c) {
-  const bool open = c.status == CaseStatus::kNew || c.status == CaseStatus::kInProgress ||
-                    c.status == CaseStatus::kAwaitingCustomer;
-  if (!open || c.first_response_time || !c.sla.due) return std::nullopt;
-  return c.sla.due;
-}
+// The SQL of IsBreaching (case_types.h) over the column BreachAt fills: the
+// one parameter is `now`. CaseIntegrationTest.BreachingIsOneRuleInSqlAndInTheDomain
+// checks the two at the boundary (due == now).
+constexpr char kBreaching[] = "(breach_at_us IS NOT NULL AND breach_at_us < ?)";
 
 std::optional<std::string> MisBytes(const Case& c) {
   if (!c.mis_shipment) return std::nullopt;
@@ -222,7 +219,7 @@ absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
   if (f.request_type != RequestType::kUnspecified) absl::StrAppend(&sql, " AND request_type = ?");
   if (!f.account_id.empty()) absl::StrAppend(&sql, " AND account_id = ?");
   if (!f.owner.empty()) absl::StrAppend(&sql, " AND owner = ?");
-  if (f.breaching_only) absl::StrAppend(&sql, " AND breach_at_us IS NOT NULL AND breach_at_us < ?");
+  if (f.breaching_only) absl::StrAppend(&sql, " AND ", kBreaching);
   absl::StrAppend(&sql, ScopeClause(f.scoped, f.accounts));
   if (cursor) absl::StrAppend(&sql, " AND (created_at_us < ? OR (created_at_us = ? AND id < ?))");
   absl::StrAppend(&sql, " ORDER BY created_at_us DESC, id DESC LIMIT ?");
@@ -607,8 +604,7 @@ absl::StatusOr<int64_t> MysqlCaseStore::CountBreaching(absl::Time now) {
   return db::RunRead<int64_t>(*pool_, "count breaching cases",
                               [&](db::Connection& conn) -> absl::StatusOr<int64_t> {
                                 auto& s = conn.Prepare(
-                                    "SELECT COUNT(*) FROM cases WHERE breach_at_us IS NOT NULL"
-                                    " AND breach_at_us < ?");
+                                    absl::StrCat("SELECT COUNT(*) FROM cases WHERE ", kBreaching));
                                 s.setInt64(1, ToMicros(now));
                                 std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
                                 return rs->next() ? rs->getInt64(1) : 0;
