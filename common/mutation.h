@@ -46,44 +46,7 @@ struct MutationName {
   const char* what;
 };
 
-template <typename Repo, typename Req, typename Resp, typename Body, typename Convert>
-grpc::ServerUnaryReactor* MutatingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
-                                        RepositoryStore<Repo>& store, MutationName name,
-                                        const Req* req, Resp* resp, Body body, Convert convert) {
-  return RunUnary(ctx, executor,
-                  [&store, name, req, resp, body = std::move(body),
-                   convert = std::move(convert)](const Principal& caller) -> absl::Status {
-                    return store.Mutate(
-                        IdempotencyKey::For(caller, req->request_id(), name.rpc), *req, name.what,
-                        resp, [&](Repo& repo) -> absl::StatusOr<Resp> {
-                          auto result = body(caller, repo);
-                          if (!result.ok()) return result.status();
-                          return convert(*result);
-                        });
-                  });
-}
-
-template <typename Repo, typename Req, typename Resp, typename Prepare, typename Body,
-          typename Convert>
-grpc::ServerUnaryReactor* MutatingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
-                                        RepositoryStore<Repo>& store, MutationName name,
-                                        const Req* req, Resp* resp, Prepare prepare, Body body,
-                                        Convert convert) {
-  return RunUnary(ctx, executor,
-                  [&store, name, req, resp, prepare = std::move(prepare), body = std::move(body),
-                   convert = std::move(convert)](const Principal& caller) -> absl::Status {
-                    auto prepared = prepare(caller);
-                    if (!prepared.ok()) return prepared.status();
-                    return store.Mutate(
-                        IdempotencyKey::For(caller, req->request_id(), name.rpc), *req, name.what,
-                        resp, [&](Repo& repo) -> absl::StatusOr<Resp> {
-                          auto result = body(caller, *prepared, repo);
-                          if (!result.ok()) return result.status();
-                          return convert(*result);
-                        });
-                  });
-}
-
+// The whole form: prepare, write, convert, then `after` on the final answer.
 template <typename Repo, typename Req, typename Resp, typename Prepare, typename Body,
           typename Convert, typename After>
 grpc::ServerUnaryReactor* MutatingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
@@ -108,10 +71,32 @@ grpc::ServerUnaryReactor* MutatingUnary(grpc::CallbackServerContext* ctx, Bounde
                   });
 }
 
-// A `prepare` step for a request that needs none.
-struct NothingToPrepare {};
-inline absl::StatusOr<NothingToPrepare> NoPreparation(const Principal&) {
-  return NothingToPrepare{};
+// Nothing to do once the answer is final.
+template <typename Resp>
+absl::Status NothingAfter(Resp&) {
+  return absl::OkStatus();
+}
+
+template <typename Repo, typename Req, typename Resp, typename Prepare, typename Body,
+          typename Convert>
+grpc::ServerUnaryReactor* MutatingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
+                                        RepositoryStore<Repo>& store, MutationName name,
+                                        const Req* req, Resp* resp, Prepare prepare, Body body,
+                                        Convert convert) {
+  return MutatingUnary(ctx, executor, store, name, req, resp, std::move(prepare), std::move(body),
+                       std::move(convert), NothingAfter<Resp>);
+}
+
+template <typename Repo, typename Req, typename Resp, typename Body, typename Convert>
+grpc::ServerUnaryReactor* MutatingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
+                                        RepositoryStore<Repo>& store, MutationName name,
+                                        const Req* req, Resp* resp, Body body, Convert convert) {
+  return MutatingUnary(
+      ctx, executor, store, name, req, resp, NoPreparation,
+      [body = std::move(body)](const Principal& caller, NothingToPrepare, Repo& repo) {
+        return body(caller, repo);
+      },
+      std::move(convert), NothingAfter<Resp>);
 }
 
 }  // namespace aftercare

@@ -41,22 +41,6 @@
 
 namespace aftercare {
 
-template <typename Repo, typename Resp, typename Body, typename Fill>
-grpc::ServerUnaryReactor* ReadingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
-                                       RepositoryStore<Repo>& store, const char* what, Resp* resp,
-                                       Body body, Fill fill) {
-  return RunUnary(ctx, executor,
-                  [&store, what, resp, body = std::move(body),
-                   fill = std::move(fill)](const Principal& caller) -> absl::Status {
-                    return store.Read(what, [&](Repo& repo) -> absl::Status {
-                      auto result = body(caller, repo);
-                      if (!result.ok()) return result.status();
-                      fill(*result, resp);
-                      return absl::OkStatus();
-                    });
-                  });
-}
-
 template <typename Repo, typename Resp, typename Prepare, typename Body, typename Fill>
 grpc::ServerUnaryReactor* ReadingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
                                        RepositoryStore<Repo>& store, const char* what, Resp* resp,
@@ -73,6 +57,18 @@ grpc::ServerUnaryReactor* ReadingUnary(grpc::CallbackServerContext* ctx, Bounded
                       return absl::OkStatus();
                     });
                   });
+}
+
+template <typename Repo, typename Resp, typename Body, typename Fill>
+grpc::ServerUnaryReactor* ReadingUnary(grpc::CallbackServerContext* ctx, BoundedExecutor& executor,
+                                       RepositoryStore<Repo>& store, const char* what, Resp* resp,
+                                       Body body, Fill fill) {
+  return ReadingUnary(
+      ctx, executor, store, what, resp, NoPreparation,
+      [body = std::move(body)](const Principal& caller, NothingToPrepare, Repo& repo) {
+        return body(caller, repo);
+      },
+      std::move(fill));
 }
 
 // Adds each item of `page` to `out` with `add(item, out)` and sets

@@ -18,6 +18,7 @@
 
 #include <chrono>
 
+#include "absl/status/statusor.h"
 #include "common/auth.h"
 #include "common/call_context.h"
 #include "common/executor.h"
@@ -52,6 +53,13 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, Bounded
       });
   if (!queued.ok()) reactor->Finish(ToGrpcStatus(queued));
   return reactor;
+}
+
+// The `prepare` step (common/mutation.h, common/reading.h) of a request
+// that needs none.
+struct NothingToPrepare {};
+inline absl::StatusOr<NothingToPrepare> NoPreparation(const Principal&) {
+  return NothingToPrepare{};
 }
 
 }  // namespace aftercare
