@@ -2,7 +2,6 @@
 
 #include "common/idempotency.h"
 #include "common/status.h"
-#include "rma-svc/rma_view.h"
 
 namespace aftercare::rma {
 
@@ -16,14 +15,9 @@ absl::StatusOr<v1::Rma> ApproveRmaUseCase::Run(const Principal& caller, const Ca
   }));
   ASSIGN_OR_RETURN(EntitlementView e, deps_.inventory.GetEntitlement(current.serial, call));
   ASSIGN_OR_RETURN(int64_t seq, rma_numbers_.Next("rma"));
-  v1::Rma out;
-  RETURN_IF_ERROR(deps_.store.Mutate(
-      IdempotencyKey::For(caller, req.request_id(), "ApproveRma"), req, "ApproveRma", &out,
-      [&](RmaRepository& repo) -> absl::StatusOr<v1::Rma> {
-        ASSIGN_OR_RETURN(Rma r, deps_.domain.Approve(caller, req.name(), req.etag(), e, seq, repo));
-        return ToProto(r, deps_.clock.Now());
-      }));
-  return out;
+  return WriteRma(deps_, caller, req, "ApproveRma", [&](RmaRepository& repo) {
+    return deps_.domain.Approve(caller, req.name(), req.etag(), e, seq, repo);
+  });
 }
 
 }  // namespace aftercare::rma

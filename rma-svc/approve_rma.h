@@ -18,7 +18,7 @@
 #include "common/auth.h"
 #include "common/call_context.h"
 #include "common/db/id_allocator.h"
-#include "rma-svc/create_rma.h"
+#include "rma-svc/rma_use_case.h"
 
 namespace aftercare::rma {
 

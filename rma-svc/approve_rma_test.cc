@@ -11,6 +11,7 @@
 
 #include "common/ids.h"
 #include "common/testing/status_matchers.h"
+#include "rma-svc/create_rma.h"
 #include "rma-svc/use_case_fakes.h"
 
 namespace aftercare::rma {

@@ -4,7 +4,6 @@
 #include "common/postal_address.h"
 #include "common/proto_convert.h"
 #include "common/status.h"
-#include "rma-svc/rma_view.h"
 
 namespace aftercare::rma {
 
@@ -27,14 +26,9 @@ absl::StatusOr<v1::Rma> CreateRmaUseCase::Run(const Principal& caller, const Cal
   ASSIGN_OR_RETURN(EntitlementView e, deps_.inventory.GetEntitlement(cmd.serial, call));
   ASSIGN_OR_RETURN(int64_t seq, validation_numbers_.Next("rma"));
 
-  v1::Rma out;
-  RETURN_IF_ERROR(deps_.store.Mutate(
-      IdempotencyKey::For(caller, req.request_id(), "CreateRma"), req, "CreateRma", &out,
-      [&](RmaRepository& repo) -> absl::StatusOr<v1::Rma> {
-        ASSIGN_OR_RETURN(Rma r, deps_.domain.Create(caller, cmd, e, seq, repo));
-        return ToProto(r, deps_.clock.Now());
-      }));
-  return out;
+  return WriteRma(deps_, caller, req, "CreateRma", [&](RmaRepository& repo) {
+    return deps_.domain.Create(caller, cmd, e, seq, repo);
+  });
 }
 
 }  // namespace aftercare::rma

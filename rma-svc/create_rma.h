@@ -18,22 +18,10 @@
 #include "aftercare/rma/v1/rma_service.pb.h"
 #include "common/auth.h"
 #include "common/call_context.h"
-#include "common/clock.h"
 #include "common/db/id_allocator.h"
-#include "rma-svc/inventory_client.h"
-#include "rma-svc/rma.h"
-#include "rma-svc/rma_repository.h"
+#include "rma-svc/rma_use_case.h"
 
 namespace aftercare::rma {
-
-// What the RMA use cases work with: the domain, the store, inventory-svc and
-// a clock (for the response's overdue flag).
-struct RmaUseCaseDeps {
-  const Rmas& domain;
-  RmaStore& store;
-  InventoryClient& inventory;
-  const Clock& clock;
-};
 
 class CreateRmaUseCase {
  public:

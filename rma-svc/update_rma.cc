@@ -4,7 +4,6 @@
 #include "common/postal_address.h"
 #include "common/proto_convert.h"
 #include "common/status.h"
-#include "rma-svc/rma_view.h"
 
 namespace aftercare::rma {
 
@@ -29,14 +28,9 @@ absl::StatusOr<v1::Rma> UpdateRmaUseCase::Run(const Principal& caller, const Cal
     return absl::OkStatus();
   }));
   ASSIGN_OR_RETURN(EntitlementView e, deps_.inventory.GetEntitlement(current.serial, call));
-  v1::Rma out;
-  RETURN_IF_ERROR(deps_.store.Mutate(
-      IdempotencyKey::For(caller, req.request_id(), "UpdateRma"), req, "UpdateRma", &out,
-      [&](RmaRepository& repo) -> absl::StatusOr<v1::Rma> {
-        ASSIGN_OR_RETURN(Rma r, deps_.domain.Amend(caller, cmd, e, repo));
-        return ToProto(r, deps_.clock.Now());
-      }));
-  return out;
+  return WriteRma(deps_, caller, req, "UpdateRma", [&](RmaRepository& repo) {
+    return deps_.domain.Amend(caller, cmd, e, repo);
+  });
 }
 
 }  // namespace aftercare::rma

@@ -14,7 +14,7 @@
 #include "aftercare/rma/v1/rma_service.pb.h"
 #include "common/auth.h"
 #include "common/call_context.h"
-#include "rma-svc/create_rma.h"
+#include "rma-svc/rma_use_case.h"
 
 namespace aftercare::rma {
 

@@ -16,7 +16,7 @@
 #include "common/db/id_allocator.h"
 #include "common/page_token.h"
 #include "common/testing/fake_store.h"
-#include "rma-svc/create_rma.h"
+#include "rma-svc/rma_use_case.h"
 #include "rma-svc/fake_rma_repository.h"
 #include "rma-svc/inventory_client.h"
 #include "rma-svc/rma.h"
