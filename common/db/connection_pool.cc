@@ -436,7 +436,7 @@ absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::OpenOn(const DbEndpo
   }
 }
 
-absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
+absl::StatusOr<PooledConnection> ConnectionPool::Acquire(CommitMode mode) {
   const absl::Time start = absl::Now();
   int slot = -1;
   {
@@ -461,11 +461,15 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
                      kReasonDatabaseBusy),
           options_.acquire_timeout);
     }
-    // Prefer an open connection, so that the pool does not open more than it needs.
+    // Prefer an open connection in `mode`, then any open one, so that the
+    // pool neither opens nor switches more than it needs.
     for (int i = 0; i < static_cast<int>(slots_.size()); ++i) {
       if (!busy_[i] && slots_[i] != nullptr && !slots_[i]->broken()) {
-        slot = i;
-        break;
+        if (slots_[i]->mode_ == mode) {
+          slot = i;
+          break;
+        }
+        if (slot < 0) slot = i;
       }
     }
     if (slot < 0) {
@@ -498,14 +502,33 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
       --open_count_;
     }
   }
-  if (conn == nullptr) {
-    auto opened = Open();
-    if (!opened.ok()) {
-      Release(slot);
-      return opened.status();
+  // A connection whose mode cannot be set is dropped, and a new one is
+  // opened in its place once.
+  for (int attempt = 0;; ++attempt) {
+    if (conn == nullptr) {
+      auto opened = Open();
+      if (!opened.ok()) {
+        Release(slot);
+        return opened.status();
+      }
+      conn = *std::move(opened);
+      ++open_count_;
     }
-    conn = *std::move(opened);
-    ++open_count_;
+    if (conn->mode_ == mode) break;
+    try {
+      conn->raw().setAutoCommit(mode == CommitMode::kAutocommit);
+      conn->mode_ = mode;
+      break;
+    } catch (const sql::SQLException& e) {
+      CountError(SqlErrorKind(e.getErrorCode()));
+      conn.reset();
+      --open_count_;
+      if (attempt == 1) {
+        Release(slot);
+        return DatabaseUnavailable(absl::UnavailableError(absl::StrCat(
+            "database unavailable (error ", e.getErrorCode(), "), retry later")));
+      }
+    }
   }
   return PooledConnection(this, slot, conn.get());
 }

@@ -106,6 +106,18 @@ struct DbOptions {
   DbTlsOptions tls;
 };
 
+// How a checked-out connection commits its statements.
+enum class CommitMode {
+  // Every statement commits on its own: reads, DDL, and code that sends its
+  // own START TRANSACTION (the outbox, leases).
+  kAutocommit,
+  // autocommit is off: the first statement opens a transaction that lasts
+  // until the holder's COMMIT or ROLLBACK. RunTransaction's mode: it saves
+  // the START TRANSACTION round trip of every write. A holder must end what
+  // it opened (RunTransaction always does), or the next holder inherits it.
+  kTransaction,
+};
+
 // One open connection and its prepared statements, cached by SQL text.
 class Connection {
  public:
@@ -124,6 +136,7 @@ class Connection {
 
   void MarkBroken() { broken_ = true; }
   bool broken() const { return broken_; }
+  CommitMode commit_mode() const { return mode_; }
   size_t cached_statements() const { return statements_.size(); }
 
  private:
@@ -132,6 +145,7 @@ class Connection {
   absl::flat_hash_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   std::unique_ptr<sql::Statement> plain_;
   bool broken_ = false;
+  CommitMode mode_ = CommitMode::kAutocommit;  // a new session has autocommit on
   absl::Time last_used_ = absl::Now();
 };
 
@@ -166,11 +180,13 @@ class ConnectionPool {
       PoolMetrics metrics = PoolMetrics::kAll);
   ~ConnectionPool();
 
-  // Checks out a connection, opening it if needed. UNAVAILABLE when the
-  // database cannot be reached or the TLS settings refuse the connection
-  // (the message says why), RESOURCE_EXHAUSTED when none frees up in
-  // `acquire_timeout`.
-  absl::StatusOr<PooledConnection> Acquire();
+  // Checks out a connection in `mode`, opening it if needed. An idle
+  // connection already in that mode is preferred: switching costs a round
+  // trip (SET autocommit), so reads and transactions each find their own
+  // connections and rarely switch. UNAVAILABLE when the database cannot be
+  // reached or the TLS settings refuse the connection (the message says
+  // why), RESOURCE_EXHAUSTED when none frees up in `acquire_timeout`.
+  absl::StatusOr<PooledConnection> Acquire(CommitMode mode = CommitMode::kAutocommit);
 
   // Closes the connections nobody has checked out (after a connection
   // error: they most likely lead to the same dead server).

@@ -207,6 +207,79 @@ TEST(TransactionTest, CommitsOnSuccessAndRollsBackOnError) {
   EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM t"), "1");
 }
 
+// A transaction's connection has autocommit off, so RunTransaction sends no
+// START TRANSACTION (the server's Com_begin of the session does not move),
+// and still commits; reads and plain checkouts get autocommit on, so a
+// statement outside RunTransaction commits by itself.
+TEST(TransactionTest, ATransactionNeedsNoStartTransactionAndOtherCheckoutsAutocommit) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK(db->Execute("CREATE TABLE t (id INT PRIMARY KEY) ENGINE=InnoDB"));
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(1), nullptr));
+  auto value = [](Connection& c, const std::string& sql) {
+    std::unique_ptr<sql::ResultSet> rs(c.Prepare(sql).executeQuery());
+    rs->next();
+    return std::string(rs->getString(1));
+  };
+  const std::string begins =
+      "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+      " WHERE VARIABLE_NAME = 'COM_BEGIN'";
+  std::vector<std::string> seen;
+  for (int id = 1; id <= 2; ++id) {
+    ASSERT_OK(RunTransactionStatus(*pool, "insert", [&](Connection& c) -> absl::Status {
+      EXPECT_EQ(value(c, "SELECT @@autocommit"), "0");
+      seen.push_back(value(c, begins));
+      auto& insert = c.Prepare("INSERT INTO t (id) VALUES (?)");
+      insert.setInt(1, id);
+      insert.executeUpdate();
+      return absl::OkStatus();
+    }));
+    // Committed: another session sees it.
+    EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM t"), std::to_string(id));
+  }
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], seen[1]);  // the second transaction sent no START TRANSACTION
+
+  // The same (only) connection, back in autocommit for a read...
+  ASSERT_OK_AND_ASSIGN(std::string mode,
+                       RunRead<std::string>(*pool, "mode", [&](Connection& c) {
+                         return absl::StatusOr<std::string>(value(c, "SELECT @@autocommit"));
+                       }));
+  EXPECT_EQ(mode, "1");
+  // ... and for a plain checkout whose write commits by itself.
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection c, pool->Acquire());
+    EXPECT_EQ(c->commit_mode(), CommitMode::kAutocommit);
+    c->Execute("INSERT INTO t (id) VALUES (3)");
+  }
+  EXPECT_EQ(*db->QueryValue("SELECT COUNT(*) FROM t"), "3");
+}
+
+// Switching a connection's mode costs a round trip: an idle connection
+// already in the mode asked for is handed out first.
+TEST(ConnectionPoolTest, PrefersAnIdleConnectionAlreadyInTheModeAskedFor) {
+  ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
+  ASSERT_OK_AND_ASSIGN(auto pool, ConnectionPool::Create(db->Options(2), nullptr));
+  Connection* for_transactions = nullptr;
+  Connection* for_reads = nullptr;
+  {
+    // The transaction's connection takes the first slot.
+    ASSERT_OK_AND_ASSIGN(PooledConnection t, pool->Acquire(CommitMode::kTransaction));
+    ASSERT_OK_AND_ASSIGN(PooledConnection r, pool->Acquire(CommitMode::kAutocommit));
+    for_transactions = &*t;
+    for_reads = &*r;
+  }
+  for (int i = 0; i < 3; ++i) {
+    {
+      ASSERT_OK_AND_ASSIGN(PooledConnection r, pool->Acquire());
+      EXPECT_EQ(&*r, for_reads);
+      EXPECT_EQ(r->commit_mode(), CommitMode::kAutocommit);
+    }
+    ASSERT_OK_AND_ASSIGN(PooledConnection t, pool->Acquire(CommitMode::kTransaction));
+    EXPECT_EQ(&*t, for_transactions);
+    EXPECT_EQ(t->commit_mode(), CommitMode::kTransaction);
+  }
+}
+
 TEST(TransactionTest, RetriesADeadlockUntilBothTransactionsCommit) {
   ASSERT_OK_AND_ASSIGN(auto db, TestDatabase::Create());
   ASSERT_OK(db->Execute("CREATE TABLE acct (id INT PRIMARY KEY, n INT) ENGINE=InnoDB"));

@@ -7,8 +7,10 @@
 //         ...
 //       });
 //
-// RunTransaction wraps the body in START TRANSACTION / COMMIT (ROLLBACK when
-// the body fails) and starts it again, up to `max_attempts` times with a
+// RunTransaction runs the body on a connection with autocommit off
+// (CommitMode::kTransaction: its first statement opens the transaction, so
+// there is no START TRANSACTION round trip), ends it with COMMIT (ROLLBACK
+// when the body fails) and starts it again, up to `max_attempts` times with a
 // jittered backoff, when it fails with a retryable conflict (deadlock 1213
 // — on a Galera cluster also a certification failure —, lock wait timeout
 // 1205, or a status marked with MarkRetryable) or loses its connection
@@ -56,7 +58,9 @@ R RunOnce(ConnectionPool& pool, Connection& conn, absl::string_view context, boo
           Fn& fn) {
   bool committing = false;
   try {
-    if (transactional) conn.Execute("START TRANSACTION");
+    // Autocommit is off on a transaction's connection (Run acquires it in
+    // CommitMode::kTransaction): the body's first statement opens the
+    // transaction.
     R result = fn(conn);
     if (transactional) {
       if (StatusOf(result).ok()) {
@@ -98,7 +102,7 @@ R Run(ConnectionPool& pool, absl::string_view context, bool transactional, const
   absl::BitGen gen;
   absl::Status last;
   for (int attempt = 1; attempt <= opts.max_attempts; ++attempt) {
-    auto conn = pool.Acquire();
+    auto conn = pool.Acquire(transactional ? CommitMode::kTransaction : CommitMode::kAutocommit);
     if (!conn.ok()) return conn.status();
     R result = RunOnce<R>(pool, **conn, context, transactional, fn);
     const absl::Status& s = StatusOf(result);

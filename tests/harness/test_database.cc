@@ -10,6 +10,8 @@
 #include <mutex>
 
 #include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -269,5 +271,21 @@ absl::StatusOr<std::string> GaleraCluster::State(int n) const {
 absl::Status PrivateMariaDb::Stop() { return RunDbScript(absl::StrCat("stop ", dir_)); }
 absl::Status PrivateMariaDb::Kill() { return RunDbScript(absl::StrCat("kill ", dir_)); }
 absl::Status PrivateMariaDb::Restart() { return RunStart(); }
+
+std::vector<std::string> TransactionAround(const std::vector<std::string>& lines, size_t at) {
+  auto is = [&](size_t i, absl::string_view what) {
+    return absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(lines[i]), what);
+  };
+  if (at >= lines.size()) return {};
+  size_t begin = at;
+  while (begin > 0 && !is(begin - 1, "COMMIT") && !is(begin - 1, "ROLLBACK") &&
+         !is(begin - 1, "SET autocommit=0")) {
+    --begin;
+  }
+  size_t end = at;
+  while (end < lines.size() && !is(end, "COMMIT")) ++end;
+  if (end == lines.size()) return {};
+  return std::vector<std::string>(lines.begin() + begin, lines.begin() + end + 1);
+}
 
 }  // namespace aftercare::testing

@@ -114,6 +114,14 @@ absl::Status RunDbScript(const std::string& args);
 // `text` quoted for /bin/sh.
 std::string ShellQuote(const std::string& text);
 
+// The statements of the transaction that holds `lines[at]`, in one
+// connection's general log (its Query and Execute arguments in order): from
+// the statement after the connection's previous COMMIT, ROLLBACK or
+// SET autocommit=0 — RunTransaction sends no START TRANSACTION
+// (common/db/transaction.h) — to the COMMIT that ends it, both included.
+// Empty when no COMMIT follows.
+std::vector<std::string> TransactionAround(const std::vector<std::string>& lines, size_t at);
+
 }  // namespace aftercare::testing
 
 #endif  // AFTERCARE_TESTS_HARNESS_TEST_DATABASE_H_
