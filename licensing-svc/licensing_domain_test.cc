@@ -1,6 +1,7 @@
 // Unit tests of the domain (licensing.h) against the in-memory repository:
 // activation and node-locking, renewals and device key refresh, revocation,
-// server-side verification, and RMA transfers driven by a FakeRmaDirectory.
+// server-side verification, and RMA transfers (through their use case,
+// transfer_licenses.h) driven by a FakeRmaDirectory.
 #include <google/protobuf/wrappers.pb.h>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,7 @@
 #include "licensing-svc/fake_licensing_repository.h"
 #include "licensing-svc/licensing.h"
 #include "licensing-svc/licensing_policy.h"
+#include "licensing-svc/transfer_licenses.h"
 
 namespace aftercare::licensing {
 namespace {
@@ -73,28 +75,16 @@ class LicensingDomainTest : public ::testing::Test {
     return r;
   }
 
-  // What LicensingGrpc::TransferLicenses does, against the fakes.
-  absl::StatusOr<RmaTransfer> TransferVia(LicensingStore& store, RmaDirectory& rmas,
-                                          const Principal& caller, const std::string& number) {
-    ASSIGN_OR_RETURN(std::string n, domain_.ValidateTransferRequest(caller, number));
-    std::optional<RmaTransfer> existing;
-    RETURN_IF_ERROR(store.Read("find", [&](LicensingRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(existing, domain_.FindTransfer(caller, n, repo));
-      return absl::OkStatus();
-    }));
-    if (existing) return *existing;
-    ASSIGN_OR_RETURN(RmaInfo rma, rmas.GetRma(nullptr, n));
-    RETURN_IF_ERROR(domain_.CheckRmaForTransfer(caller, rma));
-    RmaTransfer out;
-    google::protobuf::StringValue req;
-    req.set_value(n);
-    ASSIGN_OR_RETURN(std::string bytes,
-                     store.Write({caller.subject, "", "TransferLicenses"}, req, "transfer",
-                                 [&](LicensingRepository& repo) -> absl::StatusOr<std::string> {
-                                   ASSIGN_OR_RETURN(out, domain_.Transfer(caller, rma, {}, repo));
-                                   return std::string("ok");
-                                 }));
-    return out;
+  // TransferLicenses through its use case (transfer_licenses.h), against
+  // the fakes.
+  absl::StatusOr<v1::RmaTransfer> TransferVia(LicensingStore& store, RmaDirectory& rmas,
+                                              const Principal& caller,
+                                              const std::string& number) {
+    v1::TransferLicensesRequest req;
+    req.set_rma_number(number);
+    ASSIGN_OR_RETURN(TransferOutcome outcome,
+                     TransferLicensesUseCase(domain_, store, rmas).Run(caller, nullptr, req));
+    return std::move(outcome.transfer);
   }
 
   FakeClock clock_;
@@ -215,11 +205,11 @@ TEST_F(LicensingDomainTest, TransferWithTheFakeDirectory) {
   rmas.Put(Rma("R21056835", "APPROVED", "JN11OLD00001", "JN11NEW00001"));
   auto t = TransferVia(store, rmas, customer_, "R21056835");
   ASSERT_TRUE(t.ok()) << t.status();
-  ASSERT_EQ(t->licenses.size(), 2u);
+  ASSERT_EQ(t->licenses_size(), 2);
   auto state = store.state();
-  for (const TransferredLicense& item : t->licenses) {
-    const License& old_l = state.licenses.at(item.old_license_id);
-    const License& new_l = state.licenses.at(item.new_license_id);
+  for (const v1::TransferredLicense& item : t->licenses()) {
+    const License& old_l = state.licenses.at(item.old_license_id());
+    const License& new_l = state.licenses.at(item.new_license_id());
     EXPECT_EQ(old_l.state, LicenseState::kRevoked);
     EXPECT_EQ(old_l.revocation_reason, RevocationReason::kRmaTransfer);
     EXPECT_EQ(new_l.state, LicenseState::kActive);
@@ -245,8 +235,8 @@ TEST_F(LicensingDomainTest, TransferWithTheFakeDirectory) {
   const int writes = store.writes();
   auto again = TransferVia(store, rmas, admin_, "R21056835");
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->licenses.size(), 2u);
-  EXPECT_EQ(again->licenses[0].new_license_id, t->licenses[0].new_license_id);
+  EXPECT_EQ(again->licenses_size(), 2);
+  EXPECT_EQ(again->licenses(0).new_license_id(), t->licenses(0).new_license_id());
   EXPECT_EQ(rmas.calls(), calls);
   EXPECT_EQ(store.writes(), writes);
   EXPECT_EQ(store.state().licenses.size(), 4u);
@@ -315,16 +305,16 @@ TEST_F(LicensingDomainTest, ATransferLeavesAndHidesOtherAccountsLicensesOnTheDev
   rmas.Put(Rma("R30000003", "APPROVED", "JN11OLD00003", "JN11NEW00003"));
   auto t = TransferVia(store, rmas, customer_, "R30000003");
   ASSERT_TRUE(t.ok()) << t.status();
-  ASSERT_EQ(t->licenses.size(), 1u);
-  EXPECT_EQ(t->licenses[0].old_license_id, mine);
-  EXPECT_NE(t->licenses[0].new_license_id, theirs);
+  ASSERT_EQ(t->licenses_size(), 1);
+  EXPECT_EQ(t->licenses(0).old_license_id(), mine);
+  EXPECT_NE(t->licenses(0).new_license_id(), theirs);
   const License other = store.state().licenses.at(theirs);  // state() is a copy
   EXPECT_EQ(other.state, LicenseState::kActive);
   EXPECT_EQ(other.device_serial, "JN11OLD00003");
   auto again = TransferVia(store, rmas, admin_, "R30000003");
   ASSERT_TRUE(again.ok());
-  ASSERT_EQ(again->licenses.size(), 1u);
-  EXPECT_EQ(again->licenses[0].old_license_id, mine);
+  ASSERT_EQ(again->licenses_size(), 1);
+  EXPECT_EQ(again->licenses(0).old_license_id(), mine);
 }
 
 TEST_F(LicensingDomainTest, ATransferOfADeviceWithoutLicensesRecordsNothing) {

@@ -13,107 +13,12 @@
 #include "common/db/sql_time.h"
 #include "common/rpc.h"
 #include "common/status.h"
+#include "licensing-svc/licensing_view.h"
 
 namespace aftercare::licensing {
 namespace {
 
 using google::protobuf::Timestamp;
-
-// --- proto -> domain ---------------------------------------------------------
-
-absl::StatusOr<LicenseProduct> FromProto(const pb::LicenseProduct& p) {
-  LicenseProduct out;
-  out.sku = p.sku();
-  out.feature = p.feature();
-  out.capacity = p.capacity();
-  ASSIGN_OR_RETURN(out.term_type,
-                   FromEnum<TermType>(p.term_type(), pb::TermType_IsValid, "product.term_type"));
-  out.term_months = p.term_months();
-  ASSIGN_OR_RETURN(out.system, FromEnum<LicensingSystem>(p.licensing_system(),
-                                                          pb::LicensingSystem_IsValid,
-                                                          "product.licensing_system"));
-  out.unlock_key_required = p.unlock_key_required();
-  out.max_devices = p.max_devices();
-  return out;
-}
-
-// --- domain -> proto ---------------------------------------------------------
-
-void ToProto(const LicenseProduct& p, pb::LicenseProduct* out) {
-  out->set_sku(p.sku);
-  out->set_feature(p.feature);
-  out->set_capacity(p.capacity);
-  out->set_term_type(static_cast<pb::TermType>(p.term_type));
-  out->set_term_months(p.term_months);
-  out->set_licensing_system(static_cast<pb::LicensingSystem>(p.system));
-  out->set_unlock_key_required(p.unlock_key_required);
-  out->set_max_devices(p.max_devices);
-}
-
-void ToProto(const Entitlement& e, pb::Entitlement* out) {
-  out->set_entitlement_id(e.id);
-  out->set_account_id(e.account_id);
-  ToProto(e.product, out->mutable_product());
-  out->set_kind(static_cast<pb::EntitlementKind>(e.kind));
-  out->set_order_reference(e.order_reference);
-  SetTime(e.start_time, out->mutable_start_time());
-  if (e.term_end) SetTime(*e.term_end, out->mutable_term_end_time());
-  out->set_active_devices(e.active_devices);
-  out->set_renewal_count(e.renewal_count);
-  SetTime(e.create_time, out->mutable_create_time());
-  SetTime(e.update_time, out->mutable_update_time());
-  out->set_etag(Etag(e.version));
-}
-
-void ToProto(const License& l, pb::License* out) {
-  out->set_license_id(l.id);
-  out->set_entitlement_id(l.entitlement_id);
-  out->set_account_id(l.account_id);
-  out->set_sku(l.sku);
-  out->set_feature(l.feature);
-  out->set_capacity(l.capacity);
-  out->set_licensing_system(static_cast<pb::LicensingSystem>(l.system));
-  out->set_term_type(static_cast<pb::TermType>(l.term_type));
-  out->set_device_serial(l.device_serial);
-  out->set_state(static_cast<pb::LicenseState>(l.state));
-  SetTime(l.not_before, out->mutable_not_before());
-  if (l.not_after) SetTime(*l.not_after, out->mutable_not_after());
-  out->set_key_id(l.key_id);
-  out->set_license_key(l.license_key);
-  out->set_key_generation(l.key_generation);
-  out->set_revocation_reason(static_cast<pb::RevocationReason>(l.revocation_reason));
-  out->set_revocation_note(l.revocation_note);
-  if (l.revoke_time) SetTime(*l.revoke_time, out->mutable_revoke_time());
-  out->set_replaces_license_id(l.replaces_license_id);
-  out->set_rma_number(l.rma_number);
-  SetTime(l.create_time, out->mutable_create_time());
-  SetTime(l.update_time, out->mutable_update_time());
-  out->set_etag(Etag(l.version));
-}
-
-void ToProto(const RmaTransfer& t, pb::RmaTransfer* out) {
-  out->set_rma_number(t.rma_number);
-  out->set_account_id(t.account_id);
-  out->set_from_serial(t.from_serial);
-  out->set_to_serial(t.to_serial);
-  for (const TransferredLicense& i : t.licenses) {
-    pb::TransferredLicense* p = out->add_licenses();
-    p->set_old_license_id(i.old_license_id);
-    p->set_new_license_id(i.new_license_id);
-  }
-  out->set_requested_by(t.requested_by);
-  SetTime(t.create_time, out->mutable_create_time());
-}
-
-void ToProto(const Notification& n, pb::Notification* out) {
-  out->set_notification_id(n.id);
-  out->set_account_id(n.account_id);
-  out->set_entitlement_id(n.entitlement_id);
-  out->set_kind(n.kind);
-  out->set_subject(n.subject);
-  out->set_body(n.body);
-  SetTime(n.create_time, out->mutable_create_time());
-}
 
 PageRequest PageOf(int32_t size, const std::string& token) { return PageRequest{size, token}; }
 
@@ -301,69 +206,15 @@ grpc::ServerUnaryReactor* LicensingGrpc::RetrieveDeviceKeys(
       });
 }
 
-// Asks rma-svc about the RMA (outside any transaction), then moves the keys
-// in one idempotent transaction. A transfer that already exists is returned
-// without calling rma-svc again.
 grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
                                                           const pb::TransferLicensesRequest* req,
                                                           pb::RmaTransfer* resp) {
-  return RunUnary(ctx, executor_, [=](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(std::string number, domain_.ValidateTransferRequest(caller, req->rma_number()));
-    RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-    RETURN_IF_ERROR(notify::ValidateEmailAddresses(
-        "notification_emails", {req->notification_emails().begin(), req->notification_emails().end()},
-        kMaxNotificationEmails));
-    // Returns true (and fills resp) when the RMA already has a transfer.
-    auto find_existing = [&](const std::string& rma_number) -> absl::StatusOr<bool> {
-      std::optional<RmaTransfer> existing;
-      RETURN_IF_ERROR(store_.Read("find transfer", [&](LicensingRepository& repo) -> absl::Status {
-        ASSIGN_OR_RETURN(existing, domain_.FindTransfer(caller, rma_number, repo));
-        return absl::OkStatus();
-      }));
-      if (!existing) return false;
-      ToProto(*existing, resp);
-      metrics_.Count(metrics_.transfers, {{"result", "existing"}});
-      return true;
-    };
-    const bool by_rma_number = number[0] == 'R';
-    if (by_rma_number) {
-      ASSIGN_OR_RETURN(bool done, find_existing(number));
-      if (done) return absl::OkStatus();
-    }
-    absl::StatusOr<RmaInfo> rma = rmas_.GetRma(CurrentCall(ctx), number);
-    if (absl::IsNotFound(rma.status())) {
-      return absl::NotFoundError(absl::StrCat("RMA ", number, " not found"));
-    }
-    if (!rma.ok()) {
-      return absl::Status(rma.status().code(),
-                          absl::StrCat("cannot check RMA ", number, " with rma-svc: ",
-                                       rma.status().message()));
-    }
-    if (by_rma_number) {
-      rma->rma_number = number;
-    } else {
-      rma->validation_number = number;
-      if (!rma->rma_number.empty()) {
-        RETURN_IF_ERROR(CheckAccountScope(caller, rma->account_id, "RMA " + number));
-        ASSIGN_OR_RETURN(rma->rma_number, domain_.ValidateTransferRequest(caller, rma->rma_number));
-        ASSIGN_OR_RETURN(bool done, find_existing(rma->rma_number));
-        if (done) return absl::OkStatus();
-      }
-    }
-    RETURN_IF_ERROR(domain_.CheckRmaForTransfer(caller, *rma));
-    RETURN_IF_ERROR(store_.Mutate(
-        IdempotencyKey::For(caller, req->request_id(), "TransferLicenses"), *req, "transfer licenses", resp,
-        [&](LicensingRepository& repo) -> absl::StatusOr<pb::RmaTransfer> {
-          ASSIGN_OR_RETURN(RmaTransfer t,
-                           domain_.Transfer(caller, *rma,
-                                            {req->notification_emails().begin(),
-                                             req->notification_emails().end()},
-                                            repo));
-          pb::RmaTransfer out;
-          ToProto(t, &out);
-          return out;
-        }));
-    metrics_.Count(metrics_.transfers, {{"result", "transferred"}});
+  return RunUnary(ctx, executor_, [this, ctx, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(TransferOutcome outcome,
+                     transfer_licenses_.Run(caller, CurrentCall(ctx), *req));
+    *resp = std::move(outcome.transfer);
+    metrics_.Count(metrics_.transfers,
+                   {{"result", outcome.existing ? "existing" : "transferred"}});
     return absl::OkStatus();
   });
 }

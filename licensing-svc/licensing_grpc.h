@@ -1,8 +1,9 @@
 // The gRPC face of licensing-svc (aftercare.licensing.v1.LicensingService):
 // each handler converts its request to domain values, runs the domain
 // (licensing.h) on the bounded executor through RunUnary — in an idempotent
-// transaction for mutations — and converts the result back. The RMA lookup
-// of a transfer goes through the RmaDirectory before the transaction opens.
+// transaction for mutations — and converts the result back
+// (licensing_view.h). TransferLicenses, which asks rma-svc before its
+// transaction, is a use case (transfer_licenses.h).
 #ifndef AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
 #define AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
 
@@ -15,6 +16,7 @@
 #include "licensing-svc/licensing.h"
 #include "licensing-svc/licensing_repository.h"
 #include "licensing-svc/rma_directory.h"
+#include "licensing-svc/transfer_licenses.h"
 
 namespace aftercare::licensing {
 
@@ -40,7 +42,11 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
  public:
   LicensingGrpc(const Licensing* domain, LicensingStore* store, RmaDirectory* rmas,
                 BoundedExecutor* executor, const LicensingMetrics* metrics)
-      : domain_(*domain), store_(*store), rmas_(*rmas), executor_(*executor), metrics_(*metrics) {}
+      : domain_(*domain),
+        store_(*store),
+        executor_(*executor),
+        metrics_(*metrics),
+        transfer_licenses_(*domain, *store, *rmas) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -77,9 +83,9 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
  private:
   const Licensing& domain_;
   LicensingStore& store_;
-  RmaDirectory& rmas_;
   BoundedExecutor& executor_;
   const LicensingMetrics& metrics_;
+  const TransferLicensesUseCase transfer_licenses_;
 };
 
 }  // namespace aftercare::licensing

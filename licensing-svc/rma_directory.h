@@ -44,9 +44,15 @@ class FakeRmaDirectory : public RmaDirectory {
     if (!rma.validation_number.empty()) rmas_[rma.validation_number] = rma;
     if (!rma.rma_number.empty()) rmas_[rma.rma_number] = std::move(rma);
   }
+  // Every later GetRma answers `status` (OK again to stop).
+  void FailWith(absl::Status status) {
+    aftercare::MutexLock lock(&mu_);
+    failure_ = std::move(status);
+  }
   absl::StatusOr<RmaInfo> GetRma(const CallInfo*, const std::string& rma_number) override {
     aftercare::MutexLock lock(&mu_);
     ++calls_;
+    if (!failure_.ok()) return failure_;
     auto it = rmas_.find(rma_number);
     if (it == rmas_.end()) return absl::NotFoundError("RMA " + rma_number + " not found");
     return it->second;
@@ -60,6 +66,7 @@ class FakeRmaDirectory : public RmaDirectory {
   mutable aftercare::Mutex mu_;
   std::map<std::string, RmaInfo> rmas_ ABSL_GUARDED_BY(mu_);
   int calls_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace aftercare::licensing
