@@ -1,5 +1,7 @@
 // An in-memory RmaRepository for the unit tests of the domain (rma_test.cc):
-// no transactions, no SQL; outbox events are recorded by type.
+// no transactions, no SQL; outbox events are recorded by type. Also the
+// entitlement of a unit covered for every RMA type, which the domain tests,
+// the use-case tests and the domain fuzzer start from.
 #ifndef AFTERCARE_RMA_SVC_FAKE_RMA_REPOSITORY_H_
 #define AFTERCARE_RMA_SVC_FAKE_RMA_REPOSITORY_H_
 
@@ -11,6 +13,26 @@
 #include "rma-svc/rma_repository.h"
 
 namespace aftercare::rma {
+
+// inventory-svc's view of `serial`, installed at `owner`, under warranty,
+// within its DOA window and entitled to advance replacement at next
+// business day.
+inline EntitlementView CoveredEntitlement(const std::string& serial = "JN11AAA0001",
+                                          const std::string& owner = "ACME-001") {
+  EntitlementView e;
+  e.serial = serial;
+  e.sku = "EX4300-48T";
+  e.owner_account_id = owner;
+  e.installed = true;
+  e.unit_state = "UNIT_STATE_IN_SERVICE";
+  e.warranty_active = true;
+  e.within_doa_window = true;
+  e.entitled = true;
+  e.advance_replacement = true;
+  e.best_support_level = "SUPPORT_LEVEL_NEXT_BUSINESS_DAY";
+  e.list_price = {"USD", 1'234'567};
+  return e;
+}
 
 class FakeRmaRepository : public RmaRepository {
  public:

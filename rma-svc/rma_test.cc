@@ -49,19 +49,7 @@ class RmaTest : public ::testing::Test {
   }
 
   static EntitlementView Covered(const std::string& serial = "JN11AAA0001") {
-    EntitlementView e;
-    e.serial = serial;
-    e.sku = "EX4300-48T";
-    e.owner_account_id = "ACME-001";
-    e.installed = true;
-    e.unit_state = "UNIT_STATE_IN_SERVICE";
-    e.warranty_active = true;
-    e.within_doa_window = true;
-    e.entitled = true;
-    e.advance_replacement = true;
-    e.best_support_level = "SUPPORT_LEVEL_NEXT_BUSINESS_DAY";
-    e.list_price = {"USD", 1234567};
-    return e;
+    return CoveredEntitlement(serial);
   }
 
   static CreateCommand Cmd(RmaType type = RmaType::kAdvanceReplacement,

@@ -83,21 +83,7 @@ class RmaUseCaseTest : public ::testing::Test {
     return p;
   }
 
-  static EntitlementView Covered() {
-    EntitlementView e;
-    e.serial = "JN11AAA0001";
-    e.sku = "EX4300-48T";
-    e.owner_account_id = "ACME-001";
-    e.installed = true;
-    e.unit_state = "UNIT_STATE_IN_SERVICE";
-    e.warranty_active = true;
-    e.within_doa_window = true;
-    e.entitled = true;
-    e.advance_replacement = true;
-    e.best_support_level = "SUPPORT_LEVEL_NEXT_BUSINESS_DAY";
-    e.list_price = {"USD", 1234567};
-    return e;
-  }
+  static EntitlementView Covered() { return CoveredEntitlement(); }
 
   static v1::CreateRmaRequest CreateRequest(const std::string& request_id) {
     v1::CreateRmaRequest req;

@@ -87,19 +87,7 @@ class FakeInventory : public InventoryClient {
 };
 
 EntitlementView Unit(const std::string& serial, const std::string& owner) {
-  EntitlementView e;
-  e.serial = serial;
-  e.sku = "EX4300-48T";
-  e.owner_account_id = owner;
-  e.installed = true;
-  e.unit_state = "UNIT_STATE_IN_SERVICE";
-  e.warranty_active = true;
-  e.within_doa_window = true;
-  e.entitled = true;
-  e.advance_replacement = true;
-  e.best_support_level = "SUPPORT_LEVEL_NEXT_BUSINESS_DAY";
-  e.list_price = {"USD", 1'234'567};
-  return e;
+  return CoveredEntitlement(serial, owner);
 }
 
 // What the invariants compare before and after an operation.
