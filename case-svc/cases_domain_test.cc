@@ -10,24 +10,18 @@
 #include "case-svc/case_policy.h"
 #include "case-svc/cases.h"
 #include "case-svc/fake_case_repository.h"
+#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
 
 namespace aftercare::cases {
 namespace {
 
 using ::aftercare::testing::StatusIs;
+using ::aftercare::testing::TestCaller;
 using ::testing::HasSubstr;
 
 absl::Time T(int y, int mo, int d, int h = 0) {
   return absl::FromCivil(absl::CivilSecond(y, mo, d, h, 0, 0), absl::UTCTimeZone());
-}
-
-Principal Who(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
-  Principal p;
-  p.role = role;
-  p.subject = subject;
-  p.account_ids = std::move(accounts);
-  return p;
 }
 
 class DomainTest : public ::testing::Test {
@@ -59,11 +53,11 @@ class DomainTest : public ::testing::Test {
   Cases cases_;
   FakeCaseRepository repo_;
   int seq_ = 0;
-  Principal alice_ = Who(Role::kCustomer, "alice", {"ACME-001"});
-  Principal colleague_ = Who(Role::kCustomer, "carol", {"ACME-001"});
-  Principal bob_ = Who(Role::kCustomer, "bob", {"GLOBEX-7"});
-  Principal agent_ = Who(Role::kCareAgent, "agent-1");
-  Principal depot_ = Who(Role::kLogistics, "depot-1");
+  Principal alice_ = TestCaller(Role::kCustomer, "alice", {"ACME-001"});
+  Principal colleague_ = TestCaller(Role::kCustomer, "carol", {"ACME-001"});
+  Principal bob_ = TestCaller(Role::kCustomer, "bob", {"GLOBEX-7"});
+  Principal agent_ = TestCaller(Role::kCareAgent, "agent-1");
+  Principal depot_ = TestCaller(Role::kLogistics, "depot-1");
 };
 
 TEST_F(DomainTest, LifecycleTransitionsNameTheCurrentState) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "case-svc/use_case_fakes.h"
+#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
 
 namespace aftercare::cases {
@@ -23,11 +24,7 @@ using ::testing::IsEmpty;
 namespace pb = ::aftercare::cases::v1;
 
 Principal Customer(std::vector<std::string> accounts) {
-  Principal p;
-  p.role = Role::kCustomer;
-  p.subject = "alice";
-  p.account_ids = std::move(accounts);
-  return p;
+  return ::aftercare::testing::TestCaller(Role::kCustomer, "alice", std::move(accounts));
 }
 
 class CreateCaseTest : public ::testing::Test {

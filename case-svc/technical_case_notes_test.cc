@@ -9,21 +9,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "case-svc/fake_case_repository.h"
+#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
 
 namespace aftercare::cases {
 namespace {
 
 using ::aftercare::testing::StatusIs;
+using ::aftercare::testing::TestCaller;
 using ::testing::HasSubstr;
-
-Principal Who(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
-  Principal p;
-  p.role = role;
-  p.subject = subject;
-  p.account_ids = std::move(accounts);
-  return p;
-}
 
 class TechnicalCaseNotesTest : public ::testing::Test {
  protected:
@@ -42,12 +36,12 @@ class TechnicalCaseNotesTest : public ::testing::Test {
   PageTokenCodec codec_;
   TechnicalCaseNotes notes_;
   FakeCaseRepository repo_;
-  Principal rma_ = Who(Role::kService, "svc:rma");
-  Principal admin_ = Who(Role::kAdmin, "admin-1");
-  Principal alice_ = Who(Role::kCustomer, "alice", {"ACME-001"});
-  Principal mallory_ = Who(Role::kCustomer, "mallory", {"GLOBEX-9"});
-  Principal partner_ = Who(Role::kPartner, "p", {"ACME-001", "OTHER-1"});
-  Principal agent_ = Who(Role::kCareAgent, "agent-1");
+  Principal rma_ = TestCaller(Role::kService, "svc:rma");
+  Principal admin_ = TestCaller(Role::kAdmin, "admin-1");
+  Principal alice_ = TestCaller(Role::kCustomer, "alice", {"ACME-001"});
+  Principal mallory_ = TestCaller(Role::kCustomer, "mallory", {"GLOBEX-9"});
+  Principal partner_ = TestCaller(Role::kPartner, "p", {"ACME-001", "OTHER-1"});
+  Principal agent_ = TestCaller(Role::kCareAgent, "agent-1");
 };
 
 TEST_F(TechnicalCaseNotesTest, AddStoresAPublicNoteFromTheCaller) {
@@ -137,7 +131,7 @@ TEST_F(TechnicalCaseNotesTest, ListIsScopedToTheCallersAccountsAndPagesByKeyset)
   ASSERT_TRUE(unknown.ok());
   EXPECT_TRUE(unknown->items.empty());
   // A customer without accounts sees nothing either.
-  auto none = notes_.List(Who(Role::kCustomer, "nobody"), "2026-1121-00042", 0, "", repo_);
+  auto none = notes_.List(TestCaller(Role::kCustomer, "nobody"), "2026-1121-00042", 0, "", repo_);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->items.empty());
 

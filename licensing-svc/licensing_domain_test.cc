@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -19,6 +20,7 @@ namespace {
 
 using ::aftercare::testing::IsOk;
 using ::aftercare::testing::StatusIs;
+using ::aftercare::testing::TestCaller;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -28,14 +30,9 @@ class LicensingDomainTest : public ::testing::Test {
       : signer_(*LicenseSigner::Ephemeral()),
         pages_("0123456789abcdef0123456789abcdef"),
         domain_(clock_, signer_.get(), &pages_) {
-    admin_.subject = "admin";
-    admin_.role = Role::kAdmin;
-    customer_.subject = "cust";
-    customer_.role = Role::kCustomer;
-    customer_.account_ids = {"ACME-001"};
-    stranger_.subject = "globex";
-    stranger_.role = Role::kCustomer;
-    stranger_.account_ids = {"GLOBEX-9"};
+    admin_ = TestCaller(Role::kAdmin, "admin");
+    customer_ = TestCaller(Role::kCustomer, "cust", {"ACME-001"});
+    stranger_ = TestCaller(Role::kCustomer, "globex", {"GLOBEX-9"});
   }
 
   // Buys a product and returns the activation code in clear.

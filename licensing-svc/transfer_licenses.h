@@ -15,6 +15,9 @@
 #ifndef AFTERCARE_LICENSING_SVC_TRANSFER_LICENSES_H_
 #define AFTERCARE_LICENSING_SVC_TRANSFER_LICENSES_H_
 
+#include <optional>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "aftercare/licensing/v1/licensing_service.pb.h"
 #include "common/auth.h"

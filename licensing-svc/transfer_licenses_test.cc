@@ -8,6 +8,7 @@
 
 #include "common/page_token.h"
 #include "common/status.h"
+#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -18,6 +19,7 @@ namespace aftercare::licensing {
 namespace {
 
 using ::aftercare::testing::StatusIs;
+using ::aftercare::testing::TestCaller;
 using ::testing::HasSubstr;
 
 class TransferLicensesTest : public ::testing::Test {
@@ -27,14 +29,9 @@ class TransferLicensesTest : public ::testing::Test {
         pages_("0123456789abcdef0123456789abcdef"),
         domain_(clock_, signer_.get(), &pages_),
         use_case_(domain_, store_, rmas_) {
-    admin_.subject = "admin";
-    admin_.role = Role::kAdmin;
-    customer_.subject = "cust";
-    customer_.role = Role::kCustomer;
-    customer_.account_ids = {"ACME-001"};
-    stranger_.subject = "globex";
-    stranger_.role = Role::kCustomer;
-    stranger_.account_ids = {"GLOBEX-9"};
+    admin_ = TestCaller(Role::kAdmin, "admin");
+    customer_ = TestCaller(Role::kCustomer, "cust", {"ACME-001"});
+    stranger_ = TestCaller(Role::kCustomer, "globex", {"GLOBEX-9"});
     // One license of ACME-001 active on the unit the RMA replaces.
     absl::StatusOr<std::string> seeded = store_.Write(
         {"admin", "", "seed"}, google::protobuf::StringValue(), "seed",

@@ -2,6 +2,7 @@
 // repository: no database, no gRPC.
 #include "rma-svc/rma.h"
 
+#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
 #include <functional>
 
@@ -17,11 +18,7 @@ using ::aftercare::testing::StatusIs;
 using ::testing::HasSubstr;
 
 Principal P(Role role, const std::string& subject = "user", std::vector<std::string> accounts = {}) {
-  Principal p;
-  p.role = role;
-  p.subject = subject;
-  p.account_ids = std::move(accounts);
-  return p;
+  return ::aftercare::testing::TestCaller(role, subject, std::move(accounts));
 }
 
 class RmaTest : public ::testing::Test {

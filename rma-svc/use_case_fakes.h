@@ -16,6 +16,7 @@
 #include "common/db/id_allocator.h"
 #include "common/page_token.h"
 #include "common/testing/fake_store.h"
+#include "common/testing/principals.h"
 #include "rma-svc/rma_use_case.h"
 #include "rma-svc/fake_rma_repository.h"
 #include "rma-svc/inventory_client.h"
@@ -76,11 +77,7 @@ class RmaUseCaseTest : public ::testing::Test {
   RmaUseCaseDeps Deps() { return RmaUseCaseDeps{domain_, store_, inventory_, clock_}; }
 
   static Principal P(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
-    Principal p;
-    p.role = role;
-    p.subject = subject;
-    p.account_ids = std::move(accounts);
-    return p;
+    return ::aftercare::testing::TestCaller(role, subject, std::move(accounts));
   }
 
   static EntitlementView Covered() { return CoveredEntitlement(); }
