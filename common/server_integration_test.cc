@@ -19,6 +19,7 @@
 #include "common/logging.h"
 #include "gtest/gtest.h"
 #include "tests/harness/echo_service.h"
+#include "tests/harness/source_dir.h"
 #include "tests/harness/test_service.h"
 
 namespace aftercare {
@@ -93,7 +94,7 @@ TEST(ServerTest, AHealthPortServesTheSameStatusesInPlaintext) {
 
 TEST(ServerTest, ReflectionListsHealthAndTheServiceTheWayGrpcurlSeesIt) {
   ASSERT_OK_AND_ASSIGN(auto svc, TestService::Start(EchoSpec()));
-  const std::string buf = absl::StrCat(AFTERCARE_SOURCE_DIR, "/scripts/tooling/node_modules/.bin/buf");
+  const std::string buf = absl::StrCat(aftercare::testing::SourceDir(), "/scripts/tooling/node_modules/.bin/buf");
   std::string out = RunCommand(absl::StrCat(buf, " curl --protocol grpc --http2-prior-knowledge",
                                             " --list-services http://", svc->address(), " 2>&1"));
   EXPECT_THAT(out, HasSubstr("grpc.health.v1.Health"));

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "tests/harness/source_dir.h"
 
 namespace aftercare::testing {
 namespace {
@@ -57,7 +58,7 @@ int PickFreePort() {
 }
 
 absl::Status RunDbScript(const std::string& args) {
-  std::string cmd = absl::StrCat(AFTERCARE_SOURCE_DIR, "/scripts/db ", args, " >/dev/null");
+  std::string cmd = absl::StrCat(SourceDir(), "/scripts/db ", args, " >/dev/null");
   int rc = std::system(cmd.c_str());
   if (rc != 0) return absl::InternalError(absl::StrCat("scripts/db ", args, " failed (", rc, ")"));
   return absl::OkStatus();

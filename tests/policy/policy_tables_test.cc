@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/service_runtime.h"
+#include "tests/harness/source_dir.h"
 #include "tests/policy/policy_docs.h"
 
 namespace aftercare {
@@ -51,7 +52,7 @@ TEST(PolicyTablesTest, AServiceWithAnRpcWithoutPolicyDoesNotStart) {
 
 TEST(PolicyTablesTest, DocsCarryTheGeneratedTables) {
   for (const auto& s : policy_docs::Services()) {
-    const std::string path = std::string(AFTERCARE_SOURCE_DIR) + "/docs/" + s.name + "-svc.md";
+    const std::string path = aftercare::testing::SourceDir() + "/docs/" + s.name + "-svc.md";
     std::ifstream in(path);
     ASSERT_TRUE(in.good()) << path;
     std::stringstream text;
@@ -65,7 +66,7 @@ TEST(PolicyTablesTest, DocsCarryTheGeneratedTables) {
 }
 
 TEST(PolicyTablesTest, NotificationsDocCarriesTheNotificationServiceTable) {
-  const std::string path = std::string(AFTERCARE_SOURCE_DIR) + "/docs/NOTIFICATIONS.md";
+  const std::string path = aftercare::testing::SourceDir() + "/docs/NOTIFICATIONS.md";
   std::ifstream in(path);
   ASSERT_TRUE(in.good()) << path;
   std::stringstream text;
