@@ -234,6 +234,13 @@ class FakeLicensingStore : public LicensingStore {
     aftercare::MutexLock lock(&mu_);
     return writes_;
   }
+  // The answer stored under (caller, request_id), as a retry would get it;
+  // empty when there is none.
+  std::string StoredResponse(const std::string& caller, const std::string& request_id) {
+    aftercare::MutexLock lock(&mu_);
+    auto it = responses_.find({caller, request_id});
+    return it == responses_.end() ? std::string() : it->second.second;
+  }
 
  private:
   aftercare::Mutex mu_;

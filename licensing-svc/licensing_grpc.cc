@@ -66,48 +66,16 @@ void LicensingMetrics::Count(prometheus::Family<prometheus::Counter>* family,
   if (family != nullptr) family->Add(labels).Increment();
 }
 
-// Records a purchase; the activation code is sealed in the stored response
-// and opened here, so a retry returns the same code.
+// The use case (create_entitlement.h) answers with the code in clear.
 grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
                                                            const pb::CreateEntitlementRequest* req,
                                                            pb::CreateEntitlementResponse* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"CreateEntitlement", "create entitlement"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<PurchaseCommand> {
-        PurchaseCommand cmd;
-        cmd.account_id = req->account_id();
-        ASSIGN_OR_RETURN(cmd.product, FromProto(req->product()));
-        cmd.order_reference = req->order_reference();
-        return cmd;
-      },
-      [this](const Principal& caller, const PurchaseCommand& cmd, LicensingRepository& repo) {
-        return domain_.CreateEntitlement(caller, cmd, repo);
-      },
-      [](const PurchaseResult& r) {
-        pb::CreateEntitlementResponse out;
-        ToProto(r.entitlement, out.mutable_entitlement());
-        out.set_activation_code(r.sealed_activation_code);
-        if (r.entitlement.kind == EntitlementKind::kRightToUse) {
-          pb::RightToUse* rtu = out.mutable_right_to_use();
-          rtu->set_rtu_number(r.entitlement.id);
-          rtu->set_account_id(r.entitlement.account_id);
-          ToProto(r.entitlement.product, rtu->mutable_product());
-          rtu->set_order_reference(r.entitlement.order_reference);
-          SetTime(r.entitlement.create_time, rtu->mutable_issue_time());
-          if (r.entitlement.term_end) SetTime(*r.entitlement.term_end, rtu->mutable_term_end_time());
-        }
-        return out;
-      },
-      // The stored answer keeps the activation code sealed; the caller gets it open.
-      [this](pb::CreateEntitlementResponse& out) -> absl::Status {
-        if (!out.activation_code().empty()) {
-          ASSIGN_OR_RETURN(std::string code, domain_.signer().Open(out.activation_code()));
-          out.set_activation_code(code);
-        }
-        metrics_.Count(metrics_.purchases,
-                       {{"kind", pb::EntitlementKind_Name(out.entitlement().kind())}});
-        return absl::OkStatus();
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, create_entitlement_.Run(caller, *req));
+    metrics_.Count(metrics_.purchases,
+                   {{"kind", pb::EntitlementKind_Name(resp->entitlement().kind())}});
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::GetEntitlement(Ctx* ctx,

@@ -13,6 +13,7 @@
 #include "prometheus/registry.h"
 #include "common/clock.h"
 #include "common/executor.h"
+#include "licensing-svc/create_entitlement.h"
 #include "licensing-svc/licensing.h"
 #include "licensing-svc/licensing_repository.h"
 #include "licensing-svc/rma_directory.h"
@@ -46,6 +47,7 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
         store_(*store),
         executor_(*executor),
         metrics_(*metrics),
+        create_entitlement_(*domain, *store),
         transfer_licenses_(*domain, *store, *rmas) {}
 
   using Ctx = grpc::CallbackServerContext;
@@ -85,6 +87,7 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
   LicensingStore& store_;
   BoundedExecutor& executor_;
   const LicensingMetrics& metrics_;
+  const CreateEntitlementUseCase create_entitlement_;
   const TransferLicensesUseCase transfer_licenses_;
 };
 

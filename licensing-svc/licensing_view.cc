@@ -98,4 +98,20 @@ void ToProto(const Notification& n, pb::Notification* out) {
   SetTime(n.create_time, out->mutable_create_time());
 }
 
+pb::CreateEntitlementResponse ToProto(const PurchaseResult& r) {
+  pb::CreateEntitlementResponse out;
+  ToProto(r.entitlement, out.mutable_entitlement());
+  out.set_activation_code(r.sealed_activation_code);
+  if (r.entitlement.kind == EntitlementKind::kRightToUse) {
+    pb::RightToUse* rtu = out.mutable_right_to_use();
+    rtu->set_rtu_number(r.entitlement.id);
+    rtu->set_account_id(r.entitlement.account_id);
+    ToProto(r.entitlement.product, rtu->mutable_product());
+    rtu->set_order_reference(r.entitlement.order_reference);
+    SetTime(r.entitlement.create_time, rtu->mutable_issue_time());
+    if (r.entitlement.term_end) SetTime(*r.entitlement.term_end, rtu->mutable_term_end_time());
+  }
+  return out;
+}
+
 }  // namespace aftercare::licensing

@@ -1,11 +1,13 @@
 // The API view of licensing-svc's domain values: each one as its
 // aftercare.licensing.v1 message, and a product message back. Used by the
-// gRPC handlers (licensing_grpc.cc) and the use case (transfer_licenses.h).
+// gRPC handlers (licensing_grpc.cc) and the use cases (create_entitlement.h,
+// transfer_licenses.h).
 #ifndef AFTERCARE_LICENSING_SVC_LICENSING_VIEW_H_
 #define AFTERCARE_LICENSING_SVC_LICENSING_VIEW_H_
 
 #include "absl/status/statusor.h"
 #include "aftercare/licensing/v1/licensing_service.pb.h"
+#include "licensing-svc/licensing.h"
 #include "licensing-svc/licensing_types.h"
 
 namespace aftercare::licensing {
@@ -21,6 +23,10 @@ void ToProto(const Entitlement& e, pb::Entitlement* out);
 void ToProto(const License& l, pb::License* out);
 void ToProto(const RmaTransfer& t, pb::RmaTransfer* out);
 void ToProto(const Notification& n, pb::Notification* out);
+
+// A purchase's answer as it is stored: the activation code still sealed,
+// and a right-to-use purchase's certificate.
+pb::CreateEntitlementResponse ToProto(const PurchaseResult& r);
 
 }  // namespace aftercare::licensing
 
