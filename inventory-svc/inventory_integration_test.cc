@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "common/auth.h"
 #include "common/clock.h"
@@ -29,9 +28,7 @@ namespace {
 namespace pb = ::aftercare::inventory::v1;
 using ::aftercare::testing::GrpcStatusIs;
 using ::aftercare::testing::CallAs;
-using ::aftercare::testing::TestDatabase;
 using ::aftercare::testing::TestService;
-using ::aftercare::testing::TransactionAround;
 using ::testing::HasSubstr;
 using Stub = pb::InventoryService::Stub;
 
@@ -830,46 +827,14 @@ TEST_F(InventoryIntegrationTest, ReserveBySkuIsOneTransactionOfSixStatements) {
   ASSERT_TRUE(LoadSerials({"STMT0001", "STMT0002"}, kSku, "load-stmt", &loaded).ok());
   Certify("STMT0001");
   Certify("STMT0002");
-  TestDatabase& db = svc_->database();
-  ASSERT_OK_AND_ASSIGN(auto turn, db.TakeGeneralLogTurn());  // held to the end of the test
-  ASSERT_OK_AND_ASSIGN(std::string output, db.QueryValue("SELECT @@GLOBAL.log_output"));
-  ASSERT_OK_AND_ASSIGN(std::string since, db.QueryValue("SELECT NOW(6)"));
-  ASSERT_OK(db.Execute("SET GLOBAL log_output = 'TABLE'"));
-  ASSERT_OK(db.Execute("SET GLOBAL general_log = 1"));
   pb::Reservation r;
-  grpc::Status s = Reserve(partner_, "", kSku, "stmt-count", &r);
-  EXPECT_OK(db.Execute("SET GLOBAL general_log = 0"));
-  EXPECT_OK(db.Execute(absl::StrCat("SET GLOBAL log_output = '", output, "'")));
+  grpc::Status s;
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> tx,
+                       svc_->database().TransactionWriting("INSERT INTO idempotency_keys%", [&] {
+                         s = Reserve(partner_, "", kSku, "stmt-count", &r);
+                       }));
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(r.serial_number(), "STMT0001");
-
-  // The service's connections to this test's database (the pool keeps them
-  // open), and the one of them that wrote the idempotency key meanwhile.
-  ASSERT_OK_AND_ASSIGN(
-      std::string threads,
-      db.QueryValue(absl::StrCat("SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST"
-                                 " WHERE DB = '", db.name(), "'")));
-  const std::string recent = absl::StrCat("event_time >= '", since, "' AND thread_id IN (",
-                                          threads, ")");
-  ASSERT_OK_AND_ASSIGN(
-      std::string thread,
-      db.QueryValue(absl::StrCat(
-          "SELECT thread_id FROM mysql.general_log WHERE ", recent,
-          " AND command_type = 'Execute' AND argument LIKE 'INSERT INTO idempotency_keys%'"
-          " LIMIT 1")));
-  // The thread's statements in the order logged (a CSV table keeps it).
-  ASSERT_OK_AND_ASSIGN(
-      std::string log,
-      db.QueryValue(absl::StrCat(
-          "SELECT GROUP_CONCAT(REPLACE(LEFT(argument, 1000), '\\n', ' ') SEPARATOR '\\n')"
-          " FROM mysql.general_log WHERE ", recent, " AND thread_id = ", thread,
-          " AND command_type IN ('Query', 'Execute')")));
-  std::vector<std::string> lines = absl::StrSplit(log, '\n');
-  size_t key = 0;
-  while (key < lines.size() && !absl::StartsWith(lines[key], "INSERT INTO idempotency_keys")) ++key;
-  ASSERT_LT(key, lines.size()) << log;
-  std::vector<std::string> tx = TransactionAround(lines, key);
-  ASSERT_FALSE(tx.empty()) << log;
   EXPECT_THAT(absl::StrJoin(tx, "\n"), ::testing::Not(::testing::HasSubstr("START TRANSACTION")));
   EXPECT_EQ(tx.size(), 6u) << absl::StrJoin(tx, "\n");
   int claims = 0, product_reads = 0;

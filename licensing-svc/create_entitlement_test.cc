@@ -7,35 +7,22 @@
 #include <google/protobuf/wrappers.pb.h>
 
 #include "common/idempotency.h"
-#include "common/page_token.h"
 #include "common/status.h"
-#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "licensing-svc/fake_licensing_repository.h"
-#include "licensing-svc/license_signer.h"
+#include "licensing-svc/use_case_fakes.h"
 
 namespace aftercare::licensing {
 namespace {
 
 using ::aftercare::testing::StatusIs;
-using ::aftercare::testing::TestCaller;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-class CreateEntitlementTest : public ::testing::Test {
+class CreateEntitlementTest : public LicensingUseCaseTest {
  protected:
-  CreateEntitlementTest()
-      : signer_(*LicenseSigner::Ephemeral()),
-        pages_("0123456789abcdef0123456789abcdef"),
-        domain_(clock_, signer_.get(), &pages_),
-        use_case_(domain_, store_) {
-    admin_ = TestCaller(Role::kAdmin, "admin");
-    customer_ = TestCaller(Role::kCustomer, "cust", {"ACME-001"});
-  }
-
   static v1::CreateEntitlementRequest Request(const std::string& request_id,
                                               bool unlock_key_required = true) {
     v1::CreateEntitlementRequest req;
@@ -62,13 +49,7 @@ class CreateEntitlementTest : public ::testing::Test {
     return out;
   }
 
-  FakeClock clock_;
-  std::unique_ptr<LicenseSigner> signer_;
-  PageTokenCodec pages_;
-  Licensing domain_;
-  FakeLicensingStore store_;
-  CreateEntitlementUseCase use_case_;
-  Principal admin_, customer_;
+  CreateEntitlementUseCase use_case_{domain_, store_};
 };
 
 TEST_F(CreateEntitlementTest, AProductOutsideItsEnumsIsRefusedBeforeAnyWrite) {

@@ -4,10 +4,8 @@
 
 #include <google/protobuf/timestamp.pb.h>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/policy.h"
-#include "common/mutation.h"
 #include "common/proto_convert.h"
 #include "common/reading.h"
 #include "common/db/sql_time.h"
@@ -106,72 +104,33 @@ grpc::ServerUnaryReactor* LicensingGrpc::ListEntitlements(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
                                                          const pb::ActivateLicenseRequest* req,
                                                          pb::ActivateLicenseResponse* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"ActivateLicense", "activate license"}, req, resp, NoPreparation,
-      [this, req](const Principal& caller, NothingToPrepare, LicensingRepository& repo) {
-        return domain_.Activate(caller, req->activation_code(), req->device_serial(), repo);
-      },
-      [](const ActivationResult& r) {
-        pb::ActivateLicenseResponse out;
-        ToProto(r.license, out.mutable_license());
-        out.set_already_activated(r.already_activated);
-        return out;
-      },
-      [this](pb::ActivateLicenseResponse& out) {
-        metrics_.Count(metrics_.activations,
-                       {{"result", out.already_activated() ? "already_activated" : "activated"}});
-        return absl::OkStatus();
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, activate_license_.Run(caller, *req));
+    metrics_.Count(metrics_.activations,
+                   {{"result", resp->already_activated() ? "already_activated" : "activated"}});
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RenewSubscription(Ctx* ctx,
                                                            const pb::RenewSubscriptionRequest* req,
                                                            pb::RenewSubscriptionResponse* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"RenewSubscription", "renew subscription"}, req, resp,
-      NoPreparation,
-      [this, req](const Principal& caller, NothingToPrepare, LicensingRepository& repo) {
-        return domain_.Renew(caller, req->entitlement_id(), req->term_months(),
-                             req->order_reference(),
-                             {req->notification_emails().begin(), req->notification_emails().end()},
-                             repo);
-      },
-      [](const RenewalResult& r) {
-        pb::RenewSubscriptionResponse out;
-        ToProto(r.entitlement, out.mutable_entitlement());
-        ToProto(r.welcome_letter, out.mutable_welcome_letter());
-        return out;
-      },
-      [this](pb::RenewSubscriptionResponse&) {
-        metrics_.Count(metrics_.renewals, {});
-        return absl::OkStatus();
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, renew_subscription_.Run(caller, *req));
+    metrics_.Count(metrics_.renewals, {});
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RetrieveDeviceKeys(
     Ctx* ctx, const pb::RetrieveDeviceKeysRequest* req, pb::RetrieveDeviceKeysResponse* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"RetrieveDeviceKeys", "retrieve device keys"}, req, resp,
-      NoPreparation,
-      [this, req](const Principal& caller, NothingToPrepare, LicensingRepository& repo) {
-        return domain_.RetrieveDeviceKeys(caller, req->device_serial(), repo);
-      },
-      [req](const std::vector<DeviceKey>& keys) {
-        pb::RetrieveDeviceKeysResponse out;
-        out.set_device_serial(absl::AsciiStrToUpper(req->device_serial()));
-        for (const DeviceKey& k : keys) {
-          pb::DeviceKey* p = out.add_keys();
-          ToProto(k.license, p->mutable_license());
-          p->set_refresh(static_cast<pb::KeyRefresh>(k.refresh));
-        }
-        return out;
-      },
-      [this](pb::RetrieveDeviceKeysResponse& out) {
-        for (const pb::DeviceKey& k : out.keys()) {
-          metrics_.Count(metrics_.key_refreshes, {{"refresh", pb::KeyRefresh_Name(k.refresh())}});
-        }
-        return absl::OkStatus();
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, retrieve_device_keys_.Run(caller, *req));
+    for (const pb::DeviceKey& k : resp->keys()) {
+      metrics_.Count(metrics_.key_refreshes, {{"refresh", pb::KeyRefresh_Name(k.refresh())}});
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
@@ -246,24 +205,12 @@ grpc::ServerUnaryReactor* LicensingGrpc::ListLicenses(Ctx* ctx, const pb::ListLi
 
 grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::RevokeLicenseRequest* req,
                                                        pb::License* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"RevokeLicense", "revoke license"}, req, resp,
-      [req](const Principal&) {
-        return FromEnum<RevocationReason>(req->reason(), pb::RevocationReason_IsValid, "reason");
-      },
-      [this, req](const Principal& caller, RevocationReason reason, LicensingRepository& repo) {
-        return domain_.Revoke(caller, req->license_id(), reason, req->note(), req->etag(), repo);
-      },
-      [](const License& l) {
-        pb::License out;
-        ToProto(l, &out);
-        return out;
-      },
-      [this](pb::License& out) {
-        metrics_.Count(metrics_.revocations,
-                       {{"reason", pb::RevocationReason_Name(out.revocation_reason())}});
-        return absl::OkStatus();
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, revoke_license_.Run(caller, *req));
+    metrics_.Count(metrics_.revocations,
+                   {{"reason", pb::RevocationReason_Name(resp->revocation_reason())}});
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::VerifyLicenseKey(Ctx* ctx,

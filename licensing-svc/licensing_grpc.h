@@ -13,9 +13,13 @@
 #include "prometheus/registry.h"
 #include "common/clock.h"
 #include "common/executor.h"
+#include "licensing-svc/activate_license.h"
 #include "licensing-svc/create_entitlement.h"
 #include "licensing-svc/licensing.h"
 #include "licensing-svc/licensing_repository.h"
+#include "licensing-svc/renew_subscription.h"
+#include "licensing-svc/retrieve_device_keys.h"
+#include "licensing-svc/revoke_license.h"
 #include "licensing-svc/rma_directory.h"
 #include "licensing-svc/transfer_licenses.h"
 
@@ -48,6 +52,10 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
         executor_(*executor),
         metrics_(*metrics),
         create_entitlement_(*domain, *store),
+        activate_license_(*domain, *store),
+        renew_subscription_(*domain, *store),
+        retrieve_device_keys_(*domain, *store),
+        revoke_license_(*domain, *store),
         transfer_licenses_(*domain, *store, *rmas) {}
 
   using Ctx = grpc::CallbackServerContext;
@@ -88,6 +96,10 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
   BoundedExecutor& executor_;
   const LicensingMetrics& metrics_;
   const CreateEntitlementUseCase create_entitlement_;
+  const ActivateLicenseUseCase activate_license_;
+  const RenewSubscriptionUseCase renew_subscription_;
+  const RetrieveDeviceKeysUseCase retrieve_device_keys_;
+  const RevokeLicenseUseCase revoke_license_;
   const TransferLicensesUseCase transfer_licenses_;
 };
 

@@ -4,50 +4,22 @@
 // asking rma-svc, rma-svc's failures named — and the write itself.
 #include "licensing-svc/transfer_licenses.h"
 
-#include <google/protobuf/wrappers.pb.h>
-
-#include "common/page_token.h"
-#include "common/status.h"
-#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "licensing-svc/fake_licensing_repository.h"
-#include "licensing-svc/license_signer.h"
+#include "licensing-svc/use_case_fakes.h"
 
 namespace aftercare::licensing {
 namespace {
 
 using ::aftercare::testing::StatusIs;
-using ::aftercare::testing::TestCaller;
 using ::testing::HasSubstr;
 
-class TransferLicensesTest : public ::testing::Test {
+class TransferLicensesTest : public LicensingUseCaseTest {
  protected:
-  TransferLicensesTest()
-      : signer_(*LicenseSigner::Ephemeral()),
-        pages_("0123456789abcdef0123456789abcdef"),
-        domain_(clock_, signer_.get(), &pages_),
-        use_case_(domain_, store_, rmas_) {
-    admin_ = TestCaller(Role::kAdmin, "admin");
-    customer_ = TestCaller(Role::kCustomer, "cust", {"ACME-001"});
-    stranger_ = TestCaller(Role::kCustomer, "globex", {"GLOBEX-9"});
-    // One license of ACME-001 active on the unit the RMA replaces.
-    absl::StatusOr<std::string> seeded = store_.Write(
-        {"admin", "", "seed"}, google::protobuf::StringValue(), "seed",
-        [&](LicensingRepository& repo) -> absl::StatusOr<std::string> {
-          PurchaseCommand cmd;
-          cmd.account_id = "ACME-001";
-          cmd.product = {"S-EX-A-C2-P", "advanced-routing", 48, TermType::kPerpetual, 0,
-                         LicensingSystem::kJunos, true, 1};
-          ASSIGN_OR_RETURN(auto bought, domain_.CreateEntitlement(admin_, cmd, repo));
-          ASSIGN_OR_RETURN(std::string code, signer_->Open(bought.sealed_activation_code));
-          ASSIGN_OR_RETURN(auto activated, domain_.Activate(customer_, code, kOld, repo));
-          license_ = activated.license.id;
-          return std::string();
-        });
-    EXPECT_TRUE(seeded.ok()) << seeded.status();
-    writes_after_seed_ = store_.writes();
+  // One license of ACME-001 active on the unit the RMA replaces.
+  TransferLicensesTest() : use_case_(domain_, store_, rmas_) {
+    license_ = Activate(Buy(/*term_months=*/0).code, kOld).id;
   }
 
   static constexpr const char* kOld = "JN11OLD00001";
@@ -74,18 +46,9 @@ class TransferLicensesTest : public ::testing::Test {
     return req;
   }
 
-  int NewWrites() { return store_.writes() - writes_after_seed_; }
-
-  FakeClock clock_;
-  std::unique_ptr<LicenseSigner> signer_;
-  PageTokenCodec pages_;
-  Licensing domain_;
-  FakeLicensingStore store_;
   FakeRmaDirectory rmas_;
   TransferLicensesUseCase use_case_;
-  Principal admin_, customer_, stranger_;
   std::string license_;
-  int writes_after_seed_ = 0;
 };
 
 TEST_F(TransferLicensesTest, ABadRequestAsksRmaSvcNothingAndWritesNothing) {

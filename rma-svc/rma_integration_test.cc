@@ -14,7 +14,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
 #include "aftercare/rma/v1/rma_service.grpc.pb.h"
 #include "common/auth.h"
@@ -40,7 +39,6 @@ using ::aftercare::testing::GrpcStatusIs;
 using ::aftercare::testing::PickFreePort;
 using ::aftercare::testing::CallAs;
 using ::aftercare::testing::TestService;
-using ::aftercare::testing::TransactionAround;
 using ::testing::HasSubstr;
 using RmaStub = pb::RmaService::Stub;
 using InvStub = inv::InventoryService::Stub;
@@ -498,51 +496,28 @@ TEST_F(RmaIntegrationTest, ReturnToFactoryIsReceivedRepairedAndShippedBack) {
 
 // CreateRma's statements, counted from the server's general log (the
 // transaction of the connection that wrote the idempotency key, to its
-// COMMIT; TransactionAround): the request-opened notification's deliveries
+// COMMIT; TestDatabase::TransactionWriting): the request-opened notification's deliveries
 // are written in the transaction, so no outbox event (and no outbox pass and
 // delivery transaction) follows the call.
 TEST_F(RmaIntegrationTest, CreateRmaIsOneTransactionOfElevenStatementsAndNoOutboxEvent) {
   const std::string request_id =
       absl::StrCat("stmts-", getpid(), "-", absl::ToUnixMicros(absl::Now()));
-  auto turn = rma_->database().TakeGeneralLogTurn();  // held to the end of the test
-  ASSERT_TRUE(turn.ok()) << turn.status();
-  auto previous_output = rma_->database().QueryValue("SELECT @@GLOBAL.log_output");
-  ASSERT_TRUE(previous_output.ok()) << previous_output.status();
-  auto since = rma_->database().QueryValue("SELECT NOW(6)");
-  ASSERT_TRUE(since.ok()) << since.status();
-  ASSERT_TRUE(rma_->database().Execute("SET GLOBAL log_output = 'TABLE'").ok());
-  ASSERT_TRUE(rma_->database().Execute("SET GLOBAL general_log = 1").ok());
   pb::Rma created;
-  grpc::Status s =
-      Call(&RmaStub::CreateRma, tse_, CreateReq(pb::RMA_TYPE_ADVANCE_REPLACEMENT, request_id), &created);
-  ASSERT_TRUE(rma_->database().Execute("SET GLOBAL general_log = 0").ok());
-  ASSERT_TRUE(rma_->database()
-                  .Execute(absl::StrCat("SET GLOBAL log_output = '", *previous_output, "'"))
-                  .ok());
+  grpc::Status s;
+  absl::StatusOr<std::vector<std::string>> txn = rma_->database().TransactionWriting(
+      absl::StrCat("INSERT INTO idempotency_keys%", request_id, "%"), [&] {
+        s = Call(&RmaStub::CreateRma, tse_, CreateReq(pb::RMA_TYPE_ADVANCE_REPLACEMENT, request_id),
+                 &created);
+      });
   ASSERT_TRUE(s.ok()) << s.error_message();
-  auto log = rma_->database().QueryValue(absl::StrCat(
-      "SELECT GROUP_CONCAT(REPLACE(CONVERT(argument USING utf8mb4), '\\n', ' ') SEPARATOR '\\n')"
-      " FROM mysql.general_log WHERE event_time >= '", *since, "'"
-      " AND command_type IN ('Query', 'Execute') AND thread_id = (SELECT MAX(thread_id)"
-      " FROM mysql.general_log WHERE event_time >= '", *since, "'"
-      " AND argument LIKE 'INSERT INTO idempotency_keys%", request_id, "%')"));
-  ASSERT_TRUE(log.ok()) << log.status();
-  std::vector<std::string> lines = absl::StrSplit(*log, '\n');
-  size_t key = 0;
-  while (key < lines.size() && !(absl::StartsWith(lines[key], "INSERT INTO idempotency_keys") &&
-                                 absl::StrContains(lines[key], request_id))) {
-    ++key;
-  }
-  ASSERT_LT(key, lines.size()) << *log;
-  std::vector<std::string> txn = TransactionAround(lines, key);
-  const std::string all = absl::StrJoin(txn, "\n");
-  ASSERT_FALSE(txn.empty()) << *log;
+  ASSERT_TRUE(txn.ok()) << txn.status();
+  const std::string all = absl::StrJoin(*txn, "\n");
   EXPECT_THAT(all, ::testing::Not(HasSubstr("START TRANSACTION")));
-  EXPECT_EQ(txn.back(), "COMMIT") << all;
+  EXPECT_EQ(txn->back(), "COMMIT") << all;
   // Serial lock, open-RMA check, the RMA and its id, its notification and
   // its id, its e-mail and case-note deliveries, the account's webhooks, the
   // key, COMMIT (no START TRANSACTION: autocommit is off on the connection).
-  EXPECT_EQ(txn.size(), 11u) << all;
+  EXPECT_EQ(txn->size(), 11u) << all;
   EXPECT_THAT(all, ::testing::Not(HasSubstr("outbox_events")));
   EXPECT_THAT(all, HasSubstr("INSERT IGNORE INTO notification_deliveries"));
   // Nothing is left for the outbox; the deliveries are there as the call returns.

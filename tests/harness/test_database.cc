@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "tests/harness/source_dir.h"
 
 namespace aftercare::testing {
@@ -154,6 +155,58 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> TestDatabase::TakeGeneralLogTur
   } catch (const sql::SQLException& e) {
     return absl::InternalError(absl::StrCat("SQL failed: ", e.what()));
   }
+}
+
+absl::StatusOr<std::vector<std::string>> TestDatabase::TransactionWriting(
+    const std::string& marker, const std::function<void()>& call) {
+  absl::StatusOr<std::unique_ptr<sql::Connection>> turn = TakeGeneralLogTurn();
+  if (!turn.ok()) return turn.status();
+  absl::StatusOr<std::string> output = QueryValue("SELECT @@GLOBAL.log_output");
+  if (!output.ok()) return output.status();
+  absl::StatusOr<std::string> since = QueryValue("SELECT NOW(6)");
+  if (!since.ok()) return since.status();
+  absl::Status on = Execute("SET GLOBAL log_output = 'TABLE'");
+  if (on.ok()) on = Execute("SET GLOBAL general_log = 1");
+  if (on.ok()) call();
+  absl::Status off = Execute("SET GLOBAL general_log = 0");
+  absl::Status restored = Execute(absl::StrCat("SET GLOBAL log_output = '", *output, "'"));
+  for (const absl::Status& s : {on, off, restored}) {
+    if (!s.ok()) return s;
+  }
+
+  // The connections to this database (the services' pools keep theirs
+  // open), and the one of them that sent the marker.
+  absl::StatusOr<std::string> threads = QueryValue(absl::StrCat(
+      "SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST WHERE DB = '", name_, "'"));
+  if (!threads.ok()) return threads.status();
+  const std::string quoted = absl::StrReplaceAll(marker, {{"\\", "\\\\"}, {"'", "\\'"}});
+  const std::string recent = absl::StrCat("event_time >= '", *since, "' AND thread_id IN (",
+                                          *threads, ") AND command_type IN ('Query', 'Execute')");
+  absl::StatusOr<std::string> thread = QueryValue(absl::StrCat(
+      "SELECT thread_id FROM mysql.general_log WHERE ", recent, " AND argument LIKE '", quoted,
+      "' LIMIT 1"));
+  if (!thread.ok()) {
+    return absl::NotFoundError(absl::StrCat("no statement like '", marker, "' was logged"));
+  }
+  // The thread's statements in the order logged (a CSV table keeps it), the
+  // ones that match the marker flagged with a leading '*'.
+  absl::StatusOr<std::string> log = QueryValue(absl::StrCat(
+      "SELECT GROUP_CONCAT(CONCAT(IF(argument LIKE '", quoted, "', '*', ' '),"
+      " REPLACE(CONVERT(LEFT(argument, 2000) USING utf8mb4), '\\n', ' ')) SEPARATOR '\\n')"
+      " FROM mysql.general_log WHERE ", recent, " AND thread_id = ", *thread));
+  if (!log.ok()) return log.status();
+  std::vector<std::string> lines = absl::StrSplit(*log, '\n');
+  size_t at = lines.size();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (at == lines.size() && absl::StartsWith(lines[i], "*")) at = i;
+    lines[i].erase(0, 1);
+  }
+  std::vector<std::string> txn = TransactionAround(lines, at);
+  if (txn.empty()) {
+    return absl::NotFoundError(absl::StrCat("no COMMIT after the statement like '", marker,
+                                            "':\n", absl::StrJoin(lines, "\n")));
+  }
+  return txn;
 }
 
 absl::StatusOr<std::string> TestDatabase::QueryValue(const std::string& sql) {

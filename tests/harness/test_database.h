@@ -9,6 +9,7 @@
 #ifndef AFTERCARE_TESTS_HARNESS_TEST_DATABASE_H_
 #define AFTERCARE_TESTS_HARNESS_TEST_DATABASE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +51,14 @@ class TestDatabase {
   // while the returned connection lives), so that tests in other processes
   // do not turn it off (or change log_output) in the middle of its window.
   absl::StatusOr<std::unique_ptr<sql::Connection>> TakeGeneralLogTurn();
+  // Counts a call's statements: runs `call` with the server's general log on
+  // (holding the log's turn, log_output restored after) and returns the
+  // statements of the transaction in which one of this database's
+  // connections sent the first statement matching the SQL LIKE pattern
+  // `marker` (e.g. "INSERT INTO idempotency_keys%"), as TransactionAround
+  // cuts it. NOT_FOUND when no statement matched or no COMMIT followed.
+  absl::StatusOr<std::vector<std::string>> TransactionWriting(const std::string& marker,
+                                                              const std::function<void()>& call);
   // Sends the test's own queries to another server holding this database
   // (another node of a Galera cluster, when the first was killed).
   void MoveTo(const ServerAddress& server) { server_ = server; }
