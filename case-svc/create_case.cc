@@ -41,14 +41,12 @@ absl::StatusOr<v1::Case> CreateCaseUseCase::Run(const Principal& caller, const C
 
   ASSIGN_OR_RETURN(const std::string id, NextCaseId(store_, clock_));
 
-  v1::Case out;
-  RETURN_IF_ERROR(store_.Mutate(
-      IdempotencyKey::For(caller, request.request_id(), "CreateCase"), request, "create case",
-      &out, [&](CaseRepository& repo) -> absl::StatusOr<v1::Case> {
+  return store_.WriteOnce<v1::Case>(
+      caller, request, "CreateCase", "create case",
+      [&](CaseRepository& repo) -> absl::StatusOr<v1::Case> {
         ASSIGN_OR_RETURN(Case c, domain_.CreateCase(caller, prepared, id, lookup, repo));
         return CaseToProto(c, domain_, clock_.Now());
-      }));
-  return out;
+      });
 }
 
 }  // namespace aftercare::cases

@@ -35,16 +35,14 @@ absl::StatusOr<v1::TradeInCase> CreateTradeInUseCase::Run(
   RETURN_IF_ERROR(domain_.CheckEligibility(prepared, catalog));
 
   ASSIGN_OR_RETURN(const std::string id, NextCaseId(store_, clock_));
-  v1::TradeInCase out;
-  RETURN_IF_ERROR(store_.Mutate(
-      IdempotencyKey::For(caller, request.request_id(), "CreateTradeInCase"), request,
-      "create trade-in case", &out, [&](CaseRepository& repo) -> absl::StatusOr<v1::TradeInCase> {
+  return store_.WriteOnce<v1::TradeInCase>(
+      caller, request, "CreateTradeInCase", "create trade-in case",
+      [&](CaseRepository& repo) -> absl::StatusOr<v1::TradeInCase> {
         ASSIGN_OR_RETURN(TradeIn t, domain_.CreateTradeIn(caller, prepared, id, repo));
         v1::TradeInCase proto;
         ToProto(t, &proto);
         return proto;
-      }));
-  return out;
+      });
 }
 
 }  // namespace aftercare::cases

@@ -22,9 +22,11 @@
 #include <functional>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/auth.h"
 #include "common/clock.h"
 #include "common/db/connection_pool.h"
 #include "common/db/transaction.h"
@@ -59,6 +61,21 @@ class RepositoryStore {
     if (!bytes.ok()) return bytes.status();
     if (!out->ParseFromString(*bytes)) return absl::InternalError("stored response is corrupt");
     return absl::OkStatus();
+  }
+
+  // A use case's write: `body` (Repo& -> absl::StatusOr<Resp>) run through
+  // Mutate under `caller`'s key for `request`'s request_id and `method`
+  // (IdempotencyKey::For), and the (possibly stored) answer returned.
+  //   return store_.WriteOnce<v1::License>(caller, request, "RevokeLicense", "revoke license",
+  //       [&](LicensingRepository& repo) -> absl::StatusOr<v1::License> { ... });
+  template <typename Resp, typename Req, typename Fn>
+  absl::StatusOr<Resp> WriteOnce(const Principal& caller, const Req& request, const char* method,
+                                 absl::string_view what, Fn&& body) {
+    Resp out;
+    absl::Status written = Mutate(IdempotencyKey::For(caller, request.request_id(), method),
+                                  request, what, &out, std::forward<Fn>(body));
+    if (!written.ok()) return written;
+    return out;
   }
 };
 

@@ -1,6 +1,5 @@
 #include "licensing-svc/activate_license.h"
 
-#include "common/idempotency.h"
 #include "common/status.h"
 #include "licensing-svc/licensing_view.h"
 
@@ -8,10 +7,8 @@ namespace aftercare::licensing {
 
 absl::StatusOr<v1::ActivateLicenseResponse> ActivateLicenseUseCase::Run(
     const Principal& caller, const v1::ActivateLicenseRequest& request) const {
-  v1::ActivateLicenseResponse out;
-  RETURN_IF_ERROR(store_.Mutate(
-      IdempotencyKey::For(caller, request.request_id(), "ActivateLicense"), request,
-      "activate license", &out,
+  return store_.WriteOnce<v1::ActivateLicenseResponse>(
+      caller, request, "ActivateLicense", "activate license",
       [&](LicensingRepository& repo) -> absl::StatusOr<v1::ActivateLicenseResponse> {
         ASSIGN_OR_RETURN(ActivationResult r, domain_.Activate(caller, request.activation_code(),
                                                               request.device_serial(), repo));
@@ -19,8 +16,7 @@ absl::StatusOr<v1::ActivateLicenseResponse> ActivateLicenseUseCase::Run(
         ToProto(r.license, answer.mutable_license());
         answer.set_already_activated(r.already_activated);
         return answer;
-      }));
-  return out;
+      });
 }
 
 }  // namespace aftercare::licensing

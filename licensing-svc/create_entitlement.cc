@@ -17,14 +17,14 @@ absl::StatusOr<v1::CreateEntitlementResponse> CreateEntitlementUseCase::Run(
   cmd.order_reference = request.order_reference();
 
   // 2. The purchase, stored with its code sealed.
-  v1::CreateEntitlementResponse out;
-  RETURN_IF_ERROR(store_.Mutate(
-      IdempotencyKey::For(caller, request.request_id(), "CreateEntitlement"), request,
-      "create entitlement", &out,
-      [&](LicensingRepository& repo) -> absl::StatusOr<v1::CreateEntitlementResponse> {
-        ASSIGN_OR_RETURN(PurchaseResult bought, domain_.CreateEntitlement(caller, cmd, repo));
-        return ToProto(bought);
-      }));
+  ASSIGN_OR_RETURN(
+      v1::CreateEntitlementResponse out,
+      store_.WriteOnce<v1::CreateEntitlementResponse>(
+          caller, request, "CreateEntitlement", "create entitlement",
+          [&](LicensingRepository& repo) -> absl::StatusOr<v1::CreateEntitlementResponse> {
+            ASSIGN_OR_RETURN(PurchaseResult bought, domain_.CreateEntitlement(caller, cmd, repo));
+            return ToProto(bought);
+          }));
 
   // 3. The code opened for the caller.
   if (!out.activation_code().empty()) {

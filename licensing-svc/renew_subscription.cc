@@ -1,6 +1,5 @@
 #include "licensing-svc/renew_subscription.h"
 
-#include "common/idempotency.h"
 #include "common/status.h"
 #include "licensing-svc/licensing_view.h"
 
@@ -8,10 +7,8 @@ namespace aftercare::licensing {
 
 absl::StatusOr<v1::RenewSubscriptionResponse> RenewSubscriptionUseCase::Run(
     const Principal& caller, const v1::RenewSubscriptionRequest& request) const {
-  v1::RenewSubscriptionResponse out;
-  RETURN_IF_ERROR(store_.Mutate(
-      IdempotencyKey::For(caller, request.request_id(), "RenewSubscription"), request,
-      "renew subscription", &out,
+  return store_.WriteOnce<v1::RenewSubscriptionResponse>(
+      caller, request, "RenewSubscription", "renew subscription",
       [&](LicensingRepository& repo) -> absl::StatusOr<v1::RenewSubscriptionResponse> {
         ASSIGN_OR_RETURN(
             RenewalResult r,
@@ -23,8 +20,7 @@ absl::StatusOr<v1::RenewSubscriptionResponse> RenewSubscriptionUseCase::Run(
         ToProto(r.entitlement, answer.mutable_entitlement());
         ToProto(r.welcome_letter, answer.mutable_welcome_letter());
         return answer;
-      }));
-  return out;
+      });
 }
 
 }  // namespace aftercare::licensing

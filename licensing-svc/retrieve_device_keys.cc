@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "common/idempotency.h"
 #include "common/status.h"
 #include "licensing-svc/licensing_view.h"
 
@@ -11,10 +10,8 @@ namespace aftercare::licensing {
 
 absl::StatusOr<v1::RetrieveDeviceKeysResponse> RetrieveDeviceKeysUseCase::Run(
     const Principal& caller, const v1::RetrieveDeviceKeysRequest& request) const {
-  v1::RetrieveDeviceKeysResponse out;
-  RETURN_IF_ERROR(store_.Mutate(
-      IdempotencyKey::For(caller, request.request_id(), "RetrieveDeviceKeys"), request,
-      "retrieve device keys", &out,
+  return store_.WriteOnce<v1::RetrieveDeviceKeysResponse>(
+      caller, request, "RetrieveDeviceKeys", "retrieve device keys",
       [&](LicensingRepository& repo) -> absl::StatusOr<v1::RetrieveDeviceKeysResponse> {
         ASSIGN_OR_RETURN(std::vector<DeviceKey> keys,
                          domain_.RetrieveDeviceKeys(caller, request.device_serial(), repo));
@@ -26,8 +23,7 @@ absl::StatusOr<v1::RetrieveDeviceKeysResponse> RetrieveDeviceKeysUseCase::Run(
           p->set_refresh(static_cast<v1::KeyRefresh>(k.refresh));
         }
         return answer;
-      }));
-  return out;
+      });
 }
 
 }  // namespace aftercare::licensing

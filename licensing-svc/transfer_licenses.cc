@@ -61,15 +61,16 @@ absl::StatusOr<TransferOutcome> TransferLicensesUseCase::Run(
   }
   RETURN_IF_ERROR(domain_.CheckRmaForTransfer(caller, *rma));
   TransferOutcome outcome;
-  RETURN_IF_ERROR(store_.Mutate(
-      IdempotencyKey::For(caller, request.request_id(), "TransferLicenses"), request,
-      "transfer licenses", &outcome.transfer,
-      [&](LicensingRepository& repo) -> absl::StatusOr<v1::RmaTransfer> {
-        ASSIGN_OR_RETURN(RmaTransfer t, domain_.Transfer(caller, *rma, emails, repo));
-        v1::RmaTransfer out;
-        ToProto(t, &out);
-        return out;
-      }));
+  ASSIGN_OR_RETURN(outcome.transfer,
+                   store_.WriteOnce<v1::RmaTransfer>(
+                       caller, request, "TransferLicenses", "transfer licenses",
+                       [&](LicensingRepository& repo) -> absl::StatusOr<v1::RmaTransfer> {
+                         ASSIGN_OR_RETURN(RmaTransfer t,
+                                          domain_.Transfer(caller, *rma, emails, repo));
+                         v1::RmaTransfer out;
+                         ToProto(t, &out);
+                         return out;
+                       }));
   return outcome;
 }
 

@@ -8,7 +8,6 @@
 #include "aftercare/rma/v1/rma_service.pb.h"
 #include "common/auth.h"
 #include "common/clock.h"
-#include "common/idempotency.h"
 #include "rma-svc/inventory_client.h"
 #include "rma-svc/rma.h"
 #include "rma-svc/rma_repository.h"
@@ -31,16 +30,12 @@ struct RmaUseCaseDeps {
 template <typename Req, typename Body>
 absl::StatusOr<v1::Rma> WriteRma(const RmaUseCaseDeps& deps, const Principal& caller,
                                  const Req& request, const char* method, Body body) {
-  v1::Rma out;
-  absl::Status written = deps.store.Mutate(
-      IdempotencyKey::For(caller, request.request_id(), method), request, method, &out,
-      [&](RmaRepository& repo) -> absl::StatusOr<v1::Rma> {
+  return deps.store.WriteOnce<v1::Rma>(
+      caller, request, method, method, [&](RmaRepository& repo) -> absl::StatusOr<v1::Rma> {
         absl::StatusOr<Rma> r = body(repo);
         if (!r.ok()) return r.status();
         return ToProto(*r, deps.clock.Now());
       });
-  if (!written.ok()) return written;
-  return out;
 }
 
 }  // namespace aftercare::rma
