@@ -77,6 +77,21 @@ class RepositoryStore {
     if (!written.ok()) return written;
     return out;
   }
+
+  // A use case's read: `body` (Repo& -> absl::StatusOr<Resp>) run through
+  // Read (no transaction), and its answer returned.
+  template <typename Resp, typename Fn>
+  absl::StatusOr<Resp> ReadOnce(absl::string_view what, Fn&& body) {
+    Resp out;
+    absl::Status read = Read(what, [&](Repo& repo) -> absl::Status {
+      absl::StatusOr<Resp> r = body(repo);
+      if (!r.ok()) return r.status();
+      out = *std::move(r);
+      return absl::OkStatus();
+    });
+    if (!read.ok()) return read;
+    return out;
+  }
 };
 
 // `Base` is the service's store interface (a RepositoryStore<Repo>);

@@ -1,26 +1,9 @@
 #include "licensing-svc/licensing_grpc.h"
 
-#include "common/notify/email.h"
-
-#include <google/protobuf/timestamp.pb.h>
-
-#include "absl/strings/str_cat.h"
-#include "common/policy.h"
-#include "common/proto_convert.h"
-#include "common/reading.h"
-#include "common/db/sql_time.h"
 #include "common/rpc.h"
 #include "common/status.h"
-#include "licensing-svc/licensing_view.h"
 
 namespace aftercare::licensing {
-namespace {
-
-using google::protobuf::Timestamp;
-
-PageRequest PageOf(int32_t size, const std::string& token) { return PageRequest{size, token}; }
-
-}  // namespace
 
 LicensingMetrics::LicensingMetrics(prometheus::Registry* registry) {
   if (registry == nullptr) return;
@@ -79,26 +62,19 @@ grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::GetEntitlement(Ctx* ctx,
                                                         const pb::GetEntitlementRequest* req,
                                                         pb::Entitlement* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get entitlement", resp,
-      [this, req](const Principal& caller, LicensingRepository& repo) {
-        return domain_.GetEntitlement(caller, req->entitlement_id(), repo);
-      },
-      [](const Entitlement& e, pb::Entitlement* out) { ToProto(e, out); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetEntitlement(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListEntitlements(Ctx* ctx,
                                                           const pb::ListEntitlementsRequest* req,
                                                           pb::ListEntitlementsResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list entitlements", resp,
-      [this, req](const Principal& caller, LicensingRepository& repo) {
-        return domain_.ListEntitlements(caller, req->account_id(),
-                                        PageOf(req->page_size(), req->page_token()), repo);
-      },
-      [](const Page<Entitlement>& page, pb::ListEntitlementsResponse* out) {
-        FillPage(page, out, [](const Entitlement& e, auto* o) { ToProto(e, o->add_entitlements()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListEntitlements(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
@@ -140,8 +116,7 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
     ASSIGN_OR_RETURN(TransferOutcome outcome,
                      transfer_licenses_.Run(caller, CurrentCall(ctx), *req));
     *resp = std::move(outcome.transfer);
-    metrics_.Count(metrics_.transfers,
-                   {{"result", outcome.existing ? "existing" : "transferred"}});
+    metrics_.Count(metrics_.transfers, {{"result", outcome.existing ? "existing" : "transferred"}});
     return absl::OkStatus();
   });
 }
@@ -149,61 +124,39 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::GetRmaTransfer(Ctx* ctx,
                                                         const pb::GetRmaTransferRequest* req,
                                                         pb::RmaTransfer* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get transfer", resp,
-      [this, req](const Principal& caller, LicensingRepository& repo) {
-        return domain_.GetTransfer(caller, req->rma_number(), repo);
-      },
-      [](const RmaTransfer& t, pb::RmaTransfer* out) { ToProto(t, out); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetRmaTransfer(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListRmaTransfers(Ctx* ctx,
                                                           const pb::ListRmaTransfersRequest* req,
                                                           pb::ListRmaTransfersResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list transfers", resp,
-      [this, req](const Principal& caller, LicensingRepository& repo) {
-        return domain_.ListTransfers(caller, req->account_id(), req->device_serial(),
-                                     PageOf(req->page_size(), req->page_token()), repo);
-      },
-      [](const Page<RmaTransfer>& page, pb::ListRmaTransfersResponse* out) {
-        FillPage(page, out, [](const RmaTransfer& t, auto* o) { ToProto(t, o->add_transfers()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListRmaTransfers(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::GetLicense(Ctx* ctx, const pb::GetLicenseRequest* req,
                                                     pb::License* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get license", resp,
-      [this, req](const Principal& caller, LicensingRepository& repo) {
-        return domain_.GetLicense(caller, req->license_id(), repo);
-      },
-      [](const License& l, pb::License* out) { ToProto(l, out); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetLicense(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListLicenses(Ctx* ctx, const pb::ListLicensesRequest* req,
                                                       pb::ListLicensesResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list licenses", resp,
-      [req](const Principal&) -> absl::StatusOr<LicenseFilter> {
-        LicenseFilter filter;
-        filter.account_id = req->account_id();
-        filter.device_serial = req->device_serial();
-        filter.entitlement_id = req->entitlement_id();
-        ASSIGN_OR_RETURN(filter.state,
-                         FromEnum<LicenseState>(req->state(), pb::LicenseState_IsValid, "state"));
-        return filter;
-      },
-      [this, req](const Principal& caller, const LicenseFilter& filter, LicensingRepository& repo) {
-        return domain_.ListLicenses(caller, filter, PageOf(req->page_size(), req->page_token()),
-                                    repo);
-      },
-      [](const Page<License>& page, pb::ListLicensesResponse* out) {
-        FillPage(page, out, [](const License& l, auto* o) { ToProto(l, o->add_licenses()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListLicenses(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
-grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::RevokeLicenseRequest* req,
+grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx,
+                                                       const pb::RevokeLicenseRequest* req,
                                                        pb::License* resp) {
   return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
     ASSIGN_OR_RETURN(*resp, revoke_license_.Run(caller, *req));
@@ -216,49 +169,19 @@ grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx, const pb::Revok
 grpc::ServerUnaryReactor* LicensingGrpc::VerifyLicenseKey(Ctx* ctx,
                                                           const pb::VerifyLicenseKeyRequest* req,
                                                           pb::VerifyLicenseKeyResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "verify license key", resp,
-      [req](const Principal&) -> absl::StatusOr<std::optional<absl::Time>> {
-        std::optional<absl::Time> at;
-        if (req->has_at_time()) {
-          ASSIGN_OR_RETURN(at, FromTimestamp(req->at_time(), "at_time"));
-        }
-        return at;
-      },
-      [this, req](const Principal& caller, const std::optional<absl::Time>& at,
-                  LicensingRepository& repo) {
-        return domain_.Verify(caller, req->license_key(), req->device_serial(), at, repo);
-      },
-      [this](const VerifyResult& v, pb::VerifyLicenseKeyResponse* out) {
-        out->set_verdict(static_cast<pb::KeyVerdict>(v.verdict));
-        out->set_detail(v.detail);
-        out->set_revocation_reason(static_cast<pb::RevocationReason>(v.revocation_reason));
-        if (v.claims) {
-          out->set_license_id(v.claims->license_id);
-          out->set_feature(v.claims->feature);
-          out->set_capacity(v.claims->capacity);
-          out->set_device_serial(v.claims->device_serial);
-          SetTime(v.claims->not_before, out->mutable_not_before());
-          if (v.claims->not_after) SetTime(*v.claims->not_after, out->mutable_not_after());
-          out->set_key_id(v.claims->key_id);
-        }
-        metrics_.Count(metrics_.verifications, {{"verdict", pb::KeyVerdict_Name(out->verdict())}});
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.VerifyLicenseKey(caller, *req));
+    metrics_.Count(metrics_.verifications, {{"verdict", pb::KeyVerdict_Name(resp->verdict())}});
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListSigningKeys(Ctx* ctx,
                                                          const pb::ListSigningKeysRequest* req,
                                                          pb::ListSigningKeysResponse* resp) {
   (void)req;
-  return RunUnary(ctx, executor_, [=](const Principal&) -> absl::Status {
-    for (const LicenseSigner::PublicKey& k : domain_.signer().public_keys()) {
-      pb::SigningKey* p = resp->add_keys();
-      p->set_key_id(k.key_id);
-      p->set_algorithm("Ed25519");
-      p->set_public_key_pem(k.pem);
-      p->set_public_key(k.raw);
-      p->set_primary(k.primary);
-    }
+  return RunUnary(ctx, executor_, [this, resp](const Principal&) -> absl::Status {
+    *resp = queries_.ListSigningKeys();
     return absl::OkStatus();
   });
 }
@@ -266,16 +189,10 @@ grpc::ServerUnaryReactor* LicensingGrpc::ListSigningKeys(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::ListNotifications(Ctx* ctx,
                                                            const pb::ListNotificationsRequest* req,
                                                            pb::ListNotificationsResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list notifications", resp,
-      [this, req](const Principal& caller, LicensingRepository& repo) {
-        return domain_.ListNotifications(caller, req->account_id(), req->entitlement_id(),
-                                         PageOf(req->page_size(), req->page_token()), repo);
-      },
-      [](const Page<Notification>& page, pb::ListNotificationsResponse* out) {
-        FillPage(page, out,
-                 [](const Notification& n, auto* o) { ToProto(n, o->add_notifications()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListNotifications(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace aftercare::licensing

@@ -16,6 +16,7 @@
 #include "licensing-svc/activate_license.h"
 #include "licensing-svc/create_entitlement.h"
 #include "licensing-svc/licensing.h"
+#include "licensing-svc/licensing_queries.h"
 #include "licensing-svc/licensing_repository.h"
 #include "licensing-svc/renew_subscription.h"
 #include "licensing-svc/retrieve_device_keys.h"
@@ -56,7 +57,8 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
         renew_subscription_(*domain, *store),
         retrieve_device_keys_(*domain, *store),
         revoke_license_(*domain, *store),
-        transfer_licenses_(*domain, *store, *rmas) {}
+        transfer_licenses_(*domain, *store, *rmas),
+        queries_(*domain, *store) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -101,6 +103,7 @@ class LicensingGrpc final : public pb::LicensingService::CallbackService {
   const RetrieveDeviceKeysUseCase retrieve_device_keys_;
   const RevokeLicenseUseCase revoke_license_;
   const TransferLicensesUseCase transfer_licenses_;
+  const LicensingQueries queries_;
 };
 
 }  // namespace aftercare::licensing

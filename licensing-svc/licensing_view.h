@@ -1,7 +1,7 @@
 // The API view of licensing-svc's domain values: each one as its
 // aftercare.licensing.v1 message, and a product message back. Used by the
-// gRPC handlers (licensing_grpc.cc) and the use cases (create_entitlement.h,
-// transfer_licenses.h).
+// use cases (create_entitlement.h, ..., licensing_queries.h), which answer
+// the handlers (licensing_grpc.cc) with messages.
 #ifndef AFTERCARE_LICENSING_SVC_LICENSING_VIEW_H_
 #define AFTERCARE_LICENSING_SVC_LICENSING_VIEW_H_
 
