@@ -15,8 +15,11 @@
 #include "common/outbox.h"
 #include "rma-svc/approve_rma.h"
 #include "rma-svc/create_rma.h"
+#include "rma-svc/decision_use_cases.h"
 #include "rma-svc/inventory_client.h"
+#include "rma-svc/logistics_use_cases.h"
 #include "rma-svc/rma.h"
+#include "rma-svc/rma_queries.h"
 #include "rma-svc/rma_repository.h"
 #include "rma-svc/rma_view.h"
 #include "rma-svc/update_rma.h"
@@ -51,7 +54,15 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
         notifications_(d.notifications),
         create_rma_(UseCaseDeps(), validation_numbers_),
         update_rma_(UseCaseDeps()),
-        approve_rma_(UseCaseDeps(), rma_numbers_) {}
+        approve_rma_(UseCaseDeps(), rma_numbers_),
+        cancel_rma_(UseCaseDeps()),
+        reject_rma_(UseCaseDeps()),
+        ship_replacement_(UseCaseDeps()),
+        receive_return_(UseCaseDeps()),
+        record_repair_(UseCaseDeps()),
+        ship_repaired_unit_(UseCaseDeps()),
+        close_rma_(UseCaseDeps()),
+        queries_(UseCaseDeps()) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -80,11 +91,6 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
                                pb::ListReturnLocationsResponse* resp) override;
 
  private:
-  // A mutation whose body(caller, repo) returns an Rma: MutatingUnary
-  // (common/mutation.h) under `method`, the Rma converted at the clock's
-  // now, the outbox woken after the commit.
-  template <typename Req, typename Body>
-  Reactor* RmaMutation(Ctx* ctx, const Req* req, pb::Rma* resp, const char* method, Body body);
   void WakeOutbox() {
     if (outbox_ != nullptr) outbox_->Notify();
   }
@@ -99,10 +105,19 @@ class RmaGrpc final : public pb::RmaService::CallbackService {
   OutboxDispatcher* outbox_;
   const Clock& clock_;
   NotificationDispatcher* notifications_;
-  // The RPCs whose flow has more steps than one transaction.
+  // One use case per RPC: each handler runs its use case and, after a
+  // write, wakes the outbox.
   const CreateRmaUseCase create_rma_;
   const UpdateRmaUseCase update_rma_;
   const ApproveRmaUseCase approve_rma_;
+  const CancelRmaUseCase cancel_rma_;
+  const RejectRmaUseCase reject_rma_;
+  const ShipReplacementUseCase ship_replacement_;
+  const ReceiveReturnUseCase receive_return_;
+  const RecordRepairUseCase record_repair_;
+  const ShipRepairedUnitUseCase ship_repaired_unit_;
+  const CloseRmaUseCase close_rma_;
+  const RmaQueries queries_;
 };
 
 }  // namespace aftercare::rma

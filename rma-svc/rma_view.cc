@@ -72,4 +72,39 @@ pb::Rma ToProto(const Rma& r, absl::Time now) {
   return out;
 }
 
+v1::Notification ToProto(const Notification& n) {
+  v1::Notification out;
+  out.set_notification_id(n.id);
+  out.set_validation_number(n.validation_number);
+  out.set_rma_number(n.rma_number);
+  out.set_template_(n.template_name);
+  out.set_recipient(n.recipient);
+  out.set_copy_to_case_id(n.copy_to_case_id);
+  out.set_subject(n.subject);
+  out.set_body(n.body);
+  out.set_status(static_cast<v1::RmaStatus>(n.status));
+  SetTime(n.create_time, out.mutable_create_time());
+  if (n.deliver_time) SetTime(*n.deliver_time, out.mutable_deliver_time());
+  return out;
+}
+
+void ToProto(const ReturnLocation& l, v1::ReturnLocation* out) {
+  out->set_location_code(l.code);
+  out->set_name(l.name);
+  out->set_theater(l.theater);
+  ToProto(l.address, out->mutable_address());
+  for (const auto& c : l.served_region_codes) out->add_served_region_codes(c);
+}
+
+v1::ReturnLabel ToProto(const ReturnLabel& l) {
+  v1::ReturnLabel out;
+  out.set_rma_number(l.rma_number);
+  out.set_serial_number(l.serial);
+  ToProto(l.location, out.mutable_return_location());
+  ToProto(l.ship_from, out.mutable_ship_from());
+  out.set_barcode_payload(l.barcode_payload);
+  out.set_instructions(l.instructions);
+  return out;
+}
+
 }  // namespace aftercare::rma

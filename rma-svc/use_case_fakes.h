@@ -1,5 +1,6 @@
 // The fakes the use-case tests of rma-svc run over (create_rma_test.cc,
-// approve_rma_test.cc, update_rma_test.cc): a store over FakeRmaRepository,
+// approve_rma_test.cc, update_rma_test.cc, decision_use_cases_test.cc,
+// logistics_use_cases_test.cc, rma_queries_test.cc): a store over FakeRmaRepository,
 // an inventory-svc that answers what a test sets, and number sequences that
 // count.
 #ifndef AFTERCARE_RMA_SVC_USE_CASE_FAKES_H_
@@ -58,7 +59,7 @@ class CountingIds : public db::IdSource {
 };
 
 
-// What the three use-case tests share: the domain over the fakes, a unit
+// What the use-case tests share: the domain over the fakes, a unit
 // inventory-svc covers for ACME-001, and principals.
 class RmaUseCaseTest : public ::testing::Test {
  protected:
@@ -106,6 +107,7 @@ class RmaUseCaseTest : public ::testing::Test {
   TestRmaStore store_;
   FakeInventoryClient inventory_;
   Principal tse_ = P(Role::kTse, "tse-1");
+  Principal logistics_ = P(Role::kLogistics, "depot-1");
   Principal customer_ = P(Role::kCustomer, "cust-1", {"ACME-001"});
   Principal other_customer_ = P(Role::kCustomer, "cust-2", {"OTHER-9"});
 };
