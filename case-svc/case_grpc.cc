@@ -1,32 +1,16 @@
 #include "case-svc/case_grpc.h"
 
-#include "case-svc/case_view.h"
-
 #include "absl/strings/str_cat.h"
+#include "case-svc/case_view.h"
 #include "common/call_context.h"
 #include "common/errors.h"
 #include "common/etag.h"
 #include "common/ids.h"
 #include "common/logging.h"
-#include "common/mutation.h"
-#include "common/reading.h"
 #include "common/rpc.h"
 #include "common/status.h"
 
 namespace aftercare::cases {
-namespace {
-
-pb::TradeInCase ToTradeInProto(const TradeIn& t) {
-  pb::TradeInCase out;
-  ToProto(t, &out);
-  return out;
-}
-
-}  // namespace
-
-pb::Case CaseGrpc::ToCaseProto(const Case& c) const {
-  return CaseToProto(c, domain_, clock_.Now());
-}
 
 // --- Admin cases -----------------------------------------------------------------
 
@@ -40,133 +24,93 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateCase(Ctx* ctx, const pb::CreateCaseReq
 
 grpc::ServerUnaryReactor* CaseGrpc::GetCase(Ctx* ctx, const pb::GetCaseRequest* req,
                                             pb::Case* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get case", resp,
-      [this, req](const Principal& caller, CaseRepository& repo) {
-        return domain_.GetCase(caller, req->case_id(), repo);
-      },
-      [this](const Case& c, pb::Case* out) { *out = ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetCase(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListCases(Ctx* ctx, const pb::ListCasesRequest* req,
                                               pb::ListCasesResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list cases", resp,
-      [req](const Principal&) -> absl::StatusOr<CaseFilter> {
-        CaseFilter f;
-        ASSIGN_OR_RETURN(f.status,
-                         FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status"));
-        ASSIGN_OR_RETURN(f.priority,
-                         FromEnum<Priority>(req->priority(), pb::Priority_IsValid, "priority"));
-        ASSIGN_OR_RETURN(f.request_type, FromEnum<RequestType>(
-                                             req->request_type(), pb::RequestType_IsValid,
-                                             "request_type"));
-        f.account_id = req->account_id();
-        f.owner = req->owner();
-        f.breaching_only = req->breaching_only();
-        return f;
-      },
-      [this, req](const Principal& caller, const CaseFilter& f, CaseRepository& repo) {
-        return domain_.ListCases(caller, f, req->page_size(), req->page_token(), repo);
-      },
-      [this](const Page<Case>& page, pb::ListCasesResponse* out) {
-        FillPage(page, out, [this](const Case& c, auto* o) { *o->add_cases() = ToCaseProto(c); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListCases(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
-grpc::ServerUnaryReactor* CaseGrpc::TakeCaseOwnership(Ctx* ctx, const pb::TakeCaseOwnershipRequest* req,
+grpc::ServerUnaryReactor* CaseGrpc::TakeCaseOwnership(Ctx* ctx,
+                                                      const pb::TakeCaseOwnershipRequest* req,
                                                       pb::Case* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"TakeCaseOwnership", "take case ownership"}, req, resp,
-                       [this, req](const Principal& caller, CaseRepository& repo) {
-                         return domain_.TakeOwnership(caller, req->case_id(), req->owner(), req->etag(), repo);
-                       },
-                       [this](const Case& c) { return ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, take_ownership_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
-grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx, const pb::UpdateCaseStatusRequest* req,
+grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx,
+                                                     const pb::UpdateCaseStatusRequest* req,
                                                      pb::Case* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"UpdateCaseStatus", "update case status"}, req, resp,
-      [req](const Principal&) {
-        return FromEnum<CaseStatus>(req->status(), pb::CaseStatus_IsValid, "status");
-      },
-      [this, req](const Principal& caller, CaseStatus status, CaseRepository& repo) {
-        return domain_.UpdateStatus(caller, req->case_id(), status, req->etag(), repo,
-                                    req->question());
-      },
-      [this](const Case& c) { return ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, update_status_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::AddCaseNote(Ctx* ctx, const pb::AddCaseNoteRequest* req,
                                                 pb::Case* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"AddCaseNote", "add case note"}, req, resp,
-                       [this, req](const Principal& caller, CaseRepository& repo) {
-                         return domain_.AddNote(caller, req->case_id(), req->body(), req->internal(), repo);
-                       },
-                       [this](const Case& c) { return ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, add_note_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::EscalateCase(Ctx* ctx, const pb::EscalateCaseRequest* req,
                                                  pb::Case* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"EscalateCase", "escalate case"}, req, resp,
-      [req](const Principal&) {
-        return FromEnum<EscalationKind>(req->kind(), pb::EscalationKind_IsValid, "kind");
-      },
-      [this, req](const Principal& caller, EscalationKind kind, CaseRepository& repo) {
-        return domain_.Escalate(caller, req->case_id(), kind, req->reason(), repo);
-      },
-      [this](const Case& c) { return ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, escalate_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ResolveCase(Ctx* ctx, const pb::ResolveCaseRequest* req,
                                                 pb::Case* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"ResolveCase", "resolve case"}, req, resp,
-                       [this, req](const Principal& caller, CaseRepository& repo) {
-                         return domain_.Resolve(caller, req->case_id(), req->resolution(), req->corrected_tracking_number(), req->etag(), repo);
-                       },
-                       [this](const Case& c) { return ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, resolve_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::CloseCase(Ctx* ctx, const pb::CloseCaseRequest* req,
                                               pb::Case* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"CloseCase", "close case"}, req, resp,
-                       [this, req](const Principal& caller, CaseRepository& repo) {
-                         return domain_.Close(caller, req->case_id(), repo);
-                       },
-                       [this](const Case& c) { return ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, close_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ReopenCase(Ctx* ctx, const pb::ReopenCaseRequest* req,
                                                pb::Case* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"ReopenCase", "reopen case"}, req, resp,
-                       [this, req](const Principal& caller, CaseRepository& repo) {
-                         return domain_.Reopen(caller, req->case_id(), req->reason(), repo);
-                       },
-                       [this](const Case& c) { return ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, reopen_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ApproveReinstatement(Ctx* ctx,
                                                          const pb::ApproveReinstatementRequest* req,
                                                          pb::Case* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"ApproveReinstatement", "approve reinstatement"}, req, resp,
-                       [this, req](const Principal& caller, CaseRepository& repo) {
-                         return domain_.ApproveReinstatement(caller, req->case_id(), req->inspection_reference(), repo);
-                       },
-                       [this](const Case& c) { return ToCaseProto(c); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, approve_reinstatement_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListCaseEvents(Ctx* ctx, const pb::ListCaseEventsRequest* req,
                                                    pb::ListCaseEventsResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list case events", resp,
-      [this, req](const Principal& caller, CaseRepository& repo) {
-        return domain_.ListEvents(caller, req->case_id(), req->page_size(), req->page_token(),
-                                  repo);
-      },
-      [](const Page<CaseEvent>& page, pb::ListCaseEventsResponse* out) {
-        FillPage(page, out, [](const CaseEvent& e, auto* o) { ToProto(e, o->add_events()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListCaseEvents(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- Trade-in cases --------------------------------------------------------------
@@ -182,104 +126,69 @@ grpc::ServerUnaryReactor* CaseGrpc::CreateTradeInCase(Ctx* ctx,
 
 grpc::ServerUnaryReactor* CaseGrpc::GetTradeInCase(Ctx* ctx, const pb::GetTradeInCaseRequest* req,
                                                    pb::TradeInCase* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get trade-in case", resp,
-      [this, req](const Principal& caller, CaseRepository& repo) {
-        return domain_.GetTradeIn(caller, req->case_id(), repo);
-      },
-      [](const TradeIn& t, pb::TradeInCase* out) { ToProto(t, out); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetTradeInCase(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
-grpc::ServerUnaryReactor* CaseGrpc::ListTradeInCases(Ctx* ctx, const pb::ListTradeInCasesRequest* req,
+grpc::ServerUnaryReactor* CaseGrpc::ListTradeInCases(Ctx* ctx,
+                                                     const pb::ListTradeInCasesRequest* req,
                                                      pb::ListTradeInCasesResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list trade-in cases", resp,
-      [req](const Principal&) -> absl::StatusOr<TradeInFilter> {
-        TradeInFilter f;
-        ASSIGN_OR_RETURN(f.status,
-                         FromEnum<TradeInStatus>(req->status(), pb::TradeInStatus_IsValid, "status"));
-        f.account_id = req->account_id();
-        return f;
-      },
-      [this, req](const Principal& caller, const TradeInFilter& f, CaseRepository& repo) {
-        return domain_.ListTradeIns(caller, f, req->page_size(), req->page_token(), repo);
-      },
-      [](const Page<TradeIn>& page, pb::ListTradeInCasesResponse* out) {
-        FillPage(page, out, [](const TradeIn& t, auto* o) { ToProto(t, o->add_trade_in_cases()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListTradeInCases(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::UpdateTradeInLines(Ctx* ctx,
                                                        const pb::UpdateTradeInLinesRequest* req,
                                                        pb::TradeInCase* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"UpdateTradeInLines", "update trade-in lines"}, req, resp,
-      [req](const Principal&) { return LinesFromProto(req->lines(), "lines"); },
-      [this, req](const Principal& caller, const std::vector<TradeInLine>& lines,
-                  CaseRepository& repo) {
-        return domain_.UpdateLines(caller, req->case_id(), lines, req->etag(), repo);
-      },
-      ToTradeInProto);
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, update_lines_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::RequestDeadlineExtension(
     Ctx* ctx, const pb::RequestDeadlineExtensionRequest* req, pb::TradeInCase* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"RequestDeadlineExtension", "request deadline extension"}, req,
-      resp,
-      [req](const Principal&) -> absl::StatusOr<absl::Time> {
-        if (!req->has_requested_due_time()) {
-          return InvalidField("requested_due_time", "is required");
-        }
-        return FromTimestamp(req->requested_due_time(), "requested_due_time");
-      },
-      [this, req](const Principal& caller, absl::Time due, CaseRepository& repo) {
-        return domain_.RequestExtension(caller, req->case_id(), due, req->reason(), repo);
-      },
-      ToTradeInProto);
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, request_extension_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ReviewDeadlineExtension(
     Ctx* ctx, const pb::ReviewDeadlineExtensionRequest* req, pb::TradeInCase* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"ReviewDeadlineExtension", "review deadline extension"}, req, resp,
-                       [this, req](const Principal& caller, CaseRepository& repo) {
-                         return domain_.ReviewExtension(caller, req->case_id(), req->approve(), req->note(), repo);
-                       },
-                       ToTradeInProto);
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, review_extension_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::IssueShippingInstructions(
     Ctx* ctx, const pb::IssueShippingInstructionsRequest* req, pb::TradeInCase* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"IssueShippingInstructions", "issue shipping instructions"}, req, resp,
-                       [this, req](const Principal& caller, CaseRepository& repo) {
-                         return domain_.IssueShippingInstructions(caller, req->case_id(), req->prepaid_label_reference(), repo);
-                       },
-                       ToTradeInProto);
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, issue_shipping_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::RecordReceivedUnits(Ctx* ctx,
                                                         const pb::RecordReceivedUnitsRequest* req,
                                                         pb::TradeInCase* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"RecordReceivedUnits", "record received units"}, req, resp,
-      [this, req](const Principal& caller, CaseRepository& repo) {
-        std::vector<ReceivedUnit> units;
-        for (const auto& u : req->units()) units.push_back({u.serial_number(), u.sku()});
-        return domain_.RecordReceived(caller, req->case_id(), units, repo);
-      },
-      ToTradeInProto);
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, record_received_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAttachmentsRequest* req,
                                                     pb::ListAttachmentsResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list attachments", resp,
-      [this, req](const Principal& caller, CaseRepository& repo) {
-        return domain_.ListAttachments(caller, req->case_id(), repo);
-      },
-      [](const std::vector<Attachment>& list, pb::ListAttachmentsResponse* out) {
-        for (const Attachment& a : list) ToProto(a, out->add_attachments());
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListAttachments(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- Technical-case notes -------------------------------------------------------
@@ -287,38 +196,19 @@ grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAtta
 grpc::ServerUnaryReactor* CaseGrpc::AddTechnicalCaseNote(Ctx* ctx,
                                                          const pb::AddTechnicalCaseNoteRequest* req,
                                                          pb::TechnicalCaseNote* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"AddTechnicalCaseNote", "add technical case note"}, req, resp,
-      [this, req](const Principal&) -> absl::StatusOr<TechnicalCaseNoteDraft> {
-        RETURN_IF_ERROR(ValidateRequestId(req->request_id()));
-        TechnicalCaseNoteDraft draft{req->technical_case_id(), req->account_id(), req->note_id(),
-                                     req->subject(), req->body()};
-        RETURN_IF_ERROR(technical_notes_.Validate(draft));
-        return draft;
-      },
-      [this](const Principal& caller, const TechnicalCaseNoteDraft& draft, CaseRepository& repo) {
-        return technical_notes_.Add(caller, draft, repo);
-      },
-      [](const TechnicalCaseNote& n) {
-        pb::TechnicalCaseNote out;
-        ToProto(n, &out);
-        return out;
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, add_technical_note_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListTechnicalCaseNotes(
     Ctx* ctx, const pb::ListTechnicalCaseNotesRequest* req,
     pb::ListTechnicalCaseNotesResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list technical case notes", resp,
-      [this, req](const Principal& caller, CaseRepository& repo) {
-        return technical_notes_.List(caller, req->technical_case_id(), req->page_size(),
-                                     req->page_token(), repo);
-      },
-      [](const Page<TechnicalCaseNote>& page, pb::ListTechnicalCaseNotesResponse* out) {
-        FillPage(page, out,
-                 [](const TechnicalCaseNote& n, auto* o) { ToProto(n, o->add_notes()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListTechnicalCaseNotes(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- Upload (client streaming) ---------------------------------------------------
@@ -352,7 +242,8 @@ class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachm
         Finish(ToGrpcStatus(header));
         return;
       }
-    } else if ((!message_.request_id().empty() && message_.request_id() != combined_.request_id()) ||
+    } else if ((!message_.request_id().empty() &&
+                message_.request_id() != combined_.request_id()) ||
                (!message_.case_id().empty() && message_.case_id() != combined_.case_id())) {
       Finish(ToGrpcStatus(InvalidFields(
           {"request_id", "case_id"},
@@ -375,7 +266,8 @@ class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachm
 
  private:
   absl::Status Header() {
-    ASSIGN_OR_RETURN(kind_, FromEnum<AttachmentKind>(combined_.kind(), pb::AttachmentKind_IsValid, "kind"));
+    ASSIGN_OR_RETURN(
+        kind_, FromEnum<AttachmentKind>(combined_.kind(), pb::AttachmentKind_IsValid, "kind"));
     if (combined_.has_cod()) {
       ASSIGN_OR_RETURN(CodDetails cod, FromProto(combined_.cod()));
       cod_ = std::move(cod);
@@ -397,8 +289,8 @@ class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachm
       }
       combined_.set_chunk(content_);
       absl::Status s = service_->store_.Mutate(
-          IdempotencyKey::For(caller_, combined_.request_id(), "UploadAttachment"), combined_, "upload attachment",
-          resp_, [&](CaseRepository& repo) -> absl::StatusOr<pb::Attachment> {
+          IdempotencyKey::For(caller_, combined_.request_id(), "UploadAttachment"), combined_,
+          "upload attachment", resp_, [&](CaseRepository& repo) -> absl::StatusOr<pb::Attachment> {
             ASSIGN_OR_RETURN(Attachment a,
                              service_->domain_.Upload(caller_, combined_.case_id(), kind_,
                                                       combined_.file_name(), cod_, content_, repo));
@@ -475,10 +367,11 @@ class CaseGrpc::DownloadReactor : public grpc::ServerWriteReactor<pb::DownloadAt
 
   absl::Status First() {
     Attachment a;
-    RETURN_IF_ERROR(service_->store_.Read("download attachment", [&](CaseRepository& repo) -> absl::Status {
-      ASSIGN_OR_RETURN(a, service_->domain_.GetAttachment(caller_, name_, repo));
-      return absl::OkStatus();
-    }));
+    RETURN_IF_ERROR(
+        service_->store_.Read("download attachment", [&](CaseRepository& repo) -> absl::Status {
+          ASSIGN_OR_RETURN(a, service_->domain_.GetAttachment(caller_, name_, repo));
+          return absl::OkStatus();
+        }));
     id_ = a.id;
     out_.Clear();
     ToProto(a, out_.mutable_attachment());

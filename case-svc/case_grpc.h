@@ -8,13 +8,18 @@
 #define AFTERCARE_CASE_SVC_CASE_GRPC_H_
 
 #include "aftercare/cases/v1/case_service.grpc.pb.h"
+#include "case-svc/add_technical_case_note.h"
+#include "case-svc/admin_case_use_cases.h"
 #include "case-svc/case_proto.h"
+#include "case-svc/case_queries.h"
+#include "case-svc/case_use_case.h"
 #include "case-svc/cases.h"
 #include "case-svc/create_case.h"
 #include "case-svc/create_trade_in.h"
 #include "case-svc/inventory_client.h"
 #include "case-svc/mysql_case_repository.h"
 #include "case-svc/technical_case_notes.h"
+#include "case-svc/trade_in_use_cases.h"
 #include "common/clock.h"
 #include "common/executor.h"
 
@@ -27,7 +32,22 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
       : domain_(*domain), technical_notes_(*technical_notes), store_(*store),
         inventory_(*inventory), executor_(*executor), clock_(*clock),
         create_case_(*domain, *store, *inventory, *clock),
-        create_trade_in_(*domain, *store, *inventory, *clock) {}
+        create_trade_in_(*domain, *store, *inventory, *clock),
+        take_ownership_(Deps()),
+        update_status_(Deps()),
+        add_note_(Deps()),
+        escalate_(Deps()),
+        resolve_(Deps()),
+        close_(Deps()),
+        reopen_(Deps()),
+        approve_reinstatement_(Deps()),
+        update_lines_(Deps()),
+        request_extension_(Deps()),
+        review_extension_(Deps()),
+        issue_shipping_(Deps()),
+        record_received_(Deps()),
+        add_technical_note_(*technical_notes, *store),
+        queries_(Deps(), *technical_notes) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -77,7 +97,7 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
   class UploadReactor;
   class DownloadReactor;
 
-  pb::Case ToCaseProto(const Case& c) const;
+  CaseUseCaseDeps Deps() { return CaseUseCaseDeps{domain_, store_, clock_}; }
 
   const Cases& domain_;
   const TechnicalCaseNotes& technical_notes_;
@@ -85,8 +105,24 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
   InventoryGateway& inventory_;
   BoundedExecutor& executor_;
   const Clock& clock_;
+  // One use case per unary RPC (the attachment streams are reactors).
   const CreateCaseUseCase create_case_;
   const CreateTradeInUseCase create_trade_in_;
+  const TakeCaseOwnershipUseCase take_ownership_;
+  const UpdateCaseStatusUseCase update_status_;
+  const AddCaseNoteUseCase add_note_;
+  const EscalateCaseUseCase escalate_;
+  const ResolveCaseUseCase resolve_;
+  const CloseCaseUseCase close_;
+  const ReopenCaseUseCase reopen_;
+  const ApproveReinstatementUseCase approve_reinstatement_;
+  const UpdateTradeInLinesUseCase update_lines_;
+  const RequestDeadlineExtensionUseCase request_extension_;
+  const ReviewDeadlineExtensionUseCase review_extension_;
+  const IssueShippingInstructionsUseCase issue_shipping_;
+  const RecordReceivedUnitsUseCase record_received_;
+  const AddTechnicalCaseNoteUseCase add_technical_note_;
+  const CaseQueries queries_;
 };
 
 }  // namespace aftercare::cases

@@ -130,12 +130,31 @@ class FakeCaseRepository : public CaseRepository {
     it->second = t;
     return absl::OkStatus();
   }
+  // As MysqlCaseRepository: the filters, the scope, newest first, after the cursor.
   absl::StatusOr<std::vector<TradeIn>> ListTradeIns(const TradeInFilter& f,
-                                                    const std::optional<PageCursor>&,
+                                                    const std::optional<PageCursor>& after,
                                                     int limit) override {
-    std::vector<TradeIn> out;
+    std::vector<TradeIn> all;
     for (const auto& [id, t] : trade_ins) {
       if (f.status != TradeInStatus::kUnspecified && t.status != f.status) continue;
+      if (!f.account_id.empty() && t.account_id != f.account_id) continue;
+      if (f.scoped &&
+          std::find(f.accounts.begin(), f.accounts.end(), t.account_id) == f.accounts.end()) {
+        continue;
+      }
+      all.push_back(t);
+    }
+    std::sort(all.begin(), all.end(), [](const TradeIn& a, const TradeIn& b) {
+      return std::tie(b.create_time, b.id) < std::tie(a.create_time, a.id);
+    });
+    std::vector<TradeIn> out;
+    for (const TradeIn& t : all) {
+      if (after) {
+        int64_t us = 0;
+        absl::SimpleAtoi(after->keys[0], &us);
+        const int64_t mine = absl::ToUnixMicros(t.create_time);
+        if (!(mine < us || (mine == us && t.id < after->keys[1]))) continue;
+      }
       if (static_cast<int>(out.size()) == limit) break;
       out.push_back(t);
     }
