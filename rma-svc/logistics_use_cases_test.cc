@@ -10,8 +10,6 @@
 #include <string>
 
 #include "common/testing/status_matchers.h"
-#include "rma-svc/approve_rma.h"
-#include "rma-svc/create_rma.h"
 #include "rma-svc/use_case_fakes.h"
 
 namespace aftercare::rma {
@@ -22,21 +20,6 @@ using ::testing::HasSubstr;
 
 class LogisticsUseCasesTest : public RmaUseCaseTest {
  protected:
-  // A request of `type` for ACME-001's unit, approved; returns its RMA number.
-  v1::Rma Approved(v1::RmaType type) {
-    v1::CreateRmaRequest create = CreateRequest("create-1");
-    create.set_type(type);
-    auto created = create_.Run(customer_, nullptr, create);
-    EXPECT_OK(created.status());
-    v1::ApproveRmaRequest approve;
-    approve.set_request_id("approve-1");
-    approve.set_name(created.ok() ? created->validation_number() : "");
-    approve.set_etag(created.ok() ? created->etag() : "");
-    auto approved = approve_.Run(tse_, nullptr, approve);
-    EXPECT_OK(approved.status());
-    return approved.ok() ? *approved : v1::Rma();
-  }
-
   template <typename Req>
   static Req Named(const std::string& request_id, const std::string& name) {
     Req req;
@@ -56,10 +39,6 @@ class LogisticsUseCasesTest : public RmaUseCaseTest {
 
   Rma Stored() { return repo_.rmas.begin()->second; }
 
-  CountingIds validation_numbers_{0};
-  CountingIds rma_numbers_{99};
-  CreateRmaUseCase create_{Deps(), validation_numbers_};
-  ApproveRmaUseCase approve_{Deps(), rma_numbers_};
   ShipReplacementUseCase ship_replacement_{Deps()};
   ReceiveReturnUseCase receive_{Deps()};
   RecordRepairUseCase record_repair_{Deps()};
@@ -68,7 +47,7 @@ class LogisticsUseCasesTest : public RmaUseCaseTest {
 };
 
 TEST_F(LogisticsUseCasesTest, AnAdvanceReplacementShipsIsReceivedAndClosesEachOnce) {
-  const v1::Rma rma = Approved(v1::RMA_TYPE_ADVANCE_REPLACEMENT);
+  const v1::Rma rma = ApprovedRma(v1::RMA_TYPE_ADVANCE_REPLACEMENT);
   // No repair for a replacement.
   auto repair = Named<v1::RecordRepairRequest>("x-1", rma.rma_number());
   repair.set_repair_summary("PSU 1 replaced");
@@ -114,7 +93,7 @@ TEST_F(LogisticsUseCasesTest, AnAdvanceReplacementShipsIsReceivedAndClosesEachOn
 }
 
 TEST_F(LogisticsUseCasesTest, AReturnToFactoryIsReceivedRepairedAndShippedBack) {
-  const v1::Rma rma = Approved(v1::RMA_TYPE_RETURN_TO_FACTORY);
+  const v1::Rma rma = ApprovedRma(v1::RMA_TYPE_RETURN_TO_FACTORY);
   auto ship = Named<v1::ShipReplacementRequest>("s-1", rma.rma_number());
   ship.set_carrier("UPS");
   ship.set_tracking_number("1Z1");

@@ -9,8 +9,6 @@
 #include <string>
 
 #include "common/testing/status_matchers.h"
-#include "rma-svc/approve_rma.h"
-#include "rma-svc/create_rma.h"
 #include "rma-svc/logistics_use_cases.h"
 #include "rma-svc/use_case_fakes.h"
 
@@ -24,17 +22,7 @@ using ::testing::Not;
 
 class RmaQueriesTest : public RmaUseCaseTest {
  protected:
-  RmaQueriesTest() {
-    auto created = create_.Run(customer_, nullptr, CreateRequest("create-1"));
-    EXPECT_OK(created.status());
-    v1::ApproveRmaRequest approve;
-    approve.set_request_id("approve-1");
-    approve.set_name(created.ok() ? created->validation_number() : "");
-    approve.set_etag(created.ok() ? created->etag() : "");
-    auto approved = approve_.Run(tse_, nullptr, approve);
-    EXPECT_OK(approved.status());
-    if (approved.ok()) rma_ = *approved;
-  }
+  RmaQueriesTest() : rma_(ApprovedRma()) {}
 
   template <typename Req>
   Req Named(const std::string& name) {
@@ -54,10 +42,6 @@ class RmaQueriesTest : public RmaUseCaseTest {
     ASSERT_OK(ShipReplacementUseCase(Deps()).Run(P(Role::kLogistics, "depot-1"), ship).status());
   }
 
-  CountingIds validation_numbers_{0};
-  CountingIds rma_numbers_{99};
-  CreateRmaUseCase create_{Deps(), validation_numbers_};
-  ApproveRmaUseCase approve_{Deps(), rma_numbers_};
   RmaQueries queries_{Deps()};
   v1::Rma rma_;
 };

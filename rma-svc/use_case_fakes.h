@@ -6,10 +6,10 @@
 #ifndef AFTERCARE_RMA_SVC_USE_CASE_FAKES_H_
 #define AFTERCARE_RMA_SVC_USE_CASE_FAKES_H_
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "absl/time/civil_time.h"
 #include "aftercare/rma/v1/rma_service.pb.h"
@@ -18,11 +18,13 @@
 #include "common/page_token.h"
 #include "common/testing/fake_store.h"
 #include "common/testing/principals.h"
-#include "rma-svc/rma_use_case.h"
+#include "rma-svc/approve_rma.h"
+#include "rma-svc/create_rma.h"
 #include "rma-svc/fake_rma_repository.h"
 #include "rma-svc/inventory_client.h"
 #include "rma-svc/rma.h"
 #include "rma-svc/rma_repository.h"
+#include "rma-svc/rma_use_case.h"
 
 namespace aftercare::rma {
 
@@ -58,7 +60,6 @@ class CountingIds : public db::IdSource {
   int64_t last_;
 };
 
-
 // What the use-case tests share: the domain over the fakes, a unit
 // inventory-svc covers for ACME-001, and principals.
 class RmaUseCaseTest : public ::testing::Test {
@@ -77,7 +78,8 @@ class RmaUseCaseTest : public ::testing::Test {
 
   RmaUseCaseDeps Deps() { return RmaUseCaseDeps{domain_, store_, inventory_, clock_}; }
 
-  static Principal P(Role role, const std::string& subject, std::vector<std::string> accounts = {}) {
+  static Principal P(Role role, const std::string& subject,
+                     std::vector<std::string> accounts = {}) {
     return ::aftercare::testing::TestCaller(role, subject, std::move(accounts));
   }
 
@@ -99,6 +101,23 @@ class RmaUseCaseTest : public ::testing::Test {
     return req;
   }
 
+  // A request of `type` for ACME-001's unit, opened by the customer and
+  // approved by the TSE (numbers from the fixture's own sequences).
+  v1::Rma ApprovedRma(v1::RmaType type = v1::RMA_TYPE_ADVANCE_REPLACEMENT) {
+    v1::CreateRmaRequest create = CreateRequest("fixture-create");
+    create.set_type(type);
+    auto created =
+        CreateRmaUseCase(Deps(), fixture_validation_numbers_).Run(customer_, nullptr, create);
+    EXPECT_TRUE(created.ok()) << created.status();
+    v1::ApproveRmaRequest approve;
+    approve.set_request_id("fixture-approve");
+    approve.set_name(created.ok() ? created->validation_number() : "");
+    approve.set_etag(created.ok() ? created->etag() : "");
+    auto approved = ApproveRmaUseCase(Deps(), fixture_rma_numbers_).Run(tse_, nullptr, approve);
+    EXPECT_TRUE(approved.ok()) << approved.status();
+    return approved.ok() ? *approved : v1::Rma();
+  }
+
   // Friday 2026-09-04 10:00 UTC.
   FakeClock clock_{absl::FromCivil(absl::CivilSecond(2026, 9, 4, 10, 0, 0), absl::UTCTimeZone())};
   PageTokenCodec codec_{"0123456789abcdef0123456789abcdef"};
@@ -110,6 +129,10 @@ class RmaUseCaseTest : public ::testing::Test {
   Principal logistics_ = P(Role::kLogistics, "depot-1");
   Principal customer_ = P(Role::kCustomer, "cust-1", {"ACME-001"});
   Principal other_customer_ = P(Role::kCustomer, "cust-2", {"OTHER-9"});
+
+ private:
+  CountingIds fixture_validation_numbers_{0};
+  CountingIds fixture_rma_numbers_{99};
 };
 
 }  // namespace aftercare::rma
