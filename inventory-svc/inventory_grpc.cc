@@ -3,250 +3,21 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/sql_time.h"
 #include "common/errors.h"
 #include "common/mutation.h"
 #include "common/proto_convert.h"
 #include "common/reading.h"
-#include "common/db/sql_time.h"
 #include "common/rpc.h"
 #include "common/status.h"
+#include "inventory-svc/inventory_view.h"
 
 namespace aftercare::inventory {
-namespace {
-
-using google::protobuf::Timestamp;
-
-// --- proto -> domain ---------------------------------------------------------
-
-absl::StatusOr<Product> FromProto(const pb::Product& p) {
-  Product out;
-  out.sku = p.sku();
-  out.display_name = p.display_name();
-  ASSIGN_OR_RETURN(out.family, FromEnum<Family>(p.family(), pb::ProductFamily_IsValid, "product.family"));
-  out.series = p.series();
-  out.platform = p.platform();
-  out.list_price.currency_code = p.list_price().currency_code();
-  out.list_price.amount_minor = p.list_price().amount_minor();
-  ASSIGN_OR_RETURN(out.lifecycle,
-                   FromEnum<Lifecycle>(p.lifecycle(), pb::Lifecycle_IsValid, "product.lifecycle"));
-  if (p.has_end_of_production_time()) {
-    ASSIGN_OR_RETURN(out.end_of_production_time,
-                     FromTimestamp(p.end_of_production_time(), "product.end_of_production_time"));
-  }
-  out.latest_software_release = p.latest_software_release();
-  out.standard_warranty_months = p.standard_warranty_months();
-  return out;
-}
-
-absl::StatusOr<SupportOption> FromProto(const pb::SupportOption& o, const std::string& field) {
-  SupportOption out;
-  ASSIGN_OR_RETURN(out.level, FromEnum<SupportLevel>(o.level(), pb::SupportLevel_IsValid,
-                                                     (field + ".level").c_str()));
-  out.term_months = o.term_months();
-  out.pre_approval_reference = o.pre_approval_reference();
-  return out;
-}
-
-// --- domain -> proto ---------------------------------------------------------
-
-void SetMoney(const std::string& currency, int64_t minor, aftercare::common::v1::Money* out) {
-  out->set_currency_code(currency);
-  out->set_amount_minor(minor);
-}
-
-void ToProto(const Product& p, pb::Product* out) {
-  out->set_sku(p.sku);
-  out->set_display_name(p.display_name);
-  out->set_family(static_cast<pb::ProductFamily>(p.family));
-  out->set_series(p.series);
-  out->set_platform(p.platform);
-  SetMoney(p.list_price.currency_code, p.list_price.amount_minor, out->mutable_list_price());
-  out->set_lifecycle(static_cast<pb::Lifecycle>(p.lifecycle));
-  if (p.end_of_production_time) SetTime(*p.end_of_production_time, out->mutable_end_of_production_time());
-  out->set_latest_software_release(p.latest_software_release);
-  out->set_standard_warranty_months(p.standard_warranty_months);
-  SetTime(p.create_time, out->mutable_create_time());
-  SetTime(p.update_time, out->mutable_update_time());
-  out->set_etag(Etag(p.version));
-}
-
-pb::Product ToProto(const Product& p) {
-  pb::Product out;
-  ToProto(p, &out);
-  return out;
-}
-
-void ToProto(const Unit& u, absl::Time now, pb::Unit* out) {
-  const UnitState state = EffectiveState(u, now);
-  out->set_serial_number(u.serial);
-  out->set_sku(u.sku);
-  out->set_state(static_cast<pb::UnitState>(state));
-  out->set_source(static_cast<pb::UnitSource>(u.source));
-  out->set_condition(static_cast<pb::UnitCondition>(u.condition));
-  out->set_certification_round(u.round);
-  out->set_certificate_id(u.certificate_id);
-  out->set_certified_by(u.certified_by);
-  if (u.certify_time) SetTime(*u.certify_time, out->mutable_certify_time());
-  if (state == UnitState::kReserved) {
-    pb::Reservation* r = out->mutable_reservation();
-    r->set_reservation_id(u.reservation_id);
-    r->set_serial_number(u.serial);
-    r->set_sku(u.sku);
-    r->set_partner_id(u.reserved_partner_id);
-    r->set_ship_to_region_code("US");
-    r->set_discount_basis_points(u.reserved_discount_bps);
-    if (u.reserved_at) SetTime(*u.reserved_at, r->mutable_create_time());
-    if (u.reserved_until) SetTime(*u.reserved_until, r->mutable_expire_time());
-  }
-  out->set_owner_account_id(u.owner_account_id);
-  out->set_original_purchaser_account_id(u.original_purchaser_account_id);
-  ToProto(u.site, out->mutable_site());
-  if (u.site.empty()) out->clear_site();
-  out->set_ssrn(u.ssrn);
-  if (u.ship_time) SetTime(*u.ship_time, out->mutable_ship_time());
-  if (!u.currency_code.empty()) SetMoney(u.currency_code, u.sale_price_minor, out->mutable_sale_price());
-  out->set_sold_by_partner_id(u.sold_by_partner_id);
-  out->set_warranty_kind(static_cast<pb::WarrantyKind>(u.warranty_kind));
-  if (u.warranty_end) SetTime(*u.warranty_end, out->mutable_warranty_end_time());
-  out->set_grey_market(u.grey_market);
-  out->set_allocated_rma_number(u.allocated_rma);
-  out->set_quarantine_reason(u.quarantine_reason);
-  SetTime(u.receive_time, out->mutable_receive_time());
-  SetTime(u.update_time, out->mutable_update_time());
-  out->set_etag(Etag(u.version));
-}
-
-pb::Unit ToProto(const Unit& u, absl::Time now) {
-  pb::Unit out;
-  ToProto(u, now, &out);
-  return out;
-}
-
-// The reservation of a freshly reserved unit, with its prices.
-pb::Reservation ReservationOf(const Unit& u, const Product& p, absl::Time now) {
-  pb::Unit unit = ToProto(u, now);
-  pb::Reservation r = unit.reservation();
-  SetMoney(p.list_price.currency_code, u.reserved_price_minor, r.mutable_price());
-  SetMoney(p.list_price.currency_code, p.list_price.amount_minor, r.mutable_list_price());
-  return r;
-}
-
-void ToProto(const UnitEvent& e, pb::UnitEvent* out) {
-  out->set_event_id(e.id);
-  out->set_serial_number(e.serial);
-  out->set_certification_round(e.round);
-  SetTime(e.time, out->mutable_event_time());
-  out->set_actor(e.actor);
-  out->set_actor_role(e.actor_role);
-  out->set_kind(e.kind);
-  out->set_from_state(static_cast<pb::UnitState>(e.from_state));
-  out->set_to_state(static_cast<pb::UnitState>(e.to_state));
-  out->set_step(static_cast<pb::CertificationStep>(e.step));
-  out->set_passed(e.passed);
-  out->set_detail(e.detail);
-}
-
-void ToProto(const Contract& c, absl::Time now, pb::SupportContract* out) {
-  out->set_contract_id(FormatContractId(c.id));
-  out->set_serial_number(c.serial);
-  out->set_account_id(c.account_id);
-  out->set_level(static_cast<pb::SupportLevel>(c.level));
-  SetTime(c.start, out->mutable_start_time());
-  SetTime(c.end, out->mutable_end_time());
-  out->set_purchased_at_sale(c.purchased_at_sale);
-  out->set_pre_approval_reference(c.pre_approval_reference);
-  out->set_active(c.start <= now && now < c.end);
-  out->set_advance_replacement(c.level == SupportLevel::kNextBusinessDay ||
-                               c.level == SupportLevel::kSameDay);
-}
-
-void ToProto(const Entitlement& e, absl::Time now, pb::Entitlement* out) {
-  const Unit& u = e.unit;
-  out->set_serial_number(u.serial);
-  out->set_ssrn(u.ssrn);
-  out->set_sku(u.sku);
-  out->set_family(static_cast<pb::ProductFamily>(e.product.family));
-  out->set_series(e.product.series);
-  out->set_platform(e.product.platform);
-  SetMoney(e.product.list_price.currency_code, e.product.list_price.amount_minor,
-           out->mutable_list_price());
-  out->set_lifecycle(static_cast<pb::Lifecycle>(e.product.lifecycle));
-  out->set_state(static_cast<pb::UnitState>(u.state));
-  out->set_owner_account_id(u.owner_account_id);
-  out->set_original_purchaser_account_id(u.original_purchaser_account_id);
-  ToProto(u.site, out->mutable_site());
-  if (u.site.empty()) out->clear_site();
-  if (u.ship_time) SetTime(*u.ship_time, out->mutable_ship_time());
-  if (e.doa_end) SetTime(*e.doa_end, out->mutable_doa_end_time());
-  out->set_within_doa_window(e.within_doa);
-  out->set_warranty_kind(static_cast<pb::WarrantyKind>(u.warranty_kind));
-  out->set_warranty_status(static_cast<pb::WarrantyStatus>(e.warranty_status));
-  if (u.warranty_end) SetTime(*u.warranty_end, out->mutable_warranty_end_time());
-  out->set_warranty_replacement_business_days(e.replacement_business_days);
-  for (const Contract& c : e.contracts) ToProto(c, now, out->add_contracts());
-  out->set_grey_market(u.grey_market);
-  out->set_entitled(e.entitled);
-  out->set_advance_replacement(e.advance_replacement);
-  out->set_best_support_level(static_cast<pb::SupportLevel>(e.best_level));
-}
-
-void ToProto(const Offer& o, pb::CpoOffer* out) {
-  const Product& p = o.product;
-  out->set_sku(p.sku);
-  out->set_display_name(p.display_name);
-  out->set_family(static_cast<pb::ProductFamily>(p.family));
-  out->set_series(p.series);
-  out->set_platform(p.platform);
-  out->set_lifecycle(static_cast<pb::Lifecycle>(p.lifecycle));
-  SetMoney(p.list_price.currency_code, p.list_price.amount_minor, out->mutable_list_price());
-  for (const OfferLine& l : o.lines) {
-    pb::CpoOfferLine* line = out->add_lines();
-    line->set_condition(static_cast<pb::UnitCondition>(l.condition));
-    line->set_available_count(l.available);
-    SetMoney(p.list_price.currency_code, l.price_minor, line->mutable_cpo_price());
-    line->set_discount_basis_points(l.discount_bps);
-  }
-  out->set_available_count(o.available);
-  out->set_warranty_kind(static_cast<pb::WarrantyKind>(o.warranty_kind));
-  out->set_warranty_months(o.warranty_months);
-  out->set_warranty_summary(o.warranty_summary);
-  for (SupportLevel l : o.support_levels) out->add_support_levels(static_cast<pb::SupportLevel>(l));
-}
-
-
-// The filter of ListProducts and ListCpoOffers.
-absl::StatusOr<ProductFilter> ProductFilterOf(int family, int lifecycle) {
-  ProductFilter filter;
-  ASSIGN_OR_RETURN(filter.family, FromEnum<Family>(family, pb::ProductFamily_IsValid, "family"));
-  ASSIGN_OR_RETURN(filter.lifecycle,
-                   FromEnum<Lifecycle>(lifecycle, pb::Lifecycle_IsValid, "lifecycle"));
-  return filter;
-}
-
-// GetEntitlement's key: the one field of the request's oneof that is set.
-EntitlementKey EntitlementKeyOf(const pb::GetEntitlementRequest& req) {
-  EntitlementKey key;
-  switch (req.key_case()) {
-    case pb::GetEntitlementRequest::kSerialNumber:
-      key.serial = req.serial_number();
-      break;
-    case pb::GetEntitlementRequest::kSsrn:
-      key.ssrn = req.ssrn();
-      break;
-    case pb::GetEntitlementRequest::kContractId:
-      key.contract_id = req.contract_id();
-      break;
-    default:
-      break;
-  }
-  return key;
-}
-
-}  // namespace
 
 // --- Catalog ---------------------------------------------------------------------
 
-grpc::ServerUnaryReactor* InventoryGrpc::CreateProduct(Ctx* ctx, const pb::CreateProductRequest* req,
+grpc::ServerUnaryReactor* InventoryGrpc::CreateProduct(Ctx* ctx,
+                                                       const pb::CreateProductRequest* req,
                                                        pb::Product* resp) {
   return MutatingUnary(
       ctx, executor_, store_, {"CreateProduct", "create product"}, req, resp,
@@ -259,28 +30,22 @@ grpc::ServerUnaryReactor* InventoryGrpc::CreateProduct(Ctx* ctx, const pb::Creat
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetProduct(Ctx* ctx, const pb::GetProductRequest* req,
                                                     pb::Product* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get product", resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.GetProduct(caller, req->sku(), repo);
-      },
-      [](const Product& p, pb::Product* out) { ToProto(p, out); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetProduct(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListProducts(Ctx* ctx, const pb::ListProductsRequest* req,
                                                       pb::ListProductsResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list products", resp,
-      [req](const Principal&) { return ProductFilterOf(req->family(), req->lifecycle()); },
-      [this, req](const Principal& caller, const ProductFilter& filter, InventoryRepository& repo) {
-        return domain_.ListProducts(caller, filter, req->page_size(), req->page_token(), repo);
-      },
-      [](const Page<Product>& page, pb::ListProductsResponse* out) {
-        FillPage(page, out, [](const Product& p, auto* o) { ToProto(p, o->add_products()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListProducts(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
-grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx, const pb::UpdateProductRequest* req,
+grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx,
+                                                       const pb::UpdateProductRequest* req,
                                                        pb::Product* resp) {
   return MutatingUnary(
       ctx, executor_, store_, {"UpdateProduct", "update product"}, req, resp,
@@ -337,8 +102,8 @@ class InventoryGrpc::LoadSerialsReactor
     std::vector<GenuineSerialEntry> batch;
     batch.reserve(message_.entries_size());
     for (const auto& e : message_.entries()) batch.push_back({e.serial_number(), e.sku()});
-    absl::Status valid = service_->domain_.ValidateGenuineSerials(
-        batch, static_cast<int64_t>(entries_.size()));
+    absl::Status valid =
+        service_->domain_.ValidateGenuineSerials(batch, static_cast<int64_t>(entries_.size()));
     if (!valid.ok()) {
       Finish(ToGrpcStatus(valid));
       return;
@@ -365,7 +130,8 @@ class InventoryGrpc::LoadSerialsReactor
           IdempotencyKey::For(caller_, combined_.request_id(), "LoadGenuineSerials"), combined_,
           "load genuine serials", resp_,
           [&](InventoryRepository& repo) -> absl::StatusOr<pb::LoadGenuineSerialsResponse> {
-            ASSIGN_OR_RETURN(LoadCounts counts, service_->domain_.LoadGenuineSerials(entries_, repo));
+            ASSIGN_OR_RETURN(LoadCounts counts,
+                             service_->domain_.LoadGenuineSerials(entries_, repo));
             pb::LoadGenuineSerialsResponse r;
             r.set_received_count(counts.received);
             r.set_inserted_count(counts.inserted);
@@ -395,16 +161,10 @@ grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest>* InventoryGrpc::LoadGenui
 grpc::ServerUnaryReactor* InventoryGrpc::GetGenuineSerial(Ctx* ctx,
                                                           const pb::GetGenuineSerialRequest* req,
                                                           pb::GenuineSerial* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get genuine serial", resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.GetGenuineSerial(caller, req->serial_number(), repo);
-      },
-      [](const GenuineSerial& g, pb::GenuineSerial* out) {
-        out->set_serial_number(g.serial);
-        out->set_sku(g.sku);
-        SetTime(g.load_time, out->mutable_load_time());
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetGenuineSerial(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- Units -------------------------------------------------------------------------
@@ -417,9 +177,11 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReceiveUnit(Ctx* ctx, const pb::Receive
         ReceiveCommand cmd;
         cmd.serial = req->serial_number();
         cmd.sku = req->sku();
-        ASSIGN_OR_RETURN(cmd.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
-        ASSIGN_OR_RETURN(cmd.condition, FromEnum<Condition>(req->condition(),
-                                                            pb::UnitCondition_IsValid, "condition"));
+        ASSIGN_OR_RETURN(cmd.source,
+                         FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
+        ASSIGN_OR_RETURN(
+            cmd.condition,
+            FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
         cmd.note = req->note();
         return cmd;
       },
@@ -431,49 +193,27 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReceiveUnit(Ctx* ctx, const pb::Receive
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetUnit(Ctx* ctx, const pb::GetUnitRequest* req,
                                                  pb::Unit* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get unit", resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.GetUnit(caller, req->serial_number(), repo);
-      },
-      [this](const Unit& u, pb::Unit* out) { ToProto(u, clock_.Now(), out); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetUnit(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListUnits(Ctx* ctx, const pb::ListUnitsRequest* req,
                                                    pb::ListUnitsResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list units", resp,
-      [req](const Principal&) -> absl::StatusOr<UnitFilter> {
-        UnitFilter f;
-        f.sku = req->sku();
-        ASSIGN_OR_RETURN(f.state, FromEnum<UnitState>(req->state(), pb::UnitState_IsValid, "state"));
-        ASSIGN_OR_RETURN(f.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
-        ASSIGN_OR_RETURN(f.family, FromEnum<Family>(req->family(), pb::ProductFamily_IsValid, "family"));
-        ASSIGN_OR_RETURN(f.lifecycle,
-                         FromEnum<Lifecycle>(req->lifecycle(), pb::Lifecycle_IsValid, "lifecycle"));
-        return f;
-      },
-      [this, req](const Principal& caller, const UnitFilter& f, InventoryRepository& repo) {
-        return domain_.ListUnits(caller, f, req->page_size(), req->page_token(), repo);
-      },
-      [this](const Page<Unit>& page, pb::ListUnitsResponse* out) {
-        const absl::Time now = clock_.Now();
-        FillPage(page, out, [now](const Unit& u, auto* o) { ToProto(u, now, o->add_units()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListUnits(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListUnitEvents(Ctx* ctx,
                                                         const pb::ListUnitEventsRequest* req,
                                                         pb::ListUnitEventsResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list unit events", resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.ListUnitEvents(caller, req->serial_number(), req->page_size(),
-                                      req->page_token(), repo);
-      },
-      [](const Page<UnitEvent>& page, pb::ListUnitEventsResponse* out) {
-        FillPage(page, out, [](const UnitEvent& e, auto* o) { ToProto(e, o->add_events()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListUnitEvents(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- Certification ---------------------------------------------------------------
@@ -486,7 +226,8 @@ grpc::ServerUnaryReactor* InventoryGrpc::RecordCertificationStep(
       [req](const Principal&) -> absl::StatusOr<StepCommand> {
         StepCommand cmd;
         cmd.serial = req->serial_number();
-        ASSIGN_OR_RETURN(cmd.step, FromEnum<Step>(req->step(), pb::CertificationStep_IsValid, "step"));
+        ASSIGN_OR_RETURN(cmd.step,
+                         FromEnum<Step>(req->step(), pb::CertificationStep_IsValid, "step"));
         cmd.passed = req->passed();
         cmd.replaced_parts.assign(req->replaced_part_numbers().begin(),
                                   req->replaced_part_numbers().end());
@@ -509,56 +250,55 @@ grpc::ServerUnaryReactor* InventoryGrpc::RecordCertificationStep(
 
 grpc::ServerUnaryReactor* InventoryGrpc::CertifyUnit(Ctx* ctx, const pb::CertifyUnitRequest* req,
                                                      pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"CertifyUnit", "certify unit"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.CertifyUnit(caller, req->serial_number(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"CertifyUnit", "certify unit"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.CertifyUnit(caller, req->serial_number(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::QuarantineUnit(Ctx* ctx,
                                                         const pb::QuarantineUnitRequest* req,
                                                         pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"QuarantineUnit", "quarantine unit"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.QuarantineUnit(caller, req->serial_number(), req->reason(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"QuarantineUnit", "quarantine unit"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.QuarantineUnit(caller, req->serial_number(), req->reason(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ScrapUnit(Ctx* ctx, const pb::ScrapUnitRequest* req,
                                                    pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"ScrapUnit", "scrap unit"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.ScrapUnit(caller, req->serial_number(), req->reason(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"ScrapUnit", "scrap unit"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.ScrapUnit(caller, req->serial_number(), req->reason(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::MoveToSparePool(Ctx* ctx,
                                                          const pb::MoveToSparePoolRequest* req,
                                                          pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"MoveToSparePool", "move to spare pool"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.MoveToSparePool(caller, req->serial_number(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"MoveToSparePool", "move to spare pool"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.MoveToSparePool(caller, req->serial_number(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 // --- Selling CPO -------------------------------------------------------------------
 
-grpc::ServerUnaryReactor* InventoryGrpc::ListCpoOffers(Ctx* ctx, const pb::ListCpoOffersRequest* req,
+grpc::ServerUnaryReactor* InventoryGrpc::ListCpoOffers(Ctx* ctx,
+                                                       const pb::ListCpoOffersRequest* req,
                                                        pb::ListCpoOffersResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list cpo offers", resp,
-      [req](const Principal&) { return ProductFilterOf(req->family(), req->lifecycle()); },
-      [this, req](const Principal& caller, const ProductFilter& filter, InventoryRepository& repo) {
-        return domain_.ListCpoOffers(caller, filter, req->in_stock_only(), req->page_size(),
-                                     req->page_token(), repo);
-      },
-      [](const Page<Offer>& page, pb::ListCpoOffersResponse* out) {
-        FillPage(page, out, [](const Offer& o, auto* r) { ToProto(o, r->add_offers()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListCpoOffers(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::ReserveUnitRequest* req,
@@ -575,8 +315,9 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::Reserve
         cmd.serial = req->serial_number();
         cmd.sku = req->sku();
         cmd.ship_to_region_code = req->ship_to_region_code();
-        ASSIGN_OR_RETURN(cmd.condition, FromEnum<Condition>(req->condition(),
-                                                            pb::UnitCondition_IsValid, "condition"));
+        ASSIGN_OR_RETURN(
+            cmd.condition,
+            FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
         return cmd;
       },
       [this](const Principal& caller, const ReserveCommand& cmd,
@@ -590,11 +331,12 @@ grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::Reserve
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseReservation(
     Ctx* ctx, const pb::ReleaseReservationRequest* req, pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"ReleaseReservation", "release reservation"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.ReleaseReservation(caller, req->serial_number(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"ReleaseReservation", "release reservation"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.ReleaseReservation(caller, req->serial_number(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRequest* req,
@@ -658,9 +400,9 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateInstalledBase(
         SiteMoveCommand cmd;
         cmd.serial = req->serial_number();
         cmd.site = PostalAddressFromProto(req->site());
-        ASSIGN_OR_RETURN(cmd.accepted_level,
-                         FromEnum<SupportLevel>(req->accepted_support_level(),
-                                                pb::SupportLevel_IsValid, "accepted_support_level"));
+        ASSIGN_OR_RETURN(cmd.accepted_level, FromEnum<SupportLevel>(req->accepted_support_level(),
+                                                                    pb::SupportLevel_IsValid,
+                                                                    "accepted_support_level"));
         cmd.etag = req->etag();
         return cmd;
       },
@@ -681,30 +423,36 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateInstalledBase(
 grpc::ServerUnaryReactor* InventoryGrpc::TransferOwnership(Ctx* ctx,
                                                            const pb::TransferOwnershipRequest* req,
                                                            pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"TransferOwnership", "transfer ownership"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.TransferOwnership(caller, req->serial_number(), req->new_account_id(), req->etag(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"TransferOwnership", "transfer ownership"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.TransferOwnership(caller, req->serial_number(), req->new_account_id(),
+                                         req->etag(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::FlagGreyMarket(Ctx* ctx,
                                                         const pb::FlagGreyMarketRequest* req,
                                                         pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"FlagGreyMarket", "flag grey market"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.FlagGreyMarket(caller, req->serial_number(), req->reason(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"FlagGreyMarket", "flag grey market"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.FlagGreyMarket(caller, req->serial_number(), req->reason(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
-grpc::ServerUnaryReactor* InventoryGrpc::ReinstateUnit(Ctx* ctx, const pb::ReinstateUnitRequest* req,
+grpc::ServerUnaryReactor* InventoryGrpc::ReinstateUnit(Ctx* ctx,
+                                                       const pb::ReinstateUnitRequest* req,
                                                        pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"ReinstateUnit", "reinstate unit"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.ReinstateUnit(caller, req->serial_number(), req->case_id(), req->inspection_reference(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"ReinstateUnit", "reinstate unit"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.ReinstateUnit(caller, req->serial_number(), req->case_id(),
+                                     req->inspection_reference(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::CreateSupportContract(
@@ -725,47 +473,42 @@ grpc::ServerUnaryReactor* InventoryGrpc::CreateSupportContract(
 grpc::ServerUnaryReactor* InventoryGrpc::GetEntitlement(Ctx* ctx,
                                                         const pb::GetEntitlementRequest* req,
                                                         pb::Entitlement* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "get entitlement", resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.GetEntitlement(caller, EntitlementKeyOf(*req), repo);
-      },
-      [this](const Entitlement& e, pb::Entitlement* out) { ToProto(e, clock_.Now(), out); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.GetEntitlement(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListInstalledBase(Ctx* ctx,
                                                            const pb::ListInstalledBaseRequest* req,
                                                            pb::ListInstalledBaseResponse* resp) {
-  return ReadingUnary(
-      ctx, executor_, store_, "list installed base", resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.ListInstalledBase(caller, req->account_id(), req->page_size(),
-                                         req->page_token(), repo);
-      },
-      [this](const Page<Unit>& page, pb::ListInstalledBaseResponse* out) {
-        const absl::Time now = clock_.Now();
-        FillPage(page, out, [now](const Unit& u, auto* o) { ToProto(u, now, o->add_units()); });
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, queries_.ListInstalledBase(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- For RMAs --------------------------------------------------------------------------
 
-grpc::ServerUnaryReactor* InventoryGrpc::AllocateSpare(Ctx* ctx, const pb::AllocateSpareRequest* req,
+grpc::ServerUnaryReactor* InventoryGrpc::AllocateSpare(Ctx* ctx,
+                                                       const pb::AllocateSpareRequest* req,
                                                        pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"AllocateSpare", "allocate spare"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.AllocateSpare(caller, req->sku(), req->rma_number(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"AllocateSpare", "allocate spare"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.AllocateSpare(caller, req->sku(), req->rma_number(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseSpare(Ctx* ctx, const pb::ReleaseSpareRequest* req,
                                                       pb::Unit* resp) {
-  return MutatingUnary(ctx, executor_, store_, {"ReleaseSpare", "release spare"}, req, resp,
-                       [this, req](const Principal& caller, InventoryRepository& repo) {
-                         return domain_.ReleaseSpare(caller, req->serial_number(), req->rma_number(), repo);
-                       },
-                       [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return MutatingUnary(
+      ctx, executor_, store_, {"ReleaseSpare", "release spare"}, req, resp,
+      [this, req](const Principal& caller, InventoryRepository& repo) {
+        return domain_.ReleaseSpare(caller, req->serial_number(), req->rma_number(), repo);
+      },
+      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::IntakeReturnedUnit(
@@ -775,7 +518,8 @@ grpc::ServerUnaryReactor* InventoryGrpc::IntakeReturnedUnit(
       [req](const Principal&) -> absl::StatusOr<IntakeCommand> {
         IntakeCommand cmd;
         cmd.serial = req->serial_number();
-        ASSIGN_OR_RETURN(cmd.source, FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
+        ASSIGN_OR_RETURN(cmd.source,
+                         FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
         cmd.sku = req->sku();
         cmd.reference = req->reference();
         return cmd;

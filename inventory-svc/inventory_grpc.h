@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/executor.h"
 #include "inventory-svc/inventory.h"
+#include "inventory-svc/inventory_queries.h"
 #include "inventory-svc/inventory_repository.h"
 
 namespace aftercare::inventory {
@@ -20,7 +21,11 @@ class InventoryGrpc final : public pb::InventoryService::CallbackService {
  public:
   InventoryGrpc(const Inventory* domain, InventoryStore* store, BoundedExecutor* executor,
                 const Clock* clock)
-      : domain_(*domain), store_(*store), executor_(*executor), clock_(*clock) {}
+      : domain_(*domain),
+        store_(*store),
+        executor_(*executor),
+        clock_(*clock),
+        queries_(*domain, *store, *clock) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -78,6 +83,9 @@ class InventoryGrpc final : public pb::InventoryService::CallbackService {
   InventoryStore& store_;
   BoundedExecutor& executor_;
   const Clock& clock_;
+  // The reads' use cases (the mutations are still one MutatingUnary over a
+  // domain call each).
+  const InventoryQueries queries_;
 };
 
 }  // namespace aftercare::inventory
