@@ -1,16 +1,10 @@
 #include "inventory-svc/inventory_grpc.h"
 
-#include <google/protobuf/timestamp.pb.h>
-
 #include "absl/strings/str_cat.h"
-#include "common/db/sql_time.h"
 #include "common/errors.h"
-#include "common/mutation.h"
-#include "common/proto_convert.h"
-#include "common/reading.h"
+#include "common/idempotency.h"
 #include "common/rpc.h"
 #include "common/status.h"
-#include "inventory-svc/inventory_view.h"
 
 namespace aftercare::inventory {
 
@@ -19,13 +13,10 @@ namespace aftercare::inventory {
 grpc::ServerUnaryReactor* InventoryGrpc::CreateProduct(Ctx* ctx,
                                                        const pb::CreateProductRequest* req,
                                                        pb::Product* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"CreateProduct", "create product"}, req, resp,
-      [req](const Principal&) { return FromProto(req->product()); },
-      [this](const Principal& caller, const Product& product, InventoryRepository& repo) {
-        return domain_.CreateProduct(caller, product, repo);
-      },
-      [](const Product& p) { return ToProto(p); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, create_product_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetProduct(Ctx* ctx, const pb::GetProductRequest* req,
@@ -47,15 +38,10 @@ grpc::ServerUnaryReactor* InventoryGrpc::ListProducts(Ctx* ctx, const pb::ListPr
 grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx,
                                                        const pb::UpdateProductRequest* req,
                                                        pb::Product* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"UpdateProduct", "update product"}, req, resp,
-      [req](const Principal&) { return FromProto(req->product()); },
-      [this, req](const Principal& caller, const Product& patch, InventoryRepository& repo) {
-        const std::vector<std::string> mask(req->update_mask().paths().begin(),
-                                            req->update_mask().paths().end());
-        return domain_.UpdateProduct(caller, patch, mask, req->product().etag(), repo);
-      },
-      [](const Product& p) { return ToProto(p); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, update_product_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- Genuine-serial registry -------------------------------------------------------
@@ -171,24 +157,10 @@ grpc::ServerUnaryReactor* InventoryGrpc::GetGenuineSerial(Ctx* ctx,
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReceiveUnit(Ctx* ctx, const pb::ReceiveUnitRequest* req,
                                                      pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"ReceiveUnit", "receive unit"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<ReceiveCommand> {
-        ReceiveCommand cmd;
-        cmd.serial = req->serial_number();
-        cmd.sku = req->sku();
-        ASSIGN_OR_RETURN(cmd.source,
-                         FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
-        ASSIGN_OR_RETURN(
-            cmd.condition,
-            FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
-        cmd.note = req->note();
-        return cmd;
-      },
-      [this](const Principal& caller, const ReceiveCommand& cmd, InventoryRepository& repo) {
-        return domain_.ReceiveUnit(caller, cmd, repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, receive_unit_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetUnit(Ctx* ctx, const pb::GetUnitRequest* req,
@@ -221,73 +193,44 @@ grpc::ServerUnaryReactor* InventoryGrpc::ListUnitEvents(Ctx* ctx,
 grpc::ServerUnaryReactor* InventoryGrpc::RecordCertificationStep(
     Ctx* ctx, const pb::RecordCertificationStepRequest* req,
     pb::RecordCertificationStepResponse* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"RecordCertificationStep", "record certification step"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<StepCommand> {
-        StepCommand cmd;
-        cmd.serial = req->serial_number();
-        ASSIGN_OR_RETURN(cmd.step,
-                         FromEnum<Step>(req->step(), pb::CertificationStep_IsValid, "step"));
-        cmd.passed = req->passed();
-        cmd.replaced_parts.assign(req->replaced_part_numbers().begin(),
-                                  req->replaced_part_numbers().end());
-        cmd.no_repair_needed = req->no_repair_needed();
-        cmd.software_version = req->software_version();
-        cmd.test_report_reference = req->test_report_reference();
-        cmd.note = req->note();
-        return cmd;
-      },
-      [this](const Principal& caller, const StepCommand& cmd, InventoryRepository& repo) {
-        return domain_.RecordCertificationStep(caller, cmd, repo);
-      },
-      [this](const StepResult& r) {
-        pb::RecordCertificationStepResponse out;
-        ToProto(r.event, out.mutable_event());
-        ToProto(r.unit, clock_.Now(), out.mutable_unit());
-        return out;
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, record_certification_step_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::CertifyUnit(Ctx* ctx, const pb::CertifyUnitRequest* req,
                                                      pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"CertifyUnit", "certify unit"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.CertifyUnit(caller, req->serial_number(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, certify_unit_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::QuarantineUnit(Ctx* ctx,
                                                         const pb::QuarantineUnitRequest* req,
                                                         pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"QuarantineUnit", "quarantine unit"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.QuarantineUnit(caller, req->serial_number(), req->reason(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, quarantine_unit_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ScrapUnit(Ctx* ctx, const pb::ScrapUnitRequest* req,
                                                    pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"ScrapUnit", "scrap unit"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.ScrapUnit(caller, req->serial_number(), req->reason(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, scrap_unit_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::MoveToSparePool(Ctx* ctx,
                                                          const pb::MoveToSparePoolRequest* req,
                                                          pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"MoveToSparePool", "move to spare pool"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.MoveToSparePool(caller, req->serial_number(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, move_to_spare_pool_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- Selling CPO -------------------------------------------------------------------
@@ -303,69 +246,26 @@ grpc::ServerUnaryReactor* InventoryGrpc::ListCpoOffers(Ctx* ctx,
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::ReserveUnitRequest* req,
                                                      pb::Reservation* resp) {
-  // The product ReserveUnit reads for the price, so that it is not read again.
-  struct Reserved {
-    Unit unit;
-    Product product;
-  };
-  return MutatingUnary(
-      ctx, executor_, store_, {"ReserveUnit", "reserve unit"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<ReserveCommand> {
-        ReserveCommand cmd;
-        cmd.serial = req->serial_number();
-        cmd.sku = req->sku();
-        cmd.ship_to_region_code = req->ship_to_region_code();
-        ASSIGN_OR_RETURN(
-            cmd.condition,
-            FromEnum<Condition>(req->condition(), pb::UnitCondition_IsValid, "condition"));
-        return cmd;
-      },
-      [this](const Principal& caller, const ReserveCommand& cmd,
-             InventoryRepository& repo) -> absl::StatusOr<Reserved> {
-        Reserved r;
-        ASSIGN_OR_RETURN(r.unit, domain_.ReserveUnit(caller, cmd, repo, &r.product));
-        return r;
-      },
-      [this](const Reserved& r) { return ReservationOf(r.unit, r.product, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, reserve_unit_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseReservation(
     Ctx* ctx, const pb::ReleaseReservationRequest* req, pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"ReleaseReservation", "release reservation"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.ReleaseReservation(caller, req->serial_number(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, release_reservation_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRequest* req,
                                                   pb::SellUnitResponse* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"SellUnit", "sell unit"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<SellCommand> {
-        SellCommand cmd;
-        cmd.serial = req->serial_number();
-        cmd.buyer_account_id = req->buyer_account_id();
-        for (int i = 0; i < req->support_options_size(); ++i) {
-          ASSIGN_OR_RETURN(SupportOption o, FromProto(req->support_options(i),
-                                                      absl::StrCat("support_options[", i, "]")));
-          cmd.support_options.push_back(o);
-        }
-        cmd.site = PostalAddressFromProto(req->site());
-        return cmd;
-      },
-      [this](const Principal& caller, const SellCommand& cmd, InventoryRepository& repo) {
-        return domain_.SellUnit(caller, cmd, repo);
-      },
-      [this](const SaleResult& r) {
-        const absl::Time now = clock_.Now();
-        pb::SellUnitResponse out;
-        ToProto(r.unit, now, out.mutable_unit());
-        for (const Contract& c : r.contracts) ToProto(c, now, out.add_contracts());
-        ToProto(r.entitlement, now, out.mutable_entitlement());
-        return out;
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, sell_unit_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 // --- Installed base and entitlement --------------------------------------------------
@@ -373,101 +273,53 @@ grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRe
 grpc::ServerUnaryReactor* InventoryGrpc::RegisterProduct(Ctx* ctx,
                                                          const pb::RegisterProductRequest* req,
                                                          pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"RegisterProduct", "register product"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<RegisterCommand> {
-        RegisterCommand cmd;
-        cmd.serial = req->serial_number();
-        cmd.sku = req->sku();
-        cmd.account_id = req->account_id();
-        cmd.site = PostalAddressFromProto(req->site());
-        if (req->has_ship_time()) {
-          ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
-        }
-        return cmd;
-      },
-      [this](const Principal& caller, const RegisterCommand& cmd, InventoryRepository& repo) {
-        return domain_.RegisterProduct(caller, cmd, repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, register_product_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::UpdateInstalledBase(
     Ctx* ctx, const pb::UpdateInstalledBaseRequest* req, pb::UpdateInstalledBaseResponse* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"UpdateInstalledBase", "update installed base"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<SiteMoveCommand> {
-        SiteMoveCommand cmd;
-        cmd.serial = req->serial_number();
-        cmd.site = PostalAddressFromProto(req->site());
-        ASSIGN_OR_RETURN(cmd.accepted_level, FromEnum<SupportLevel>(req->accepted_support_level(),
-                                                                    pb::SupportLevel_IsValid,
-                                                                    "accepted_support_level"));
-        cmd.etag = req->etag();
-        return cmd;
-      },
-      [this](const Principal& caller, const SiteMoveCommand& cmd, InventoryRepository& repo) {
-        return domain_.UpdateInstalledBase(caller, cmd, repo);
-      },
-      [this](const SiteMoveResult& r) {
-        pb::UpdateInstalledBaseResponse out;
-        out.set_applied(r.applied);
-        out.set_contracted_support_level(static_cast<pb::SupportLevel>(r.contracted_level));
-        out.set_offered_support_level(static_cast<pb::SupportLevel>(r.offered_level));
-        out.set_message(r.message);
-        ToProto(r.unit, clock_.Now(), out.mutable_unit());
-        return out;
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, update_installed_base_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::TransferOwnership(Ctx* ctx,
                                                            const pb::TransferOwnershipRequest* req,
                                                            pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"TransferOwnership", "transfer ownership"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.TransferOwnership(caller, req->serial_number(), req->new_account_id(),
-                                         req->etag(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, transfer_ownership_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::FlagGreyMarket(Ctx* ctx,
                                                         const pb::FlagGreyMarketRequest* req,
                                                         pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"FlagGreyMarket", "flag grey market"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.FlagGreyMarket(caller, req->serial_number(), req->reason(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, flag_grey_market_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReinstateUnit(Ctx* ctx,
                                                        const pb::ReinstateUnitRequest* req,
                                                        pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"ReinstateUnit", "reinstate unit"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.ReinstateUnit(caller, req->serial_number(), req->case_id(),
-                                     req->inspection_reference(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, reinstate_unit_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::CreateSupportContract(
     Ctx* ctx, const pb::CreateSupportContractRequest* req, pb::SupportContract* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"CreateSupportContract", "create support contract"}, req, resp,
-      [req](const Principal&) { return FromProto(req->option(), "option"); },
-      [this, req](const Principal& caller, const SupportOption& option, InventoryRepository& repo) {
-        return domain_.CreateSupportContract(caller, req->serial_number(), option, repo);
-      },
-      [this](const Contract& c) {
-        pb::SupportContract out;
-        ToProto(c, clock_.Now(), &out);
-        return out;
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, create_support_contract_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetEntitlement(Ctx* ctx,
@@ -493,68 +345,35 @@ grpc::ServerUnaryReactor* InventoryGrpc::ListInstalledBase(Ctx* ctx,
 grpc::ServerUnaryReactor* InventoryGrpc::AllocateSpare(Ctx* ctx,
                                                        const pb::AllocateSpareRequest* req,
                                                        pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"AllocateSpare", "allocate spare"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.AllocateSpare(caller, req->sku(), req->rma_number(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, allocate_spare_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseSpare(Ctx* ctx, const pb::ReleaseSpareRequest* req,
                                                       pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"ReleaseSpare", "release spare"}, req, resp,
-      [this, req](const Principal& caller, InventoryRepository& repo) {
-        return domain_.ReleaseSpare(caller, req->serial_number(), req->rma_number(), repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, release_spare_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::IntakeReturnedUnit(
     Ctx* ctx, const pb::IntakeReturnedUnitRequest* req, pb::Unit* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"IntakeReturnedUnit", "intake returned unit"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<IntakeCommand> {
-        IntakeCommand cmd;
-        cmd.serial = req->serial_number();
-        ASSIGN_OR_RETURN(cmd.source,
-                         FromEnum<Source>(req->source(), pb::UnitSource_IsValid, "source"));
-        cmd.sku = req->sku();
-        cmd.reference = req->reference();
-        return cmd;
-      },
-      [this](const Principal& caller, const IntakeCommand& cmd, InventoryRepository& repo) {
-        return domain_.IntakeReturnedUnit(caller, cmd, repo);
-      },
-      [this](const Unit& u) { return ToProto(u, clock_.Now()); });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, intake_returned_unit_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::SwapInstalledBase(Ctx* ctx,
                                                            const pb::SwapInstalledBaseRequest* req,
                                                            pb::SwapInstalledBaseResponse* resp) {
-  return MutatingUnary(
-      ctx, executor_, store_, {"SwapInstalledBase", "swap installed base"}, req, resp,
-      [req](const Principal&) -> absl::StatusOr<SwapCommand> {
-        SwapCommand cmd;
-        cmd.defective_serial = req->defective_serial_number();
-        cmd.replacement_serial = req->replacement_serial_number();
-        cmd.rma_number = req->rma_number();
-        if (req->has_ship_time()) {
-          ASSIGN_OR_RETURN(cmd.ship_time, FromTimestamp(req->ship_time(), "ship_time"));
-        }
-        return cmd;
-      },
-      [this](const Principal& caller, const SwapCommand& cmd, InventoryRepository& repo) {
-        return domain_.SwapInstalledBase(caller, cmd, repo);
-      },
-      [this](const SwapResult& r) {
-        const absl::Time now = clock_.Now();
-        pb::SwapInstalledBaseResponse out;
-        ToProto(r.defective, now, out.mutable_defective_unit());
-        ToProto(r.replacement, now, out.mutable_replacement_unit());
-        return out;
-      });
+  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
+    ASSIGN_OR_RETURN(*resp, swap_installed_base_.Run(caller, *req));
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace aftercare::inventory

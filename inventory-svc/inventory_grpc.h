@@ -10,7 +10,13 @@
 #include "common/clock.h"
 #include "common/executor.h"
 #include "inventory-svc/inventory.h"
+#include "inventory-svc/catalog_use_cases.h"
+#include "inventory-svc/certification_use_cases.h"
+#include "inventory-svc/cpo_sales_use_cases.h"
+#include "inventory-svc/installed_base_use_cases.h"
 #include "inventory-svc/inventory_queries.h"
+#include "inventory-svc/inventory_use_case.h"
+#include "inventory-svc/spares_use_cases.h"
 #include "inventory-svc/inventory_repository.h"
 
 namespace aftercare::inventory {
@@ -25,7 +31,28 @@ class InventoryGrpc final : public pb::InventoryService::CallbackService {
         store_(*store),
         executor_(*executor),
         clock_(*clock),
-        queries_(*domain, *store, *clock) {}
+        queries_(*domain, *store, *clock),
+        create_product_(Deps()),
+        update_product_(Deps()),
+        receive_unit_(Deps()),
+        record_certification_step_(Deps()),
+        certify_unit_(Deps()),
+        quarantine_unit_(Deps()),
+        scrap_unit_(Deps()),
+        move_to_spare_pool_(Deps()),
+        reserve_unit_(Deps()),
+        release_reservation_(Deps()),
+        sell_unit_(Deps()),
+        register_product_(Deps()),
+        update_installed_base_(Deps()),
+        transfer_ownership_(Deps()),
+        flag_grey_market_(Deps()),
+        reinstate_unit_(Deps()),
+        create_support_contract_(Deps()),
+        swap_installed_base_(Deps()),
+        allocate_spare_(Deps()),
+        release_spare_(Deps()),
+        intake_returned_unit_(Deps()) {}
 
   using Ctx = grpc::CallbackServerContext;
   using Reactor = grpc::ServerUnaryReactor;
@@ -83,9 +110,32 @@ class InventoryGrpc final : public pb::InventoryService::CallbackService {
   InventoryStore& store_;
   BoundedExecutor& executor_;
   const Clock& clock_;
-  // The reads' use cases (the mutations are still one MutatingUnary over a
-  // domain call each).
+  InventoryUseCaseDeps Deps() { return InventoryUseCaseDeps{domain_, store_, clock_}; }
+
+  // One use case per unary RPC (the genuine-serial load is a stream reactor):
+  // the reads' queries, then one class per write.
   const InventoryQueries queries_;
+  const CreateProductUseCase create_product_;
+  const UpdateProductUseCase update_product_;
+  const ReceiveUnitUseCase receive_unit_;
+  const RecordCertificationStepUseCase record_certification_step_;
+  const CertifyUnitUseCase certify_unit_;
+  const QuarantineUnitUseCase quarantine_unit_;
+  const ScrapUnitUseCase scrap_unit_;
+  const MoveToSparePoolUseCase move_to_spare_pool_;
+  const ReserveUnitUseCase reserve_unit_;
+  const ReleaseReservationUseCase release_reservation_;
+  const SellUnitUseCase sell_unit_;
+  const RegisterProductUseCase register_product_;
+  const UpdateInstalledBaseUseCase update_installed_base_;
+  const TransferOwnershipUseCase transfer_ownership_;
+  const FlagGreyMarketUseCase flag_grey_market_;
+  const ReinstateUnitUseCase reinstate_unit_;
+  const CreateSupportContractUseCase create_support_contract_;
+  const SwapInstalledBaseUseCase swap_installed_base_;
+  const AllocateSpareUseCase allocate_spare_;
+  const ReleaseSpareUseCase release_spare_;
+  const IntakeReturnedUnitUseCase intake_returned_unit_;
 };
 
 }  // namespace aftercare::inventory

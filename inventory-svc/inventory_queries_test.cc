@@ -10,62 +10,17 @@
 
 #include <string>
 
-#include "common/page_token.h"
-#include "common/testing/fake_store.h"
-#include "common/testing/principals.h"
 #include "common/testing/status_matchers.h"
-#include "inventory-svc/fake_inventory_repository.h"
+#include "inventory-svc/use_case_fakes.h"
 
 namespace aftercare::inventory {
 namespace {
 
 using ::aftercare::testing::StatusIs;
-using ::aftercare::testing::TestCaller;
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class InventoryQueriesTest : public ::testing::Test {
+class InventoryQueriesTest : public InventoryUseCaseTest {
  protected:
-  InventoryQueriesTest() {
-    Product ex;
-    ex.sku = "EX4300-48T";
-    ex.family = Family::kSwitching;
-    ex.series = "EX Series";
-    ex.platform = "EX4300";
-    ex.list_price = {"USD", 1'234'567};
-    ex.lifecycle = Lifecycle::kCurrent;
-    ex.latest_software_release = "21.4R3-S5";
-    ex.standard_warranty_months = 12;
-    EXPECT_OK(domain_.CreateProduct(admin_, ex, repo_).status());
-    repo_.registry["JN11QRY00001"] = GenuineSerial{"JN11QRY00001", "EX4300-48T", clock_.Now()};
-  }
-
-  // A unit put straight into the repository: owned by ACME-001 and in
-  // service, or certified stock.
-  Unit Put(const std::string& serial, UnitState state) {
-    Unit u;
-    u.serial = serial;
-    u.sku = "EX4300-48T";
-    u.state = state;
-    u.source = Source::kDemoReturn;
-    u.condition = Condition::kRefurbished;
-    u.round = 1;
-    if (state == UnitState::kInService) {
-      u.owner_account_id = u.original_purchaser_account_id = "ACME-001";
-      u.ship_time = clock_.Now();
-      u.warranty_kind = WarrantyKind::kStandard;
-      u.warranty_end = clock_.Now() + absl::Hours(24 * 365);
-    }
-    if (state == UnitState::kReserved) {
-      u.reservation_id = "RSV-1";
-      u.reserved_partner_id = "purewrx";
-      u.reserved_at = clock_.Now();
-      u.reserved_until = clock_.Now() + absl::Hours(1);
-    }
-    EXPECT_OK(repo_.InsertUnit(&u));
-    return u;
-  }
-
   template <typename Req>
   static Req BySerial(const std::string& serial) {
     Req req;
@@ -73,15 +28,7 @@ class InventoryQueriesTest : public ::testing::Test {
     return req;
   }
 
-  FakeClock clock_;
-  PageTokenCodec codec_{"0123456789abcdef0123456789abcdef"};
-  Inventory domain_{clock_, {}, &codec_};
-  FakeInventoryRepository repo_;
-  ::aftercare::testing::FakeStore<InventoryStore, FakeInventoryRepository> store_{&repo_};
   InventoryQueries queries_{domain_, store_, clock_};
-  Principal admin_ = TestCaller(Role::kAdmin, "admin-1");
-  Principal customer_ = TestCaller(Role::kCustomer, "acme-user", {"ACME-001"});
-  Principal stranger_ = TestCaller(Role::kCustomer, "globex-user", {"GLOBEX-9"});
 };
 
 TEST_F(InventoryQueriesTest, AUnitAndItsEntitlementAreTheOwnersAndAnswerOthersLikeUnknown) {
@@ -166,6 +113,7 @@ TEST_F(InventoryQueriesTest, ListsCheckTheirEnumsBeforeReading) {
   get.set_sku("EX4300-48T");
   ASSERT_OK_AND_ASSIGN(v1::Product product, queries_.GetProduct(customer_, get));
   EXPECT_EQ(product.list_price().amount_minor(), 1'234'567);
+  Genuine("JN11QRY00001");
   ASSERT_OK_AND_ASSIGN(
       v1::GenuineSerial genuine,
       queries_.GetGenuineSerial(admin_, BySerial<v1::GetGenuineSerialRequest>("JN11QRY00001")));
