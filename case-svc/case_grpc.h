@@ -1,9 +1,10 @@
-// The gRPC face of case-svc (aftercare.cases.v1.CaseService): each handler
-// converts its request to domain values, runs the domain (cases.h) on the
-// bounded executor through RunUnary — in an idempotent transaction for
-// mutations — and converts the result back. Uploads (client streaming) and
-// downloads (server streaming) use callback reactors; their database work
-// also runs on the executor.
+// The gRPC face of case-svc (aftercare.cases.v1.CaseService): each unary
+// handler is one RunUnary (common/rpc.h: the caller authenticated, the work
+// on the bounded executor) over its use case — create_case.h,
+// create_trade_in.h, admin_case_use_cases.h, trade_in_use_cases.h,
+// add_technical_case_note.h, case_queries.h. Uploads (client streaming) and
+// downloads (server streaming) are callback reactors here; their database
+// work also runs on the executor.
 #ifndef AFTERCARE_CASE_SVC_CASE_GRPC_H_
 #define AFTERCARE_CASE_SVC_CASE_GRPC_H_
 

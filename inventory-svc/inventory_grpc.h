@@ -1,8 +1,11 @@
 // The gRPC face of inventory-svc (aftercare.inventory.v1.InventoryService):
-// each handler converts its request to domain values, runs the domain
-// (inventory.h) on the bounded executor through RunUnary — in an idempotent
-// transaction for mutations — and converts the result back. Nothing else
-// happens here: no rules, no SQL.
+// each unary handler is one RunUnary (common/rpc.h: the caller
+// authenticated, the work on the bounded executor) over its use case —
+// inventory_queries.h for reads, catalog_use_cases.h,
+// certification_use_cases.h, cpo_sales_use_cases.h,
+// installed_base_use_cases.h and spares_use_cases.h for writes. The
+// genuine-serial load (client streaming) is a callback reactor here. No
+// rules, no SQL.
 #ifndef AFTERCARE_INVENTORY_SVC_INVENTORY_GRPC_H_
 #define AFTERCARE_INVENTORY_SVC_INVENTORY_GRPC_H_
 

@@ -1,9 +1,9 @@
 // The gRPC face of licensing-svc (aftercare.licensing.v1.LicensingService):
-// each handler converts its request to domain values, runs the domain
-// (licensing.h) on the bounded executor through RunUnary — in an idempotent
-// transaction for mutations — and converts the result back
-// (licensing_view.h). TransferLicenses, which asks rma-svc before its
-// transaction, is a use case (transfer_licenses.h).
+// each handler is one RunUnary (common/rpc.h: the caller authenticated, the
+// work on the bounded executor) over its use case (create_entitlement.h,
+// activate_license.h, renew_subscription.h, retrieve_device_keys.h,
+// revoke_license.h, transfer_licenses.h, licensing_queries.h), and counts
+// the outcome in a metric. No rules, no SQL, no conversions.
 #ifndef AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
 #define AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
 

@@ -1,9 +1,8 @@
-// The gRPC face of rma-svc (aftercare.rma.v1.RmaService): each handler
-// converts its request to domain values, runs the domain (rma.h) on the
-// bounded executor — ReadingUnary for reads, an idempotent transaction for
-// mutations — and converts the result back. The RPCs that read inventory-svc
-// first (CreateRma, UpdateRma, ApproveRma) are use cases (create_rma.h,
-// update_rma.h, approve_rma.h). No rules, no SQL.
+// The gRPC face of rma-svc (aftercare.rma.v1.RmaService): each handler is
+// one RunUnary (common/rpc.h: the caller authenticated, the work on the
+// bounded executor) over its use case — create_rma.h, update_rma.h,
+// approve_rma.h, decision_use_cases.h, logistics_use_cases.h, rma_queries.h
+// — and wakes the outbox after a write. No rules, no SQL, no conversions.
 #ifndef AFTERCARE_RMA_SVC_RMA_GRPC_H_
 #define AFTERCARE_RMA_SVC_RMA_GRPC_H_
 
