@@ -9,6 +9,7 @@
 #include "common/logging.h"
 #include "common/rpc.h"
 #include "common/status.h"
+#include "common/use_case_rpc.h"
 
 namespace aftercare::cases {
 
@@ -16,101 +17,78 @@ namespace aftercare::cases {
 
 grpc::ServerUnaryReactor* CaseGrpc::CreateCase(Ctx* ctx, const pb::CreateCaseRequest* req,
                                                pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, ctx, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, create_case_.Run(caller, CurrentCall(ctx), *req));
-    return absl::OkStatus();
+  return Answer(ctx, executor_, resp, [this, ctx, req](const Principal& c) {
+    return create_case_.Run(c, CurrentCall(ctx), *req);
   });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::GetCase(Ctx* ctx, const pb::GetCaseRequest* req,
                                             pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetCase(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetCase(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListCases(Ctx* ctx, const pb::ListCasesRequest* req,
                                               pb::ListCasesResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListCases(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListCases(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::TakeCaseOwnership(Ctx* ctx,
                                                       const pb::TakeCaseOwnershipRequest* req,
                                                       pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, take_ownership_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return take_ownership_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::UpdateCaseStatus(Ctx* ctx,
                                                      const pb::UpdateCaseStatusRequest* req,
                                                      pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, update_status_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return update_status_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::AddCaseNote(Ctx* ctx, const pb::AddCaseNoteRequest* req,
                                                 pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, add_note_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return add_note_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::EscalateCase(Ctx* ctx, const pb::EscalateCaseRequest* req,
                                                  pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, escalate_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return escalate_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ResolveCase(Ctx* ctx, const pb::ResolveCaseRequest* req,
                                                 pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, resolve_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return resolve_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::CloseCase(Ctx* ctx, const pb::CloseCaseRequest* req,
                                               pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, close_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return close_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ReopenCase(Ctx* ctx, const pb::ReopenCaseRequest* req,
                                                pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, reopen_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return reopen_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ApproveReinstatement(Ctx* ctx,
                                                          const pb::ApproveReinstatementRequest* req,
                                                          pb::Case* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, approve_reinstatement_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return approve_reinstatement_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListCaseEvents(Ctx* ctx, const pb::ListCaseEventsRequest* req,
                                                    pb::ListCaseEventsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListCaseEvents(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListCaseEvents(c, *req); });
 }
 
 // --- Trade-in cases --------------------------------------------------------------
@@ -118,77 +96,60 @@ grpc::ServerUnaryReactor* CaseGrpc::ListCaseEvents(Ctx* ctx, const pb::ListCaseE
 grpc::ServerUnaryReactor* CaseGrpc::CreateTradeInCase(Ctx* ctx,
                                                       const pb::CreateTradeInCaseRequest* req,
                                                       pb::TradeInCase* resp) {
-  return RunUnary(ctx, executor_, [this, ctx, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, create_trade_in_.Run(caller, CurrentCall(ctx), *req));
-    return absl::OkStatus();
+  return Answer(ctx, executor_, resp, [this, ctx, req](const Principal& c) {
+    return create_trade_in_.Run(c, CurrentCall(ctx), *req);
   });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::GetTradeInCase(Ctx* ctx, const pb::GetTradeInCaseRequest* req,
                                                    pb::TradeInCase* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetTradeInCase(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetTradeInCase(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListTradeInCases(Ctx* ctx,
                                                      const pb::ListTradeInCasesRequest* req,
                                                      pb::ListTradeInCasesResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListTradeInCases(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListTradeInCases(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::UpdateTradeInLines(Ctx* ctx,
                                                        const pb::UpdateTradeInLinesRequest* req,
                                                        pb::TradeInCase* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, update_lines_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return update_lines_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::RequestDeadlineExtension(
     Ctx* ctx, const pb::RequestDeadlineExtensionRequest* req, pb::TradeInCase* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, request_extension_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return request_extension_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ReviewDeadlineExtension(
     Ctx* ctx, const pb::ReviewDeadlineExtensionRequest* req, pb::TradeInCase* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, review_extension_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return review_extension_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::IssueShippingInstructions(
     Ctx* ctx, const pb::IssueShippingInstructionsRequest* req, pb::TradeInCase* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, issue_shipping_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return issue_shipping_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::RecordReceivedUnits(Ctx* ctx,
                                                         const pb::RecordReceivedUnitsRequest* req,
                                                         pb::TradeInCase* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, record_received_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return record_received_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAttachmentsRequest* req,
                                                     pb::ListAttachmentsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListAttachments(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListAttachments(c, *req); });
 }
 
 // --- Technical-case notes -------------------------------------------------------
@@ -196,18 +157,15 @@ grpc::ServerUnaryReactor* CaseGrpc::ListAttachments(Ctx* ctx, const pb::ListAtta
 grpc::ServerUnaryReactor* CaseGrpc::AddTechnicalCaseNote(Ctx* ctx,
                                                          const pb::AddTechnicalCaseNoteRequest* req,
                                                          pb::TechnicalCaseNote* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, add_technical_note_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return add_technical_note_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* CaseGrpc::ListTechnicalCaseNotes(
     Ctx* ctx, const pb::ListTechnicalCaseNotesRequest* req,
     pb::ListTechnicalCaseNotesResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListTechnicalCaseNotes(caller, *req));
-    return absl::OkStatus();
+  return Answer(ctx, executor_, resp, [this, req](const Principal& c) {
+    return queries_.ListTechnicalCaseNotes(c, *req);
   });
 }
 

@@ -1,5 +1,5 @@
 // The gRPC face of case-svc (aftercare.cases.v1.CaseService): each unary
-// handler is one RunUnary (common/rpc.h: the caller authenticated, the work
+// handler is one Answer (common/use_case_rpc.h: the caller authenticated, the work
 // on the bounded executor) over its use case — create_case.h,
 // create_trade_in.h, admin_case_use_cases.h, trade_in_use_cases.h,
 // add_technical_case_note.h, case_queries.h. Uploads (client streaming) and

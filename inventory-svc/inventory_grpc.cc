@@ -5,6 +5,7 @@
 #include "common/idempotency.h"
 #include "common/rpc.h"
 #include "common/status.h"
+#include "common/use_case_rpc.h"
 
 namespace aftercare::inventory {
 
@@ -13,35 +14,27 @@ namespace aftercare::inventory {
 grpc::ServerUnaryReactor* InventoryGrpc::CreateProduct(Ctx* ctx,
                                                        const pb::CreateProductRequest* req,
                                                        pb::Product* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, create_product_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return create_product_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetProduct(Ctx* ctx, const pb::GetProductRequest* req,
                                                     pb::Product* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetProduct(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetProduct(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListProducts(Ctx* ctx, const pb::ListProductsRequest* req,
                                                       pb::ListProductsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListProducts(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListProducts(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx,
                                                        const pb::UpdateProductRequest* req,
                                                        pb::Product* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, update_product_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return update_product_.Run(c, *req); });
 }
 
 // --- Genuine-serial registry -------------------------------------------------------
@@ -147,45 +140,35 @@ grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest>* InventoryGrpc::LoadGenui
 grpc::ServerUnaryReactor* InventoryGrpc::GetGenuineSerial(Ctx* ctx,
                                                           const pb::GetGenuineSerialRequest* req,
                                                           pb::GenuineSerial* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetGenuineSerial(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetGenuineSerial(c, *req); });
 }
 
 // --- Units -------------------------------------------------------------------------
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReceiveUnit(Ctx* ctx, const pb::ReceiveUnitRequest* req,
                                                      pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, receive_unit_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return receive_unit_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetUnit(Ctx* ctx, const pb::GetUnitRequest* req,
                                                  pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetUnit(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetUnit(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListUnits(Ctx* ctx, const pb::ListUnitsRequest* req,
                                                    pb::ListUnitsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListUnits(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListUnits(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListUnitEvents(Ctx* ctx,
                                                         const pb::ListUnitEventsRequest* req,
                                                         pb::ListUnitEventsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListUnitEvents(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListUnitEvents(c, *req); });
 }
 
 // --- Certification ---------------------------------------------------------------
@@ -193,44 +176,35 @@ grpc::ServerUnaryReactor* InventoryGrpc::ListUnitEvents(Ctx* ctx,
 grpc::ServerUnaryReactor* InventoryGrpc::RecordCertificationStep(
     Ctx* ctx, const pb::RecordCertificationStepRequest* req,
     pb::RecordCertificationStepResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, record_certification_step_.Run(caller, *req));
-    return absl::OkStatus();
+  return Answer(ctx, executor_, resp, [this, req](const Principal& c) {
+    return record_certification_step_.Run(c, *req);
   });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::CertifyUnit(Ctx* ctx, const pb::CertifyUnitRequest* req,
                                                      pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, certify_unit_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return certify_unit_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::QuarantineUnit(Ctx* ctx,
                                                         const pb::QuarantineUnitRequest* req,
                                                         pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, quarantine_unit_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return quarantine_unit_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ScrapUnit(Ctx* ctx, const pb::ScrapUnitRequest* req,
                                                    pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, scrap_unit_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return scrap_unit_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::MoveToSparePool(Ctx* ctx,
                                                          const pb::MoveToSparePoolRequest* req,
                                                          pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, move_to_spare_pool_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return move_to_spare_pool_.Run(c, *req); });
 }
 
 // --- Selling CPO -------------------------------------------------------------------
@@ -238,34 +212,26 @@ grpc::ServerUnaryReactor* InventoryGrpc::MoveToSparePool(Ctx* ctx,
 grpc::ServerUnaryReactor* InventoryGrpc::ListCpoOffers(Ctx* ctx,
                                                        const pb::ListCpoOffersRequest* req,
                                                        pb::ListCpoOffersResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListCpoOffers(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListCpoOffers(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReserveUnit(Ctx* ctx, const pb::ReserveUnitRequest* req,
                                                      pb::Reservation* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, reserve_unit_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return reserve_unit_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseReservation(
     Ctx* ctx, const pb::ReleaseReservationRequest* req, pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, release_reservation_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return release_reservation_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRequest* req,
                                                   pb::SellUnitResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, sell_unit_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return sell_unit_.Run(c, *req); });
 }
 
 // --- Installed base and entitlement --------------------------------------------------
@@ -273,71 +239,55 @@ grpc::ServerUnaryReactor* InventoryGrpc::SellUnit(Ctx* ctx, const pb::SellUnitRe
 grpc::ServerUnaryReactor* InventoryGrpc::RegisterProduct(Ctx* ctx,
                                                          const pb::RegisterProductRequest* req,
                                                          pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, register_product_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return register_product_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::UpdateInstalledBase(
     Ctx* ctx, const pb::UpdateInstalledBaseRequest* req, pb::UpdateInstalledBaseResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, update_installed_base_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return update_installed_base_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::TransferOwnership(Ctx* ctx,
                                                            const pb::TransferOwnershipRequest* req,
                                                            pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, transfer_ownership_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return transfer_ownership_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::FlagGreyMarket(Ctx* ctx,
                                                         const pb::FlagGreyMarketRequest* req,
                                                         pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, flag_grey_market_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return flag_grey_market_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReinstateUnit(Ctx* ctx,
                                                        const pb::ReinstateUnitRequest* req,
                                                        pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, reinstate_unit_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return reinstate_unit_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::CreateSupportContract(
     Ctx* ctx, const pb::CreateSupportContractRequest* req, pb::SupportContract* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, create_support_contract_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return create_support_contract_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetEntitlement(Ctx* ctx,
                                                         const pb::GetEntitlementRequest* req,
                                                         pb::Entitlement* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetEntitlement(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetEntitlement(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ListInstalledBase(Ctx* ctx,
                                                            const pb::ListInstalledBaseRequest* req,
                                                            pb::ListInstalledBaseResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListInstalledBase(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListInstalledBase(c, *req); });
 }
 
 // --- For RMAs --------------------------------------------------------------------------
@@ -345,35 +295,27 @@ grpc::ServerUnaryReactor* InventoryGrpc::ListInstalledBase(Ctx* ctx,
 grpc::ServerUnaryReactor* InventoryGrpc::AllocateSpare(Ctx* ctx,
                                                        const pb::AllocateSpareRequest* req,
                                                        pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, allocate_spare_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return allocate_spare_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::ReleaseSpare(Ctx* ctx, const pb::ReleaseSpareRequest* req,
                                                       pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, release_spare_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return release_spare_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::IntakeReturnedUnit(
     Ctx* ctx, const pb::IntakeReturnedUnitRequest* req, pb::Unit* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, intake_returned_unit_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return intake_returned_unit_.Run(c, *req); });
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::SwapInstalledBase(Ctx* ctx,
                                                            const pb::SwapInstalledBaseRequest* req,
                                                            pb::SwapInstalledBaseResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, swap_installed_base_.Run(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return swap_installed_base_.Run(c, *req); });
 }
 
 }  // namespace aftercare::inventory

@@ -1,5 +1,5 @@
 // The gRPC face of inventory-svc (aftercare.inventory.v1.InventoryService):
-// each unary handler is one RunUnary (common/rpc.h: the caller
+// each unary handler is one Answer (common/use_case_rpc.h: the caller
 // authenticated, the work on the bounded executor) over its use case —
 // inventory_queries.h for reads, catalog_use_cases.h,
 // certification_use_cases.h, cpo_sales_use_cases.h,

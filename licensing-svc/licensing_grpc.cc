@@ -2,6 +2,7 @@
 
 #include "common/rpc.h"
 #include "common/status.h"
+#include "common/use_case_rpc.h"
 
 namespace aftercare::licensing {
 
@@ -51,62 +52,60 @@ void LicensingMetrics::Count(prometheus::Family<prometheus::Counter>* family,
 grpc::ServerUnaryReactor* LicensingGrpc::CreateEntitlement(Ctx* ctx,
                                                            const pb::CreateEntitlementRequest* req,
                                                            pb::CreateEntitlementResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, create_entitlement_.Run(caller, *req));
-    metrics_.Count(metrics_.purchases,
-                   {{"kind", pb::EntitlementKind_Name(resp->entitlement().kind())}});
-    return absl::OkStatus();
-  });
+  return Answer(
+      ctx, executor_, resp,
+      [this, req](const Principal& c) { return create_entitlement_.Run(c, *req); },
+      [this](auto& out) {
+        metrics_.Count(metrics_.purchases,
+                       {{"kind", pb::EntitlementKind_Name(out.entitlement().kind())}});
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::GetEntitlement(Ctx* ctx,
                                                         const pb::GetEntitlementRequest* req,
                                                         pb::Entitlement* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetEntitlement(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetEntitlement(c, *req); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListEntitlements(Ctx* ctx,
                                                           const pb::ListEntitlementsRequest* req,
                                                           pb::ListEntitlementsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListEntitlements(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListEntitlements(c, *req); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ActivateLicense(Ctx* ctx,
                                                          const pb::ActivateLicenseRequest* req,
                                                          pb::ActivateLicenseResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, activate_license_.Run(caller, *req));
-    metrics_.Count(metrics_.activations,
-                   {{"result", resp->already_activated() ? "already_activated" : "activated"}});
-    return absl::OkStatus();
-  });
+  return Answer(
+      ctx, executor_, resp,
+      [this, req](const Principal& c) { return activate_license_.Run(c, *req); },
+      [this](auto& out) {
+        metrics_.Count(metrics_.activations,
+                       {{"result", out.already_activated() ? "already_activated" : "activated"}});
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RenewSubscription(Ctx* ctx,
                                                            const pb::RenewSubscriptionRequest* req,
                                                            pb::RenewSubscriptionResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, renew_subscription_.Run(caller, *req));
-    metrics_.Count(metrics_.renewals, {});
-    return absl::OkStatus();
-  });
+  return Answer(
+      ctx, executor_, resp,
+      [this, req](const Principal& c) { return renew_subscription_.Run(c, *req); },
+      [this](auto& out) { metrics_.Count(metrics_.renewals, {}); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RetrieveDeviceKeys(
     Ctx* ctx, const pb::RetrieveDeviceKeysRequest* req, pb::RetrieveDeviceKeysResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, retrieve_device_keys_.Run(caller, *req));
-    for (const pb::DeviceKey& k : resp->keys()) {
-      metrics_.Count(metrics_.key_refreshes, {{"refresh", pb::KeyRefresh_Name(k.refresh())}});
-    }
-    return absl::OkStatus();
-  });
+  return Answer(
+      ctx, executor_, resp,
+      [this, req](const Principal& c) { return retrieve_device_keys_.Run(c, *req); },
+      [this](auto& out) {
+        for (const pb::DeviceKey& k : out.keys()) {
+          metrics_.Count(metrics_.key_refreshes, {{"refresh", pb::KeyRefresh_Name(k.refresh())}});
+        }
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
@@ -124,75 +123,67 @@ grpc::ServerUnaryReactor* LicensingGrpc::TransferLicenses(Ctx* ctx,
 grpc::ServerUnaryReactor* LicensingGrpc::GetRmaTransfer(Ctx* ctx,
                                                         const pb::GetRmaTransferRequest* req,
                                                         pb::RmaTransfer* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetRmaTransfer(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetRmaTransfer(c, *req); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListRmaTransfers(Ctx* ctx,
                                                           const pb::ListRmaTransfersRequest* req,
                                                           pb::ListRmaTransfersResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListRmaTransfers(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListRmaTransfers(c, *req); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::GetLicense(Ctx* ctx, const pb::GetLicenseRequest* req,
                                                     pb::License* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.GetLicense(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.GetLicense(c, *req); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListLicenses(Ctx* ctx, const pb::ListLicensesRequest* req,
                                                       pb::ListLicensesResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListLicenses(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListLicenses(c, *req); });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::RevokeLicense(Ctx* ctx,
                                                        const pb::RevokeLicenseRequest* req,
                                                        pb::License* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, revoke_license_.Run(caller, *req));
-    metrics_.Count(metrics_.revocations,
-                   {{"reason", pb::RevocationReason_Name(resp->revocation_reason())}});
-    return absl::OkStatus();
-  });
+  return Answer(
+      ctx, executor_, resp,
+      [this, req](const Principal& c) { return revoke_license_.Run(c, *req); },
+      [this](auto& out) {
+        metrics_.Count(metrics_.revocations,
+                       {{"reason", pb::RevocationReason_Name(out.revocation_reason())}});
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::VerifyLicenseKey(Ctx* ctx,
                                                           const pb::VerifyLicenseKeyRequest* req,
                                                           pb::VerifyLicenseKeyResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.VerifyLicenseKey(caller, *req));
-    metrics_.Count(metrics_.verifications, {{"verdict", pb::KeyVerdict_Name(resp->verdict())}});
-    return absl::OkStatus();
-  });
+  return Answer(
+      ctx, executor_, resp,
+      [this, req](const Principal& c) { return queries_.VerifyLicenseKey(c, *req); },
+      [this](auto& out) {
+        metrics_.Count(metrics_.verifications, {{"verdict", pb::KeyVerdict_Name(out.verdict())}});
+      });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListSigningKeys(Ctx* ctx,
                                                          const pb::ListSigningKeysRequest* req,
                                                          pb::ListSigningKeysResponse* resp) {
   (void)req;
-  return RunUnary(ctx, executor_, [this, resp](const Principal&) -> absl::Status {
-    *resp = queries_.ListSigningKeys();
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this](const Principal&) -> absl::StatusOr<pb::ListSigningKeysResponse> {
+                  return queries_.ListSigningKeys();
+                });
 }
 
 grpc::ServerUnaryReactor* LicensingGrpc::ListNotifications(Ctx* ctx,
                                                            const pb::ListNotificationsRequest* req,
                                                            pb::ListNotificationsResponse* resp) {
-  return RunUnary(ctx, executor_, [this, req, resp](const Principal& caller) -> absl::Status {
-    ASSIGN_OR_RETURN(*resp, queries_.ListNotifications(caller, *req));
-    return absl::OkStatus();
-  });
+  return Answer(ctx, executor_, resp,
+                [this, req](const Principal& c) { return queries_.ListNotifications(c, *req); });
 }
 
 }  // namespace aftercare::licensing

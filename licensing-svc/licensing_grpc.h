@@ -1,9 +1,11 @@
 // The gRPC face of licensing-svc (aftercare.licensing.v1.LicensingService):
-// each handler is one RunUnary (common/rpc.h: the caller authenticated, the
-// work on the bounded executor) over its use case (create_entitlement.h,
-// activate_license.h, renew_subscription.h, retrieve_device_keys.h,
-// revoke_license.h, transfer_licenses.h, licensing_queries.h), and counts
-// the outcome in a metric. No rules, no SQL, no conversions.
+// each handler is one Answer (common/use_case_rpc.h: the caller
+// authenticated, the work on the bounded executor) over its use case
+// (create_entitlement.h, activate_license.h, renew_subscription.h,
+// retrieve_device_keys.h, revoke_license.h, licensing_queries.h), and
+// counts the outcome in a metric; TransferLicenses runs its use case through RunUnary, whose
+// outcome also says whether the transfer existed before. No rules, no SQL,
+// no conversions.
 #ifndef AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
 #define AFTERCARE_LICENSING_SVC_LICENSING_GRPC_H_
 

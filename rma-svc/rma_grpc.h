@@ -1,5 +1,5 @@
 // The gRPC face of rma-svc (aftercare.rma.v1.RmaService): each handler is
-// one RunUnary (common/rpc.h: the caller authenticated, the work on the
+// one Answer (common/use_case_rpc.h: the caller authenticated, the work on the
 // bounded executor) over its use case — create_rma.h, update_rma.h,
 // approve_rma.h, decision_use_cases.h, logistics_use_cases.h, rma_queries.h
 // — and wakes the outbox after a write. No rules, no SQL, no conversions.
