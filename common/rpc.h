@@ -55,13 +55,6 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, Bounded
   return reactor;
 }
 
-// The `prepare` step (common/mutation.h, common/reading.h) of a request
-// that needs none.
-struct NothingToPrepare {};
-inline absl::StatusOr<NothingToPrepare> NoPreparation(const Principal&) {
-  return NothingToPrepare{};
-}
-
 }  // namespace aftercare
 
 #endif  // AFTERCARE_COMMON_RPC_H_
