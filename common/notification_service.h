@@ -11,6 +11,8 @@
 #include "common/clock.h"
 #include "common/db/connection_pool.h"
 #include "common/executor.h"
+#include "common/notification_repository.h"
+#include "common/notification_use_cases.h"
 #include "common/notifications.h"
 #include "common/page_token.h"
 #include "common/policy.h"
@@ -20,14 +22,8 @@ namespace aftercare {
 // Who may call what (docs/NOTIFICATIONS.md carries it).
 const ServicePolicy& NotificationPolicy();
 
-// The Message-ID of an e-mail delivery: stable across attempts and resends.
-std::string EmailMessageId(const Delivery& delivery, std::string_view domain);
-
-struct NotificationServiceOptions {
-  bool allow_http_webhooks = false;
-  std::string message_id_domain = "aftercare.invalid";
-};
-
+// Each RPC is one use case (notification_use_cases.h) run on the executor;
+// a resend wakes the dispatcher.
 class NotificationServiceImpl final
     : public aftercare::notify::v1::NotificationService::CallbackService {
  public:
@@ -54,22 +50,14 @@ class NotificationServiceImpl final
                                  notify::v1::ListDeliveriesResponse* resp) override;
 
  private:
-  // A page of deliveries matching `filter`, newest first, into `resp`.
-  absl::Status PageDeliveries(DeliveryFilter filter, std::string_view fingerprint, int32_t page_size,
-                              const std::string& page_token,
-                              notify::v1::ListDeliveriesResponse* resp);
-  // The subscription, or NOT_FOUND when it does not exist or is out of the
-  // caller's scope (the same answer).
-  absl::StatusOr<WebhookSubscriptionRow> LoadSubscription(db::Connection& conn,
-                                                          const Principal& caller,
-                                                          const std::string& id);
-
-  db::ConnectionPool* pool_;
-  const Clock* clock_;
   BoundedExecutor* executor_;
-  const PageTokenCodec* page_tokens_;
   NotificationDispatcher* dispatcher_;
-  NotificationServiceOptions options_;
+  MysqlNotificationStore store_;
+  NotificationUseCaseDeps deps_;
+  NotificationQueries queries_{deps_};
+  ResendDeliveryUseCase resend_{deps_};
+  CreateWebhookSubscriptionUseCase create_subscription_{deps_};
+  DeleteWebhookSubscriptionUseCase delete_subscription_{deps_};
 };
 
 }  // namespace aftercare
