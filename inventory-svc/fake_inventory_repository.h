@@ -123,6 +123,15 @@ class FakeInventoryRepository : public InventoryRepository {
       if (!f.sku.empty() && u.sku != f.sku) continue;
       if (f.state != UnitState::kUnspecified && EffectiveState(u, now) != f.state) continue;
       if (f.source != Source::kUnspecified && u.source != f.source) continue;
+      // The product's family and lifecycle, as MySQL joins them.
+      if (f.family != Family::kUnspecified || f.lifecycle != Lifecycle::kUnspecified) {
+        auto product = products.find(u.sku);
+        if (product == products.end()) continue;
+        if (f.family != Family::kUnspecified && product->second.family != f.family) continue;
+        if (f.lifecycle != Lifecycle::kUnspecified && product->second.lifecycle != f.lifecycle) {
+          continue;
+        }
+      }
       if (!f.owner_account_id.empty() &&
           (u.owner_account_id != f.owner_account_id ||
            (u.state != UnitState::kSold && u.state != UnitState::kInService))) {
