@@ -10,6 +10,7 @@
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "aftercare/rma/v1/resources.pb.h"
 #include "common/proto_convert.h"
+#include "common/db/columns.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
@@ -40,128 +41,101 @@ std::vector<std::string> Lines(const std::string& s) {
   return absl::StrSplit(s, '\n');
 }
 
-// Every column but id, in the order BindRmaFields binds them.
-const std::vector<std::string>& RmaWriteColumns() {
-  static const auto* const kColumns = new std::vector<std::string>{
-      "validation_number", "rma_number", "status", "rma_type", "account_id", "serial",
-      "replacement_serial", "sku", "technical_case_id", "failure_description", "damage_cause",
-      "ship_region_code", "ship_postal_code", "ship_administrative_area", "ship_locality",
-      "ship_address_lines", "ship_recipient", "ship_organization", "contact_email",
-      "entitlement_summary", "rejection_reason", "cancellation_reason", "list_price_minor",
-      "currency_code", "repl_carrier", "repl_tracking", "repl_shipped_at_us", "return_due_date",
-      "return_due_us", "charge_minor", "charged_at_us", "received_at_us", "received_by",
-      "repair_summary", "software_version", "repaired_at_us", "back_carrier", "back_tracking",
-      "back_shipped_at_us", "created_by", "approved_by", "created_at_us", "approved_at_us",
-      "closed_at_us", "updated_at_us", "version"};
+// Every column of rmas but id: its name, how it is bound and how it is read,
+// on one line (common/db/columns.h), so INSERT, UPDATE and SELECT cannot
+// disagree on an order.
+const db::Columns<Rma>& RmaColumns() {
+  using R = Rma;
+  static const auto* const kColumns = new db::Columns<Rma>({
+      db::StrColumn<&R::validation_number>("validation_number"),
+      db::OptStrColumn<&R::rma_number>("rma_number"),
+      db::EnumColumn<&R::status>("status"),
+      db::EnumColumn<&R::type>("rma_type"),
+      db::StrColumn<&R::account_id>("account_id"),
+      db::StrColumn<&R::serial>("serial"),
+      db::OptStrColumn<&R::replacement_serial>("replacement_serial"),
+      db::StrColumn<&R::sku>("sku"),
+      db::StrColumn<&R::technical_case_id>("technical_case_id"),
+      db::StrColumn<&R::failure_description>("failure_description"),
+      db::EnumColumn<&R::damage_cause>("damage_cause"),
+      {"ship_region_code", [](Binder& b, const R& r) { b.Str(r.ship_to.region_code); },
+       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.region_code = GetStr(rs, c); }},
+      {"ship_postal_code", [](Binder& b, const R& r) { b.Str(r.ship_to.postal_code); },
+       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.postal_code = GetStr(rs, c); }},
+      {"ship_administrative_area",
+       [](Binder& b, const R& r) { b.Str(r.ship_to.administrative_area); },
+       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.administrative_area = GetStr(rs, c); }},
+      {"ship_locality", [](Binder& b, const R& r) { b.Str(r.ship_to.locality); },
+       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.locality = GetStr(rs, c); }},
+      {"ship_address_lines",  // one line per address line
+       [](Binder& b, const R& r) { b.Str(absl::StrJoin(r.ship_to.address_lines, "\n")); },
+       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.address_lines = Lines(GetStr(rs, c)); }},
+      {"ship_recipient", [](Binder& b, const R& r) { b.Str(r.ship_to.recipient); },
+       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.recipient = GetStr(rs, c); }},
+      {"ship_organization", [](Binder& b, const R& r) { b.Str(r.ship_to.organization); },
+       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.organization = GetStr(rs, c); }},
+      db::StrColumn<&R::contact_email>("contact_email"),
+      {"entitlement_summary",  // VARCHAR(512)
+       [](Binder& b, const R& r) { b.Str(r.entitlement_summary.substr(0, 512)); },
+       [](sql::ResultSet& rs, int c, R& r) { r.entitlement_summary = GetStr(rs, c); }},
+      db::StrColumn<&R::rejection_reason>("rejection_reason"),
+      db::StrColumn<&R::cancellation_reason>("cancellation_reason"),
+      {"list_price_minor", [](Binder& b, const R& r) { b.Int(r.list_price.amount_minor); },
+       [](sql::ResultSet& rs, int c, R& r) { r.list_price.amount_minor = rs.getInt64(c); }},
+      {"currency_code",
+       [](Binder& b, const R& r) {
+         b.Str(r.list_price.currency_code.empty() ? "USD" : r.list_price.currency_code);
+       },
+       [](sql::ResultSet& rs, int c, R& r) { r.list_price.currency_code = GetStr(rs, c); }},
+      {"repl_carrier", [](Binder& b, const R& r) { b.OptStr(r.replacement_shipment.carrier); },
+       [](sql::ResultSet& rs, int c, R& r) { r.replacement_shipment.carrier = GetStr(rs, c); }},
+      {"repl_tracking",
+       [](Binder& b, const R& r) { b.OptStr(r.replacement_shipment.tracking_number); },
+       [](sql::ResultSet& rs, int c, R& r) {
+         r.replacement_shipment.tracking_number = GetStr(rs, c);
+       }},
+      {"repl_shipped_at_us",
+       [](Binder& b, const R& r) { b.OptTime(r.replacement_shipment.ship_time); },
+       [](sql::ResultSet& rs, int c, R& r) { r.replacement_shipment.ship_time = GetOptTime(rs, c); }},
+      db::OptStrColumn<&R::return_due_date>("return_due_date"),
+      db::OptTimeColumn<&R::return_due_time>("return_due_us"),
+      {"charge_minor", [](Binder& b, const R& r) { b.OptInt(r.charge_minor); },
+       [](sql::ResultSet& rs, int c, R& r) {
+         r.charge_minor = rs.isNull(c) ? std::nullopt : std::optional<int64_t>(rs.getInt64(c));
+       }},
+      db::OptTimeColumn<&R::charge_time>("charged_at_us"),
+      db::OptTimeColumn<&R::receive_time>("received_at_us"),
+      db::OptStrColumn<&R::received_by>("received_by"),
+      db::OptStrColumn<&R::repair_summary>("repair_summary"),
+      db::OptStrColumn<&R::software_version>("software_version"),
+      db::OptTimeColumn<&R::repair_time>("repaired_at_us"),
+      {"back_carrier", [](Binder& b, const R& r) { b.OptStr(r.return_shipment.carrier); },
+       [](sql::ResultSet& rs, int c, R& r) { r.return_shipment.carrier = GetStr(rs, c); }},
+      {"back_tracking", [](Binder& b, const R& r) { b.OptStr(r.return_shipment.tracking_number); },
+       [](sql::ResultSet& rs, int c, R& r) { r.return_shipment.tracking_number = GetStr(rs, c); }},
+      {"back_shipped_at_us", [](Binder& b, const R& r) { b.OptTime(r.return_shipment.ship_time); },
+       [](sql::ResultSet& rs, int c, R& r) { r.return_shipment.ship_time = GetOptTime(rs, c); }},
+      db::StrColumn<&R::created_by>("created_by"),
+      db::OptStrColumn<&R::approved_by>("approved_by"),
+      db::TimeColumn<&R::create_time>("created_at_us"),
+      db::OptTimeColumn<&R::approve_time>("approved_at_us"),
+      db::OptTimeColumn<&R::close_time>("closed_at_us"),
+      db::TimeColumn<&R::update_time>("updated_at_us"),
+      db::IntColumn<&R::version>("version"),
+  });
   return *kColumns;
 }
 
 const std::string& RmaSelectColumns() {
-  static const auto* const kSql =
-      new std::string(absl::StrCat("id, ", absl::StrJoin(RmaWriteColumns(), ", ")));
+  static const auto* const kSql = new std::string(absl::StrCat("id, ", RmaColumns().List()));
   return *kSql;
 }
 
-void BindRmaFields(Binder& b, const Rma& r) {
-  b.Str(r.validation_number)
-      .OptStr(r.rma_number)
-      .Str(Name(r.status))
-      .Str(Name(r.type))
-      .Str(r.account_id)
-      .Str(r.serial)
-      .OptStr(r.replacement_serial)
-      .Str(r.sku)
-      .Str(r.technical_case_id)
-      .Str(r.failure_description)
-      .Str(Name(r.damage_cause))
-      .Str(r.ship_to.region_code)
-      .Str(r.ship_to.postal_code)
-      .Str(r.ship_to.administrative_area)
-      .Str(r.ship_to.locality)
-      .Str(absl::StrJoin(r.ship_to.address_lines, "\n"))
-      .Str(r.ship_to.recipient)
-      .Str(r.ship_to.organization)
-      .Str(r.contact_email)
-      .Str(r.entitlement_summary.substr(0, 512))
-      .Str(r.rejection_reason)
-      .Str(r.cancellation_reason)
-      .Int(r.list_price.amount_minor)
-      .Str(r.list_price.currency_code.empty() ? "USD" : r.list_price.currency_code)
-      .OptStr(r.replacement_shipment.carrier)
-      .OptStr(r.replacement_shipment.tracking_number)
-      .OptTime(r.replacement_shipment.ship_time)
-      .OptStr(r.return_due_date)
-      .OptTime(r.return_due_time)
-      .OptInt(r.charge_minor)
-      .OptTime(r.charge_time)
-      .OptTime(r.receive_time)
-      .OptStr(r.received_by)
-      .OptStr(r.repair_summary)
-      .OptStr(r.software_version)
-      .OptTime(r.repair_time)
-      .OptStr(r.return_shipment.carrier)
-      .OptStr(r.return_shipment.tracking_number)
-      .OptTime(r.return_shipment.ship_time)
-      .Str(r.created_by)
-      .OptStr(r.approved_by)
-      .Time(r.create_time)
-      .OptTime(r.approve_time)
-      .OptTime(r.close_time)
-      .Time(r.update_time)
-      .Int(r.version);
-}
-
+// Reads the RMA whose columns (RmaSelectColumns) start at column 1.
 Rma ReadRma(sql::ResultSet& rs) {
   Rma r;
-  int c = 1;
-  r.id = rs.getInt64(c++);
-  r.validation_number = GetStr(rs, c++);
-  r.rma_number = GetStr(rs, c++);
-  r.status = GetEnum<Status>(rs, c++);
-  r.type = GetEnum<RmaType>(rs, c++);
-  r.account_id = GetStr(rs, c++);
-  r.serial = GetStr(rs, c++);
-  r.replacement_serial = GetStr(rs, c++);
-  r.sku = GetStr(rs, c++);
-  r.technical_case_id = GetStr(rs, c++);
-  r.failure_description = GetStr(rs, c++);
-  r.damage_cause = GetEnum<DamageCause>(rs, c++);
-  r.ship_to.region_code = GetStr(rs, c++);
-  r.ship_to.postal_code = GetStr(rs, c++);
-  r.ship_to.administrative_area = GetStr(rs, c++);
-  r.ship_to.locality = GetStr(rs, c++);
-  r.ship_to.address_lines = Lines(GetStr(rs, c++));
-  r.ship_to.recipient = GetStr(rs, c++);
-  r.ship_to.organization = GetStr(rs, c++);
-  r.contact_email = GetStr(rs, c++);
-  r.entitlement_summary = GetStr(rs, c++);
-  r.rejection_reason = GetStr(rs, c++);
-  r.cancellation_reason = GetStr(rs, c++);
-  r.list_price.amount_minor = rs.getInt64(c++);
-  r.list_price.currency_code = GetStr(rs, c++);
-  r.replacement_shipment.carrier = GetStr(rs, c++);
-  r.replacement_shipment.tracking_number = GetStr(rs, c++);
-  r.replacement_shipment.ship_time = GetOptTime(rs, c++);
-  r.return_due_date = GetStr(rs, c++);
-  r.return_due_time = GetOptTime(rs, c++);
-  if (!rs.isNull(c)) r.charge_minor = rs.getInt64(c);
-  c++;
-  r.charge_time = GetOptTime(rs, c++);
-  r.receive_time = GetOptTime(rs, c++);
-  r.received_by = GetStr(rs, c++);
-  r.repair_summary = GetStr(rs, c++);
-  r.software_version = GetStr(rs, c++);
-  r.repair_time = GetOptTime(rs, c++);
-  r.return_shipment.carrier = GetStr(rs, c++);
-  r.return_shipment.tracking_number = GetStr(rs, c++);
-  r.return_shipment.ship_time = GetOptTime(rs, c++);
-  r.created_by = GetStr(rs, c++);
-  r.approved_by = GetStr(rs, c++);
-  r.create_time = FromMicros(rs.getInt64(c++));
-  r.approve_time = GetOptTime(rs, c++);
-  r.close_time = GetOptTime(rs, c++);
-  r.update_time = FromMicros(rs.getInt64(c++));
-  r.version = rs.getInt64(c++);
+  r.id = rs.getInt64(1);
+  RmaColumns().Read(rs, 2, &r);
   return r;
 }
 
@@ -224,10 +198,10 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindById(int64_t id, bool
 }
 
 absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
-  static const auto* const kSql = new std::string(db::InsertSql("rmas", RmaWriteColumns()));
+  static const auto* const kSql = new std::string(db::InsertSql("rmas", RmaColumns().names()));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  BindRmaFields(b, *rma);
+  RmaColumns().Bind(b, *rma);
   try {
     s.executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -241,10 +215,10 @@ absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
 
 absl::Status MysqlRmaRepository::SaveRma(const Rma& rma) {
   static const auto* const kSql =
-      new std::string(db::UpdateSql("rmas", RmaWriteColumns(), "id = ? AND version = ?"));
+      new std::string(db::UpdateSql("rmas", RmaColumns().names(), "id = ? AND version = ?"));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  BindRmaFields(b, rma);
+  RmaColumns().Bind(b, rma);
   b.Int(rma.id).Int(rma.version - 1);
   if (s.executeUpdate() != 1) {
     return absl::AbortedError(absl::StrCat("RMA ", rma.Label(), " changed concurrently; retry"));
