@@ -9,6 +9,7 @@
 #include "common/db/sql_time.h"
 #include "common/db/statement.h"
 #include "common/db/transaction.h"
+#include "common/db/columns.h"
 #include "common/status.h"
 
 namespace aftercare::licensing {
@@ -36,74 +37,101 @@ void BindAfter(Binder& b, const std::optional<ListCursor>& after) {
 
 // --- entitlements --------------------------------------------------------------
 
-constexpr char kEntitlementColumns[] =
-    "e.id, e.account_id, e.kind, e.sku, e.feature, e.capacity, e.term_type, e.term_months,"
-    " e.licensing_system, e.unlock_key_required, e.max_devices, e.order_reference, e.start_us,"
-    " e.term_end_us, e.renewal_count, e.version, e.created_at_us, e.updated_at_us,"
-    " (SELECT COUNT(*) FROM licenses l WHERE l.entitlement_id = e.id AND l.state = 'ACTIVE')";
+// Every column of entitlements (common/db/columns.h: name, binding and
+// reading on one line, so INSERT and SELECT cannot disagree on an order).
+const db::Columns<Entitlement>& EntitlementColumns() {
+  using E = Entitlement;
+  static const auto* const kColumns = new db::Columns<Entitlement>({
+      db::StrColumn<&E::id>("id"),
+      db::StrColumn<&E::account_id>("account_id"),
+      db::EnumColumn<&E::kind>("kind"),
+      {"sku", [](Binder& b, const E& e) { b.Str(e.product.sku); },
+       [](sql::ResultSet& rs, int c, E& e) { e.product.sku = GetStr(rs, c); }},
+      {"feature", [](Binder& b, const E& e) { b.Str(e.product.feature); },
+       [](sql::ResultSet& rs, int c, E& e) { e.product.feature = GetStr(rs, c); }},
+      {"capacity", [](Binder& b, const E& e) { b.Int(e.product.capacity); },
+       [](sql::ResultSet& rs, int c, E& e) { e.product.capacity = rs.getInt64(c); }},
+      {"term_type", [](Binder& b, const E& e) { b.Str(Name(e.product.term_type)); },
+       [](sql::ResultSet& rs, int c, E& e) { e.product.term_type = GetEnum<TermType>(rs, c); }},
+      {"term_months", [](Binder& b, const E& e) { b.Int(e.product.term_months); },
+       [](sql::ResultSet& rs, int c, E& e) { e.product.term_months = rs.getInt(c); }},
+      {"licensing_system", [](Binder& b, const E& e) { b.Str(Name(e.product.system)); },
+       [](sql::ResultSet& rs, int c, E& e) {
+         e.product.system = GetEnum<LicensingSystem>(rs, c);
+       }},
+      {"unlock_key_required", [](Binder& b, const E& e) { b.Bool(e.product.unlock_key_required); },
+       [](sql::ResultSet& rs, int c, E& e) { e.product.unlock_key_required = rs.getInt(c) != 0; }},
+      {"max_devices", [](Binder& b, const E& e) { b.Int(e.product.max_devices); },
+       [](sql::ResultSet& rs, int c, E& e) { e.product.max_devices = rs.getInt(c); }},
+      db::StrColumn<&E::order_reference>("order_reference"),
+      db::OptStrColumn<&E::code_hash>("code_hash"),  // BINARY(32), NULL for right-to-use
+      db::TimeColumn<&E::start_time>("start_us"),
+      db::OptTimeColumn<&E::term_end>("term_end_us"),
+      db::IntColumn<&E::renewal_count>("renewal_count"),
+      db::IntColumn<&E::version>("version"),
+      db::TimeColumn<&E::create_time>("created_at_us"),
+      db::TimeColumn<&E::update_time>("updated_at_us"),
+  });
+  return *kColumns;
+}
+
+// An entitlement's columns (alias e) and its active devices, derived.
+const std::string& EntitlementSelectColumns() {
+  static const auto* const kSql = new std::string(absl::StrCat(
+      EntitlementColumns().List("e"),
+      ", (SELECT COUNT(*) FROM licenses l WHERE l.entitlement_id = e.id AND l.state = 'ACTIVE')"));
+  return *kSql;
+}
 
 Entitlement ReadEntitlement(sql::ResultSet& rs) {
   Entitlement e;
-  e.id = GetStr(rs, 1);
-  e.account_id = GetStr(rs, 2);
-  e.kind = GetEnum<EntitlementKind>(rs, 3);
-  e.product.sku = GetStr(rs, 4);
-  e.product.feature = GetStr(rs, 5);
-  e.product.capacity = rs.getInt64(6);
-  e.product.term_type = GetEnum<TermType>(rs, 7);
-  e.product.term_months = rs.getInt(8);
-  e.product.system = GetEnum<LicensingSystem>(rs, 9);
-  e.product.unlock_key_required = rs.getInt(10) != 0;
-  e.product.max_devices = rs.getInt(11);
-  e.order_reference = GetStr(rs, 12);
-  e.start_time = FromMicros(rs.getInt64(13));
-  e.term_end = GetOptTime(rs, 14);
-  e.renewal_count = rs.getInt(15);
-  e.version = rs.getInt64(16);
-  e.create_time = FromMicros(rs.getInt64(17));
-  e.update_time = FromMicros(rs.getInt64(18));
-  e.active_devices = rs.getInt(19);
+  const int next = EntitlementColumns().Read(rs, 1, &e);
+  e.active_devices = rs.getInt(next);
   return e;
 }
 
 // --- licenses --------------------------------------------------------------------
 
-constexpr char kLicenseColumns[] =
-    "id, entitlement_id, account_id, sku, feature, capacity, licensing_system, term_type,"
-    " device_serial, state, not_before_us, not_after_us, key_id, license_key, key_generation,"
-    " revocation_reason, revocation_note, revoked_at_us, replaces_license_id, rma_number, version,"
-    " created_at_us, updated_at_us";
+// Every column of licenses but id, which INSERT binds first and UPDATE keys on.
+const db::Columns<License>& LicenseColumns() {
+  using L = License;
+  static const auto* const kColumns = new db::Columns<License>({
+      db::StrColumn<&L::entitlement_id>("entitlement_id"),
+      db::StrColumn<&L::account_id>("account_id"),
+      db::StrColumn<&L::sku>("sku"),
+      db::StrColumn<&L::feature>("feature"),
+      db::IntColumn<&L::capacity>("capacity"),
+      db::EnumColumn<&L::system>("licensing_system"),
+      db::EnumColumn<&L::term_type>("term_type"),
+      db::StrColumn<&L::device_serial>("device_serial"),
+      db::EnumColumn<&L::state>("state"),
+      db::TimeColumn<&L::not_before>("not_before_us"),
+      db::OptTimeColumn<&L::not_after>("not_after_us"),
+      db::StrColumn<&L::key_id>("key_id"),
+      db::StrColumn<&L::license_key>("license_key"),
+      db::IntColumn<&L::key_generation>("key_generation"),
+      db::OptEnumColumn<&L::revocation_reason>("revocation_reason"),
+      db::OptStrColumn<&L::revocation_note>("revocation_note"),
+      db::OptTimeColumn<&L::revoke_time>("revoked_at_us"),
+      db::OptStrColumn<&L::replaces_license_id>("replaces_license_id"),
+      db::OptStrColumn<&L::rma_number>("rma_number"),
+      db::IntColumn<&L::version>("version"),
+      db::TimeColumn<&L::create_time>("created_at_us"),
+      db::TimeColumn<&L::update_time>("updated_at_us"),
+  });
+  return *kColumns;
+}
+
+const std::string& LicenseSelectColumns() {
+  static const auto* const kSql = new std::string(absl::StrCat("id, ", LicenseColumns().List()));
+  return *kSql;
+}
 
 License ReadLicense(sql::ResultSet& rs) {
   License l;
   l.id = GetStr(rs, 1);
-  l.entitlement_id = GetStr(rs, 2);
-  l.account_id = GetStr(rs, 3);
-  l.sku = GetStr(rs, 4);
-  l.feature = GetStr(rs, 5);
-  l.capacity = rs.getInt64(6);
-  l.system = GetEnum<LicensingSystem>(rs, 7);
-  l.term_type = GetEnum<TermType>(rs, 8);
-  l.device_serial = GetStr(rs, 9);
-  l.state = GetEnum<LicenseState>(rs, 10);
-  l.not_before = FromMicros(rs.getInt64(11));
-  l.not_after = GetOptTime(rs, 12);
-  l.key_id = GetStr(rs, 13);
-  l.license_key = GetStr(rs, 14);
-  l.key_generation = rs.getInt(15);
-  l.revocation_reason = GetEnum<RevocationReason>(rs, 16);
-  l.revocation_note = GetStr(rs, 17);
-  l.revoke_time = GetOptTime(rs, 18);
-  l.replaces_license_id = GetStr(rs, 19);
-  l.rma_number = GetStr(rs, 20);
-  l.version = rs.getInt64(21);
-  l.create_time = FromMicros(rs.getInt64(22));
-  l.update_time = FromMicros(rs.getInt64(23));
+  LicenseColumns().Read(rs, 2, &l);
   return l;
-}
-
-std::string ReasonOrEmpty(RevocationReason r) {
-  return r == RevocationReason::kUnspecified ? std::string() : std::string(Name(r));
 }
 
 std::vector<License> ReadLicenses(sql::PreparedStatement& s) {
@@ -117,7 +145,7 @@ std::vector<License> ReadLicenses(sql::PreparedStatement& s) {
 
 absl::StatusOr<std::optional<Entitlement>> MysqlLicensingRepository::FindEntitlementWhere(
     const std::string& column, const std::string& value, bool for_update) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kEntitlementColumns, " FROM entitlements e WHERE e.",
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", EntitlementSelectColumns(), " FROM entitlements e WHERE e.",
                                        column, " = ?", for_update ? " FOR UPDATE" : ""));
   s.setString(1, value);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
@@ -136,31 +164,11 @@ absl::StatusOr<std::optional<Entitlement>> MysqlLicensingRepository::FindEntitle
 }
 
 absl::Status MysqlLicensingRepository::InsertEntitlement(const Entitlement& e) {
-  auto& s = conn_.Prepare(
-      "INSERT INTO entitlements (id, account_id, kind, sku, feature, capacity, term_type,"
-      " term_months, licensing_system, unlock_key_required, max_devices, order_reference,"
-      " code_hash, start_us, term_end_us, renewal_count, version, created_at_us, updated_at_us)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  static const auto* const kSql =
+      new std::string(db::InsertSql("entitlements", EntitlementColumns().names()));
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  b.Str(e.id)
-      .Str(e.account_id)
-      .Str(Name(e.kind))
-      .Str(e.product.sku)
-      .Str(e.product.feature)
-      .Int(e.product.capacity)
-      .Str(Name(e.product.term_type))
-      .Int(e.product.term_months)
-      .Str(Name(e.product.system))
-      .Int(e.product.unlock_key_required ? 1 : 0)
-      .Int(e.product.max_devices)
-      .Str(e.order_reference)
-      .OptStr(e.code_hash)
-      .Time(e.start_time)
-      .OptTime(e.term_end)
-      .Int(e.renewal_count)
-      .Int(e.version)
-      .Time(e.create_time)
-      .Time(e.update_time);
+  EntitlementColumns().Bind(b, e);
   s.executeUpdate();
   return absl::OkStatus();
 }
@@ -182,7 +190,7 @@ absl::StatusOr<std::vector<Entitlement>> MysqlLicensingRepository::ListEntitleme
     const std::string& account_id, const std::optional<ListCursor>& after, int limit) {
   const std::string where = account_id.empty() ? " WHERE 1 = 1" : " WHERE e.account_id = ?";
   auto& s = conn_.Prepare(absl::StrCat(
-      "SELECT ", kEntitlementColumns, " FROM entitlements e", where,
+      "SELECT ", EntitlementSelectColumns(), " FROM entitlements e", where,
       after ? " AND (e.created_at_us < ? OR (e.created_at_us = ? AND e.id < ?))" : "",
       " ORDER BY e.created_at_us DESC, e.id DESC LIMIT ?"));
   Binder b(s);
@@ -230,7 +238,7 @@ absl::StatusOr<std::vector<Renewal>> MysqlLicensingRepository::RenewalsOf(
 
 absl::StatusOr<std::optional<License>> MysqlLicensingRepository::FindLicense(const std::string& id,
                                                                              bool for_update) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kLicenseColumns, " FROM licenses WHERE id = ?",
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", LicenseSelectColumns(), " FROM licenses WHERE id = ?",
                                        for_update ? " FOR UPDATE" : ""));
   s.setString(1, id);
   std::vector<License> rows = ReadLicenses(s);
@@ -241,7 +249,7 @@ absl::StatusOr<std::optional<License>> MysqlLicensingRepository::FindLicense(con
 absl::StatusOr<std::vector<License>> MysqlLicensingRepository::LicensesOfEntitlementOnDevice(
     const std::string& entitlement_id, const std::string& serial) {
   auto& s = conn_.Prepare(absl::StrCat(
-      "SELECT ", kLicenseColumns,
+      "SELECT ", LicenseSelectColumns(),
       " FROM licenses WHERE entitlement_id = ? AND device_serial = ?"
       " ORDER BY created_at_us, id FOR UPDATE"));
   s.setString(1, entitlement_id);
@@ -252,7 +260,7 @@ absl::StatusOr<std::vector<License>> MysqlLicensingRepository::LicensesOfEntitle
 absl::StatusOr<std::vector<License>> MysqlLicensingRepository::ActiveLicensesOnDevice(
     const std::string& account_id, const std::string& serial, bool for_update) {
   auto& s = conn_.Prepare(absl::StrCat(
-      "SELECT ", kLicenseColumns, " FROM licenses WHERE device_serial = ? AND state = 'ACTIVE'",
+      "SELECT ", LicenseSelectColumns(), " FROM licenses WHERE device_serial = ? AND state = 'ACTIVE'",
       account_id.empty() ? "" : " AND account_id = ?", " ORDER BY created_at_us, id",
       for_update ? " FOR UPDATE" : ""));
   s.setString(1, serial);
@@ -261,56 +269,26 @@ absl::StatusOr<std::vector<License>> MysqlLicensingRepository::ActiveLicensesOnD
 }
 
 absl::Status MysqlLicensingRepository::InsertLicense(const License& l) {
-  auto& s = conn_.Prepare(absl::StrCat(
-      "INSERT INTO licenses (", kLicenseColumns,
-      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  static const auto* const kSql = new std::string(db::InsertSql("licenses", [] {
+    std::vector<std::string> names = {"id"};
+    names.insert(names.end(), LicenseColumns().names().begin(), LicenseColumns().names().end());
+    return names;
+  }()));
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  b.Str(l.id)
-      .Str(l.entitlement_id)
-      .Str(l.account_id)
-      .Str(l.sku)
-      .Str(l.feature)
-      .Int(l.capacity)
-      .Str(Name(l.system))
-      .Str(Name(l.term_type))
-      .Str(l.device_serial)
-      .Str(Name(l.state))
-      .Time(l.not_before)
-      .OptTime(l.not_after)
-      .Str(l.key_id)
-      .Str(l.license_key)
-      .Int(l.key_generation)
-      .OptStr(ReasonOrEmpty(l.revocation_reason))
-      .OptStr(l.revocation_note)
-      .OptTime(l.revoke_time)
-      .OptStr(l.replaces_license_id)
-      .OptStr(l.rma_number)
-      .Int(l.version)
-      .Time(l.create_time)
-      .Time(l.update_time);
+  b.Str(l.id);
+  LicenseColumns().Bind(b, l);
   s.executeUpdate();
   return absl::OkStatus();
 }
 
 absl::Status MysqlLicensingRepository::UpdateLicense(const License& l) {
-  auto& s = conn_.Prepare(
-      "UPDATE licenses SET state = ?, not_before_us = ?, not_after_us = ?, key_id = ?,"
-      " license_key = ?, key_generation = ?, revocation_reason = ?, revocation_note = ?,"
-      " revoked_at_us = ?, version = ?, updated_at_us = ? WHERE id = ? AND version = ?");
+  static const auto* const kSql =
+      new std::string(db::UpdateSql("licenses", LicenseColumns().names(), "id = ? AND version = ?"));
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  b.Str(Name(l.state))
-      .Time(l.not_before)
-      .OptTime(l.not_after)
-      .Str(l.key_id)
-      .Str(l.license_key)
-      .Int(l.key_generation)
-      .OptStr(ReasonOrEmpty(l.revocation_reason))
-      .OptStr(l.revocation_note)
-      .OptTime(l.revoke_time)
-      .Int(l.version)
-      .Time(l.update_time)
-      .Str(l.id)
-      .Int(l.version - 1);
+  LicenseColumns().Bind(b, l);
+  b.Str(l.id).Int(l.version - 1);
   if (s.executeUpdate() != 1) {
     return absl::AbortedError(absl::StrCat("license ", l.id, " changed meanwhile; retry"));
   }
@@ -352,7 +330,7 @@ absl::StatusOr<std::vector<License>> MysqlLicensingRepository::ListLicenses(
     args.push_back(Name(f.state));
   }
   const std::string sql = absl::StrCat(
-      "SELECT ", kLicenseColumns, " FROM licenses",
+      "SELECT ", LicenseSelectColumns(), " FROM licenses",
       index.empty() ? "" : absl::StrCat(" FORCE INDEX (", index, ")"), " WHERE ", where,
       AfterClause(after, "id"), " ORDER BY created_at_us DESC, id DESC LIMIT ?");
   return QueryLicenses(sql, args, after, limit);
