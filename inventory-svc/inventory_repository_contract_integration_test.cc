@@ -275,5 +275,91 @@ TEST_F(InventoryRepositoryContractTest, AStaleVersionOrAKnownSkuIsRefusedAlike) 
   EXPECT_EQ(m->quarantine_reason, "counterfeit label");
 }
 
+TEST_F(InventoryRepositoryContractTest, HistoryAndContractsAreTheSameInMysqlAndInTheFake) {
+  const Product p = MakeProduct("EX4300-48T", Family::kSwitching, Lifecycle::kCurrent);
+  const Unit u = MakeUnit(0);
+  for (InventoryRepository* repo : repos_) {
+    ASSERT_OK(repo->InsertProduct(p));
+    ASSERT_OK(repo->UpsertGenuineSerials({GenuineSerial{u.serial, u.sku, clock_.Now()}}).status());
+    Unit copy = u;
+    ASSERT_OK(repo->InsertUnit(&copy));
+    for (int i = 0; i < 9; ++i) {
+      UnitEvent e;
+      e.serial = u.serial;
+      e.round = 1 + i / 5;
+      e.time = clock_.Now() + absl::Seconds(i);
+      e.actor = "lab-1";
+      e.actor_role = "logistics";
+      e.kind = i % 3 == 0 ? kEventStateChange : kEventStep;
+      e.from_state = i % 3 == 0 ? UnitState::kReceived : UnitState::kUnspecified;
+      e.to_state = i % 3 == 0 ? UnitState::kInCertification : UnitState::kUnspecified;
+      e.step = i % 3 == 0 ? Step::kUnspecified : static_cast<Step>(1 + i % 4);
+      e.passed = i % 2 == 0;
+      e.detail = absl::StrCat("note ", i);
+      if (i % 4 == 3) {
+        ASSERT_OK(repo->AppendEventWithoutId(e));
+      } else {
+        ASSERT_OK(repo->AppendEvent(&e));
+      }
+    }
+    for (int i = 0; i < 3; ++i) {
+      Contract c;
+      c.serial = u.serial;
+      c.account_id = i == 2 ? "GLOBEX-9" : "ACME-001";
+      c.level = static_cast<SupportLevel>(1 + i);
+      c.start = clock_.Now() + absl::Hours(24 * i);
+      c.end = c.start + absl::Hours(24 * 365);
+      c.purchased_at_sale = i == 0;
+      c.pre_approval_reference = i == 1 ? "PA-77" : "";
+      ASSERT_OK(repo->InsertContract(&c));
+      if (i == 1) {
+        c.end = c.end + absl::Hours(24 * 30);
+        c.level = SupportLevel::kSameDay;
+        ASSERT_OK(repo->UpdateContract(c));
+      }
+    }
+  }
+  auto events = [](const std::vector<UnitEvent>& list) {
+    std::vector<std::string> out;
+    for (const UnitEvent& e : list) {
+      v1::UnitEvent proto;
+      ToProto(e, &proto);
+      proto.clear_event_id();
+      out.push_back(proto.DebugString());
+    }
+    return out;
+  };
+  for (int64_t after : {0, 3}) {
+    ASSERT_OK_AND_ASSIGN(std::vector<UnitEvent> m, mysql_->ListEvents(u.serial, after, 4));
+    ASSERT_OK_AND_ASSIGN(std::vector<UnitEvent> f, fake_.ListEvents(u.serial, after, 4));
+    EXPECT_THAT(events(f), ElementsAreArray(events(m))) << "after " << after;
+    EXPECT_EQ(m.size(), 4u);
+  }
+  for (int round : {1, 2}) {
+    ASSERT_OK_AND_ASSIGN(std::vector<UnitEvent> m, mysql_->StepEvents(u.serial, round));
+    ASSERT_OK_AND_ASSIGN(std::vector<UnitEvent> f, fake_.StepEvents(u.serial, round));
+    EXPECT_THAT(events(f), ElementsAreArray(events(m))) << "round " << round;
+    EXPECT_FALSE(m.empty());
+  }
+  auto contracts = [&](const std::vector<Contract>& list) {
+    std::vector<std::string> out;
+    for (const Contract& c : list) {
+      v1::SupportContract proto;
+      ToProto(c, clock_.Now(), &proto);
+      out.push_back(absl::StrCat(proto.DebugString(), c.purchased_at_sale, c.pre_approval_reference));
+    }
+    return out;
+  };
+  ASSERT_OK_AND_ASSIGN(std::vector<Contract> m, mysql_->ContractsOf(u.serial));
+  ASSERT_OK_AND_ASSIGN(std::vector<Contract> f, fake_.ContractsOf(u.serial));
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_THAT(contracts(f), ElementsAreArray(contracts(m)));
+  EXPECT_EQ(m[1].level, SupportLevel::kSameDay);
+  ASSERT_OK_AND_ASSIGN(std::optional<Contract> one, mysql_->FindContract(m[2].id));
+  ASSERT_OK_AND_ASSIGN(std::optional<Contract> fake_one, fake_.FindContract(f[2].id));
+  ASSERT_TRUE(one.has_value() && fake_one.has_value());
+  EXPECT_EQ(contracts({*one}), contracts({*fake_one}));
+}
+
 }  // namespace
 }  // namespace aftercare::inventory

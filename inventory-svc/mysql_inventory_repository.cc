@@ -27,10 +27,6 @@ using db::GetOptTime;
 using db::GetStr;
 
 using db::GetEnum;
-template <typename E>
-std::string EnumOrEmpty(E v) {
-  return static_cast<int>(v) == 0 ? std::string() : std::string(Name(v));
-}
 
 // --- products ----------------------------------------------------------------
 
@@ -190,41 +186,65 @@ const std::string& Available() {
 
 // --- events and contracts ------------------------------------------------------
 
-constexpr char kEventColumns[] =
-    "id, serial, cert_round, at_us, actor, actor_role, kind, from_state, to_state, step, passed,"
-    " detail";
+// Every column of unit_events but id (common/db/columns.h).
+const db::Columns<UnitEvent>& EventColumns() {
+  using E = UnitEvent;
+  static const auto* const kColumns = new db::Columns<UnitEvent>({
+      db::StrColumn<&E::serial>("serial"),
+      db::IntColumn<&E::round>("cert_round"),
+      db::TimeColumn<&E::time>("at_us"),
+      db::StrColumn<&E::actor>("actor"),
+      db::StrColumn<&E::actor_role>("actor_role"),
+      db::StrColumn<&E::kind>("kind"),
+      db::EnumColumn<&E::from_state>("from_state"),
+      db::EnumColumn<&E::to_state>("to_state"),
+      db::OptEnumColumn<&E::step>("step"),
+      db::BoolColumn<&E::passed>("passed"),
+      {"detail",  // VARCHAR(2048), cut at a character boundary
+       [](Binder& b, const E& e) { b.Str(TruncateUtf8(e.detail, 2048)); },
+       [](sql::ResultSet& rs, int c, E& e) { e.detail = GetStr(rs, c); }},
+  });
+  return *kColumns;
+}
+
+const std::string& EventSelectColumns() {
+  static const auto* const kSql = new std::string(absl::StrCat("id, ", EventColumns().List()));
+  return *kSql;
+}
 
 UnitEvent ReadEvent(sql::ResultSet& rs) {
   UnitEvent e;
   e.id = rs.getInt64(1);
-  e.serial = GetStr(rs, 2);
-  e.round = rs.getInt(3);
-  e.time = FromMicros(rs.getInt64(4));
-  e.actor = GetStr(rs, 5);
-  e.actor_role = GetStr(rs, 6);
-  e.kind = GetStr(rs, 7);
-  e.from_state = GetEnum<UnitState>(rs, 8);
-  e.to_state = GetEnum<UnitState>(rs, 9);
-  e.step = GetEnum<Step>(rs, 10);
-  e.passed = rs.getInt(11) != 0;
-  e.detail = GetStr(rs, 12);
+  EventColumns().Read(rs, 2, &e);
   return e;
 }
 
-constexpr char kContractColumns[] =
-    "id, serial, account_id, level, start_us, end_us, purchased_at_sale, pre_approval_reference";
+// Every column of support_contracts but id.
+const db::Columns<Contract>& ContractColumns() {
+  using C = Contract;
+  static const auto* const kColumns = new db::Columns<Contract>({
+      db::StrColumn<&C::serial>("serial"),
+      db::StrColumn<&C::account_id>("account_id"),
+      db::EnumColumn<&C::level>("level"),
+      db::TimeColumn<&C::start>("start_us"),
+      db::TimeColumn<&C::end>("end_us"),
+      db::BoolColumn<&C::purchased_at_sale>("purchased_at_sale"),
+      db::StrColumn<&C::pre_approval_reference>("pre_approval_reference"),
+  });
+  return *kColumns;
+}
 
-// Reads the contract whose columns (kContractColumns) start at column `first`.
+const std::string& ContractSelectColumns() {
+  static const auto* const kSql = new std::string(absl::StrCat("id, ", ContractColumns().List()));
+  return *kSql;
+}
+
+// Reads the contract whose columns (ContractSelectColumns) start at column
+// `first`.
 Contract ReadContract(sql::ResultSet& rs, int first = 1) {
   Contract c;
   c.id = rs.getInt64(first);
-  c.serial = GetStr(rs, first + 1);
-  c.account_id = GetStr(rs, first + 2);
-  c.level = GetEnum<SupportLevel>(rs, first + 3);
-  c.start = FromMicros(rs.getInt64(first + 4));
-  c.end = FromMicros(rs.getInt64(first + 5));
-  c.purchased_at_sale = rs.getInt(first + 6) != 0;
-  c.pre_approval_reference = GetStr(rs, first + 7);
+  ContractColumns().Read(rs, first + 1, &c);
   return c;
 }
 
@@ -379,7 +399,7 @@ absl::StatusOr<std::optional<EntitlementFacts>> MysqlInventoryRepository::FindEn
   // contracts (one row per contract, or one row of NULLs without any).
   static const auto* const kSql = new std::string(absl::StrCat(
       "SELECT ", Qualified("u", UnitSelectColumns()), ", ", Qualified("p", ProductSelectColumns()), ", ",
-      Qualified("c", kContractColumns),
+      Qualified("c", ContractSelectColumns()),
       " FROM units u LEFT JOIN products p ON p.sku = u.sku"
       " LEFT JOIN support_contracts c ON c.serial = u.serial"
       " WHERE u.serial = ? ORDER BY c.id"));
@@ -543,28 +563,18 @@ absl::Status MysqlInventoryRepository::AppendEvent(UnitEvent* e) {
 }
 
 absl::Status MysqlInventoryRepository::AppendEventWithoutId(const UnitEvent& e) {
-  auto& s = conn_.Prepare(
-      "INSERT INTO unit_events (serial, cert_round, at_us, actor, actor_role, kind, from_state,"
-      " to_state, step, passed, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  static const auto* const kSql =
+      new std::string(db::InsertSql("unit_events", EventColumns().names()));
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  b.Str(e.serial)
-      .Int(e.round)
-      .Time(e.time)
-      .Str(e.actor)
-      .Str(e.actor_role)
-      .Str(e.kind)
-      .Str(Name(e.from_state))
-      .Str(Name(e.to_state))
-      .OptStr(EnumOrEmpty(e.step))
-      .Int(e.passed ? 1 : 0)
-      .Str(TruncateUtf8(e.detail, 2048));
+  EventColumns().Bind(b, e);
   s.executeUpdate();
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::ListEvents(
     const std::string& serial, int64_t after_id, int limit) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kEventColumns,
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", EventSelectColumns(),
                                        " FROM unit_events FORCE INDEX (idx_unit_events_serial) WHERE serial = ? AND id > ?"
                                        " ORDER BY id LIMIT ?"));
   Binder b(s);
@@ -578,7 +588,7 @@ absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::ListEvents(
 absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::StepEvents(
     const std::string& serial, int32_t round) {
   auto& s = conn_.Prepare(absl::StrCat(
-      "SELECT ", kEventColumns,
+      "SELECT ", EventSelectColumns(),
       " FROM unit_events WHERE serial = ? AND cert_round = ? AND kind = 'CERTIFICATION_STEP'"
       " ORDER BY id"));
   Binder b(s);
@@ -592,35 +602,30 @@ absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::StepEvents(
 // --- contracts -------------------------------------------------------------------
 
 absl::Status MysqlInventoryRepository::InsertContract(Contract* c) {
-  auto& s = conn_.Prepare(
-      "INSERT INTO support_contracts (serial, account_id, level, start_us, end_us,"
-      " purchased_at_sale, pre_approval_reference) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  static const auto* const kSql =
+      new std::string(db::InsertSql("support_contracts", ContractColumns().names()));
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  b.Str(c->serial)
-      .Str(c->account_id)
-      .Str(Name(c->level))
-      .Time(c->start)
-      .Time(c->end)
-      .Int(c->purchased_at_sale ? 1 : 0)
-      .Str(c->pre_approval_reference);
+  ContractColumns().Bind(b, *c);
   s.executeUpdate();
   c->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
 absl::Status MysqlInventoryRepository::UpdateContract(const Contract& c) {
-  auto& s = conn_.Prepare(
-      "UPDATE support_contracts SET serial = ?, account_id = ?, level = ?, start_us = ?,"
-      " end_us = ? WHERE id = ?");
+  static const auto* const kSql =
+      new std::string(db::UpdateSql("support_contracts", ContractColumns().names(), "id = ?"));
+  auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  b.Str(c.serial).Str(c.account_id).Str(Name(c.level)).Time(c.start).Time(c.end).Int(c.id);
+  ContractColumns().Bind(b, c);
+  b.Int(c.id);
   s.executeUpdate();
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Contract>> MysqlInventoryRepository::ContractsOf(
     const std::string& serial) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kContractColumns,
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", ContractSelectColumns(),
                                        " FROM support_contracts WHERE serial = ? ORDER BY id"));
   s.setString(1, serial);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
@@ -630,7 +635,7 @@ absl::StatusOr<std::vector<Contract>> MysqlInventoryRepository::ContractsOf(
 }
 
 absl::StatusOr<std::optional<Contract>> MysqlInventoryRepository::FindContract(int64_t id) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", kContractColumns,
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", ContractSelectColumns(),
                                        " FROM support_contracts WHERE id = ?"));
   s.setInt64(1, id);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
