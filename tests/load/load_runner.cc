@@ -1,7 +1,7 @@
 // The run of aftercare-load: calls through grpc::GenericStub's callback API,
 // `--concurrency` in flight over `--connections` channels (or paced at
-// `--rate`), latency and status per call, RSS of the --pid processes, and the
-// report (text and --json_out).
+// `--rate`), latency and status per call, RSS of the --pid processes; the
+// report is load_report.h's.
 #include "tests/load/load_runner.h"
 
 #include <grpcpp/generic/generic_stub.h>
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "google/protobuf/util/json_util.h"
+#include "tests/load/load_report.h"
 #include "tests/load/load_template.h"
 
 namespace aftercare::load {
@@ -41,21 +42,7 @@ double CpuSeconds() {
 }
 
 
-struct Stats {
-  std::vector<uint32_t> latency_us;  // successful and failed calls
-  int64_t ok = 0;
-  std::map<int, int64_t> errors;  // by status code
-  std::map<int, std::string> sample_error;
-};
-
-const char* CodeName(int code) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-                                 "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
-                                 "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
-                                 "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE",
-                                 "DATA_LOSS", "UNAUTHENTICATED"};
-  return code >= 0 && code <= 16 ? kNames[code] : "?";
-}
+using Stats = CallStats;
 
 class Runner;
 
@@ -428,112 +415,29 @@ class Runner {
   std::map<int, int64_t> rss_max_kib_;
 };
 
-double Pct(const std::vector<uint32_t>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
-  return sorted[std::min(i, sorted.size() - 1)] / 1000.0;
-}
-
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (static_cast<unsigned char>(c) < 0x20) out += ' ';
-    else out += c;
-  }
-  return out;
-}
-
 void Runner::Report() {
-  const double secs = std::chrono::duration<double>(finish_ - (o_.requests > 0 ? start_ : measure_from_)).count();
-  std::ostringstream text, json;
-  json << "{\"label\":\"" << JsonEscape(o_.label) << "\",\"target\":\"" << o_.target
-       << "\",\"concurrency\":" << o_.concurrency << ",\"connections\":" << o_.connections
-       << ",\"rate_limit\":" << o_.rate << ",\"seconds\":" << secs
-       << ",\"client_cpu_seconds\":" << cpu_used_;
-  if (o_.walk_pages > 0) json << ",\"walked_pages\":" << walked_pages_;
-  json << ",\"methods\":[";
-  Stats total;
-  auto summarize = [&](const std::string& name, Stats& st, bool last) {
-    std::sort(st.latency_us.begin(), st.latency_us.end());
-    const int64_t n = static_cast<int64_t>(st.latency_us.size());
-    int64_t errs = 0;
-    for (auto& [c, k] : st.errors) errs += k;
-    double mean = 0;
-    for (uint32_t v : st.latency_us) mean += v;
-    mean = n ? mean / n / 1000 : 0;
-    char line[512];
-    std::snprintf(line, sizeof(line),
-                  "%-58s %9lld calls %9.1f/s  ok %lld  err %lld  p50 %.2f p90 %.2f p99 %.2f p99.9 %.2f max %.2f ms\n",
-                  name.c_str(), static_cast<long long>(n), n / secs, static_cast<long long>(st.ok),
-                  static_cast<long long>(errs), Pct(st.latency_us, .5), Pct(st.latency_us, .9),
-                  Pct(st.latency_us, .99), Pct(st.latency_us, .999),
-                  n ? st.latency_us.back() / 1000.0 : 0.0);
-    text << line;
-    for (auto& [c, k] : st.errors) {
-      text << "    " << CodeName(c) << " x" << k;
-      if (st.sample_error.count(c)) text << ": " << st.sample_error[c].substr(0, 160);
-      text << "\n";
-    }
-    json << "{\"method\":\"" << name << "\",\"calls\":" << n << ",\"ok\":" << st.ok << ",\"errors\":" << errs
-         << ",\"throughput\":" << n / secs << ",\"ok_throughput\":" << st.ok / secs
-         << ",\"latency_ms\":{\"mean\":" << mean << ",\"p50\":" << Pct(st.latency_us, .5)
-         << ",\"p90\":" << Pct(st.latency_us, .9) << ",\"p99\":" << Pct(st.latency_us, .99)
-         << ",\"p99_9\":" << Pct(st.latency_us, .999)
-         << ",\"max\":" << (n ? st.latency_us.back() / 1000.0 : 0.0) << "},\"errors_by_code\":{";
-    bool first = true;
-    for (auto& [c, k] : st.errors) {
-      json << (first ? "" : ",") << "\"" << CodeName(c) << "\":" << k;
-      first = false;
-    }
-    json << "},\"error_samples\":{";
-    first = true;
-    for (auto& [c, m] : st.sample_error) {
-      json << (first ? "" : ",") << "\"" << CodeName(c) << "\":\"" << JsonEscape(m.substr(0, 300)) << "\"";
-      first = false;
-    }
-    json << "}}" << (last ? "" : ",");
-  };
+  RunReport r;
+  r.label = o_.label;
+  r.target = o_.target;
+  r.concurrency = o_.concurrency;
+  r.connections = o_.connections;
+  r.rate_limit = o_.rate;
+  r.seconds =
+      std::chrono::duration<double>(finish_ - (o_.requests > 0 ? start_ : measure_from_)).count();
+  r.client_cpu_seconds = cpu_used_;
+  if (o_.walk_pages > 0) r.walked_pages = walked_pages_;
   for (size_t e = 0; e < prepared_.size(); ++e) {
-    Stats merged;
-    for (Slot& s : slots_) {
-      Stats& st = s.stats[e];
-      merged.latency_us.insert(merged.latency_us.end(), st.latency_us.begin(), st.latency_us.end());
-      merged.ok += st.ok;
-      for (auto& [c, k] : st.errors) merged.errors[c] += k;
-      for (auto& [c, m] : st.sample_error) merged.sample_error[c] = m;
-    }
-    total.latency_us.insert(total.latency_us.end(), merged.latency_us.begin(), merged.latency_us.end());
-    total.ok += merged.ok;
-    for (auto& [c, k] : merged.errors) total.errors[c] += k;
-    for (auto& [c, m] : merged.sample_error) total.sample_error[c] = m;
-    summarize(prepared_[e].entry->method.substr(1), merged, e + 1 == prepared_.size());
+    CallStats merged;
+    for (const Slot& s : slots_) merged.Merge(s.stats[e]);
+    r.methods.emplace_back(prepared_[e].entry->method.substr(1), std::move(merged));
   }
-  json << "],\"total\":";
-  // The total, reusing the per-method formatter without its trailing comma.
-  std::ostringstream saved_json;
-  saved_json << json.str();
-  json.str("");
-  json.clear();
-  text << "-- total (" << o_.concurrency << " in flight, " << o_.connections << " connections, "
-       << secs << " s; the generator used " << cpu_used_ << " CPU s)\n";
-  summarize("total", total, true);
-  std::string total_json = json.str();
-  json.str("");
-  json << saved_json.str() << total_json << ",\"rss_max_kib\":{";
-  bool first = true;
-  for (auto& [pid, kib] : rss_max_kib_) {
-    json << (first ? "" : ",") << "\"" << pid << "\":" << kib;
-    text << "pid " << pid << " max VmRSS " << kib << " KiB during the run\n";
-    first = false;
-  }
-  json << "}}\n";
-  if (!o_.quiet) std::cout << (o_.label.empty() ? "" : "== " + o_.label + "\n") << text.str();
+  r.rss_max_kib = rss_max_kib_;
+  if (!o_.quiet) std::cout << ReportText(r);
   if (o_.json_out == "-") {
-    std::cout << json.str();
+    std::cout << ReportJson(r);
   } else if (!o_.json_out.empty()) {
     std::ofstream f(o_.json_out);
-    f << json.str();
+    f << ReportJson(r);
   }
 }
 
