@@ -36,6 +36,25 @@ absl::Status Unavailable(const grpc::Status& s, absl::string_view what) {
 
 }  // namespace
 
+absl::Status DeliveryRefused(const grpc::Status& s, absl::string_view what,
+                             bool state_may_change) {
+  switch (s.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::ALREADY_EXISTS:
+      break;
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      if (state_may_change) return Unavailable(s, what);
+      break;
+    default:
+      return Unavailable(s, what);
+  }
+  return PoisonEvent(absl::StrCat("inventory-svc refused ", what, " (",
+                                  FromGrpcStatus(s).ToString(), "); a retry cannot change that"));
+}
+
 absl::StatusOr<EntitlementView> GrpcInventoryClient::GetEntitlement(const std::string& serial,
                                                                    const CallInfo* parent) {
   ASSIGN_OR_RETURN(auto channel, clients_.Channel(target_));
@@ -80,7 +99,10 @@ absl::StatusOr<std::string> GrpcInventoryClient::DeliverAllocateSpare(const Outb
   ASSIGN_OR_RETURN(auto ctx, clients_.NewBackgroundContext(req.request_id(), timeout_));
   inv::Unit unit;
   grpc::Status s = stub->AllocateSpare(ctx.get(), req, &unit);
-  if (!s.ok()) return Unavailable(s, absl::StrCat("AllocateSpare for ", req.rma_number()));
+  if (!s.ok()) {
+    return DeliveryRefused(s, absl::StrCat("AllocateSpare for ", req.rma_number()),
+                           /*state_may_change=*/true);
+  }
   return unit.serial_number();
 }
 
@@ -93,7 +115,10 @@ absl::Status GrpcInventoryClient::DeliverSwapInstalledBase(const OutboxEvent& ev
   ASSIGN_OR_RETURN(auto ctx, clients_.NewBackgroundContext(req.request_id(), timeout_));
   inv::SwapInstalledBaseResponse resp;
   grpc::Status s = stub->SwapInstalledBase(ctx.get(), req, &resp);
-  if (!s.ok()) return Unavailable(s, absl::StrCat("SwapInstalledBase for ", req.rma_number()));
+  if (!s.ok()) {
+    return DeliveryRefused(s, absl::StrCat("SwapInstalledBase for ", req.rma_number()),
+                           /*state_may_change=*/false);
+  }
   return absl::OkStatus();
 }
 
@@ -106,7 +131,10 @@ absl::Status GrpcInventoryClient::DeliverIntake(const OutboxEvent& event) {
   ASSIGN_OR_RETURN(auto ctx, clients_.NewBackgroundContext(req.request_id(), timeout_));
   inv::Unit unit;
   grpc::Status s = stub->IntakeReturnedUnit(ctx.get(), req, &unit);
-  if (!s.ok()) return Unavailable(s, absl::StrCat("IntakeReturnedUnit for ", req.reference()));
+  if (!s.ok()) {
+    return DeliveryRefused(s, absl::StrCat("IntakeReturnedUnit for ", req.reference()),
+                           /*state_may_change=*/false);
+  }
   return absl::OkStatus();
 }
 

@@ -11,7 +11,10 @@
 #include <memory>
 #include <string>
 
+#include <grpcpp/support/status.h>
+
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/call_context.h"
 #include "common/clients.h"
 #include "common/outbox.h"
@@ -29,6 +32,18 @@ class InventoryClient {
                                                          const CallInfo* parent) = 0;
 };
 
+// What an outbox delivery makes of inventory-svc's refusal `s` (common/outbox.h's
+// failure rule). A refusal a retry cannot change is PoisonEvent: the event is
+// dead-lettered (kept, counted, logged at error level) and the RMA's later
+// events go on instead of waiting behind it for ever. Those are a malformed
+// request (INVALID_ARGUMENT, OUT_OF_RANGE), an unknown unit or RMA
+// (NOT_FOUND), a call rma-svc may not make (PERMISSION_DENIED), a conflicting
+// earlier change (ALREADY_EXISTS) and, unless `state_may_change` (a spare
+// waits for stock), a unit in the wrong state (FAILED_PRECONDITION).
+// Anything else (UNAVAILABLE, DEADLINE_EXCEEDED, UNAUTHENTICATED while a
+// token is fixed, INTERNAL, ...) is returned as is and retried with backoff.
+absl::Status DeliveryRefused(const grpc::Status& s, absl::string_view what, bool state_may_change);
+
 class GrpcInventoryClient : public InventoryClient {
  public:
   GrpcInventoryClient(ClientFactory* clients, std::string target, absl::Duration timeout)
@@ -37,8 +52,9 @@ class GrpcInventoryClient : public InventoryClient {
   absl::StatusOr<EntitlementView> GetEntitlement(const std::string& serial,
                                                  const CallInfo* parent) override;
 
-  // Outbox deliveries (payloads are the inventory-svc requests).
-  // Returns the serial of the allocated spare.
+  // Outbox deliveries (payloads are the inventory-svc requests), their
+  // refusals answered by DeliveryRefused. Returns the serial of the
+  // allocated spare; no spare in stock is retried until one arrives.
   absl::StatusOr<std::string> DeliverAllocateSpare(const OutboxEvent& event);
   absl::Status DeliverSwapInstalledBase(const OutboxEvent& event);
   absl::Status DeliverIntake(const OutboxEvent& event);

@@ -716,6 +716,36 @@ TEST_F(RmaIntegrationTest, NonReturnIsChargedExactlyOnceBySeveralSweepers) {
   EXPECT_EQ(listed.rmas_size(), 1);
 }
 
+// A refusal of inventory-svc that no retry can change (here: the customer's
+// unit was scrapped meanwhile, so it cannot be swapped out of the installed
+// base) dead-letters the outbox event at once, with inventory's reason, and
+// the RMA's later events (the shipment's notification) are delivered after
+// it instead of waiting behind it for ever.
+TEST_F(RmaIntegrationTest, APermanentlyRefusedSwapIsDeadLetteredAndTheRmasLaterEventsGoOn) {
+  AddSpare("JN11SPARE001");
+  pb::Rma created = Create(pb::RMA_TYPE_ADVANCE_REPLACEMENT);
+  pb::Rma approved = Approve(created.validation_number());
+  WaitForSpare(approved.rma_number());
+  ASSERT_OK(inv_->database().Execute(
+      absl::StrCat("UPDATE units SET state = 'SCRAPPED' WHERE serial = '", kCustomerUnit, "'")));
+  Ship(approved.rma_number());
+  const std::string swap = "event_type = 'inventory.SwapInstalledBase'";
+  ASSERT_TRUE(WaitFor([&] {
+    return RmaCount("SELECT COUNT(*) FROM outbox_events WHERE " + swap +
+                    " AND dead_at_us IS NOT NULL") == 1;
+  })) << "the refused swap was not dead-lettered";
+  EXPECT_EQ(RmaCount("SELECT attempts FROM outbox_events WHERE " + swap), 1);
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM outbox_events WHERE " + swap +
+                     " AND delivered_at_us IS NULL AND last_error LIKE '%FAILED_PRECONDITION%'"),
+            1);
+  ASSERT_TRUE(WaitFor([&] {
+    return RmaCount("SELECT COUNT(*) FROM outbox_events WHERE event_type = 'rma.Notification'"
+                    " AND delivered_at_us IS NOT NULL AND id > (SELECT id FROM outbox_events"
+                    " WHERE " + swap + ")") == 1;
+  })) << "the shipment's notification waited behind the dead swap";
+  EXPECT_EQ(Unit("JN11SPARE001").state(), inv::UNIT_STATE_ALLOCATED);  // nothing swapped
+}
+
 // "Overdue" is decided by Rma::Overdue in C++ and by the repository's SQL
 // (the list filter, the sweeper's query and its charge). At a microsecond
 // before the due time, at it, and a microsecond after, the MySQL repository,
