@@ -15,6 +15,23 @@
 
 namespace aftercare::inventory {
 
+// The product every inventory-svc test catalog starts with (unit tests, the
+// use-case fixture, the domain fuzzer): a current EX4300-48T switch with a
+// 12-month standard warranty.
+inline Product Ex4300Product() {
+  Product p;
+  p.sku = "EX4300-48T";
+  p.display_name = "EX4300";
+  p.family = Family::kSwitching;
+  p.series = "EX Series";
+  p.platform = "EX4300";
+  p.list_price = {"USD", 1'234'567};
+  p.lifecycle = Lifecycle::kCurrent;
+  p.latest_software_release = "21.4R3-S5";
+  p.standard_warranty_months = 12;
+  return p;
+}
+
 class FakeInventoryRepository : public InventoryRepository {
  public:
   std::map<std::string, Product> products;

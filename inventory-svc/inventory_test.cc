@@ -49,15 +49,7 @@ class InventoryTest : public ::testing::Test {
   InventoryTest() : codec_("0123456789abcdef0123456789abcdef"), inv_(clock_, {}, &codec_) {}
 
   void SetUp() override {
-    Product ex;
-    ex.sku = "EX4300-48T";
-    ex.family = Family::kSwitching;
-    ex.series = "EX Series";
-    ex.platform = "EX4300";
-    ex.list_price = {"USD", 1'234'567};
-    ex.lifecycle = Lifecycle::kCurrent;
-    ex.latest_software_release = "21.4R3-S5";
-    ex.standard_warranty_months = 12;
+    const Product ex = Ex4300Product();
     ASSERT_OK(inv_.CreateProduct(admin_, ex, repo_).status());
     Product mx = ex;
     mx.sku = "MX480";

@@ -25,15 +25,7 @@ namespace aftercare::inventory {
 class InventoryUseCaseTest : public ::testing::Test {
  protected:
   InventoryUseCaseTest() {
-    Product ex;
-    ex.sku = "EX4300-48T";
-    ex.family = Family::kSwitching;
-    ex.series = "EX Series";
-    ex.platform = "EX4300";
-    ex.list_price = {"USD", 1'234'567};
-    ex.lifecycle = Lifecycle::kCurrent;
-    ex.latest_software_release = "21.4R3-S5";
-    ex.standard_warranty_months = 12;
+    const Product ex = Ex4300Product();
     EXPECT_TRUE(domain_.CreateProduct(admin_, ex, repo_).ok());
   }
 

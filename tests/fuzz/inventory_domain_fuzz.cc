@@ -85,16 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Principal admin;
   admin.subject = "admin";
   admin.role = Role::kAdmin;
-  Product p;
-  p.sku = "EX4300-48T";
-  p.display_name = "EX4300";
-  p.family = Family::kSwitching;
-  p.series = "EX Series";
-  p.platform = "EX4300";
-  p.list_price = {"USD", 1'234'567};
-  p.lifecycle = Lifecycle::kCurrent;
-  p.latest_software_release = "21.4R3-S5";
-  p.standard_warranty_months = 12;
+  const Product p = Ex4300Product();
   Setup(inv.CreateProduct(admin, p, repo).status());
   RegisterCommand owned{"JN11OWNED001", "EX4300-48T", "ACME-001", {}, std::nullopt};
   owned.site.region_code = "US";
