@@ -17,13 +17,13 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/harness/test_database.h"
+#include "tests/harness/repository_database.h"
 
 namespace aftercare::cases {
 namespace {
 
 using ::aftercare::testing::StatusIs;
-using ::aftercare::testing::TestDatabase;
+using ::aftercare::testing::RepositoryDatabase;
 using ::testing::ElementsAreArray;
 
 std::string T(const std::optional<absl::Time>& t) {
@@ -58,14 +58,8 @@ std::string Describe(const Case& c) {
 class CaseRepositoryContractTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(db_, TestDatabase::Create());
-    ASSERT_OK_AND_ASSIGN(pool_, db::ConnectionPool::Create(db_->Options(2), nullptr));
-    ASSERT_OK(db::ApplyMigrations(*pool_, {{"common", &db::CommonMigrations()},
-                                           {"cases", &Migrations()}}));
-    absl::StatusOr<db::PooledConnection> conn = pool_->Acquire();
-    ASSERT_OK(conn.status());
-    conn_.emplace(*std::move(conn));
-    mysql_ = std::make_unique<MysqlCaseRepository>(**conn_, clock_);
+    ASSERT_OK_AND_ASSIGN(db_, RepositoryDatabase::Create({"cases", &Migrations()}));
+    mysql_ = std::make_unique<MysqlCaseRepository>(db_->connection(), clock_);
     repos_ = {mysql_.get(), &fake_};
   }
 
@@ -145,9 +139,7 @@ class CaseRepositoryContractTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::optional<db::PooledConnection> conn_;
+  std::unique_ptr<RepositoryDatabase> db_;
   std::unique_ptr<MysqlCaseRepository> mysql_;
   FakeCaseRepository fake_;
   std::vector<CaseRepository*> repos_;

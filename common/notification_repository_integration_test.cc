@@ -16,26 +16,21 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/harness/test_database.h"
+#include "tests/harness/repository_database.h"
 
 namespace aftercare {
 namespace {
 
 using ::aftercare::testing::FakeNotificationRepository;
-using ::aftercare::testing::TestDatabase;
+using ::aftercare::testing::RepositoryDatabase;
 using ::testing::ElementsAreArray;
 using ::testing::SizeIs;
 
 class NotificationRepositoryContractTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(db_, TestDatabase::Create());
-    ASSERT_OK_AND_ASSIGN(pool_, db::ConnectionPool::Create(db_->Options(2), nullptr));
-    ASSERT_OK(db::ApplyMigrations(*pool_, {{"common", &db::CommonMigrations()}}));
-    absl::StatusOr<db::PooledConnection> conn = pool_->Acquire();
-    ASSERT_OK(conn.status());
-    conn_.emplace(*std::move(conn));
-    mysql_ = std::make_unique<MysqlNotificationRepository>(**conn_);
+    ASSERT_OK_AND_ASSIGN(db_, RepositoryDatabase::Create());
+    mysql_ = std::make_unique<MysqlNotificationRepository>(db_->connection());
   }
 
   WebhookSubscriptionRow Row(const std::string& id, const std::string& account) {
@@ -63,7 +58,7 @@ class NotificationRepositoryContractTest : public ::testing::Test {
     e.subject = "RMA R100 approved";
     e.body = "approved";
     e.occurred_at = clock_.Now();
-    PublishNotification(**conn_, e, clock_.Now());
+    PublishNotification(db_->connection(), e, clock_.Now());
   }
 
   static std::vector<int64_t> Ids(const std::vector<Delivery>& list) {
@@ -78,9 +73,7 @@ class NotificationRepositoryContractTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::optional<db::PooledConnection> conn_;
+  std::unique_ptr<RepositoryDatabase> db_;
   std::unique_ptr<MysqlNotificationRepository> mysql_;
   FakeNotificationRepository fake_;
 };
@@ -93,9 +86,9 @@ TEST_F(NotificationRepositoryContractTest, TheDeliveryLogIsTheSameInMysqlAndInTh
   for (int i = 0; i < 4; ++i) {
     Publish(absl::StrCat("rma-V", i, "-n1"), i % 2 == 0 ? "ACME" : "GLOBEX");
   }
-  ASSERT_OK(db_->Execute(
+  ASSERT_OK(db_->database().Execute(
       "UPDATE notification_deliveries SET state = 'delivered' WHERE id % 3 = 0"));
-  ASSERT_OK(db_->Execute(
+  ASSERT_OK(db_->database().Execute(
       "UPDATE notification_deliveries SET state = 'dead', attempts = 8, dead_at_us = 5"
       " WHERE id % 3 = 1"));
   // The fake holds what MariaDB holds.
@@ -204,7 +197,7 @@ TEST_F(NotificationRepositoryContractTest, SubscriptionsAreTheSameInMysqlAndInTh
 // format NotificationService stored before it had a store), and a retry is
 // answered from it.
 TEST_F(NotificationRepositoryContractTest, AStoredAnswerIsTheResponseItself) {
-  MysqlNotificationStore store(pool_.get(), &clock_);
+  MysqlNotificationStore store(&db_->pool(), &clock_);
   const PageTokenCodec page_tokens("0123456789abcdef0123456789abcdef");
   const NotificationUseCaseDeps deps{store, clock_, page_tokens, {}};
   const CreateWebhookSubscriptionUseCase create(deps);
@@ -218,7 +211,7 @@ TEST_F(NotificationRepositoryContractTest, AStoredAnswerIsTheResponseItself) {
   req.set_url("https://hooks.acme.example/aftercare");
   ASSERT_OK_AND_ASSIGN(notify::v1::WebhookSubscription first, create.Run(caller, req));
 
-  ASSERT_OK_AND_ASSIGN(std::string hex, db_->QueryValue("SELECT HEX(response) FROM "
+  ASSERT_OK_AND_ASSIGN(std::string hex, db_->database().QueryValue("SELECT HEX(response) FROM "
                                                         "idempotency_keys WHERE request_id = 'sub-1'"));
   notify::v1::WebhookSubscription stored;
   ASSERT_TRUE(stored.ParseFromString(absl::HexStringToBytes(hex)));
@@ -226,7 +219,7 @@ TEST_F(NotificationRepositoryContractTest, AStoredAnswerIsTheResponseItself) {
 
   ASSERT_OK_AND_ASSIGN(notify::v1::WebhookSubscription retry, create.Run(caller, req));
   EXPECT_EQ(retry.SerializeAsString(), first.SerializeAsString());
-  EXPECT_EQ(*db_->QueryValue("SELECT COUNT(*) FROM webhook_subscriptions"), "1");
+  EXPECT_EQ(*db_->database().QueryValue("SELECT COUNT(*) FROM webhook_subscriptions"), "1");
 }
 
 }  // namespace

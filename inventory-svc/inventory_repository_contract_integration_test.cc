@@ -16,26 +16,20 @@
 #include "inventory-svc/inventory_spec.h"
 #include "inventory-svc/inventory_view.h"
 #include "inventory-svc/mysql_inventory_repository.h"
-#include "tests/harness/test_database.h"
+#include "tests/harness/repository_database.h"
 
 namespace aftercare::inventory {
 namespace {
 
 using ::aftercare::testing::StatusIs;
-using ::aftercare::testing::TestDatabase;
+using ::aftercare::testing::RepositoryDatabase;
 using ::testing::ElementsAreArray;
 
 class InventoryRepositoryContractTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(db_, TestDatabase::Create());
-    ASSERT_OK_AND_ASSIGN(pool_, db::ConnectionPool::Create(db_->Options(2), nullptr));
-    ASSERT_OK(db::ApplyMigrations(*pool_, {{"common", &db::CommonMigrations()},
-                                           {"inventory", &Migrations()}}));
-    absl::StatusOr<db::PooledConnection> conn = pool_->Acquire();
-    ASSERT_OK(conn.status());
-    conn_.emplace(*std::move(conn));
-    mysql_ = std::make_unique<MysqlInventoryRepository>(**conn_);
+    ASSERT_OK_AND_ASSIGN(db_, RepositoryDatabase::Create({"inventory", &Migrations()}));
+    mysql_ = std::make_unique<MysqlInventoryRepository>(db_->connection());
     repos_ = {mysql_.get(), &fake_};
   }
 
@@ -124,9 +118,7 @@ class InventoryRepositoryContractTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::optional<db::PooledConnection> conn_;
+  std::unique_ptr<RepositoryDatabase> db_;
   std::unique_ptr<MysqlInventoryRepository> mysql_;
   FakeInventoryRepository fake_;
   std::vector<InventoryRepository*> repos_;

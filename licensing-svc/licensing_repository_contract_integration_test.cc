@@ -17,26 +17,20 @@
 #include "licensing-svc/licensing_spec.h"
 #include "licensing-svc/licensing_view.h"
 #include "licensing-svc/mysql_licensing_repository.h"
-#include "tests/harness/test_database.h"
+#include "tests/harness/repository_database.h"
 
 namespace aftercare::licensing {
 namespace {
 
 using ::aftercare::testing::StatusIs;
-using ::aftercare::testing::TestDatabase;
+using ::aftercare::testing::RepositoryDatabase;
 using ::testing::ElementsAreArray;
 
 class LicensingRepositoryContractTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(db_, TestDatabase::Create());
-    ASSERT_OK_AND_ASSIGN(pool_, db::ConnectionPool::Create(db_->Options(2), nullptr));
-    ASSERT_OK(db::ApplyMigrations(*pool_, {{"common", &db::CommonMigrations()},
-                                           {"licensing", &Migrations()}}));
-    absl::StatusOr<db::PooledConnection> conn = pool_->Acquire();
-    ASSERT_OK(conn.status());
-    conn_.emplace(*std::move(conn));
-    mysql_ = std::make_unique<MysqlLicensingRepository>(**conn_);
+    ASSERT_OK_AND_ASSIGN(db_, RepositoryDatabase::Create({"licensing", &Migrations()}));
+    mysql_ = std::make_unique<MysqlLicensingRepository>(db_->connection());
     repos_ = {mysql_.get(), &fake_};
   }
 
@@ -111,9 +105,7 @@ class LicensingRepositoryContractTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::optional<db::PooledConnection> conn_;
+  std::unique_ptr<RepositoryDatabase> db_;
   std::unique_ptr<MysqlLicensingRepository> mysql_;
   FakeLicensingRepository fake_;
   std::vector<LicensingRepository*> repos_;
@@ -226,7 +218,7 @@ TEST_F(LicensingRepositoryContractTest, AStaleVersionOrATakenIdIsRefusedAlike) {
   try {
     taken = mysql_->InsertEntitlement(e);
   } catch (const sql::SQLException& ex) {
-    taken = db::FromSqlException(ex, "insert entitlement", *pool_);
+    taken = db::FromSqlException(ex, "insert entitlement", db_->pool());
   }
   EXPECT_FALSE(taken.ok());
   EXPECT_EQ(fake_.InsertEntitlement(e).code(), taken.code());

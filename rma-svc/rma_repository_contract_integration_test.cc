@@ -15,26 +15,20 @@
 #include "rma-svc/mysql_rma_repository.h"
 #include "rma-svc/rma_spec.h"
 #include "rma-svc/rma_view.h"
-#include "tests/harness/test_database.h"
+#include "tests/harness/repository_database.h"
 
 namespace aftercare::rma {
 namespace {
 
 using ::aftercare::testing::StatusIs;
-using ::aftercare::testing::TestDatabase;
+using ::aftercare::testing::RepositoryDatabase;
 using ::testing::ElementsAreArray;
 
 class RmaRepositoryContractTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(db_, TestDatabase::Create());
-    ASSERT_OK_AND_ASSIGN(pool_, db::ConnectionPool::Create(db_->Options(2), nullptr));
-    ASSERT_OK(db::ApplyMigrations(*pool_, {{"common", &db::CommonMigrations()},
-                                           {"rma", &Migrations()}}));
-    absl::StatusOr<db::PooledConnection> conn = pool_->Acquire();
-    ASSERT_OK(conn.status());
-    conn_.emplace(*std::move(conn));
-    mysql_ = std::make_unique<MysqlRmaRepository>(**conn_, clock_);
+    ASSERT_OK_AND_ASSIGN(db_, RepositoryDatabase::Create({"rma", &Migrations()}));
+    mysql_ = std::make_unique<MysqlRmaRepository>(db_->connection(), clock_);
   }
 
   // RMA number i of the test: accounts, types, states and units vary with i.
@@ -101,9 +95,7 @@ class RmaRepositoryContractTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::optional<db::PooledConnection> conn_;
+  std::unique_ptr<RepositoryDatabase> db_;
   std::unique_ptr<MysqlRmaRepository> mysql_;
   FakeRmaRepository fake_;
 };
