@@ -1,6 +1,7 @@
 #include "case-svc/case_grpc.h"
 
 #include "absl/strings/str_cat.h"
+#include "case-svc/attachment_use_cases.h"
 #include "case-svc/case_view.h"
 #include "common/call_context.h"
 #include "common/errors.h"
@@ -171,13 +172,13 @@ grpc::ServerUnaryReactor* CaseGrpc::ListTechnicalCaseNotes(
 
 // --- Upload (client streaming) ---------------------------------------------------
 
-// Collects the file from the stream (refusing it as soon as it grows past
-// the size limit), then stores it on the executor in one idempotent
-// transaction.
+// Feeds each message to the call's AttachmentUpload (attachment_use_cases.h),
+// which refuses a bad header or a file past the size limit at once; at the
+// end of the stream the file is stored on the executor.
 class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachmentRequest> {
  public:
   UploadReactor(CaseGrpc* service, Ctx* ctx, pb::Attachment* resp)
-      : service_(service), ctx_(ctx), resp_(resp) {
+      : service_(service), ctx_(ctx), resp_(resp), upload_(service->domain_, service->store_) {
     absl::StatusOr<Principal> caller = Caller(ctx);
     if (!caller.ok()) {
       Finish(ToGrpcStatus(caller.status()));
@@ -192,71 +193,26 @@ class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachm
       Store();
       return;
     }
-    if (messages_++ == 0) {
-      combined_ = message_;
-      combined_.clear_chunk();
-      absl::Status header = Header();
-      if (!header.ok()) {
-        Finish(ToGrpcStatus(header));
-        return;
-      }
-    } else if ((!message_.request_id().empty() &&
-                message_.request_id() != combined_.request_id()) ||
-               (!message_.case_id().empty() && message_.case_id() != combined_.case_id())) {
-      Finish(ToGrpcStatus(InvalidFields(
-          {"request_id", "case_id"},
-          "request_id and case_id must be the same in every message (or only in the first)")));
+    absl::Status added = upload_.Add(caller_, message_);
+    if (!added.ok()) {
+      Finish(ToGrpcStatus(added));
       return;
     }
-    if (static_cast<int64_t>(content_.size() + message_.chunk().size()) >
-        service_->domain_.options().max_attachment_bytes) {
-      Finish(ToGrpcStatus(
-          InvalidField("chunk", absl::StrCat(": the file is larger than ",
-                                             service_->domain_.options().max_attachment_bytes,
-                                             " bytes (--max_attachment_bytes)"))));
-      return;
-    }
-    content_.append(message_.chunk());
     StartRead(&message_);
   }
 
   void OnDone() override { delete this; }
 
  private:
-  absl::Status Header() {
-    ASSIGN_OR_RETURN(
-        kind_, FromEnum<AttachmentKind>(combined_.kind(), pb::AttachmentKind_IsValid, "kind"));
-    if (combined_.has_cod()) {
-      ASSIGN_OR_RETURN(CodDetails cod, FromProto(combined_.cod()));
-      cod_ = std::move(cod);
-    }
-    RETURN_IF_ERROR(ValidateRequestId(combined_.request_id()));
-    return service_->domain_.CheckUploadHeader(caller_, combined_.case_id(), kind_,
-                                               combined_.file_name(), cod_);
-  }
-
   void Store() {
-    if (messages_ == 0) {
-      Finish(ToGrpcStatus(absl::InvalidArgumentError("the stream carried no message")));
-      return;
-    }
     absl::Status queued = service_->executor_.Submit([this] {
       if (ctx_->IsCancelled()) {
         Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
         return;
       }
-      combined_.set_chunk(content_);
-      absl::Status s = service_->store_.Mutate(
-          IdempotencyKey::For(caller_, combined_.request_id(), "UploadAttachment"), combined_,
-          "upload attachment", resp_, [&](CaseRepository& repo) -> absl::StatusOr<pb::Attachment> {
-            ASSIGN_OR_RETURN(Attachment a,
-                             service_->domain_.Upload(caller_, combined_.case_id(), kind_,
-                                                      combined_.file_name(), cod_, content_, repo));
-            pb::Attachment out;
-            ToProto(a, &out);
-            return out;
-          });
-      Finish(ToGrpcStatus(s));
+      absl::StatusOr<pb::Attachment> stored = upload_.Finish(caller_);
+      if (stored.ok()) *resp_ = *std::move(stored);
+      Finish(ToGrpcStatus(stored.status()));
     });
     if (!queued.ok()) Finish(ToGrpcStatus(queued));
   }
@@ -264,13 +220,9 @@ class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachm
   CaseGrpc* service_;
   Ctx* ctx_;
   pb::Attachment* resp_;
+  AttachmentUpload upload_;
   Principal caller_;
   pb::UploadAttachmentRequest message_;
-  pb::UploadAttachmentRequest combined_;
-  int messages_ = 0;
-  std::string content_;
-  AttachmentKind kind_ = AttachmentKind::kUnspecified;
-  std::optional<CodDetails> cod_;
 };
 
 grpc::ServerReadReactor<pb::UploadAttachmentRequest>* CaseGrpc::UploadAttachment(
@@ -280,13 +232,14 @@ grpc::ServerReadReactor<pb::UploadAttachmentRequest>* CaseGrpc::UploadAttachment
 
 // --- Download (server streaming) -------------------------------------------------
 
-// Sends the attachment's metadata, then its chunks one per message. Each
-// database read runs on the executor; the next one starts only when the
-// previous write is done, so at most one chunk is held in memory.
+// Writes what the call's AttachmentDownload answers: the metadata with the
+// first chunk, then a chunk per message. Each read runs on the executor; the
+// next one starts only when the previous write is done, so at most one
+// chunk is held in memory.
 class CaseGrpc::DownloadReactor : public grpc::ServerWriteReactor<pb::DownloadAttachmentResponse> {
  public:
   DownloadReactor(CaseGrpc* service, Ctx* ctx, const pb::DownloadAttachmentRequest* req)
-      : service_(service), ctx_(ctx) {
+      : service_(service), ctx_(ctx), download_(service->domain_, service->store_) {
     absl::StatusOr<Principal> caller = Caller(ctx);
     if (!caller.ok()) {
       Finish(ToGrpcStatus(caller.status()));
@@ -294,7 +247,11 @@ class CaseGrpc::DownloadReactor : public grpc::ServerWriteReactor<pb::DownloadAt
     }
     caller_ = *caller;
     name_ = req->attachment_id();
-    Submit([this] { return First(); });
+    Submit([this]() -> absl::Status {
+      ASSIGN_OR_RETURN(out_, download_.First(caller_, name_));
+      StartWrite(&out_);
+      return absl::OkStatus();
+    });
   }
 
   void OnWriteDone(bool ok) override {
@@ -302,14 +259,23 @@ class CaseGrpc::DownloadReactor : public grpc::ServerWriteReactor<pb::DownloadAt
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
       return;
     }
-    Submit([this] { return Next(); });
+    Submit([this]() -> absl::Status {
+      ASSIGN_OR_RETURN(std::optional<pb::DownloadAttachmentResponse> next, download_.Next());
+      if (!next) {
+        Finish(grpc::Status::OK);
+        return absl::OkStatus();
+      }
+      out_ = *std::move(next);
+      StartWrite(&out_);
+      return absl::OkStatus();
+    });
   }
 
   void OnDone() override { delete this; }
 
  private:
-  // Runs `step` on the executor; it returns OK after StartWrite, or the
-  // status to finish with (OK with finished_ set at the end).
+  // Runs `step` on the executor; it returns OK after StartWrite or Finish,
+  // or the status to finish with.
   template <typename Fn>
   void Submit(Fn step) {
     absl::Status queued = service_->executor_.Submit([this, step] {
@@ -323,40 +289,11 @@ class CaseGrpc::DownloadReactor : public grpc::ServerWriteReactor<pb::DownloadAt
     if (!queued.ok()) Finish(ToGrpcStatus(queued));
   }
 
-  absl::Status First() {
-    Attachment a;
-    RETURN_IF_ERROR(
-        service_->store_.Read("download attachment", [&](CaseRepository& repo) -> absl::Status {
-          ASSIGN_OR_RETURN(a, service_->domain_.GetAttachment(caller_, name_, repo));
-          return absl::OkStatus();
-        }));
-    id_ = a.id;
-    out_.Clear();
-    ToProto(a, out_.mutable_attachment());
-    ASSIGN_OR_RETURN(std::optional<std::string> chunk, service_->store_.ReadChunk(id_, seq_++));
-    if (chunk) out_.set_chunk(*std::move(chunk));
-    StartWrite(&out_);
-    return absl::OkStatus();
-  }
-
-  absl::Status Next() {
-    ASSIGN_OR_RETURN(std::optional<std::string> chunk, service_->store_.ReadChunk(id_, seq_++));
-    if (!chunk) {
-      Finish(grpc::Status::OK);
-      return absl::OkStatus();
-    }
-    out_.Clear();
-    out_.set_chunk(*std::move(chunk));
-    StartWrite(&out_);
-    return absl::OkStatus();
-  }
-
   CaseGrpc* service_;
   Ctx* ctx_;
+  AttachmentDownload download_;
   Principal caller_;
   std::string name_;
-  int64_t id_ = 0;
-  int seq_ = 0;
   pb::DownloadAttachmentResponse out_;
 };
 

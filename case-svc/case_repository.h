@@ -114,10 +114,18 @@ class CaseRepository {
 };
 
 // Runs repository work in transactions (common/repository_store.h).
+// Attachment content is stored in chunks of this size, and streamed back
+// one chunk per message.
+inline constexpr size_t kChunkBytes = 256 * 1024;
+
 class CaseStore : public RepositoryStore<CaseRepository> {
  public:
   // The next number of the day's case sequence (common/db/id_allocator.h).
   virtual absl::StatusOr<int64_t> NextCaseSequence(const std::string& day) = 0;
+  // Chunk `seq` (from 0) of an attachment's content, kChunkBytes each;
+  // nullopt past the end. One read, outside any transaction.
+  virtual absl::StatusOr<std::optional<std::string>> ReadChunk(int64_t attachment_id,
+                                                               int seq) = 0;
 };
 
 }  // namespace aftercare::cases

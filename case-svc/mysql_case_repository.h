@@ -16,10 +16,6 @@ inline constexpr char kEventProductLookup[] = "cases.FillProduct";
 inline constexpr char kEventReinstate[] = "inventory.ReinstateUnit";
 inline constexpr char kEventTradeInIntake[] = "inventory.IntakeReturnedUnit";
 
-// Attachment content is stored in chunks of this size, and streamed back
-// one chunk per message.
-inline constexpr size_t kChunkBytes = 256 * 1024;
-
 class MysqlCaseRepository : public CaseRepository {
  public:
   MysqlCaseRepository(db::Connection& conn, const Clock& clock) : conn_(conn), clock_(clock) {}
@@ -71,8 +67,7 @@ class MysqlCaseStore : public MysqlStore<CaseStore, MysqlCaseRepository> {
   // The number of open cases past their response target without a first
   // response.
   absl::StatusOr<int64_t> CountBreaching(absl::Time now);
-  // Reads chunk `seq` of an attachment (nullopt past the end).
-  absl::StatusOr<std::optional<std::string>> ReadChunk(int64_t attachment_id, int seq);
+  absl::StatusOr<std::optional<std::string>> ReadChunk(int64_t attachment_id, int seq) override;
 
  private:
   db::IdAllocator case_numbers_;

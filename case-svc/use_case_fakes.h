@@ -29,13 +29,25 @@ namespace aftercare::cases {
 
 class TestCaseStore : public ::aftercare::testing::FakeStore<CaseStore, FakeCaseRepository> {
  public:
-  using FakeStore::FakeStore;
+  explicit TestCaseStore(FakeCaseRepository* repo) : FakeStore(repo), repo_(repo) {}
   absl::StatusOr<int64_t> NextCaseSequence(const std::string& day) override {
     days.push_back(day);
     return ++next;
   }
+  // The content as MySQL keeps it: kChunkBytes per chunk.
+  absl::StatusOr<std::optional<std::string>> ReadChunk(int64_t attachment_id, int seq) override {
+    auto it = repo_->attachments.find(attachment_id);
+    const size_t from = static_cast<size_t>(seq) * kChunkBytes;
+    if (it == repo_->attachments.end() || from >= it->second.second.size()) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(it->second.second.substr(from, kChunkBytes));
+  }
   int64_t next = 41;
   std::vector<std::string> days;  // one per number taken
+
+ private:
+  FakeCaseRepository* repo_;
 };
 
 class FakeInventory : public InventoryGateway {
