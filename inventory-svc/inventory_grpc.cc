@@ -6,6 +6,7 @@
 #include "common/rpc.h"
 #include "common/status.h"
 #include "common/use_case_rpc.h"
+#include "inventory-svc/genuine_serials_load.h"
 
 namespace aftercare::inventory {
 
@@ -39,18 +40,17 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx,
 
 // --- Genuine-serial registry -------------------------------------------------------
 
-// Reads the whole stream (checking each message as it arrives, on the
-// callback thread: no blocking work), then writes everything in one
-// idempotent transaction on the executor, in multi-row INSERT chunks. One
-// call holds its serials in memory (about 450 bytes each at the peak), hence
-// the cap; larger registries load in several calls.
+// Feeds each message to the call's GenuineSerialsLoad (genuine_serials_load.h),
+// which checks it as it arrives (on the callback thread: no blocking work),
+// then writes everything in one idempotent transaction on the executor, in
+// multi-row INSERT chunks. One call holds its serials in memory (about 450
+// bytes each at the peak), hence the cap; larger registries load in several
+// calls.
 class InventoryGrpc::LoadSerialsReactor
     : public grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest> {
  public:
-  static constexpr int64_t kMaxEntries = 200'000;
-
   LoadSerialsReactor(InventoryGrpc* service, Ctx* ctx, pb::LoadGenuineSerialsResponse* resp)
-      : service_(service), ctx_(ctx), resp_(resp) {
+      : service_(service), ctx_(ctx), resp_(resp), load_(service->domain_, service->store_) {
     absl::StatusOr<Principal> caller = Caller(ctx);
     if (!caller.ok()) {
       Finish(ToGrpcStatus(caller.status()));
@@ -65,33 +65,10 @@ class InventoryGrpc::LoadSerialsReactor
       Store();
       return;
     }
-    if (messages_++ == 0) {
-      combined_.set_request_id(message_.request_id());
-    } else if (!message_.request_id().empty() && message_.request_id() != combined_.request_id()) {
-      Finish(ToGrpcStatus(InvalidField(
-          "request_id", "must be the same in every message of the stream (or only in the first)")));
+    absl::Status added = load_.Add(message_);
+    if (!added.ok()) {
+      Finish(ToGrpcStatus(added));
       return;
-    }
-    if (static_cast<int64_t>(entries_.size()) + message_.entries_size() > kMaxEntries) {
-      Finish(ToGrpcStatus(InvalidField(
-          "entries", absl::StrCat(": at most ", kMaxEntries,
-                                  " serials per call; split the load into several calls"))));
-      return;
-    }
-    std::vector<GenuineSerialEntry> batch;
-    batch.reserve(message_.entries_size());
-    for (const auto& e : message_.entries()) batch.push_back({e.serial_number(), e.sku()});
-    absl::Status valid =
-        service_->domain_.ValidateGenuineSerials(batch, static_cast<int64_t>(entries_.size()));
-    if (!valid.ok()) {
-      Finish(ToGrpcStatus(valid));
-      return;
-    }
-    for (auto& e : batch) {
-      auto* c = combined_.add_entries();
-      c->set_serial_number(e.serial);
-      c->set_sku(e.sku);
-      entries_.push_back(std::move(e));
     }
     StartRead(&message_);
   }
@@ -105,19 +82,9 @@ class InventoryGrpc::LoadSerialsReactor
         Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
         return;
       }
-      absl::Status s = service_->store_.Mutate(
-          IdempotencyKey::For(caller_, combined_.request_id(), "LoadGenuineSerials"), combined_,
-          "load genuine serials", resp_,
-          [&](InventoryRepository& repo) -> absl::StatusOr<pb::LoadGenuineSerialsResponse> {
-            ASSIGN_OR_RETURN(LoadCounts counts,
-                             service_->domain_.LoadGenuineSerials(entries_, repo));
-            pb::LoadGenuineSerialsResponse r;
-            r.set_received_count(counts.received);
-            r.set_inserted_count(counts.inserted);
-            r.set_updated_count(counts.updated);
-            return r;
-          });
-      Finish(ToGrpcStatus(s));
+      absl::StatusOr<pb::LoadGenuineSerialsResponse> loaded = load_.Finish(caller_);
+      if (loaded.ok()) *resp_ = *std::move(loaded);
+      Finish(ToGrpcStatus(loaded.status()));
     });
     if (!queued.ok()) Finish(ToGrpcStatus(queued));
   }
@@ -125,11 +92,9 @@ class InventoryGrpc::LoadSerialsReactor
   InventoryGrpc* service_;
   Ctx* ctx_;
   pb::LoadGenuineSerialsResponse* resp_;
+  GenuineSerialsLoad load_;
   Principal caller_;
   pb::LoadGenuineSerialsRequest message_;
-  pb::LoadGenuineSerialsRequest combined_;  // what the request_id stands for
-  std::vector<GenuineSerialEntry> entries_;
-  int64_t messages_ = 0;
 };
 
 grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest>* InventoryGrpc::LoadGenuineSerials(
