@@ -10,6 +10,7 @@
 #include "common/logging.h"
 #include "common/rpc.h"
 #include "common/status.h"
+#include "common/stream_rpc.h"
 #include "common/use_case_rpc.h"
 
 namespace aftercare::cases {
@@ -172,62 +173,13 @@ grpc::ServerUnaryReactor* CaseGrpc::ListTechnicalCaseNotes(
 
 // --- Upload (client streaming) ---------------------------------------------------
 
-// Feeds each message to the call's AttachmentUpload (attachment_use_cases.h),
-// which refuses a bad header or a file past the size limit at once; at the
-// end of the stream the file is stored on the executor.
-class CaseGrpc::UploadReactor : public grpc::ServerReadReactor<pb::UploadAttachmentRequest> {
- public:
-  UploadReactor(CaseGrpc* service, Ctx* ctx, pb::Attachment* resp)
-      : service_(service), ctx_(ctx), resp_(resp), upload_(service->domain_, service->store_) {
-    absl::StatusOr<Principal> caller = Caller(ctx);
-    if (!caller.ok()) {
-      Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
-    caller_ = *caller;
-    StartRead(&message_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      Store();
-      return;
-    }
-    absl::Status added = upload_.Add(caller_, message_);
-    if (!added.ok()) {
-      Finish(ToGrpcStatus(added));
-      return;
-    }
-    StartRead(&message_);
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  void Store() {
-    absl::Status queued = service_->executor_.Submit([this] {
-      if (ctx_->IsCancelled()) {
-        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
-        return;
-      }
-      absl::StatusOr<pb::Attachment> stored = upload_.Finish(caller_);
-      if (stored.ok()) *resp_ = *std::move(stored);
-      Finish(ToGrpcStatus(stored.status()));
-    });
-    if (!queued.ok()) Finish(ToGrpcStatus(queued));
-  }
-
-  CaseGrpc* service_;
-  Ctx* ctx_;
-  pb::Attachment* resp_;
-  AttachmentUpload upload_;
-  Principal caller_;
-  pb::UploadAttachmentRequest message_;
-};
-
+// Each message to the call's AttachmentUpload (attachment_use_cases.h), which
+// refuses a bad header or a file past the size limit at once; the file is
+// stored on the executor at the end of the stream (common/stream_rpc.h).
 grpc::ServerReadReactor<pb::UploadAttachmentRequest>* CaseGrpc::UploadAttachment(
     Ctx* ctx, pb::Attachment* resp) {
-  return new UploadReactor(this, ctx, resp);
+  return AnswerStream<pb::UploadAttachmentRequest>(ctx, executor_, resp,
+                                                   AttachmentUpload(domain_, store_));
 }
 
 // --- Download (server streaming) -------------------------------------------------

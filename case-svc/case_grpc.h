@@ -95,7 +95,6 @@ class CaseGrpc final : public pb::CaseService::CallbackService {
                                   pb::ListTechnicalCaseNotesResponse* resp) override;
 
  private:
-  class UploadReactor;
   class DownloadReactor;
 
   CaseUseCaseDeps Deps() { return CaseUseCaseDeps{domain_, store_, clock_}; }

@@ -8,7 +8,8 @@
 
 namespace aftercare::inventory {
 
-absl::Status GenuineSerialsLoad::Add(const v1::LoadGenuineSerialsRequest& message) {
+absl::Status GenuineSerialsLoad::Add(const Principal& /*caller*/,
+                                     const v1::LoadGenuineSerialsRequest& message) {
   if (messages_++ == 0) {
     combined_.set_request_id(message.request_id());
   } else if (!message.request_id().empty() && message.request_id() != combined_.request_id()) {

@@ -30,7 +30,8 @@ class GenuineSerialsLoad {
   GenuineSerialsLoad(const Inventory& domain, InventoryStore& store)
       : domain_(domain), store_(store) {}
 
-  absl::Status Add(const v1::LoadGenuineSerialsRequest& message);
+  // `caller` is the policy's (common/policy.h); the entries do not depend on it.
+  absl::Status Add(const Principal& caller, const v1::LoadGenuineSerialsRequest& message);
   absl::StatusOr<v1::LoadGenuineSerialsResponse> Finish(const Principal& caller);
 
  private:

@@ -36,7 +36,7 @@ class GenuineSerialsLoadTest : public InventoryUseCaseTest {
   absl::StatusOr<v1::LoadGenuineSerialsResponse> Load(
       const std::vector<v1::LoadGenuineSerialsRequest>& stream) {
     GenuineSerialsLoad load(domain_, store_);
-    for (const auto& m : stream) RETURN_IF_ERROR(load.Add(m));
+    for (const auto& m : stream) RETURN_IF_ERROR(load.Add(admin_, m));
     return load.Finish(admin_);
   }
 };
@@ -62,13 +62,13 @@ TEST_F(GenuineSerialsLoadTest, ALoadIsWrittenOnceAndARetryGetsTheFirstCounts) {
 TEST_F(GenuineSerialsLoadTest, ABadEntryIsNamedByItsIndexInTheWholeLoadAndNothingIsWritten) {
   const int writes = store_.writes();
   GenuineSerialsLoad load(domain_, store_);
-  ASSERT_OK(load.Add(Message("load-2", {"JN11NEW00001", "JN11NEW00002"})));
-  EXPECT_THAT(load.Add(Message("", {"JN11NEW00003", "not a serial!"})),
+  ASSERT_OK(load.Add(admin_, Message("load-2", {"JN11NEW00001", "JN11NEW00002"})));
+  EXPECT_THAT(load.Add(admin_, Message("", {"JN11NEW00003", "not a serial!"})),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("entries[3].serial_number")));
   v1::LoadGenuineSerialsRequest bad_sku = Message("", {"JN11NEW00004"});
   bad_sku.mutable_entries(0)->set_sku("");
   GenuineSerialsLoad other(domain_, store_);
-  EXPECT_THAT(other.Add(bad_sku), StatusIs(absl::StatusCode::kInvalidArgument,
+  EXPECT_THAT(other.Add(admin_, bad_sku), StatusIs(absl::StatusCode::kInvalidArgument,
                                            HasSubstr("entries[0].sku")));
   EXPECT_EQ(store_.writes(), writes);
   EXPECT_FALSE(repo_.registry.count("JN11NEW00001"));
@@ -76,9 +76,9 @@ TEST_F(GenuineSerialsLoadTest, ABadEntryIsNamedByItsIndexInTheWholeLoadAndNothin
 
 TEST_F(GenuineSerialsLoadTest, LaterMessagesRepeatTheRequestIdOrLeaveItEmpty) {
   GenuineSerialsLoad load(domain_, store_);
-  ASSERT_OK(load.Add(Message("load-3", {"JN11NEW00001"})));
-  ASSERT_OK(load.Add(Message("load-3", {"JN11NEW00002"})));
-  EXPECT_THAT(load.Add(Message("load-4", {"JN11NEW00003"})),
+  ASSERT_OK(load.Add(admin_, Message("load-3", {"JN11NEW00001"})));
+  ASSERT_OK(load.Add(admin_, Message("load-3", {"JN11NEW00002"})));
+  EXPECT_THAT(load.Add(admin_, Message("load-4", {"JN11NEW00003"})),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
 }
 
@@ -86,9 +86,9 @@ TEST_F(GenuineSerialsLoadTest, ACallCarriesAtMostTheCapAndAnEmptyLoadIsRefused) 
   std::vector<std::string> serials;
   for (int i = 0; i < 120'000; ++i) serials.push_back(absl::StrCat("JN", 10'000'000 + i));
   GenuineSerialsLoad load(domain_, store_);
-  ASSERT_OK(load.Add(Message("load-5", serials)));
+  ASSERT_OK(load.Add(admin_, Message("load-5", serials)));
   serials.resize(GenuineSerialsLoad::kMaxEntries - 120'000 + 1);
-  EXPECT_THAT(load.Add(Message("", serials)),
+  EXPECT_THAT(load.Add(admin_, Message("", serials)),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 200000 serials")));
 
   EXPECT_THAT(Load({Message("load-6", {})}),

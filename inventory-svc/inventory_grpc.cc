@@ -5,6 +5,7 @@
 #include "common/idempotency.h"
 #include "common/rpc.h"
 #include "common/status.h"
+#include "common/stream_rpc.h"
 #include "common/use_case_rpc.h"
 #include "inventory-svc/genuine_serials_load.h"
 
@@ -40,66 +41,16 @@ grpc::ServerUnaryReactor* InventoryGrpc::UpdateProduct(Ctx* ctx,
 
 // --- Genuine-serial registry -------------------------------------------------------
 
-// Feeds each message to the call's GenuineSerialsLoad (genuine_serials_load.h),
-// which checks it as it arrives (on the callback thread: no blocking work),
-// then writes everything in one idempotent transaction on the executor, in
-// multi-row INSERT chunks. One call holds its serials in memory (about 450
-// bytes each at the peak), hence the cap; larger registries load in several
-// calls.
-class InventoryGrpc::LoadSerialsReactor
-    : public grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest> {
- public:
-  LoadSerialsReactor(InventoryGrpc* service, Ctx* ctx, pb::LoadGenuineSerialsResponse* resp)
-      : service_(service), ctx_(ctx), resp_(resp), load_(service->domain_, service->store_) {
-    absl::StatusOr<Principal> caller = Caller(ctx);
-    if (!caller.ok()) {
-      Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
-    caller_ = *caller;  // allowed by the method's policy (common/policy.h)
-    StartRead(&message_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      Store();
-      return;
-    }
-    absl::Status added = load_.Add(message_);
-    if (!added.ok()) {
-      Finish(ToGrpcStatus(added));
-      return;
-    }
-    StartRead(&message_);
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  void Store() {
-    absl::Status queued = service_->executor_.Submit([this] {
-      if (ctx_->IsCancelled()) {
-        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
-        return;
-      }
-      absl::StatusOr<pb::LoadGenuineSerialsResponse> loaded = load_.Finish(caller_);
-      if (loaded.ok()) *resp_ = *std::move(loaded);
-      Finish(ToGrpcStatus(loaded.status()));
-    });
-    if (!queued.ok()) Finish(ToGrpcStatus(queued));
-  }
-
-  InventoryGrpc* service_;
-  Ctx* ctx_;
-  pb::LoadGenuineSerialsResponse* resp_;
-  GenuineSerialsLoad load_;
-  Principal caller_;
-  pb::LoadGenuineSerialsRequest message_;
-};
-
+// Each message to the call's GenuineSerialsLoad (genuine_serials_load.h),
+// which checks it as it arrives; everything is written in one idempotent
+// transaction on the executor at the end of the stream, in multi-row INSERT
+// chunks (common/stream_rpc.h). One call holds its serials in memory (about
+// 450 bytes each at the peak), hence the cap; larger registries load in
+// several calls.
 grpc::ServerReadReactor<pb::LoadGenuineSerialsRequest>* InventoryGrpc::LoadGenuineSerials(
     Ctx* ctx, pb::LoadGenuineSerialsResponse* resp) {
-  return new LoadSerialsReactor(this, ctx, resp);
+  return AnswerStream<pb::LoadGenuineSerialsRequest>(ctx, executor_, resp,
+                                                     GenuineSerialsLoad(domain_, store_));
 }
 
 grpc::ServerUnaryReactor* InventoryGrpc::GetGenuineSerial(Ctx* ctx,

@@ -107,7 +107,6 @@ class InventoryGrpc final : public pb::InventoryService::CallbackService {
                              pb::SwapInstalledBaseResponse* resp) override;
 
  private:
-  class LoadSerialsReactor;
 
   const Inventory& domain_;
   InventoryStore& store_;
