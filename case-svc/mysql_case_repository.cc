@@ -65,16 +65,16 @@ std::optional<std::string> MisBytes(const Case& c) {
   return m.SerializeAsString();
 }
 
-// Every column of a case but id (the key, bound and read apart): name, bind
-// and read of each on one line (common/db/columns.h). Enums are stored by
-// their number (proto_enums.cc ties the numbers to the API's).
+// The columns of a case, its key id first: name, bind and read of each on
+// one line (common/db/columns.h). Enums are stored by their number
+// (proto_enums.cc ties the numbers to the API's).
 const db::Columns<Case>& CaseColumns() {
   using db::BoolColumn;
   using db::IntColumn;
   using db::OptTimeColumn;
   using db::StrColumn;
   using db::TimeColumn;
-  static const auto* const kColumns = new db::Columns<Case>({
+  static const auto* const kColumns = new db::Columns<Case>(StrColumn<&Case::id>("id"), {
       IntColumn<&Case::request_type>("request_type"),
       StrColumn<&Case::sub_type>("sub_type"),
       IntColumn<&Case::priority>("priority"),
@@ -128,19 +128,6 @@ const db::Columns<Case>& CaseColumns() {
   return *kColumns;
 }
 
-// "id, request_type, ...": every column of a case.
-const std::string& CaseSelectColumns() {
-  static const auto* const kSql = new std::string(absl::StrCat("id, ", CaseColumns().List()));
-  return *kSql;
-}
-
-Case ReadCase(sql::ResultSet& rs) {
-  Case c;
-  c.id = GetStr(rs, 1);
-  CaseColumns().Read(rs, 2, &c);
-  return c;
-}
-
 // " AND account_id IN (?, ...)" for scoped callers (" AND 1 = 0" when they
 // have no account): a scoped caller sees its accounts' cases, nothing else.
 std::string ScopeClause(bool scoped, const std::vector<std::string>& accounts) {
@@ -163,15 +150,11 @@ absl::StatusOr<std::pair<int64_t, std::string>> CursorKeys(const PageCursor& c) 
 }  // namespace
 
 absl::Status MysqlCaseRepository::InsertCase(const Case& c) {
-  static const auto* const kSql = new std::string([] {
-    std::vector<std::string> columns = {"id"};
-    columns.insert(columns.end(), CaseColumns().names().begin(), CaseColumns().names().end());
-    return db::InsertSql("cases", columns);
-  }());
+  static const auto* const kSql =
+      new std::string(db::InsertSql("cases", CaseColumns().NamesWithKey()));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  b.Str(c.id);
-  CaseColumns().Bind(b, c);
+  CaseColumns().BindWithKey(b, c);
   try {
     s.executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -182,12 +165,12 @@ absl::Status MysqlCaseRepository::InsertCase(const Case& c) {
 
 absl::StatusOr<std::optional<Case>> MysqlCaseRepository::FindCase(const std::string& id,
                                                                   bool for_update) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", CaseSelectColumns(), " FROM cases WHERE id = ?",
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", CaseColumns().SelectList(), " FROM cases WHERE id = ?",
                                        for_update ? " FOR UPDATE" : ""));
   s.setString(1, id);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   if (!rs->next()) return std::optional<Case>();
-  return std::optional<Case>(ReadCase(*rs));
+  return std::optional<Case>(CaseColumns().ReadRow(*rs));
 }
 
 absl::Status MysqlCaseRepository::UpdateCase(const Case& c, int64_t expected_version) {
@@ -213,7 +196,7 @@ absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
   // One page: the filters, the scope (a scoped caller's accounts), the cursor,
   // newest first. Each filter has an index (filter, created_at_us, id), so the
   // page is an ordered index range.
-  std::string sql = absl::StrCat("SELECT ", CaseSelectColumns(), " FROM cases WHERE 1 = 1");
+  std::string sql = absl::StrCat("SELECT ", CaseColumns().SelectList(), " FROM cases WHERE 1 = 1");
   if (f.status != CaseStatus::kUnspecified) absl::StrAppend(&sql, " AND status = ?");
   if (f.priority != Priority::kUnspecified) absl::StrAppend(&sql, " AND priority = ?");
   if (f.request_type != RequestType::kUnspecified) absl::StrAppend(&sql, " AND request_type = ?");
@@ -238,7 +221,7 @@ absl::StatusOr<std::vector<Case>> MysqlCaseRepository::ListCases(
   b.Int(limit);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   std::vector<Case> out;
-  while (rs->next()) out.push_back(ReadCase(*rs));
+  while (rs->next()) out.push_back(CaseColumns().ReadRow(*rs));
   return out;
 }
 

@@ -186,10 +186,10 @@ const std::string& Available() {
 
 // --- events and contracts ------------------------------------------------------
 
-// Every column of unit_events but id (common/db/columns.h).
+// The columns of unit_events, its key id first (common/db/columns.h).
 const db::Columns<UnitEvent>& EventColumns() {
   using E = UnitEvent;
-  static const auto* const kColumns = new db::Columns<UnitEvent>({
+  static const auto* const kColumns = new db::Columns<UnitEvent>(db::IntColumn<&E::id>("id"), {
       db::StrColumn<&E::serial>("serial"),
       db::IntColumn<&E::round>("cert_round"),
       db::TimeColumn<&E::time>("at_us"),
@@ -207,22 +207,10 @@ const db::Columns<UnitEvent>& EventColumns() {
   return *kColumns;
 }
 
-const std::string& EventSelectColumns() {
-  static const auto* const kSql = new std::string(absl::StrCat("id, ", EventColumns().List()));
-  return *kSql;
-}
-
-UnitEvent ReadEvent(sql::ResultSet& rs) {
-  UnitEvent e;
-  e.id = rs.getInt64(1);
-  EventColumns().Read(rs, 2, &e);
-  return e;
-}
-
-// Every column of support_contracts but id.
+// The columns of support_contracts, its key id first.
 const db::Columns<Contract>& ContractColumns() {
   using C = Contract;
-  static const auto* const kColumns = new db::Columns<Contract>({
+  static const auto* const kColumns = new db::Columns<Contract>(db::IntColumn<&C::id>("id"), {
       db::StrColumn<&C::serial>("serial"),
       db::StrColumn<&C::account_id>("account_id"),
       db::EnumColumn<&C::level>("level"),
@@ -232,20 +220,6 @@ const db::Columns<Contract>& ContractColumns() {
       db::StrColumn<&C::pre_approval_reference>("pre_approval_reference"),
   });
   return *kColumns;
-}
-
-const std::string& ContractSelectColumns() {
-  static const auto* const kSql = new std::string(absl::StrCat("id, ", ContractColumns().List()));
-  return *kSql;
-}
-
-// Reads the contract whose columns (ContractSelectColumns) start at column
-// `first`.
-Contract ReadContract(sql::ResultSet& rs, int first = 1) {
-  Contract c;
-  c.id = rs.getInt64(first);
-  ContractColumns().Read(rs, first + 1, &c);
-  return c;
 }
 
 }  // namespace
@@ -399,7 +373,7 @@ absl::StatusOr<std::optional<EntitlementFacts>> MysqlInventoryRepository::FindEn
   // contracts (one row per contract, or one row of NULLs without any).
   static const auto* const kSql = new std::string(absl::StrCat(
       "SELECT ", Qualified("u", UnitSelectColumns()), ", ", Qualified("p", ProductSelectColumns()), ", ",
-      Qualified("c", ContractSelectColumns()),
+      Qualified("c", ContractColumns().SelectList()),
       " FROM units u LEFT JOIN products p ON p.sku = u.sku"
       " LEFT JOIN support_contracts c ON c.serial = u.serial"
       " WHERE u.serial = ? ORDER BY c.id"));
@@ -413,7 +387,7 @@ absl::StatusOr<std::optional<EntitlementFacts>> MysqlInventoryRepository::FindEn
   const int contract_first = product_first + 1 + ProductColumns().size();
   if (!rs->isNull(product_first)) facts.product = ReadProduct(*rs, product_first);
   do {
-    if (!rs->isNull(contract_first)) facts.contracts.push_back(ReadContract(*rs, contract_first));
+    if (!rs->isNull(contract_first)) facts.contracts.push_back(ContractColumns().ReadRow(*rs, contract_first));
   } while (rs->next());
   return facts;
 }
@@ -574,28 +548,28 @@ absl::Status MysqlInventoryRepository::AppendEventWithoutId(const UnitEvent& e) 
 
 absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::ListEvents(
     const std::string& serial, int64_t after_id, int limit) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", EventSelectColumns(),
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", EventColumns().SelectList(),
                                        " FROM unit_events FORCE INDEX (idx_unit_events_serial) WHERE serial = ? AND id > ?"
                                        " ORDER BY id LIMIT ?"));
   Binder b(s);
   b.Str(serial).Int(after_id).Int(limit);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   std::vector<UnitEvent> out;
-  while (rs->next()) out.push_back(ReadEvent(*rs));
+  while (rs->next()) out.push_back(EventColumns().ReadRow(*rs));
   return out;
 }
 
 absl::StatusOr<std::vector<UnitEvent>> MysqlInventoryRepository::StepEvents(
     const std::string& serial, int32_t round) {
   auto& s = conn_.Prepare(absl::StrCat(
-      "SELECT ", EventSelectColumns(),
+      "SELECT ", EventColumns().SelectList(),
       " FROM unit_events WHERE serial = ? AND cert_round = ? AND kind = 'CERTIFICATION_STEP'"
       " ORDER BY id"));
   Binder b(s);
   b.Str(serial).Int(round);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   std::vector<UnitEvent> out;
-  while (rs->next()) out.push_back(ReadEvent(*rs));
+  while (rs->next()) out.push_back(EventColumns().ReadRow(*rs));
   return out;
 }
 
@@ -625,22 +599,22 @@ absl::Status MysqlInventoryRepository::UpdateContract(const Contract& c) {
 
 absl::StatusOr<std::vector<Contract>> MysqlInventoryRepository::ContractsOf(
     const std::string& serial) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", ContractSelectColumns(),
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", ContractColumns().SelectList(),
                                        " FROM support_contracts WHERE serial = ? ORDER BY id"));
   s.setString(1, serial);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   std::vector<Contract> out;
-  while (rs->next()) out.push_back(ReadContract(*rs));
+  while (rs->next()) out.push_back(ContractColumns().ReadRow(*rs));
   return out;
 }
 
 absl::StatusOr<std::optional<Contract>> MysqlInventoryRepository::FindContract(int64_t id) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", ContractSelectColumns(),
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", ContractColumns().SelectList(),
                                        " FROM support_contracts WHERE id = ?"));
   s.setInt64(1, id);
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   if (!rs->next()) return std::nullopt;
-  return ReadContract(*rs);
+  return ContractColumns().ReadRow(*rs);
 }
 
 // --- store -------------------------------------------------------------------------

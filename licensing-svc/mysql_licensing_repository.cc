@@ -92,10 +92,10 @@ Entitlement ReadEntitlement(sql::ResultSet& rs) {
 
 // --- licenses --------------------------------------------------------------------
 
-// Every column of licenses but id, which INSERT binds first and UPDATE keys on.
+// The columns of licenses, its key id first (INSERT sets it, UPDATE keys on it).
 const db::Columns<License>& LicenseColumns() {
   using L = License;
-  static const auto* const kColumns = new db::Columns<License>({
+  static const auto* const kColumns = new db::Columns<License>(db::StrColumn<&L::id>("id"), {
       db::StrColumn<&L::entitlement_id>("entitlement_id"),
       db::StrColumn<&L::account_id>("account_id"),
       db::StrColumn<&L::sku>("sku"),
@@ -122,22 +122,10 @@ const db::Columns<License>& LicenseColumns() {
   return *kColumns;
 }
 
-const std::string& LicenseSelectColumns() {
-  static const auto* const kSql = new std::string(absl::StrCat("id, ", LicenseColumns().List()));
-  return *kSql;
-}
-
-License ReadLicense(sql::ResultSet& rs) {
-  License l;
-  l.id = GetStr(rs, 1);
-  LicenseColumns().Read(rs, 2, &l);
-  return l;
-}
-
 std::vector<License> ReadLicenses(sql::PreparedStatement& s) {
   std::vector<License> out;
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-  while (rs->next()) out.push_back(ReadLicense(*rs));
+  while (rs->next()) out.push_back(LicenseColumns().ReadRow(*rs));
   return out;
 }
 
@@ -238,7 +226,7 @@ absl::StatusOr<std::vector<Renewal>> MysqlLicensingRepository::RenewalsOf(
 
 absl::StatusOr<std::optional<License>> MysqlLicensingRepository::FindLicense(const std::string& id,
                                                                              bool for_update) {
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", LicenseSelectColumns(), " FROM licenses WHERE id = ?",
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", LicenseColumns().SelectList(), " FROM licenses WHERE id = ?",
                                        for_update ? " FOR UPDATE" : ""));
   s.setString(1, id);
   std::vector<License> rows = ReadLicenses(s);
@@ -249,7 +237,7 @@ absl::StatusOr<std::optional<License>> MysqlLicensingRepository::FindLicense(con
 absl::StatusOr<std::vector<License>> MysqlLicensingRepository::LicensesOfEntitlementOnDevice(
     const std::string& entitlement_id, const std::string& serial) {
   auto& s = conn_.Prepare(absl::StrCat(
-      "SELECT ", LicenseSelectColumns(),
+      "SELECT ", LicenseColumns().SelectList(),
       " FROM licenses WHERE entitlement_id = ? AND device_serial = ?"
       " ORDER BY created_at_us, id FOR UPDATE"));
   s.setString(1, entitlement_id);
@@ -260,7 +248,7 @@ absl::StatusOr<std::vector<License>> MysqlLicensingRepository::LicensesOfEntitle
 absl::StatusOr<std::vector<License>> MysqlLicensingRepository::ActiveLicensesOnDevice(
     const std::string& account_id, const std::string& serial, bool for_update) {
   auto& s = conn_.Prepare(absl::StrCat(
-      "SELECT ", LicenseSelectColumns(), " FROM licenses WHERE device_serial = ? AND state = 'ACTIVE'",
+      "SELECT ", LicenseColumns().SelectList(), " FROM licenses WHERE device_serial = ? AND state = 'ACTIVE'",
       account_id.empty() ? "" : " AND account_id = ?", " ORDER BY created_at_us, id",
       for_update ? " FOR UPDATE" : ""));
   s.setString(1, serial);
@@ -269,15 +257,11 @@ absl::StatusOr<std::vector<License>> MysqlLicensingRepository::ActiveLicensesOnD
 }
 
 absl::Status MysqlLicensingRepository::InsertLicense(const License& l) {
-  static const auto* const kSql = new std::string(db::InsertSql("licenses", [] {
-    std::vector<std::string> names = {"id"};
-    names.insert(names.end(), LicenseColumns().names().begin(), LicenseColumns().names().end());
-    return names;
-  }()));
+  static const auto* const kSql =
+      new std::string(db::InsertSql("licenses", LicenseColumns().NamesWithKey()));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
-  b.Str(l.id);
-  LicenseColumns().Bind(b, l);
+  LicenseColumns().BindWithKey(b, l);
   s.executeUpdate();
   return absl::OkStatus();
 }
@@ -330,7 +314,7 @@ absl::StatusOr<std::vector<License>> MysqlLicensingRepository::ListLicenses(
     args.push_back(Name(f.state));
   }
   const std::string sql = absl::StrCat(
-      "SELECT ", LicenseSelectColumns(), " FROM licenses",
+      "SELECT ", LicenseColumns().SelectList(), " FROM licenses",
       index.empty() ? "" : absl::StrCat(" FORCE INDEX (", index, ")"), " WHERE ", where,
       AfterClause(after, "id"), " ORDER BY created_at_us DESC, id DESC LIMIT ?");
   return QueryLicenses(sql, args, after, limit);

@@ -41,12 +41,12 @@ std::vector<std::string> Lines(const std::string& s) {
   return absl::StrSplit(s, '\n');
 }
 
-// Every column of rmas but id: its name, how it is bound and how it is read,
-// on one line (common/db/columns.h), so INSERT, UPDATE and SELECT cannot
-// disagree on an order.
+// The columns of rmas, its key id first: each column's name, how it is
+// bound and how it is read, on one line (common/db/columns.h), so INSERT,
+// UPDATE and SELECT cannot disagree on an order.
 const db::Columns<Rma>& RmaColumns() {
   using R = Rma;
-  static const auto* const kColumns = new db::Columns<Rma>({
+  static const auto* const kColumns = new db::Columns<Rma>(db::IntColumn<&R::id>("id"), {
       db::StrColumn<&R::validation_number>("validation_number"),
       db::OptStrColumn<&R::rma_number>("rma_number"),
       db::EnumColumn<&R::status>("status"),
@@ -126,19 +126,6 @@ const db::Columns<Rma>& RmaColumns() {
   return *kColumns;
 }
 
-const std::string& RmaSelectColumns() {
-  static const auto* const kSql = new std::string(absl::StrCat("id, ", RmaColumns().List()));
-  return *kSql;
-}
-
-// Reads the RMA whose columns (RmaSelectColumns) start at column 1.
-Rma ReadRma(sql::ResultSet& rs) {
-  Rma r;
-  r.id = rs.getInt64(1);
-  RmaColumns().Read(rs, 2, &r);
-  return r;
-}
-
 }  // namespace
 
 // --- RMAs ----------------------------------------------------------------------
@@ -146,7 +133,7 @@ Rma ReadRma(sql::ResultSet& rs) {
 absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindOne(const std::string& where,
                                                                const std::string& arg,
                                                                int64_t id_arg, bool for_update) {
-  const std::string sql = absl::StrCat("SELECT ", RmaSelectColumns(), " FROM rmas WHERE ", where,
+  const std::string sql = absl::StrCat("SELECT ", RmaColumns().SelectList(), " FROM rmas WHERE ", where,
                                        for_update ? " FOR UPDATE" : "");
   auto& s = conn_.Prepare(sql);
   if (arg.empty()) {
@@ -157,7 +144,7 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindOne(const std::string
   std::optional<Rma> rma;
   {
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    if (rs->next()) rma = ReadRma(*rs);
+    if (rs->next()) rma = RmaColumns().ReadRow(*rs);
   }
   if (rma) RETURN_IF_ERROR(LoadExceptions(*rma));
   return rma;
@@ -251,7 +238,7 @@ absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::ListRmas(const RmaFilter& f
     index = "idx_rmas_type";
   }
   const std::string sql =
-      absl::StrCat("SELECT ", RmaSelectColumns(), " FROM rmas FORCE INDEX (", index, ") WHERE ",
+      absl::StrCat("SELECT ", RmaColumns().SelectList(), " FROM rmas FORCE INDEX (", index, ") WHERE ",
                    absl::StrJoin(where, " AND "), " ORDER BY id LIMIT ?");
   auto& s = conn_.Prepare(sql);
   Binder b(s);
@@ -265,7 +252,7 @@ absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::ListRmas(const RmaFilter& f
   std::vector<Rma> out;
   {
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    while (rs->next()) out.push_back(ReadRma(*rs));
+    while (rs->next()) out.push_back(RmaColumns().ReadRow(*rs));
   }
   for (Rma& r : out) RETURN_IF_ERROR(LoadExceptions(r));
   return out;
@@ -276,13 +263,13 @@ absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::LockRmasOfSerial(const std:
       "INSERT INTO rma_serial_locks (serial) VALUES (?) ON DUPLICATE KEY UPDATE serial = serial");
   lock.setString(1, serial);
   lock.executeUpdate();
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", RmaSelectColumns(),
+  auto& s = conn_.Prepare(absl::StrCat("SELECT ", RmaColumns().SelectList(),
                                        " FROM rmas FORCE INDEX (idx_rmas_serial) WHERE serial = ?"
                                        " ORDER BY id FOR UPDATE"));
   s.setString(1, serial);
   std::vector<Rma> out;
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-  while (rs->next()) out.push_back(ReadRma(*rs));
+  while (rs->next()) out.push_back(RmaColumns().ReadRow(*rs));
   return out;
 }
 

@@ -18,6 +18,8 @@
 //   db::UpdateSql("units", UnitColumns().names(), "serial = ?");
 //   UnitColumns().Bind(binder, unit);
 //   UnitColumns().Read(*rs, /*first=*/1, &unit);
+// A table read with its key first gives the key to the constructor
+// (SelectList, ReadRow, NamesWithKey, BindWithKey below).
 #ifndef AFTERCARE_COMMON_DB_COLUMNS_H_
 #define AFTERCARE_COMMON_DB_COLUMNS_H_
 
@@ -51,6 +53,16 @@ class Columns {
  public:
   Columns(std::initializer_list<Column<T>> columns) : columns_(columns) {
     for (const Column<T>& c : columns_) names_.emplace_back(c.name);
+    select_list_ = List();
+  }
+  // A table whose rows are read with their key first ("id, a, b, c"): the
+  // key is read by ReadRow and bound only by BindWithKey (an INSERT that sets
+  // it); names(), List(), Bind() and Read() are the other columns, those an
+  // UPDATE keyed on it writes.
+  //   db::Columns<Rma>(db::IntColumn<&Rma::id>("id"), {...});
+  Columns(Column<T> key, std::initializer_list<Column<T>> columns) : Columns(columns) {
+    key_ = key;
+    select_list_ = absl::StrCat(key.name, ", ", select_list_);
   }
 
   int size() const { return static_cast<int>(columns_.size()); }
@@ -67,9 +79,25 @@ class Columns {
     return out;
   }
 
+  // What a SELECT of whole rows lists: the key (when there is one), then
+  // the columns.
+  const std::string& SelectList() const { return select_list_; }
+  // The key's name, then the columns': what an INSERT that sets the key names.
+  std::vector<std::string> NamesWithKey() const {
+    std::vector<std::string> out;
+    if (key_) out.emplace_back(key_->name);
+    out.insert(out.end(), names_.begin(), names_.end());
+    return out;
+  }
+
   // Binds every column of `value`, in order, at the binder's next placeholders.
   void Bind(Binder& b, const T& value) const {
     for (const Column<T>& c : columns_) c.bind(b, value);
+  }
+  // The key, then every column (NamesWithKey's order).
+  void BindWithKey(Binder& b, const T& value) const {
+    if (key_) key_->bind(b, value);
+    Bind(b, value);
   }
 
   // Reads the columns starting at result column `first` into `*value`;
@@ -78,10 +106,19 @@ class Columns {
     for (const Column<T>& c : columns_) c.read(rs, first++, *value);
     return first;
   }
+  // Reads a whole row of SelectList whose first column is `first`.
+  T ReadRow(sql::ResultSet& rs, int first = 1) const {
+    T value;
+    if (key_) key_->read(rs, first++, value);
+    Read(rs, first, &value);
+    return value;
+  }
 
  private:
   std::vector<Column<T>> columns_;
   std::vector<std::string> names_;
+  std::optional<Column<T>> key_;
+  std::string select_list_;
 };
 
 namespace columns_internal {

@@ -37,5 +37,20 @@ TEST(ColumnsTest, OneTableGivesTheNamesInOrder) {
             "UPDATE things SET name = ?, item_count = ?, is_on = ?, seen_at_us = ? WHERE id = ?");
 }
 
+struct Keyed {
+  int64_t id = 0;
+  std::string name;
+};
+
+TEST(ColumnsTest, AKeyedTableReadsItsKeyFirstAndWritesItOnlyWhenAsked) {
+  const Columns<Keyed> keyed(IntColumn<&Keyed::id>("id"), {StrColumn<&Keyed::name>("name")});
+  EXPECT_EQ(keyed.SelectList(), "id, name");
+  EXPECT_THAT(keyed.names(), ElementsAre("name"));  // what an UPDATE keyed on id sets
+  EXPECT_THAT(keyed.NamesWithKey(), ElementsAre("id", "name"));
+  EXPECT_EQ(InsertSql("keyed", keyed.NamesWithKey()), "INSERT INTO keyed (id, name) VALUES (?, ?)");
+  EXPECT_EQ(ThingColumns().SelectList(), ThingColumns().List());  // no key
+  EXPECT_THAT(ThingColumns().NamesWithKey(), ElementsAre("name", "item_count", "is_on", "seen_at_us"));
+}
+
 }  // namespace
 }  // namespace aftercare::db
