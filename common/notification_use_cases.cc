@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/idempotency.h"
@@ -14,7 +13,9 @@
 #include "common/notify/templates.h"
 #include "common/notify/webhook.h"
 #include "common/policy.h"
+#include "common/paging.h"
 #include "common/proto_convert.h"
+#include "common/reading.h"
 #include "common/status.h"
 
 namespace aftercare {
@@ -84,18 +85,6 @@ std::string RandomHex(int bytes) {
   return absl::BytesToHexString(raw);
 }
 
-// The id after which a page starts (0 for the first page).
-absl::StatusOr<int64_t> DecodeAfter(const PageTokenCodec& codec, const std::string& token,
-                                    std::string_view fp) {
-  if (IsFirstPage(token)) return 0;
-  ASSIGN_OR_RETURN(PageCursor c, codec.Decode(token, fp));
-  int64_t id = 0;
-  if (c.keys.size() != 1 || !absl::SimpleAtoi(c.keys[0], &id)) {
-    return InvalidField("page_token", "is malformed");
-  }
-  return id;
-}
-
 absl::Status ValidateAccountId(const std::string& account_id) {
   if (account_id.empty()) return InvalidField("account_id", "is required");
   if (account_id.size() > 64) return InvalidField("account_id", "must be at most 64 characters");
@@ -140,7 +129,7 @@ absl::StatusOr<pb::ListDeliveriesResponse> NotificationQueries::PageDeliveries(
     DeliveryFilter filter, std::string_view fingerprint, int32_t page_size,
     const std::string& page_token) const {
   ASSIGN_OR_RETURN(int size, NormalizePageSize(page_size, kDefaultPageSize, kMaxPageSize));
-  ASSIGN_OR_RETURN(filter.before_id, DecodeAfter(deps_.page_tokens, page_token, fingerprint));
+  ASSIGN_OR_RETURN(filter.before_id, DecodeAfterId(deps_.page_tokens, page_token, fingerprint));
   filter.limit = size + 1;
   ASSIGN_OR_RETURN(std::vector<Delivery> rows,
                    deps_.store.ReadOnce<std::vector<Delivery>>(
@@ -148,14 +137,12 @@ absl::StatusOr<pb::ListDeliveriesResponse> NotificationQueries::PageDeliveries(
                        [&](NotificationRepository& repo) -> absl::StatusOr<std::vector<Delivery>> {
                          return repo.ListDeliveries(filter);
                        }));
-  const bool more = static_cast<int>(rows.size()) > size;
-  if (more) rows.resize(size);
   pb::ListDeliveriesResponse out;
-  for (const Delivery& d : rows) ToProto(d, deps_.options.message_id_domain, out.add_deliveries());
-  if (more) {
-    out.set_next_page_token(
-        deps_.page_tokens.Encode(PageCursor{{absl::StrCat(rows.back().id)}}, fingerprint));
-  }
+  FillPage(MakePage(std::move(rows), size, deps_.page_tokens, fingerprint,
+                    [](const Delivery& d) { return absl::StrCat(d.id); }),
+           &out, [&](const Delivery& d, pb::ListDeliveriesResponse* o) {
+             ToProto(d, deps_.options.message_id_domain, o->add_deliveries());
+           });
   return out;
 }
 
@@ -208,7 +195,7 @@ absl::StatusOr<pb::ListWebhookSubscriptionsResponse> NotificationQueries::ListWe
   ASSIGN_OR_RETURN(int size,
                    NormalizePageSize(request.page_size(), kDefaultPageSize, kMaxPageSize));
   const std::string fp = QueryFingerprint({"ListWebhookSubscriptions", request.account_id()});
-  ASSIGN_OR_RETURN(int64_t after, DecodeAfter(deps_.page_tokens, request.page_token(), fp));
+  ASSIGN_OR_RETURN(int64_t after, DecodeAfterId(deps_.page_tokens, request.page_token(), fp));
   pb::ListWebhookSubscriptionsResponse out;
   // Another account's list is empty, exactly like an account without any.
   if (!caller.CanAccessAccount(request.account_id())) return out;
@@ -219,13 +206,11 @@ absl::StatusOr<pb::ListWebhookSubscriptionsResponse> NotificationQueries::ListWe
           [&](NotificationRepository& repo) -> absl::StatusOr<std::vector<WebhookSubscriptionRow>> {
             return repo.ListWebhookSubscriptions(request.account_id(), after, size + 1);
           }));
-  const bool more = static_cast<int>(rows.size()) > size;
-  if (more) rows.resize(size);
-  for (const auto& r : rows) ToProto(r, out.add_subscriptions());
-  if (more) {
-    out.set_next_page_token(
-        deps_.page_tokens.Encode(PageCursor{{absl::StrCat(rows.back().seq)}}, fp));
-  }
+  FillPage(MakePage(std::move(rows), size, deps_.page_tokens, fp,
+                    [](const WebhookSubscriptionRow& r) { return absl::StrCat(r.seq); }),
+           &out, [](const WebhookSubscriptionRow& r, pb::ListWebhookSubscriptionsResponse* o) {
+             ToProto(r, o->add_subscriptions());
+           });
   return out;
 }
 
