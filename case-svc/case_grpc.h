@@ -2,9 +2,11 @@
 // handler is one Answer (common/use_case_rpc.h: the caller authenticated, the work
 // on the bounded executor) over its use case — create_case.h,
 // create_trade_in.h, admin_case_use_cases.h, trade_in_use_cases.h,
-// add_technical_case_note.h, case_queries.h. Uploads (client streaming) and
-// downloads (server streaming) are callback reactors here; their database
-// work also runs on the executor.
+// add_technical_case_note.h, case_queries.h. The attachment streams run
+// attachment_use_cases.h, one object per call: the upload (client
+// streaming) through AnswerStream (common/stream_rpc.h), the download
+// (server streaming) through a reactor here; their database work runs on
+// the executor too.
 #ifndef AFTERCARE_CASE_SVC_CASE_GRPC_H_
 #define AFTERCARE_CASE_SVC_CASE_GRPC_H_
 

@@ -4,8 +4,8 @@
 // inventory_queries.h for reads, catalog_use_cases.h,
 // certification_use_cases.h, cpo_sales_use_cases.h,
 // installed_base_use_cases.h and spares_use_cases.h for writes. The
-// genuine-serial load (client streaming) is a callback reactor here. No
-// rules, no SQL.
+// genuine-serial load (client streaming) is one AnswerStream
+// (common/stream_rpc.h) over genuine_serials_load.h. No rules, no SQL.
 #ifndef AFTERCARE_INVENTORY_SVC_INVENTORY_GRPC_H_
 #define AFTERCARE_INVENTORY_SVC_INVENTORY_GRPC_H_
 
