@@ -1,5 +1,7 @@
 # aftercare_add_test(NAME <target> LABEL unit|integration SOURCES ... LIBS ...)
 # One test binary per directory and kind; each gtest case is its own ctest.
+# LIBS is everything the binary links besides GoogleTest: the harness
+# (aftercare_testing, aftercare_testing_db) only where the tests use it.
 include(GoogleTest)
 enable_testing()
 function(aftercare_add_test)
@@ -8,7 +10,7 @@ function(aftercare_add_test)
     return()
   endif()
   add_executable(${T_NAME} ${T_SOURCES})
-  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} aftercare_testing GTest::gmock_main aftercare_warnings)
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gmock_main aftercare_warnings)
   gtest_discover_tests(${T_NAME}
     PROPERTIES LABELS ${T_LABEL}
     DISCOVERY_TIMEOUT 60
