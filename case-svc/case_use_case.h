@@ -30,12 +30,9 @@ template <typename Req, typename Body>
 absl::StatusOr<v1::Case> WriteCase(const CaseUseCaseDeps& deps, const Principal& caller,
                                    const Req& request, const char* method, const char* what,
                                    Body body) {
-  return deps.store.WriteOnce<v1::Case>(caller, request, method, what,
-                                        [&](CaseRepository& repo) -> absl::StatusOr<v1::Case> {
-                                          absl::StatusOr<Case> c = body(repo);
-                                          if (!c.ok()) return c.status();
-                                          return CaseToProto(*c, deps.domain, deps.clock.Now());
-                                        });
+  return deps.store.WriteOnce<v1::Case>(caller, request, method, what, body, [&](const Case& c) {
+    return CaseToProto(c, deps.domain, deps.clock.Now());
+  });
 }
 
 // The same for a trade-in case.
@@ -43,14 +40,12 @@ template <typename Req, typename Body>
 absl::StatusOr<v1::TradeInCase> WriteTradeIn(const CaseUseCaseDeps& deps, const Principal& caller,
                                              const Req& request, const char* method,
                                              const char* what, Body body) {
-  return deps.store.WriteOnce<v1::TradeInCase>(
-      caller, request, method, what, [&](CaseRepository& repo) -> absl::StatusOr<v1::TradeInCase> {
-        absl::StatusOr<TradeIn> t = body(repo);
-        if (!t.ok()) return t.status();
-        v1::TradeInCase out;
-        ToProto(*t, &out);
-        return out;
-      });
+  return deps.store.WriteOnce<v1::TradeInCase>(caller, request, method, what, body,
+                                               [](const TradeIn& trade_in) {
+                                                 v1::TradeInCase out;
+                                                 ToProto(trade_in, &out);
+                                                 return out;
+                                               });
 }
 
 }  // namespace aftercare::cases

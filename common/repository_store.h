@@ -78,6 +78,22 @@ class RepositoryStore {
     return out;
   }
 
+  // The same for a body that returns the domain's value (Repo& ->
+  // absl::StatusOr<T>): `convert` (const T& -> Resp) builds the answer inside
+  // the transaction, so the stored answer is the one first given.
+  //   return store_.WriteOnce<v1::Rma>(caller, request, method, method, body,
+  //       [&](const Rma& rma) { return ToProto(rma, clock.Now()); });
+  template <typename Resp, typename Req, typename Fn, typename Convert>
+  absl::StatusOr<Resp> WriteOnce(const Principal& caller, const Req& request, const char* method,
+                                 absl::string_view what, Fn&& body, Convert&& convert) {
+    return WriteOnce<Resp>(caller, request, method, what,
+                           [&](Repo& repo) -> absl::StatusOr<Resp> {
+                             auto value = body(repo);
+                             if (!value.ok()) return value.status();
+                             return Resp(convert(*value));
+                           });
+  }
+
   // A use case's read: `body` (Repo& -> absl::StatusOr<Resp>) run through
   // Read (no transaction), and its answer returned.
   template <typename Resp, typename Fn>

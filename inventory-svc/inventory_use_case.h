@@ -30,12 +30,8 @@ template <typename Req, typename Body>
 absl::StatusOr<v1::Unit> WriteUnit(const InventoryUseCaseDeps& deps, const Principal& caller,
                                    const Req& request, const char* method, const char* what,
                                    Body body) {
-  return deps.store.WriteOnce<v1::Unit>(caller, request, method, what,
-                                        [&](InventoryRepository& repo) -> absl::StatusOr<v1::Unit> {
-                                          absl::StatusOr<Unit> u = body(repo);
-                                          if (!u.ok()) return u.status();
-                                          return ToProto(*u, deps.clock.Now());
-                                        });
+  return deps.store.WriteOnce<v1::Unit>(caller, request, method, what, body,
+                                        [&](const Unit& unit) { return ToProto(unit, deps.clock.Now()); });
 }
 
 }  // namespace aftercare::inventory

@@ -30,12 +30,8 @@ struct RmaUseCaseDeps {
 template <typename Req, typename Body>
 absl::StatusOr<v1::Rma> WriteRma(const RmaUseCaseDeps& deps, const Principal& caller,
                                  const Req& request, const char* method, Body body) {
-  return deps.store.WriteOnce<v1::Rma>(
-      caller, request, method, method, [&](RmaRepository& repo) -> absl::StatusOr<v1::Rma> {
-        absl::StatusOr<Rma> r = body(repo);
-        if (!r.ok()) return r.status();
-        return ToProto(*r, deps.clock.Now());
-      });
+  return deps.store.WriteOnce<v1::Rma>(caller, request, method, method, body,
+                                       [&](const Rma& rma) { return ToProto(rma, deps.clock.Now()); });
 }
 
 }  // namespace aftercare::rma
