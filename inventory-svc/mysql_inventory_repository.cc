@@ -245,23 +245,16 @@ absl::Status MysqlInventoryRepository::InsertProduct(const Product& p) {
   Binder b(s);
   b.Str(p.sku);
   ProductColumns().Bind(b, p);
-  try {
-    s.executeUpdate();
-  } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != db::kErrDuplicateKey) throw;
+  if (!db::InsertUnlessDuplicate(s)) {
     return absl::AlreadyExistsError(absl::StrCat("product ", p.sku, " already exists"));
   }
   return absl::OkStatus();
 }
 
 absl::Status MysqlInventoryRepository::UpdateProduct(const Product& p, int64_t expected_version) {
-  static const auto* const kSql =
-      new std::string(db::UpdateSql("products", ProductColumns().names(), "sku = ? AND version = ?"));
-  auto& s = conn_.Prepare(*kSql);
-  Binder b(s);
-  ProductColumns().Bind(b, p);
-  b.Str(p.sku).Int(expected_version);
-  if (s.executeUpdate() != 1) {
+  static const auto* const kUpdate =
+      new db::VersionedUpdate<Product>("products", ProductColumns(), "sku");
+  if (!kUpdate->Apply(conn_, p, p.sku, expected_version)) {
     return absl::AbortedError(absl::StrCat("product ", p.sku, " was changed concurrently"));
   }
   return absl::OkStatus();
@@ -402,10 +395,7 @@ absl::Status MysqlInventoryRepository::InsertUnit(Unit* unit) {
   Binder b(s);
   b.Str(unit->serial);
   UnitColumns().Bind(b, *unit);
-  try {
-    s.executeUpdate();
-  } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != db::kErrDuplicateKey) throw;
+  if (!db::InsertUnlessDuplicate(s)) {
     return absl::AlreadyExistsError(absl::StrCat("unit ", unit->serial, " already exists"));
   }
   unit->id = conn_.LastInsertId();
@@ -413,13 +403,8 @@ absl::Status MysqlInventoryRepository::InsertUnit(Unit* unit) {
 }
 
 absl::Status MysqlInventoryRepository::SaveUnit(const Unit& unit) {
-  static const auto* const kSql =
-      new std::string(db::UpdateSql("units", UnitColumns().names(), "serial = ? AND version = ?"));
-  auto& s = conn_.Prepare(*kSql);
-  Binder b(s);
-  UnitColumns().Bind(b, unit);
-  b.Str(unit.serial).Int(unit.version - 1);
-  if (s.executeUpdate() != 1) {
+  static const auto* const kUpdate = new db::VersionedUpdate<Unit>("units", UnitColumns(), "serial");
+  if (!kUpdate->Apply(conn_, unit, unit.serial, unit.version - 1)) {
     return db::MarkRetryable(
         absl::AbortedError(absl::StrCat("unit ", unit.serial, " was changed concurrently")));
   }

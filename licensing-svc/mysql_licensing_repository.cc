@@ -267,13 +267,9 @@ absl::Status MysqlLicensingRepository::InsertLicense(const License& l) {
 }
 
 absl::Status MysqlLicensingRepository::UpdateLicense(const License& l) {
-  static const auto* const kSql =
-      new std::string(db::UpdateSql("licenses", LicenseColumns().names(), "id = ? AND version = ?"));
-  auto& s = conn_.Prepare(*kSql);
-  Binder b(s);
-  LicenseColumns().Bind(b, l);
-  b.Str(l.id).Int(l.version - 1);
-  if (s.executeUpdate() != 1) {
+  static const auto* const kUpdate =
+      new db::VersionedUpdate<License>("licenses", LicenseColumns(), "id");
+  if (!kUpdate->Apply(conn_, l, l.id, l.version - 1)) {
     return absl::AbortedError(absl::StrCat("license ", l.id, " changed meanwhile; retry"));
   }
   return absl::OkStatus();
@@ -338,10 +334,7 @@ absl::Status MysqlLicensingRepository::InsertTransfer(const RmaTransfer& t) {
   Binder b(s);
   b.Str(t.rma_number).Str(t.account_id).Str(t.from_serial).Str(t.to_serial).Str(t.requested_by).Time(
       t.create_time);
-  try {
-    s.executeUpdate();
-  } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != db::kErrDuplicateKey) throw;
+  if (!db::InsertUnlessDuplicate(s)) {
     return absl::AlreadyExistsError(absl::StrCat("RMA ", t.rma_number, " was already transferred"));
   }
   return absl::OkStatus();

@@ -189,25 +189,16 @@ absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   RmaColumns().Bind(b, *rma);
-  try {
-    s.executeUpdate();
-  } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != db::kErrDuplicateKey) throw;
-    return absl::AlreadyExistsError(
-        absl::StrCat("RMA ", rma->validation_number, " already exists"));
+  if (!db::InsertUnlessDuplicate(s)) {
+    return absl::AlreadyExistsError(absl::StrCat("RMA ", rma->validation_number, " already exists"));
   }
   rma->id = conn_.LastInsertId();
   return absl::OkStatus();
 }
 
 absl::Status MysqlRmaRepository::SaveRma(const Rma& rma) {
-  static const auto* const kSql =
-      new std::string(db::UpdateSql("rmas", RmaColumns().names(), "id = ? AND version = ?"));
-  auto& s = conn_.Prepare(*kSql);
-  Binder b(s);
-  RmaColumns().Bind(b, rma);
-  b.Int(rma.id).Int(rma.version - 1);
-  if (s.executeUpdate() != 1) {
+  static const auto* const kUpdate = new db::VersionedUpdate<Rma>("rmas", RmaColumns(), "id");
+  if (!kUpdate->Apply(conn_, rma, rma.id, rma.version - 1)) {
     return absl::AbortedError(absl::StrCat("RMA ", rma.Label(), " changed concurrently; retry"));
   }
   return absl::OkStatus();

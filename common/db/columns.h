@@ -203,6 +203,43 @@ Column<OwnerOf<M>> OptEnumColumn(const char* name) {
           [](sql::ResultSet& rs, int c, T& v) { v.*M = GetEnum<E>(rs, c); }};
 }
 
+// The UPDATE of every column of a row read at some version, made only if
+// the row is still at that version (optimistic concurrency):
+//   UPDATE <table> SET <every column> = ? WHERE <key> = ? AND version = ?
+//
+//   static const auto* const kUpdate = new db::VersionedUpdate<Rma>("rmas", RmaColumns(), "id");
+//   if (!kUpdate->Apply(conn_, rma, rma.id, rma.version - 1)) return absl::AbortedError(...);
+template <typename T>
+class VersionedUpdate {
+ public:
+  VersionedUpdate(absl::string_view table, const Columns<T>& columns, absl::string_view key)
+      : columns_(columns),
+        sql_(UpdateSql(table, columns.names(), absl::StrCat(key, " = ? AND version = ?"))) {}
+
+  const std::string& sql() const { return sql_; }
+
+  // Writes `value` over the row `key` names if that row's version is
+  // `read_version`; false, and nothing written, when it is not (another
+  // transaction changed the row, or there is no such row).
+  template <typename Connection, typename Key>
+  bool Apply(Connection& conn, const T& value, const Key& key, int64_t read_version) const {
+    auto& s = conn.Prepare(sql_);
+    Binder b(s);
+    columns_.Bind(b, value);
+    if constexpr (std::is_integral_v<Key>) {
+      b.Int(static_cast<int64_t>(key));
+    } else {
+      b.Str(key);
+    }
+    b.Int(read_version);
+    return s.executeUpdate() == 1;
+  }
+
+ private:
+  const Columns<T>& columns_;
+  std::string sql_;
+};
+
 }  // namespace aftercare::db
 
 #endif  // AFTERCARE_COMMON_DB_COLUMNS_H_

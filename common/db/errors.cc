@@ -12,6 +12,16 @@ constexpr char kRetryablePayload[] = "type.aftercare/db.retryable";
 constexpr int kErrTls = 2026;
 }  // namespace
 
+bool InsertUnlessDuplicate(sql::PreparedStatement& insert) {
+  try {
+    insert.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != kErrDuplicateKey) throw;
+    return false;
+  }
+  return true;
+}
+
 bool IsConnectionError(int code) {
   switch (code) {
     case 1040:  // too many connections

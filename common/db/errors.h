@@ -9,6 +9,7 @@
 #define AFTERCARE_COMMON_DB_ERRORS_H_
 
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
 
 #include "absl/strings/string_view.h"
 
@@ -22,6 +23,11 @@ class ConnectionPool;
 constexpr int kErrDuplicateKey = 1062;
 constexpr int kErrDeadlock = 1213;
 constexpr int kErrLockWaitTimeout = 1205;
+
+// Runs an INSERT: false, and nothing written, when the row would repeat a
+// unique key (1062); any other error is thrown as before, for the boundary.
+//   if (!db::InsertUnlessDuplicate(s)) return absl::AlreadyExistsError(...);
+bool InsertUnlessDuplicate(sql::PreparedStatement& insert);
 
 // True for client/server errors after which the connection cannot be reused.
 bool IsConnectionError(int mysql_error_code);
