@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/db/address_columns.h"
 #include "common/db/columns.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
@@ -86,7 +87,7 @@ const db::Columns<Unit>& UnitColumns() {
   using db::OptTimeColumn;
   using db::StrColumn;
   using db::TimeColumn;
-  static const auto* const kColumns = new db::Columns<Unit>({
+  static const auto* const kColumns = new db::Columns<Unit>(db::Concat<Unit>({{
       StrColumn<&Unit::sku>("sku"),
       EnumColumn<&Unit::state>("state"),
       EnumColumn<&Unit::source>("source"),
@@ -103,26 +104,7 @@ const db::Columns<Unit>& UnitColumns() {
       IntColumn<&Unit::reserved_discount_bps>("reserved_discount_bps"),
       OptStrColumn<&Unit::owner_account_id>("owner_account_id"),
       OptStrColumn<&Unit::original_purchaser_account_id>("original_purchaser_account_id"),
-      {"site_region_code", [](Binder& b, const Unit& u) { b.OptStr(u.site.region_code); },
-       [](sql::ResultSet& rs, int c, Unit& u) { u.site.region_code = GetStr(rs, c); }},
-      {"site_postal_code", [](Binder& b, const Unit& u) { b.OptStr(u.site.postal_code); },
-       [](sql::ResultSet& rs, int c, Unit& u) { u.site.postal_code = GetStr(rs, c); }},
-      {"site_administrative_area",
-       [](Binder& b, const Unit& u) { b.OptStr(u.site.administrative_area); },
-       [](sql::ResultSet& rs, int c, Unit& u) { u.site.administrative_area = GetStr(rs, c); }},
-      {"site_locality", [](Binder& b, const Unit& u) { b.OptStr(u.site.locality); },
-       [](sql::ResultSet& rs, int c, Unit& u) { u.site.locality = GetStr(rs, c); }},
-      {"site_address_lines",  // one line per address line
-       [](Binder& b, const Unit& u) { b.OptStr(absl::StrJoin(u.site.address_lines, "\n")); },
-       [](sql::ResultSet& rs, int c, Unit& u) {
-         const std::string lines = GetStr(rs, c);
-         u.site.address_lines.clear();
-         if (!lines.empty()) u.site.address_lines = absl::StrSplit(lines, '\n');
-       }},
-      {"site_recipient", [](Binder& b, const Unit& u) { b.OptStr(u.site.recipient); },
-       [](sql::ResultSet& rs, int c, Unit& u) { u.site.recipient = GetStr(rs, c); }},
-      {"site_organization", [](Binder& b, const Unit& u) { b.OptStr(u.site.organization); },
-       [](sql::ResultSet& rs, int c, Unit& u) { u.site.organization = GetStr(rs, c); }},
+  }, db::PostalAddressColumns<&Unit::site, db::Blank::kNull>("site"), {
       OptStrColumn<&Unit::ssrn>("ssrn"),
       OptTimeColumn<&Unit::ship_time>("ship_at_us"),
       IntColumn<&Unit::sale_price_minor>("sale_price_minor"),
@@ -136,7 +118,7 @@ const db::Columns<Unit>& UnitColumns() {
       TimeColumn<&Unit::receive_time>("received_at_us"),
       TimeColumn<&Unit::update_time>("updated_at_us"),
       IntColumn<&Unit::version>("version"),
-  });
+  }}));
   return *kColumns;
 }
 

@@ -10,6 +10,7 @@
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "aftercare/rma/v1/resources.pb.h"
 #include "common/proto_convert.h"
+#include "common/db/address_columns.h"
 #include "common/db/columns.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
@@ -46,7 +47,7 @@ std::vector<std::string> Lines(const std::string& s) {
 // UPDATE and SELECT cannot disagree on an order.
 const db::Columns<Rma>& RmaColumns() {
   using R = Rma;
-  static const auto* const kColumns = new db::Columns<Rma>(db::IntColumn<&R::id>("id"), {
+  static const auto* const kColumns = new db::Columns<Rma>(db::IntColumn<&R::id>("id"), db::Concat<Rma>({{
       db::StrColumn<&R::validation_number>("validation_number"),
       db::OptStrColumn<&R::rma_number>("rma_number"),
       db::EnumColumn<&R::status>("status"),
@@ -58,22 +59,7 @@ const db::Columns<Rma>& RmaColumns() {
       db::StrColumn<&R::technical_case_id>("technical_case_id"),
       db::StrColumn<&R::failure_description>("failure_description"),
       db::EnumColumn<&R::damage_cause>("damage_cause"),
-      {"ship_region_code", [](Binder& b, const R& r) { b.Str(r.ship_to.region_code); },
-       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.region_code = GetStr(rs, c); }},
-      {"ship_postal_code", [](Binder& b, const R& r) { b.Str(r.ship_to.postal_code); },
-       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.postal_code = GetStr(rs, c); }},
-      {"ship_administrative_area",
-       [](Binder& b, const R& r) { b.Str(r.ship_to.administrative_area); },
-       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.administrative_area = GetStr(rs, c); }},
-      {"ship_locality", [](Binder& b, const R& r) { b.Str(r.ship_to.locality); },
-       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.locality = GetStr(rs, c); }},
-      {"ship_address_lines",  // one line per address line
-       [](Binder& b, const R& r) { b.Str(absl::StrJoin(r.ship_to.address_lines, "\n")); },
-       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.address_lines = Lines(GetStr(rs, c)); }},
-      {"ship_recipient", [](Binder& b, const R& r) { b.Str(r.ship_to.recipient); },
-       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.recipient = GetStr(rs, c); }},
-      {"ship_organization", [](Binder& b, const R& r) { b.Str(r.ship_to.organization); },
-       [](sql::ResultSet& rs, int c, R& r) { r.ship_to.organization = GetStr(rs, c); }},
+  }, db::PostalAddressColumns<&R::ship_to, db::Blank::kEmptyString>("ship"), {
       db::StrColumn<&R::contact_email>("contact_email"),
       {"entitlement_summary",  // VARCHAR(512)
        [](Binder& b, const R& r) { b.Str(r.entitlement_summary.substr(0, 512)); },
@@ -122,7 +108,7 @@ const db::Columns<Rma>& RmaColumns() {
       db::OptTimeColumn<&R::close_time>("closed_at_us"),
       db::TimeColumn<&R::update_time>("updated_at_us"),
       db::IntColumn<&R::version>("version"),
-  });
+  }}));
   return *kColumns;
 }
 

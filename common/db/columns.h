@@ -43,7 +43,7 @@ namespace aftercare::db {
 
 template <typename T>
 struct Column {
-  const char* name;
+  std::string name;
   void (*bind)(Binder& b, const T& value);
   void (*read)(sql::ResultSet& rs, int col, T& value);
 };
@@ -51,7 +51,11 @@ struct Column {
 template <typename T>
 class Columns {
  public:
-  Columns(std::initializer_list<Column<T>> columns) : columns_(columns) {
+  Columns(std::initializer_list<Column<T>> columns)
+      : Columns(std::vector<Column<T>>(columns)) {}
+  // Groups of columns in order, e.g. a postal address's seven between
+  // others (common/db/address_columns.h).
+  explicit Columns(std::vector<Column<T>> columns) : columns_(std::move(columns)) {
     for (const Column<T>& c : columns_) names_.emplace_back(c.name);
     select_list_ = List();
   }
@@ -60,9 +64,11 @@ class Columns {
   // it); names(), List(), Bind() and Read() are the other columns, those an
   // UPDATE keyed on it writes.
   //   db::Columns<Rma>(db::IntColumn<&Rma::id>("id"), {...});
-  Columns(Column<T> key, std::initializer_list<Column<T>> columns) : Columns(columns) {
-    key_ = key;
+  Columns(Column<T> key, std::initializer_list<Column<T>> columns)
+      : Columns(std::move(key), std::vector<Column<T>>(columns)) {}
+  Columns(Column<T> key, std::vector<Column<T>> columns) : Columns(std::move(columns)) {
     select_list_ = absl::StrCat(key.name, ", ", select_list_);
+    key_ = std::move(key);
   }
 
   int size() const { return static_cast<int>(columns_.size()); }
@@ -120,6 +126,14 @@ class Columns {
   std::optional<Column<T>> key_;
   std::string select_list_;
 };
+
+// Column groups joined in order: Columns<Unit>(Concat<Unit>({...}, group, {...})).
+template <typename T>
+std::vector<Column<T>> Concat(std::initializer_list<std::vector<Column<T>>> groups) {
+  std::vector<Column<T>> out;
+  for (const std::vector<Column<T>>& g : groups) out.insert(out.end(), g.begin(), g.end());
+  return out;
+}
 
 namespace columns_internal {
 template <typename C, typename F>
