@@ -4,9 +4,9 @@
 // _organization. Written once here for every table that keeps an address.
 //
 //   db::Columns<Unit>(db::Concat<Unit>({
-//       db::StrColumn<&Unit::sku>("sku"), ...},
+//       {db::StrColumn<&Unit::sku>("sku"), ...},
 //       db::PostalAddressColumns<&Unit::site, db::Blank::kNull>("site"),
-//       {db::OptTimeColumn<&Unit::ship_time>("ship_at_us"), ...}));
+//       {db::OptTimeColumn<&Unit::ship_time>("ship_at_us"), ...}}));
 #ifndef AFTERCARE_COMMON_DB_ADDRESS_COLUMNS_H_
 #define AFTERCARE_COMMON_DB_ADDRESS_COLUMNS_H_
 

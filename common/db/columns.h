@@ -127,7 +127,7 @@ class Columns {
   std::string select_list_;
 };
 
-// Column groups joined in order: Columns<Unit>(Concat<Unit>({...}, group, {...})).
+// Column groups joined in order: Columns<Unit>(Concat<Unit>({{...}, group, {...}})).
 template <typename T>
 std::vector<Column<T>> Concat(std::initializer_list<std::vector<Column<T>>> groups) {
   std::vector<Column<T>> out;
