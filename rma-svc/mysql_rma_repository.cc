@@ -37,11 +37,6 @@ using db::GetStr;
 
 using db::GetEnum;
 
-std::vector<std::string> Lines(const std::string& s) {
-  if (s.empty()) return {};
-  return absl::StrSplit(s, '\n');
-}
-
 // The columns of rmas, its key id first: each column's name, how it is
 // bound and how it is read, on one line (common/db/columns.h), so INSERT,
 // UPDATE and SELECT cannot disagree on an order.
@@ -373,7 +368,7 @@ ReturnLocation ReadLocation(sql::ResultSet& rs) {
   l.address.postal_code = GetStr(rs, 5);
   l.address.administrative_area = GetStr(rs, 6);
   l.address.locality = GetStr(rs, 7);
-  l.address.address_lines = Lines(GetStr(rs, 8));
+  l.address.address_lines = db::SplitAddressLines(GetStr(rs, 8));
   l.address.recipient = GetStr(rs, 9);
   return l;
 }

@@ -26,6 +26,16 @@ namespace aftercare::db {
 // columns NULL-able) or '' (NOT NULL columns). Both read back as "".
 enum class Blank { kNull, kEmptyString };
 
+// The address lines as one column: joined with '\n', and split back (an
+// empty column is no lines).
+inline std::string JoinAddressLines(const std::vector<std::string>& lines) {
+  return absl::StrJoin(lines, "\n");
+}
+inline std::vector<std::string> SplitAddressLines(absl::string_view column) {
+  if (column.empty()) return {};
+  return absl::StrSplit(column, '\n');
+}
+
 namespace address_columns_internal {
 
 template <Blank kBlank>
@@ -60,13 +70,9 @@ std::vector<Column<OwnerOf<M>>> PostalAddressColumns(absl::string_view prefix) {
       Field<M, &PostalAddress::locality, kBlank>(prefix, "locality"),
       {absl::StrCat(prefix, "_address_lines"),  // one line per address line
        [](Binder& b, const T& v) {
-         address_columns_internal::BindText<kBlank>(b, absl::StrJoin((v.*M).address_lines, "\n"));
+         address_columns_internal::BindText<kBlank>(b, JoinAddressLines((v.*M).address_lines));
        },
-       [](sql::ResultSet& rs, int c, T& v) {
-         const std::string lines = GetStr(rs, c);
-         (v.*M).address_lines.clear();
-         if (!lines.empty()) (v.*M).address_lines = absl::StrSplit(lines, '\n');
-       }},
+       [](sql::ResultSet& rs, int c, T& v) { (v.*M).address_lines = SplitAddressLines(GetStr(rs, c)); }},
       Field<M, &PostalAddress::recipient, kBlank>(prefix, "recipient"),
       Field<M, &PostalAddress::organization, kBlank>(prefix, "organization"),
   };
