@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "case-svc/cases.h"
 #include "case-svc/cases_internal.h"
@@ -118,6 +119,7 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
   }
   d.status = CaseStatus::kNew;
   d.opened_by = caller.subject;
+  d.opened_by_role = RoleOf(caller);
   d.owner.clear();
   d.escalation_level = 0;
   d.team_lead_attention = false;
@@ -138,10 +140,9 @@ absl::StatusOr<Case> Cases::CreateCase(const Principal& caller, Case c, const st
     c.product_series = lookup.series;
     c.product_platform = lookup.platform;
   }
+  // The timeline's "created" entry is the case itself (CreatedEvent): no
+  // event row is written for it.
   RETURN_IF_ERROR(repo.InsertCase(c));
-  CaseEvent e{0, c.id, now, caller.subject, RoleOf(caller), "created",
-              absl::StrCat(Name(c.priority), ": ", c.summary), false};
-  RETURN_IF_ERROR(repo.AppendEvent(e));
   if (c.lookup == LookupState::kPending) RETURN_IF_ERROR(repo.EnqueueProductLookup(c.id));
   RETURN_IF_ERROR(Notify(c, "case_created", {{"subject", c.summary}}, repo));
   return c;
@@ -450,11 +451,28 @@ absl::StatusOr<Page<CaseEvent>> Cases::ListEvents(const Principal& caller, const
   const bool include_internal = !IsScoped(caller);
   const std::string fp =
       QueryFingerprint({"ListCaseEvents", canonical, include_internal ? "all" : "public"});
-  ASSIGN_OR_RETURN(int64_t after_id, DecodeAfterId(*page_tokens_, page_token, fp));
-  ASSIGN_OR_RETURN(std::vector<CaseEvent> rows,
-                   repo.ListEvents(canonical, after_id, include_internal, size + 1));
+  // The token holds the id of the last entry given: a stored event's id, or
+  // 0 after the derived "created" entry (event 0, first of every page walk).
+  ASSIGN_OR_RETURN(const std::string after_key, DecodeAfterKey(*page_tokens_, page_token, fp));
+  int64_t after_id = 0;
+  if (!after_key.empty() && (!absl::SimpleAtoi(after_key, &after_id) || after_id < 0)) {
+    return InvalidField("page_token", "is malformed");
+  }
+  std::vector<CaseEvent> rows;
+  const bool derived_created = c && !c->opened_by_role.empty();
+  if (derived_created && after_key.empty()) rows.push_back(CreatedEvent(*c));
+  ASSIGN_OR_RETURN(std::vector<CaseEvent> stored,
+                   repo.ListEvents(canonical, after_id, include_internal,
+                                   size + 1 - static_cast<int>(rows.size())));
+  for (CaseEvent& e : stored) rows.push_back(std::move(e));
   return MakePage(std::move(rows), size, *page_tokens_, fp,
                   [](const CaseEvent& e) { return std::to_string(e.id); });
+}
+
+CaseEvent CreatedEvent(const Case& c) {
+  return CaseEvent{0,           c.id,        c.create_time,
+                   c.opened_by, c.opened_by_role, "created",
+                   absl::StrCat(Name(c.priority), ": ", c.summary), false};
 }
 
 bool Cases::Breaching(const Case& c, absl::Time now) const {

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "aftercare/cases/v1/case_service.grpc.pb.h"
 #include "aftercare/inventory/v1/inventory_service.grpc.pb.h"
@@ -435,6 +436,65 @@ TEST_F(CaseIntegrationTest, AdminCaseFromCreationToCustomerConfirmedClose) {
   }
   EXPECT_EQ(staff.front().kind(), "created");
   EXPECT_EQ(staff.back().kind(), "closed");
+}
+
+// CreateCase's statements, counted from the server's general log (the
+// transaction of the connection that wrote the idempotency key, to its
+// COMMIT): the case, the account's webhooks, the key, COMMIT. The timeline's
+// "created" entry is derived from the case row (no case_events row), and is
+// still the first entry of ListCaseEvents. A case stored before migration
+// 0004 (opened_by_role '') keeps its stored "created" event, listed once.
+TEST_F(CaseIntegrationTest, CreateCaseIsOneTransactionOfFourStatementsWithoutATimelineRow) {
+  const std::string request_id =
+      absl::StrCat("stmts-", getpid(), "-", absl::ToUnixMicros(absl::Now()));
+  pb::Case created;
+  grpc::Status s;
+  absl::StatusOr<std::vector<std::string>> txn = cases_->database().TransactionWriting(
+      absl::StrCat("INSERT INTO idempotency_keys%", request_id, "%"),
+      [&] { s = Call(&Stub::CreateCase, alice_, NewCase(request_id, pb::PRIORITY_P2), &created); });
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(txn.ok()) << txn.status();
+  const std::string all = absl::StrJoin(*txn, "\n");
+  EXPECT_EQ(txn->size(), 4u) << all;
+  EXPECT_THAT(all, HasSubstr("INSERT INTO cases"));
+  EXPECT_THAT(all, HasSubstr("FROM webhook_subscriptions"));
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("case_events")));
+  EXPECT_EQ(txn->back(), "COMMIT") << all;
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM case_events WHERE case_id = '",
+                               created.case_id(), "'")),
+            0);
+
+  pb::ListCaseEventsRequest list;
+  list.set_case_id(created.case_id());
+  pb::ListCaseEventsResponse events;
+  ASSERT_TRUE(Call(&Stub::ListCaseEvents, alice_, list, &events).ok());
+  ASSERT_EQ(events.events_size(), 1);
+  const pb::CaseEvent& first = events.events(0);
+  EXPECT_EQ(first.event_id(), 0);
+  EXPECT_EQ(first.kind(), "created");
+  EXPECT_EQ(first.actor(), "alice");
+  EXPECT_EQ(first.actor_role(), "customer");
+  EXPECT_EQ(first.detail(), "P2: move the switch to the new site");
+  EXPECT_EQ(first.event_time().seconds(), created.create_time().seconds());
+
+  // A case as stored before migration 0004: its own "created" row.
+  pb::Case legacy;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("legacy-1"), &legacy).ok());
+  ASSERT_TRUE(cases_->database()
+                  .Execute(absl::StrCat("UPDATE cases SET opened_by_role = '' WHERE id = '",
+                                        legacy.case_id(), "'"))
+                  .ok());
+  ASSERT_TRUE(cases_->database()
+                  .Execute(absl::StrCat(
+                      "INSERT INTO case_events (case_id, event_at_us, actor, actor_role, kind,"
+                      " detail, internal) VALUES ('",
+                      legacy.case_id(), "', 0, 'alice', 'customer', 'created', 'P3: old', 0)"))
+                  .ok());
+  list.set_case_id(legacy.case_id());
+  ASSERT_TRUE(Call(&Stub::ListCaseEvents, alice_, list, &events).ok());
+  ASSERT_EQ(events.events_size(), 1);
+  EXPECT_EQ(events.events(0).detail(), "P3: old");
+  EXPECT_GT(events.events(0).event_id(), 0);
 }
 
 TEST_F(CaseIntegrationTest, CustomersSeeOnlyTheirOwnAndTheirAccountsCases) {

@@ -98,6 +98,10 @@ struct Case {
   LookupState lookup = LookupState::kNotRequested;
   std::string account_id;
   std::string opened_by;
+  // The role the case was opened under. Set: the timeline's "created" entry
+  // is derived from the case (CreatedEvent, event 0) and not stored; empty
+  // for cases stored before migration 0004, whose entry is a stored event.
+  std::string opened_by_role;
   std::string owner;
   int32_t escalation_level = 0;
   bool team_lead_attention = false;

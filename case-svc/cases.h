@@ -108,8 +108,9 @@ class Cases {
   absl::StatusOr<Case> ApproveReinstatement(const Principal& caller, const std::string& id,
                                             const std::string& inspection_reference,
                                             CaseRepository& repo) const;
-  // The timeline of an admin or trade-in case; internal entries are left
-  // out for customers and partners.
+  // The timeline of an admin or trade-in case, oldest first; internal
+  // entries are left out for customers and partners. An admin case's
+  // "created" entry is derived from the case (CreatedEvent) and comes first.
   absl::StatusOr<Page<CaseEvent>> ListEvents(const Principal& caller, const std::string& id,
                                              int32_t page_size, const std::string& page_token,
                                              CaseRepository& repo) const;
@@ -208,6 +209,10 @@ class Cases {
 
 // True for customers and partners, who see only their own cases.
 bool IsScoped(const Principal& caller);
+// The timeline's "created" entry of an admin case opened since migration
+// 0004 (`opened_by_role` set), derived from the case: event 0, at its
+// creation, by its opener, "<priority>: <summary>" (both fixed at creation).
+CaseEvent CreatedEvent(const Case& c);
 // Checks a SKU: 1-40 characters of A-Z, 0-9, '-', '.', '+', '/' (upper-cased).
 absl::StatusOr<std::string> NormalizeSku(const std::string& sku, const std::string& field);
 

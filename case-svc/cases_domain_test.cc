@@ -154,6 +154,53 @@ TEST_F(DomainTest, TimelinePagesAreBoundToTheirCase) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 }
 
+// The "created" entry is derived from the case, not stored: creating a case
+// writes no event; every walk of the timeline starts with it (event 0) and
+// meets it once, also with pages of one; a case stored before migration
+// 0004 (no opened_by_role) keeps its stored entry, shown once.
+TEST_F(DomainTest, TheCreatedEntryIsDerivedFromTheCaseAndWalkedOnce) {
+  Case c = Open(Priority::kP2);
+  for (const CaseEvent& e : repo_.events) EXPECT_NE(e.case_id, c.id) << e.kind;
+  ASSERT_OK(cases_.AddNote(agent_, c.id, "first", false, repo_).status());
+  ASSERT_OK(cases_.AddNote(agent_, c.id, "second", false, repo_).status());
+
+  std::vector<CaseEvent> walked;
+  std::string token;
+  for (int pages = 0; pages < 10; ++pages) {
+    ASSERT_OK_AND_ASSIGN(Page<CaseEvent> p, cases_.ListEvents(alice_, c.id, 1, token, repo_));
+    ASSERT_EQ(p.items.size(), 1u);
+    walked.push_back(p.items[0]);
+    token = p.next_page_token;
+    if (token.empty()) break;
+  }
+  ASSERT_EQ(walked.size(), 3u);
+  EXPECT_EQ(walked[0].id, 0);
+  EXPECT_EQ(walked[0].kind, "created");
+  EXPECT_EQ(walked[0].case_id, c.id);
+  EXPECT_EQ(walked[0].actor, "alice");
+  EXPECT_EQ(walked[0].actor_role, "customer");
+  EXPECT_EQ(walked[0].time, c.create_time);
+  EXPECT_EQ(walked[0].detail, "P2: help");
+  EXPECT_FALSE(walked[0].internal);
+  EXPECT_EQ(walked[1].detail, "first");
+  EXPECT_EQ(walked[2].detail, "second");
+  ASSERT_OK_AND_ASSIGN(Page<CaseEvent> all, cases_.ListEvents(agent_, c.id, 10, "", repo_));
+  ASSERT_EQ(all.items.size(), 3u);
+  EXPECT_EQ(all.items[0].kind, "created");
+
+  // Stored before migration 0004: no role, the entry is a stored event.
+  Case legacy = Open();
+  repo_.cases.at(legacy.id).opened_by_role.clear();
+  ASSERT_OK(repo_.AppendEvent(CaseEvent{0, legacy.id, legacy.create_time, "alice", "customer",
+                                        "created", "P3: help", false}));
+  ASSERT_OK(cases_.AddNote(agent_, legacy.id, "later", false, repo_).status());
+  ASSERT_OK_AND_ASSIGN(Page<CaseEvent> old, cases_.ListEvents(agent_, legacy.id, 10, "", repo_));
+  ASSERT_EQ(old.items.size(), 2u);
+  EXPECT_EQ(old.items[0].kind, "created");
+  EXPECT_GT(old.items[0].id, 0);
+  EXPECT_EQ(old.items[1].detail, "later");
+}
+
 TEST_F(DomainTest, ReinstatementOnlyByCareAgentsAndOnce) {
   Case c = Open(Priority::kP3, RequestType::kGreyMarketReinstatement, "JN11GREY0001");
   EXPECT_EQ(c.reinstatement, Reinstatement::kAwaitingApproval);

@@ -90,6 +90,7 @@ const db::Columns<Case>& CaseColumns() {
       IntColumn<&Case::lookup>("lookup_state"),
       StrColumn<&Case::account_id>("account_id"),
       StrColumn<&Case::opened_by>("opened_by"),
+      StrColumn<&Case::opened_by_role>("opened_by_role"),
       StrColumn<&Case::owner>("owner"),
       IntColumn<&Case::escalation_level>("escalation_level"),
       BoolColumn<&Case::team_lead_attention>("team_lead_attention"),
