@@ -127,7 +127,8 @@ absl::StatusOr<Case> Cases::PrepareCase(const Principal& caller, Case d) const {
 }
 
 absl::StatusOr<Case> Cases::CreateCase(const Principal& caller, Case c, const std::string& id,
-                                       const ProductLookup& lookup, CaseRepository& repo) const {
+                                       const ProductLookup& lookup, CaseRepository& repo,
+                                       const CaseCreateKey* create) const {
   const absl::Time now = clock_.Now();
   c.id = id;
   c.create_time = c.update_time = now;
@@ -142,7 +143,7 @@ absl::StatusOr<Case> Cases::CreateCase(const Principal& caller, Case c, const st
   }
   // The timeline's "created" entry is the case itself (CreatedEvent): no
   // event row is written for it.
-  RETURN_IF_ERROR(repo.InsertCase(c));
+  RETURN_IF_ERROR(repo.InsertCase(c, create));
   if (c.lookup == LookupState::kPending) RETURN_IF_ERROR(repo.EnqueueProductLookup(c.id));
   RETURN_IF_ERROR(Notify(c, "case_created", {{"subject", c.summary}}, repo));
   return c;

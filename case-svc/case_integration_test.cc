@@ -439,30 +439,37 @@ TEST_F(CaseIntegrationTest, AdminCaseFromCreationToCustomerConfirmedClose) {
 }
 
 // CreateCase's statements, counted from the server's general log (the
-// transaction of the connection that wrote the idempotency key, to its
-// COMMIT): the case, the account's webhooks, the key, COMMIT. The timeline's
-// "created" entry is derived from the case row (no case_events row), and is
-// still the first entry of ListCaseEvents. A case stored before migration
-// 0004 (opened_by_role '') keeps its stored "created" event, listed once.
-TEST_F(CaseIntegrationTest, CreateCaseIsOneTransactionOfFourStatementsWithoutATimelineRow) {
+// transaction of the connection that wrote the case, to its COMMIT): the
+// case with its idempotency key and answer (RowKey: no idempotency_keys row),
+// the account's webhooks, COMMIT. The timeline's "created" entry is derived
+// from the case row (no case_events row), and is still the first entry of
+// ListCaseEvents. A case stored before migration 0004 (opened_by_role '')
+// keeps its stored "created" event, listed once.
+TEST_F(CaseIntegrationTest, CreateCaseIsOneTransactionOfThreeStatementsWithoutTimelineOrKeyRows) {
   const std::string request_id =
       absl::StrCat("stmts-", getpid(), "-", absl::ToUnixMicros(absl::Now()));
   pb::Case created;
   grpc::Status s;
   absl::StatusOr<std::vector<std::string>> txn = cases_->database().TransactionWriting(
-      absl::StrCat("INSERT INTO idempotency_keys%", request_id, "%"),
+      absl::StrCat("INSERT INTO cases%", request_id, "%"),
       [&] { s = Call(&Stub::CreateCase, alice_, NewCase(request_id, pb::PRIORITY_P2), &created); });
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_TRUE(txn.ok()) << txn.status();
   const std::string all = absl::StrJoin(*txn, "\n");
-  EXPECT_EQ(txn->size(), 4u) << all;
-  EXPECT_THAT(all, HasSubstr("INSERT INTO cases"));
+  EXPECT_EQ(txn->size(), 3u) << all;
   EXPECT_THAT(all, HasSubstr("FROM webhook_subscriptions"));
   EXPECT_THAT(all, ::testing::Not(HasSubstr("case_events")));
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("INSERT INTO idempotency_keys")));
   EXPECT_EQ(txn->back(), "COMMIT") << all;
   EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM case_events WHERE case_id = '",
                                created.case_id(), "'")),
             0);
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM idempotency_keys WHERE request_id = '",
+                               request_id, "'")),
+            0);
+  EXPECT_EQ(Count(absl::StrCat("SELECT COUNT(*) FROM cases WHERE request_id = '", request_id,
+                               "' AND id = '", created.case_id(), "'")),
+            1);
 
   pb::ListCaseEventsRequest list;
   list.set_case_id(created.case_id());
@@ -495,6 +502,81 @@ TEST_F(CaseIntegrationTest, CreateCaseIsOneTransactionOfFourStatementsWithoutATi
   ASSERT_EQ(events.events_size(), 1);
   EXPECT_EQ(events.events(0).detail(), "P3: old");
   EXPECT_GT(events.events(0).event_id(), 0);
+}
+
+// CreateCase keeps its idempotency key on the case (RowKey): a replay gets
+// the first answer even after the case changed; the same id with another
+// request is INVALID_ARGUMENT; ids are per caller; concurrent calls with one
+// id create one case; a key in idempotency_keys (another method's, or a
+// CreateCase key written before migration 0005) is honoured.
+TEST_F(CaseIntegrationTest, CreateCaseKeepsItsKeyOnTheCaseAndAnswersReplaysFromIt) {
+  pb::Case first, again;
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("key-1"), &first).ok());
+  pb::TakeCaseOwnershipRequest take;
+  take.set_request_id("key-take");
+  take.set_case_id(first.case_id());
+  take.set_etag(first.etag());
+  pb::Case taken;
+  ASSERT_TRUE(Call(&Stub::TakeCaseOwnership, agent_, take, &taken).ok());
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("key-1"), &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());  // not the taken case
+  EXPECT_EQ(again.status(), pb::CASE_STATUS_NEW);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 1);
+
+  pb::CreateCaseRequest other = NewCase("key-1");
+  other.mutable_case_()->set_summary("something else");
+  EXPECT_THAT(Call(&Stub::CreateCase, alice_, other, &again),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("request_id")));
+  pb::Case bobs;
+  ASSERT_TRUE(Call(&Stub::CreateCase, bob_, NewCase("key-1"), &bobs).ok());
+  EXPECT_NE(bobs.case_id(), first.case_id());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 2);
+
+  // Eight concurrent calls with one id: one case, one answer.
+  std::vector<pb::Case> answers(8);
+  std::vector<grpc::Status> statuses(8);
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&, i] {
+        statuses[i] = Call(&Stub::CreateCase, alice_, NewCase("key-race"), &answers[i]);
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
+    EXPECT_EQ(answers[i].case_id(), answers[0].case_id());
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 3);
+
+  // Another method's key first: CreateCase with it is refused, writes nothing.
+  pb::AddCaseNoteRequest note;
+  note.set_request_id("key-shared");
+  note.set_case_id(first.case_id());
+  note.set_body("calling back tomorrow");
+  pb::Case noted;
+  ASSERT_TRUE(Call(&Stub::AddCaseNote, alice_, note, &noted).ok());
+  EXPECT_THAT(Call(&Stub::CreateCase, alice_, NewCase("key-shared"), &again),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("request_id")));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 3);
+
+  // A CreateCase key as a version before migration 0005 kept it.
+  ASSERT_TRUE(cases_->database()
+                  .Execute(absl::StrCat(
+                      "INSERT INTO idempotency_keys (caller, request_id, method, request_hash,"
+                      " response, created_at_us) SELECT request_caller, request_id, 'CreateCase',"
+                      " request_hash, request_response, 0 FROM cases WHERE id = '",
+                      first.case_id(), "'"))
+                  .ok());
+  ASSERT_TRUE(cases_->database()
+                  .Execute(absl::StrCat("UPDATE cases SET request_caller = NULL, request_id = NULL,"
+                                        " request_hash = NULL, request_response = NULL WHERE id = '",
+                                        first.case_id(), "'"))
+                  .ok());
+  ASSERT_TRUE(Call(&Stub::CreateCase, alice_, NewCase("key-1"), &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 3);
 }
 
 TEST_F(CaseIntegrationTest, CustomersSeeOnlyTheirOwnAndTheirAccountsCases) {

@@ -50,12 +50,28 @@ struct TechnicalCaseNoteFilter {
   std::vector<std::string> accounts;
 };
 
+// CreateCase's idempotency key, kept on the case row
+// (RepositoryStore::CreateOnce): `key` (null without a request_id) and
+// `answer`, which makes the serialized first answer from the case as
+// inserted (called by InsertCase only when there is a key).
+struct CaseCreateKey {
+  const RowKey* key = nullptr;
+  std::function<std::string(const Case&)> answer;
+};
+
 // Repository work inside one transaction (or one read).
 class CaseRepository {
  public:
   virtual ~CaseRepository() = default;
 
-  virtual absl::Status InsertCase(const Case& c) = 0;
+  // Inserts a new case; with `create` and its key, the key and the answer
+  // with it: a key another call committed (on a case, or in
+  // idempotency_keys) is AbortedError(idempotency_internal::kRowKeyTaken).
+  virtual absl::Status InsertCase(const Case& c, const CaseCreateKey* create) = 0;
+  // The answer kept with `key` by the CreateCase that committed it, if any
+  // (a key of idempotency_keys written by an older version for CreateCase
+  // counts: INVALID_ARGUMENT when it was another method's or request's).
+  virtual absl::StatusOr<std::optional<StoredAnswer>> FindCreateAnswer(const RowKey& key) = 0;
   virtual absl::StatusOr<std::optional<Case>> FindCase(const std::string& id, bool for_update) = 0;
   // ABORTED when the stored version is no longer `expected_version`.
   virtual absl::Status UpdateCase(const Case& c, int64_t expected_version) = 0;

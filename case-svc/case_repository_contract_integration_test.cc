@@ -148,7 +148,7 @@ class CaseRepositoryContractTest : public ::testing::Test {
 TEST_F(CaseRepositoryContractTest, AdminCasesAreTheSameInMysqlAndInTheFake) {
   constexpr int kCount = 12;
   for (int i = 0; i < kCount; ++i) {
-    for (CaseRepository* repo : repos_) ASSERT_OK(repo->InsertCase(Make(i)));
+    for (CaseRepository* repo : repos_) ASSERT_OK(repo->InsertCase(Make(i), nullptr));
   }
   for (int i = 0; i < kCount; ++i) {
     const Case made = Make(i);
@@ -187,7 +187,7 @@ TEST_F(CaseRepositoryContractTest, AdminCasesAreTheSameInMysqlAndInTheFake) {
 TEST_F(CaseRepositoryContractTest, TheTimelineAndAStaleVersionAreTheSameInMysqlAndInTheFake) {
   Case c = Make(1);
   for (CaseRepository* repo : repos_) {
-    ASSERT_OK(repo->InsertCase(c));
+    ASSERT_OK(repo->InsertCase(c, nullptr));
     for (int e = 0; e < 7; ++e) {
       CaseEvent event;
       event.case_id = c.id;

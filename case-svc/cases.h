@@ -78,8 +78,10 @@ class Cases {
   absl::StatusOr<Case> PrepareCase(const Principal& caller, Case draft) const;
   // Stores a prepared case under `id` with what inventory-svc said; when the
   // lookup is pending, the service fills the product fields later (outbox).
+  // `create` (CaseRepository::InsertCase) carries the call's key, if any.
   absl::StatusOr<Case> CreateCase(const Principal& caller, Case prepared, const std::string& id,
-                                  const ProductLookup& lookup, CaseRepository& repo) const;
+                                  const ProductLookup& lookup, CaseRepository& repo,
+                                  const CaseCreateKey* create = nullptr) const;
   absl::StatusOr<Case> GetCase(const Principal& caller, const std::string& id,
                                CaseRepository& repo) const;
   absl::StatusOr<Page<Case>> ListCases(const Principal& caller, CaseFilter filter, int32_t page_size,

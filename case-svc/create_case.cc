@@ -41,12 +41,20 @@ absl::StatusOr<v1::Case> CreateCaseUseCase::Run(const Principal& caller, const C
 
   ASSIGN_OR_RETURN(const std::string id, NextCaseId(store_, clock_));
 
-  return store_.WriteOnce<v1::Case>(
+  // The key goes on the case row with the answer (RepositoryStore::CreateOnce).
+  return store_.CreateOnce<v1::Case>(
       caller, request, "CreateCase", "create case",
-      [&](CaseRepository& repo) -> absl::StatusOr<v1::Case> {
-        ASSIGN_OR_RETURN(Case c, domain_.CreateCase(caller, prepared, id, lookup, repo));
-        return CaseToProto(c, domain_, clock_.Now());
-      });
+      [&](CaseRepository& repo, const RowKey* key) -> absl::StatusOr<v1::Case> {
+        v1::Case answer;
+        const CaseCreateKey create{key, [&](const Case& c) {
+                                     answer = CaseToProto(c, domain_, clock_.Now());
+                                     return answer.SerializeAsString();
+                                   }};
+        ASSIGN_OR_RETURN(Case c, domain_.CreateCase(caller, prepared, id, lookup, repo, &create));
+        if (key == nullptr) return CaseToProto(c, domain_, clock_.Now());
+        return answer;  // the one stored with the case
+      },
+      [](CaseRepository& repo, const RowKey& key) { return repo.FindCreateAnswer(key); });
 }
 
 }  // namespace aftercare::cases

@@ -116,5 +116,25 @@ TEST_F(CreateCaseTest, ARetryGetsTheFirstCaseAndCreatesNoOther) {
   EXPECT_EQ(repo_.cases.size(), 1u);
 }
 
+// The key is kept with the case (RowKey, RepositoryStore::CreateOnce), and
+// its answer is the one first given, also after the case changed.
+TEST_F(CreateCaseTest, TheKeyIsKeptWithTheCaseAndAnswersAsFirstAfterTheCaseChanged) {
+  ASSERT_OK_AND_ASSIGN(pb::Case first, create_.Run(alice_, nullptr, Request("r-1")));
+  ASSERT_EQ(repo_.create_keys.size(), 1u);
+  EXPECT_EQ(repo_.create_keys.begin()->first.second, "r-1");
+  EXPECT_EQ(repo_.create_keys.begin()->second.response, first.SerializeAsString());
+  Case& stored = repo_.cases.at(first.case_id());
+  stored.status = CaseStatus::kInProgress;
+  stored.version = 2;
+  ASSERT_OK_AND_ASSIGN(pb::Case again, create_.Run(alice_, nullptr, Request("r-1")));
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(repo_.cases.size(), 1u);
+  // Without a request_id nothing is kept, and every call creates a case.
+  ASSERT_OK(create_.Run(alice_, nullptr, Request("")).status());
+  ASSERT_OK(create_.Run(alice_, nullptr, Request("")).status());
+  EXPECT_EQ(repo_.cases.size(), 3u);
+  EXPECT_EQ(repo_.create_keys.size(), 1u);
+}
+
 }  // namespace
 }  // namespace aftercare::cases

@@ -24,6 +24,8 @@ class FakeCaseRepository : public CaseRepository {
   std::map<std::string, Case> cases;
   std::map<std::string, TradeIn> trade_ins;
   std::vector<CaseEvent> events;
+  // CreateCase's keys kept on the cases: (caller, request_id) -> answer.
+  std::map<std::pair<std::string, std::string>, StoredAnswer> create_keys;
   std::vector<Outboxed> outbox;
   std::map<int64_t, std::pair<Attachment, std::string>> attachments;
   std::vector<TechnicalCaseNote> technical_notes;
@@ -34,9 +36,20 @@ class FakeCaseRepository : public CaseRepository {
     notifications.push_back(event);
     return absl::OkStatus();
   }
-  absl::Status InsertCase(const Case& c) override {
-    if (!cases.emplace(c.id, c).second) return absl::AlreadyExistsError("case " + c.id);
+  absl::Status InsertCase(const Case& c, const CaseCreateKey* create) override {
+    if (cases.count(c.id)) return absl::AlreadyExistsError("case " + c.id);
+    if (create != nullptr && create->key != nullptr) {
+      const auto k = std::make_pair(create->key->caller, create->key->request_id);
+      if (create_keys.count(k)) return absl::AbortedError(idempotency_internal::kRowKeyTaken);
+      create_keys[k] = StoredAnswer{create->key->request_hash, create->answer(c)};
+    }
+    cases.emplace(c.id, c);
     return absl::OkStatus();
+  }
+  absl::StatusOr<std::optional<StoredAnswer>> FindCreateAnswer(const RowKey& key) override {
+    auto it = create_keys.find(std::make_pair(key.caller, key.request_id));
+    if (it == create_keys.end()) return std::optional<StoredAnswer>();
+    return std::optional<StoredAnswer>(it->second);
   }
   absl::StatusOr<std::optional<Case>> FindCase(const std::string& id, bool) override {
     auto it = cases.find(id);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -150,18 +151,71 @@ absl::StatusOr<std::pair<int64_t, std::string>> CursorKeys(const PageCursor& c) 
 
 }  // namespace
 
-absl::Status MysqlCaseRepository::InsertCase(const Case& c) {
-  static const auto* const kSql =
-      new std::string(db::InsertSql("cases", CaseColumns().NamesWithKey()));
-  auto& s = conn_.Prepare(*kSql);
+absl::Status MysqlCaseRepository::InsertCase(const Case& c, const CaseCreateKey* create) {
+  const RowKey* key = create != nullptr ? create->key : nullptr;
+  if (key == nullptr) {
+    static const auto* const kSql =
+        new std::string(db::InsertSql("cases", CaseColumns().NamesWithKey()));
+    auto& s = conn_.Prepare(*kSql);
+    Binder b(s);
+    CaseColumns().BindWithKey(b, c);
+    try {
+      s.executeUpdate();
+    } catch (const sql::SQLException& e) {
+      return DuplicateOr(e, "case " + c.id);
+    }
+    return absl::OkStatus();
+  }
+  // With its key and answer, in one statement: unless idempotency_keys holds
+  // the key (written for CreateCase by a version before migration 0005, or
+  // by another method) — a consistent read under READ COMMITTED, no locks.
+  static const auto* const kKeyedSql = [] {
+    std::vector<std::string> names = CaseColumns().NamesWithKey();
+    for (const char* k : {"request_caller", "request_id", "request_hash", "request_response"}) {
+      names.emplace_back(k);
+    }
+    std::vector<absl::string_view> marks(names.size(), "?");
+    return new std::string(absl::StrCat(
+        "INSERT INTO cases (", absl::StrJoin(names, ", "), ") SELECT ", absl::StrJoin(marks, ", "),
+        " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys"
+        " WHERE caller = ? AND request_id = ?)"));
+  }();
+  auto& s = conn_.Prepare(*kKeyedSql);
   Binder b(s);
   CaseColumns().BindWithKey(b, c);
+  b.Str(key->caller).Str(key->request_id).Str(key->request_hash).Str(create->answer(c));
+  b.Str(key->caller).Str(key->request_id);
   try {
-    s.executeUpdate();
+    if (s.executeUpdate() == 0) return absl::AbortedError(idempotency_internal::kRowKeyTaken);
   } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() == db::kErrDuplicateKey &&
+        absl::StrContains(std::string(e.what()), "uq_cases_request")) {
+      return absl::AbortedError(idempotency_internal::kRowKeyTaken);
+    }
     return DuplicateOr(e, "case " + c.id);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<StoredAnswer>> MysqlCaseRepository::FindCreateAnswer(
+    const RowKey& key) {
+  auto& s = conn_.Prepare(
+      "SELECT request_hash, request_response FROM cases WHERE request_caller = ? AND request_id = ?");
+  Binder(s).Str(key.caller).Str(key.request_id);
+  {
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (rs->next()) {
+      return std::optional<StoredAnswer>(StoredAnswer{GetBlob(*rs, 1), GetBlob(*rs, 2)});
+    }
+  }
+  // A key of idempotency_keys: CreateCase's before migration 0005, or
+  // another method's (INVALID_ARGUMENT from Lookup).
+  ASSIGN_OR_RETURN(std::optional<std::string> legacy,
+                   idempotency_internal::Lookup(
+                       conn_, IdempotencyKey{key.caller, key.request_id, "CreateCase"},
+                       key.request_hash));
+  if (!legacy) return std::optional<StoredAnswer>();
+  return std::optional<StoredAnswer>(StoredAnswer{key.request_hash, *std::move(legacy)});
 }
 
 absl::StatusOr<std::optional<Case>> MysqlCaseRepository::FindCase(const std::string& id,

@@ -20,7 +20,8 @@ class MysqlCaseRepository : public CaseRepository {
  public:
   MysqlCaseRepository(db::Connection& conn, const Clock& clock) : conn_(conn), clock_(clock) {}
 
-  absl::Status InsertCase(const Case& c) override;
+  absl::Status InsertCase(const Case& c, const CaseCreateKey* create) override;
+  absl::StatusOr<std::optional<StoredAnswer>> FindCreateAnswer(const RowKey& key) override;
   absl::StatusOr<std::optional<Case>> FindCase(const std::string& id, bool for_update) override;
   absl::Status UpdateCase(const Case& c, int64_t expected_version) override;
   absl::StatusOr<std::vector<Case>> ListCases(const CaseFilter& filter,

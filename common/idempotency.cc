@@ -40,6 +40,8 @@ IdempotencyKey IdempotencyKey::For(const Principal& principal, std::string reque
 
 namespace idempotency_internal {
 
+const char kRowKeyTaken[] = "request_id was committed by a concurrent call";
+
 std::string HashRequest(const google::protobuf::Message& request) {
   std::string bytes;
   {
@@ -82,10 +84,6 @@ absl::StatusOr<std::optional<std::string>> Lookup(db::Connection& conn, const Id
   return std::string(rs->getString(3));
 }
 
-namespace {
-constexpr absl::string_view kDuplicateMessage = "request_id was committed by a concurrent call";
-}  // namespace
-
 absl::Status Record(db::Connection& conn, const IdempotencyKey& key,
                     const std::string& request_hash, absl::Time now, const std::string& response) {
   auto& insert = conn.Prepare(
@@ -103,29 +101,43 @@ absl::Status Record(db::Connection& conn, const IdempotencyKey& key,
     if (e.getErrorCode() != db::kErrDuplicateKey) throw;
     // An earlier or concurrent call with the same id committed first: this
     // transaction rolls back and the caller gets that call's answer.
-    return absl::AbortedError(kDuplicateMessage);
+    return absl::AbortedError(kRowKeyTaken);
   }
   return absl::OkStatus();
 }
 
 bool IsDuplicate(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kAborted && status.message() == kDuplicateMessage;
+  return status.code() == absl::StatusCode::kAborted && status.message() == kRowKeyTaken;
 }
 
-absl::StatusOr<std::string> AnswerAfterFailure(db::ConnectionPool& pool, const IdempotencyKey& key,
-                                               const std::string& request_hash,
-                                               absl::string_view context, absl::Status failure) {
+bool MayAnswerFromStore(const absl::Status& failure) {
   switch (failure.code()) {  // the database or the caller gave up: nothing to look up
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kResourceExhausted:
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kCancelled:
-      return failure;
+      return false;
     default:
       break;
   }
   // The caller may not do this call now: it gets no stored answer either.
-  if (IsAuthorizationFailure(failure)) return failure;
+  return !IsAuthorizationFailure(failure);
+}
+
+absl::StatusOr<std::string> StoredAnswerFor(const StoredAnswer& stored, const RowKey& key) {
+  if (stored.request_hash != key.request_hash) {
+    return InvalidField(
+        "request_id",
+        absl::StrCat("'", key.request_id,
+                     "' was already used for a different request; use a new request_id"));
+  }
+  return stored.response;
+}
+
+absl::StatusOr<std::string> AnswerAfterFailure(db::ConnectionPool& pool, const IdempotencyKey& key,
+                                               const std::string& request_hash,
+                                               absl::string_view context, absl::Status failure) {
+  if (!MayAnswerFromStore(failure)) return failure;
   absl::StatusOr<std::optional<std::string>> found = db::RunRead<std::optional<std::string>>(
       pool, context, [&](db::Connection& conn) { return Lookup(conn, key, request_hash); });
   if (found.ok() && found->has_value()) return **found;

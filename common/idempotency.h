@@ -60,6 +60,24 @@ struct IdempotencyKey {
 // Checks the shape of a request_id: at most 128 printable ASCII characters.
 absl::Status ValidateRequestId(absl::string_view request_id);
 
+// A create's key kept on the row it creates instead of in idempotency_keys
+// (RepositoryStore::CreateOnce): the row's own INSERT writes `caller`,
+// `request_id` (unique together), `request_hash` and the serialized first
+// answer, one statement less than a separate key row. Such a key lives as
+// long as its row (no retention purge), and answers only the create of that
+// table: it is not compared with the keys of idempotency_keys.
+struct RowKey {
+  std::string caller;        // IdempotencyKey::For(...).caller
+  std::string request_id;
+  std::string request_hash;  // idempotency_internal::HashRequest of the request
+};
+
+// What a row key's row holds: its request's hash and the first answer.
+struct StoredAnswer {
+  std::string request_hash;
+  std::string response;
+};
+
 namespace idempotency_internal {
 // Looks the key up; on a hit returns the stored response, or
 // INVALID_ARGUMENT when the key was used for another request; nullopt when
@@ -79,6 +97,18 @@ bool IsDuplicate(const absl::Status& status);
 absl::StatusOr<std::string> AnswerAfterFailure(db::ConnectionPool& pool, const IdempotencyKey& key,
                                                const std::string& request_hash,
                                                absl::string_view context, absl::Status failure);
+// Whether a write that failed with `failure` may have met a key committed by
+// an earlier call, so its stored answer is to be looked up: not when the
+// database or the caller gave up (UNAVAILABLE, RESOURCE_EXHAUSTED,
+// DEADLINE_EXCEEDED, CANCELLED) nor for an authorization failure.
+bool MayAnswerFromStore(const absl::Status& failure);
+// The answer a row key's `stored` row gives to a request hashed `request_hash`:
+// the stored response, or INVALID_ARGUMENT naming `request_id` when the row
+// was created by another request.
+absl::StatusOr<std::string> StoredAnswerFor(const StoredAnswer& stored, const RowKey& key);
+// The message of the AbortedError a key's INSERT answers when another call
+// committed the key first (Record, and a row key's INSERT): IsDuplicate.
+extern const char kRowKeyTaken[];
 std::string HashRequest(const google::protobuf::Message& request);
 }  // namespace idempotency_internal
 

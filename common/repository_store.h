@@ -20,6 +20,7 @@
 #include <google/protobuf/wrappers.pb.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -92,6 +93,56 @@ class RepositoryStore {
                              if (!value.ok()) return value.status();
                              return Resp(convert(*value));
                            });
+  }
+
+  // A use case's create whose key is kept on the created row (RowKey,
+  // common/idempotency.h), one statement less than WriteOnce: `body` (Repo&,
+  // const RowKey* -> absl::StatusOr<Resp>) must write the key and the
+  // serialized answer with the row (the key is null without a request_id),
+  // and its INSERT answers a taken key with AbortedError(kRowKeyTaken).
+  // When the write fails, `find` (Repo&, const RowKey& ->
+  // absl::StatusOr<std::optional<StoredAnswer>>, or INVALID_ARGUMENT when it
+  // knows the key was another request's) reads the row of a call that
+  // committed the key: its answer, INVALID_ARGUMENT for another request, or
+  // else the failure itself — the same answers as WriteOnce.
+  //   return store_.CreateOnce<v1::Case>(caller, request, "CreateCase", "create case",
+  //       [&](CaseRepository& repo, const RowKey* key) -> absl::StatusOr<v1::Case> { ... },
+  //       [&](CaseRepository& repo, const RowKey& key) { return repo.FindCreateAnswer(key); });
+  template <typename Resp, typename Req, typename Fn, typename Find>
+  absl::StatusOr<Resp> CreateOnce(const Principal& caller, const Req& request, const char* method,
+                                  absl::string_view what, Fn&& body, Find&& find) {
+    Resp out;
+    if (request.request_id().empty()) {
+      absl::Status written = Mutate(IdempotencyKey{}, request, what, &out,
+                                    [&](Repo& repo) { return body(repo, nullptr); });
+      if (!written.ok()) return written;
+      return out;
+    }
+    RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+    const RowKey key{IdempotencyKey::For(caller, request.request_id(), method).caller,
+                     request.request_id(), idempotency_internal::HashRequest(request)};
+    // No request_id for Write: the key is the body's to write, with the row.
+    absl::Status written = Mutate(IdempotencyKey{}, request, what, &out,
+                                  [&](Repo& repo) { return body(repo, &key); });
+    if (written.ok()) return out;
+    if (!idempotency_internal::MayAnswerFromStore(written)) return written;
+    std::optional<StoredAnswer> stored;
+    absl::Status read = Read(what, [&](Repo& repo) -> absl::Status {
+      ASSIGN_OR_RETURN(stored, find(repo, key));
+      return absl::OkStatus();
+    });
+    // The key was another request's (or, for a key of idempotency_keys,
+    // another method's): INVALID_ARGUMENT, as from WriteOnce.
+    if (read.code() == absl::StatusCode::kInvalidArgument) return read;
+    if (!read.ok() || !stored.has_value()) {
+      if (idempotency_internal::IsDuplicate(written)) {  // taken, but not readable
+        return absl::AbortedError("a concurrent call with the same request_id is in progress; retry");
+      }
+      return written;
+    }
+    ASSIGN_OR_RETURN(std::string bytes, idempotency_internal::StoredAnswerFor(*stored, key));
+    if (!out.ParseFromString(bytes)) return absl::InternalError("stored response is corrupt");
+    return out;
   }
 
   // A use case's read: `body` (Repo& -> absl::StatusOr<Resp>) run through
