@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <limits>
 #include <utility>
 
 namespace aftercare {
@@ -74,6 +75,19 @@ HolidayDates ComputeHolidayDates(int64_t year) {
   return h;
 }
 
+// ComputeHolidayDates(year), remembered per thread for the last year asked:
+// an SLA clock walks the days of one year (two across New Year), and every
+// day it checks asked for the whole year's dates again.
+const HolidayDates& HolidayDatesOf(int64_t year) {
+  thread_local int64_t cached_year = std::numeric_limits<int64_t>::min();
+  thread_local HolidayDates cached;
+  if (cached_year != year) {
+    cached = ComputeHolidayDates(year);
+    cached_year = year;
+  }
+  return cached;
+}
+
 struct HolidayMatch {
   const char* name;
   bool observed_only;  // `day` is the observed weekday, not the actual date
@@ -82,7 +96,7 @@ struct HolidayMatch {
 // Finds the holiday that falls on or is observed on `day`. An actual date
 // wins over an observed one (the rules never make two coincide anyway).
 std::optional<HolidayMatch> FindHoliday(absl::CivilDay day) {
-  const HolidayDates this_year = ComputeHolidayDates(day.year());
+  const HolidayDates& this_year = HolidayDatesOf(day.year());
   for (std::size_t i = 0; i < this_year.size; ++i) {
     if (this_year.items[i].date == day) return HolidayMatch{this_year.items[i].name, false};
   }

@@ -3,6 +3,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -169,6 +170,36 @@ TEST(BusinessCalendarTest, OrdinaryDaysAreNotHolidays) {
   EXPECT_FALSE(cal.IsBusinessDay(CivilDay(2026, 9, 5)));
   EXPECT_FALSE(cal.IsBusinessDay(CivilDay(2026, 9, 6)));
   EXPECT_FALSE(cal.IsHoliday(CivilDay(2026, 9, 5)));
+}
+
+// The year's holiday dates are remembered per thread for the last year
+// asked: days asked in any order of years, on two threads, get the same
+// answers as HolidaysOfYear's list.
+TEST(BusinessCalendarTest, HolidaysDoNotDependOnTheYearAskedBefore) {
+  auto expected = [](CivilDay day) {
+    for (int64_t y : {day.year(), day.year() + 1}) {  // Dec 31 may observe next New Year
+      for (const Holiday& h : BusinessCalendar::HolidaysOfYear(y)) {
+        if (h.date == day || h.observed == day) return true;
+      }
+    }
+    return false;
+  };
+  auto check = [&](int thread) {
+    const BusinessCalendar cal;
+    int checked = 0;
+    for (int i = 0; i < 12; ++i) {
+      // 2030, 2019, 2029, 2020, ... and the other thread the other way round.
+      const int64_t year = (i % 2 == thread) ? 2030 - i / 2 : 2019 + i / 2;
+      for (CivilDay d(year, 1, 1); d.year() == year; d += 7 + i % 3) {
+        EXPECT_EQ(cal.IsHoliday(d), expected(d)) << d;
+        ++checked;
+      }
+    }
+    EXPECT_GT(checked, 500);
+  };
+  std::thread other(check, 1);
+  check(0);
+  other.join();
 }
 
 TEST(BusinessCalendarTest, JuneteenthStartsIn2021) {

@@ -141,7 +141,8 @@ bool IsTransientDeliveryError(const absl::Status& status) {
 }
 
 void PublishNotification(db::Connection& conn, const NotificationEvent& event, absl::Time now) {
-  const std::string payload = Payload(event);
+  // Made with the first delivery row: most events of most accounts have none.
+  std::optional<std::string> payload;
   const int64_t now_us = db::ToMicros(now);
   // INSERT IGNORE on (event_key, channel, target): a second publication of
   // the key (an outbox redelivery, a retried transaction) writes nothing.
@@ -150,12 +151,13 @@ void PublishNotification(db::Connection& conn, const NotificationEvent& event, a
       " target, payload, state, attempts, next_attempt_at_us, created_at_us)"
       " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
   auto add = [&](DeliveryChannel channel, const std::string& target) {
+    if (!payload) payload = Payload(event);
     insert.setString(1, event.event_key);
     insert.setString(2, event.event_type);
     insert.setString(3, event.account_id);
     insert.setString(4, std::string(DeliveryChannelName(channel)));
     insert.setString(5, target);
-    insert.setString(6, payload);
+    insert.setString(6, *payload);
     insert.setInt64(7, now_us);
     insert.setInt64(8, now_us);
     insert.executeUpdate();
