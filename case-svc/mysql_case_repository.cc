@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -20,6 +19,7 @@
 #include "common/db/statement.h"
 #include "common/db/transaction.h"
 #include "common/idempotency.h"
+#include "common/row_key_sql.h"
 #include "common/notifications.h"
 #include "common/ids.h"
 #include "common/outbox.h"
@@ -166,56 +166,25 @@ absl::Status MysqlCaseRepository::InsertCase(const Case& c, const CaseCreateKey*
     }
     return absl::OkStatus();
   }
-  // With its key and answer, in one statement: unless idempotency_keys holds
-  // the key (written for CreateCase by a version before migration 0005, or
-  // by another method) — a consistent read under READ COMMITTED, no locks.
-  static const auto* const kKeyedSql = [] {
-    std::vector<std::string> names = CaseColumns().NamesWithKey();
-    for (const char* k : {"request_caller", "request_id", "request_hash", "request_response"}) {
-      names.emplace_back(k);
-    }
-    std::vector<absl::string_view> marks(names.size(), "?");
-    return new std::string(absl::StrCat(
-        "INSERT INTO cases (", absl::StrJoin(names, ", "), ") SELECT ", absl::StrJoin(marks, ", "),
-        " FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys"
-        " WHERE caller = ? AND request_id = ?)"));
-  }();
+  // With its key and answer, in one statement (common/row_key_sql.h).
+  static const auto* const kKeyedSql =
+      new std::string(RowKeyInsertSql("cases", CaseColumns().NamesWithKey()));
   auto& s = conn_.Prepare(*kKeyedSql);
   Binder b(s);
   CaseColumns().BindWithKey(b, c);
-  b.Str(key->caller).Str(key->request_id).Str(key->request_hash).Str(create->answer(c));
-  b.Str(key->caller).Str(key->request_id);
+  BindRowKey(b, *key, create->answer(c));
   try {
-    if (s.executeUpdate() == 0) return absl::AbortedError(idempotency_internal::kRowKeyTaken);
+    return RowKeyInserted(s, "cases");
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() == db::kErrDuplicateKey &&
-        absl::StrContains(std::string(e.what()), "uq_cases_request")) {
-      return absl::AbortedError(idempotency_internal::kRowKeyTaken);
-    }
     return DuplicateOr(e, "case " + c.id);
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<StoredAnswer>> MysqlCaseRepository::FindCreateAnswer(
     const RowKey& key) {
-  auto& s = conn_.Prepare(
-      "SELECT request_hash, request_response FROM cases WHERE request_caller = ? AND request_id = ?");
-  Binder(s).Str(key.caller).Str(key.request_id);
-  {
-    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    if (rs->next()) {
-      return std::optional<StoredAnswer>(StoredAnswer{GetBlob(*rs, 1), GetBlob(*rs, 2)});
-    }
-  }
-  // A key of idempotency_keys: CreateCase's before migration 0005, or
-  // another method's (INVALID_ARGUMENT from Lookup).
-  ASSIGN_OR_RETURN(std::optional<std::string> legacy,
-                   idempotency_internal::Lookup(
-                       conn_, IdempotencyKey{key.caller, key.request_id, "CreateCase"},
-                       key.request_hash));
-  if (!legacy) return std::optional<StoredAnswer>();
-  return std::optional<StoredAnswer>(StoredAnswer{key.request_hash, *std::move(legacy)});
+  // A key kept in idempotency_keys for CreateCase (before migration 0005)
+  // answers too; another method's is INVALID_ARGUMENT.
+  return FindRowKeyAnswer(conn_, "cases", key, "CreateCase");
 }
 
 absl::StatusOr<std::optional<Case>> MysqlCaseRepository::FindCase(const std::string& id,

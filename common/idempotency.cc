@@ -42,6 +42,15 @@ namespace idempotency_internal {
 
 const char kRowKeyTaken[] = "request_id was committed by a concurrent call";
 
+namespace {
+// The answer to a request_id kept for another request (or method).
+absl::Status UsedForAnotherRequest(absl::string_view request_id) {
+  return InvalidField("request_id",
+                      absl::StrCat("'", request_id,
+                                   "' was already used for a different request; use a new request_id"));
+}
+}  // namespace
+
 std::string HashRequest(const google::protobuf::Message& request) {
   std::string bytes;
   {
@@ -73,10 +82,7 @@ absl::StatusOr<std::optional<std::string>> Lookup(db::Connection& conn, const Id
   if (!rs->next()) return std::nullopt;
   if (std::string(rs->getString(1)) != key.method ||
       std::string(rs->getString(2)) != request_hash) {
-    return InvalidField(
-        "request_id",
-        absl::StrCat("'", key.request_id,
-                     "' was already used for a different request; use a new request_id"));
+    return UsedForAnotherRequest(key.request_id);
   }
   if (rs->isNull(3)) {  // written by an older version inside a transaction that failed
     return std::nullopt;
@@ -125,12 +131,7 @@ bool MayAnswerFromStore(const absl::Status& failure) {
 }
 
 absl::StatusOr<std::string> StoredAnswerFor(const StoredAnswer& stored, const RowKey& key) {
-  if (stored.request_hash != key.request_hash) {
-    return InvalidField(
-        "request_id",
-        absl::StrCat("'", key.request_id,
-                     "' was already used for a different request; use a new request_id"));
-  }
+  if (stored.request_hash != key.request_hash) return UsedForAnotherRequest(key.request_id);
   return stored.response;
 }
 
