@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "common/db/errors.h"
 #include "common/db/sql_time.h"
+#include "common/db/statement.h"
 #include "common/db/transaction.h"
 #include "common/ids.h"
 #include "common/logging.h"
@@ -140,54 +141,97 @@ bool IsTransientDeliveryError(const absl::Status& status) {
   }
 }
 
+namespace {
+
+constexpr char kDeliveryInsert[] =
+    "INSERT IGNORE INTO notification_deliveries (event_key, event_type, account_id, channel,"
+    " target, payload, state, attempts, next_attempt_at_us, created_at_us)";
+
+// The account's live subscriptions that take `event_type` (an empty list
+// takes every event); the same test as SplitTypes and std::find, in SQL.
+constexpr char kSubscribed[] =
+    "SELECT id, seq FROM webhook_subscriptions WHERE account_id = ? AND deleted_at_us IS NULL"
+    " AND (REPLACE(event_types, ',', '') = '' OR FIND_IN_SET(?, event_types) > 0)";
+
+// The channel's name as an SQL literal: 'email'.
+std::string Quoted(DeliveryChannel channel) {
+  return absl::StrCat("'", std::string(DeliveryChannelName(channel)), "'");
+}
+
+// "SELECT 'email' AS channel, ? AS target, 0 AS o": a fixed target of
+// `channel` with its rank, a row of the deliveries' derived table.
+void FixedTargets(DeliveryChannel channel, int count, int* rank, std::vector<std::string>* rows) {
+  for (int i = 0; i < count; ++i) {
+    rows->push_back(absl::StrCat("SELECT ", Quoted(channel), " AS channel, ? AS target, ",
+                                 (*rank)++, " AS o"));
+  }
+}
+
+}  // namespace
+
 void PublishNotification(db::Connection& conn, const NotificationEvent& event, absl::Time now) {
-  // Made with the first delivery row: most events of most accounts have none.
-  std::optional<std::string> payload;
-  const int64_t now_us = db::ToMicros(now);
   // INSERT IGNORE on (event_key, channel, target): a second publication of
   // the key (an outbox redelivery, a retried transaction) writes nothing.
-  auto& insert = conn.Prepare(
-      "INSERT IGNORE INTO notification_deliveries (event_key, event_type, account_id, channel,"
-      " target, payload, state, attempts, next_attempt_at_us, created_at_us)"
-      " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
-  auto add = [&](DeliveryChannel channel, const std::string& target) {
-    if (!payload) payload = Payload(event);
-    insert.setString(1, event.event_key);
-    insert.setString(2, event.event_type);
-    insert.setString(3, event.account_id);
-    insert.setString(4, std::string(DeliveryChannelName(channel)));
-    insert.setString(5, target);
-    insert.setString(6, *payload);
-    insert.setInt64(7, now_us);
-    insert.setInt64(8, now_us);
-    insert.executeUpdate();
-  };
+  const int64_t now_us = db::ToMicros(now);
   std::vector<std::string> emails = event.email_to;
   std::sort(emails.begin(), emails.end());
   emails.erase(std::unique(emails.begin(), emails.end()), emails.end());
-  for (const std::string& to : emails) add(DeliveryChannel::kEmail, to);
-  if (!event.technical_case_id.empty()) add(DeliveryChannel::kCaseNote, event.technical_case_id);
-  if (event.account_id.empty()) return;
-  auto& subs = conn.Prepare(
-      "SELECT id, event_types FROM webhook_subscriptions"
-      " WHERE account_id = ? AND deleted_at_us IS NULL ORDER BY seq");
-  subs.setString(1, event.account_id);
-  std::vector<std::string> targets;
-  {
-    std::unique_ptr<sql::ResultSet> rs(subs.executeQuery());
-    while (rs->next()) {
-      const std::vector<std::string> types = SplitTypes(rs->getString(2));
-      if (types.empty() || std::find(types.begin(), types.end(), event.event_type) != types.end()) {
-        targets.push_back(rs->getString(1));
-      }
+  const bool case_note = !event.technical_case_id.empty();
+  const bool webhooks = !event.account_id.empty();
+  if (emails.empty() && !case_note) {
+    // No fixed target (most events of most accounts): the subscriptions are
+    // read first, and the payload made and a row written only for a match.
+    if (!webhooks) return;
+    auto& subs = conn.Prepare(absl::StrCat(kSubscribed, " ORDER BY seq"));
+    db::Binder(subs).Str(event.account_id).Str(event.event_type);
+    std::vector<std::string> targets;
+    {
+      std::unique_ptr<sql::ResultSet> rs(subs.executeQuery());
+      while (rs->next()) targets.push_back(rs->getString(1));
     }
+    if (targets.empty()) return;
+    const std::string row =
+        absl::StrCat("(?, ?, ?, ", Quoted(DeliveryChannel::kWebhook), ", ?, ?, 'pending', 0, ?, ?)");
+    std::vector<absl::string_view> rows(targets.size(), row);
+    auto& insert =
+        conn.Prepare(absl::StrCat(kDeliveryInsert, " VALUES ", absl::StrJoin(rows, ", ")));
+    db::Binder b(insert);
+    const std::string payload = Payload(event);
+    for (const std::string& id : targets) {
+      b.Str(event.event_key).Str(event.event_type).Str(event.account_id).Str(id).Str(payload)
+          .Int(now_us).Int(now_us);
+    }
+    insert.executeUpdate();
+    return;
   }
-  for (const std::string& id : targets) add(DeliveryChannel::kWebhook, id);
+  // Fixed targets (e-mail addresses, a case note): every delivery, the
+  // matching subscriptions' included, in one INSERT … SELECT. Its read of
+  // webhook_subscriptions is a consistent read under READ COMMITTED (no
+  // locks). Rows go in the old order: e-mails sorted, the case note, then
+  // the webhooks by subscription.
+  int rank = 0;
+  std::vector<std::string> rows;
+  FixedTargets(DeliveryChannel::kEmail, static_cast<int>(emails.size()), &rank, &rows);
+  FixedTargets(DeliveryChannel::kCaseNote, case_note ? 1 : 0, &rank, &rows);
+  if (webhooks) {
+    rows.push_back(absl::StrCat("SELECT ", Quoted(DeliveryChannel::kWebhook), ", id, ", rank,
+                                " + seq FROM (", kSubscribed, ") w"));
+  }
+  auto& insert = conn.Prepare(absl::StrCat(
+      kDeliveryInsert, " SELECT ?, ?, ?, t.channel, t.target, ?, 'pending', 0, ?, ? FROM (",
+      absl::StrJoin(rows, " UNION ALL "), ") t ORDER BY t.o"));
+  db::Binder b(insert);
+  b.Str(event.event_key).Str(event.event_type).Str(event.account_id).Str(Payload(event))
+      .Int(now_us).Int(now_us);
+  for (const std::string& to : emails) b.Str(to);
+  if (case_note) b.Str(event.technical_case_id);
+  if (webhooks) b.Str(event.account_id).Str(event.event_type);
+  insert.executeUpdate();
 }
 
 std::string ClaimSql(const std::vector<DeliveryChannel>& channels) {
   std::vector<std::string> quoted;
-  for (DeliveryChannel c : channels) quoted.push_back(absl::StrCat("'", std::string(DeliveryChannelName(c)), "'"));
+  for (DeliveryChannel c : channels) quoted.push_back(Quoted(c));
   if (quoted.empty()) quoted.push_back("''");
   return absl::StrCat("SELECT ", kDeliveryColumns,
                       " FROM notification_deliveries"

@@ -110,6 +110,66 @@ TEST_F(NotificationsTest, PublishingFansOutOncePerChannelAndRecipient) {
   EXPECT_EQ(Count("event_key = 'rma-V1-n2'"), "0");
 }
 
+// Every delivery of an event with fixed targets is one INSERT … SELECT (the
+// subscriptions read in it); rows go in the targets' order: e-mails sorted,
+// the case note, the webhooks by subscription. An event without fixed
+// targets reads the subscriptions first and writes only for a match.
+TEST_F(NotificationsTest, DeliveriesAreOneStatementInTheOrderOfTheirTargets) {
+  ASSERT_OK(Subscribe("whs_all", "ACME", {}));
+  ASSERT_OK(Subscribe("whs_second_type", "ACME", {"rma_closed", "rma_approved"}));
+  ASSERT_OK(Subscribe("whs_prefix", "ACME", {"rma_approved_late"}));
+  ASSERT_OK(Subscribe("whs_deleted", "ACME", {}));
+  ASSERT_OK(db_->Execute(
+      "UPDATE webhook_subscriptions SET deleted_at_us = 1 WHERE id = 'whs_deleted'"));
+  // Statements the connection sends for one publication (the second SHOW
+  // counts itself).
+  auto statements = [&](const NotificationEvent& e) -> int64_t {
+    int64_t n = -1;
+    EXPECT_OK(db::RunTransactionStatus(*pool_, "publish", [&](db::Connection& c) -> absl::Status {
+      auto questions = [&c] {
+        std::unique_ptr<sql::ResultSet> rs(
+            c.Prepare("SHOW SESSION STATUS LIKE 'Questions'").executeQuery());
+        return rs->next() ? std::stoll(std::string(rs->getString(2))) : -1;
+      };
+      const int64_t before = questions();
+      PublishNotification(c, e, clock_.Now());
+      n = questions() - before - 1;
+      return absl::OkStatus();
+    }));
+    return n;
+  };
+  NotificationEvent e = Event("rma-V1-n1");
+  e.email_to = {"ops@acme.example", "buyer@acme.example", "ops@acme.example"};
+  EXPECT_EQ(statements(e), 1);
+  EXPECT_EQ(*db_->QueryValue("SELECT GROUP_CONCAT(CONCAT(channel, ':', target) ORDER BY id)"
+                             " FROM notification_deliveries"),
+            "email:buyer@acme.example,email:ops@acme.example,case_note:2026-1205-000123,"
+            "webhook:whs_all,webhook:whs_second_type");
+  EXPECT_EQ(statements(e), 1);  // again: INSERT IGNORE writes nothing
+  EXPECT_EQ(Count("event_key = 'rma-V1-n1'"), "5");
+
+  // No fixed target: the subscriptions, then one INSERT for the matches.
+  NotificationEvent hooks = Event("rma-V1-n2");
+  hooks.email_to.clear();
+  hooks.technical_case_id.clear();
+  EXPECT_EQ(statements(hooks), 2);
+  EXPECT_EQ(*db_->QueryValue("SELECT GROUP_CONCAT(target ORDER BY id) FROM notification_deliveries"
+                             " WHERE event_key = 'rma-V1-n2'"),
+            "whs_all,whs_second_type");
+  hooks.event_key = "rma-V1-n3";
+  hooks.account_id = "GLOBEX";  // no subscription: the read only
+  EXPECT_EQ(statements(hooks), 1);
+  hooks.account_id.clear();  // no account, no target: nothing
+  EXPECT_EQ(statements(hooks), 0);
+  EXPECT_EQ(Count("event_key = 'rma-V1-n3'"), "0");
+  // The fixed targets of an event without an account: no webhook.
+  NotificationEvent mail = Event("rma-V1-n4");
+  mail.account_id.clear();
+  EXPECT_EQ(statements(mail), 1);
+  EXPECT_EQ(Count("event_key = 'rma-V1-n4'"), "3");
+  EXPECT_EQ(Count("target = 'whs_prefix' OR target = 'whs_deleted'"), "0");
+}
+
 TEST_F(NotificationsTest, DeliversEachOnceThroughItsChannel) {
   ASSERT_OK(Publish(Event("rma-V1-n1")));
   auto dispatcher = NewDispatcher();
