@@ -54,15 +54,18 @@ class FakeRmaRepository : public RmaRepository {
     if (it == rmas.end()) return std::nullopt;
     return WithExceptions(it->second);
   }
-  absl::Status InsertRma(Rma* rma) override {
+  absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma) override {
     for (auto& [id, r] : rmas) {
       if (r.validation_number == rma->validation_number) {
         return absl::AlreadyExistsError("duplicate validation number");
       }
     }
+    for (auto& [id, r] : rmas) {
+      if (r.serial == rma->serial && IsOpen(r.status)) return std::optional<Rma>(r);
+    }
     rma->id = ++next_id;
     rmas[rma->id] = *rma;
-    return absl::OkStatus();
+    return std::optional<Rma>();
   }
   absl::Status SaveRma(const Rma& rma) override {
     auto it = rmas.find(rma.id);
@@ -85,13 +88,6 @@ class FakeRmaRepository : public RmaRepository {
       if (f.overdue && !r.Overdue(now)) continue;
       out.push_back(r);
       if (static_cast<int>(out.size()) == limit) break;
-    }
-    return out;
-  }
-  absl::StatusOr<std::vector<Rma>> LockRmasOfSerial(const std::string& serial) override {
-    std::vector<Rma> out;
-    for (auto& [id, r] : rmas) {
-      if (r.serial == serial) out.push_back(r);
     }
     return out;
   }

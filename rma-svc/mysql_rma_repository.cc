@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -165,16 +166,34 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindById(int64_t id, bool
   return FindOne("id = ?", "", id, for_update);
 }
 
-absl::Status MysqlRmaRepository::InsertRma(Rma* rma) {
-  static const auto* const kSql = new std::string(db::InsertSql("rmas", RmaColumns().names()));
+absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::InsertRma(Rma* rma) {
+  // One statement: MariaDB's RETURNING gives the new id (no SELECT
+  // LAST_INSERT_ID()), and the unique index on open_serial (migration 0004)
+  // refuses a second open RMA of the unit in place of a lock and a read.
+  static const auto* const kSql = new std::string(
+      absl::StrCat(db::InsertSql("rmas", RmaColumns().names()), " RETURNING id"));
   auto& s = conn_.Prepare(*kSql);
   Binder b(s);
   RmaColumns().Bind(b, *rma);
-  if (!db::InsertUnlessDuplicate(s)) {
-    return absl::AlreadyExistsError(absl::StrCat("RMA ", rma->validation_number, " already exists"));
+  try {
+    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+    if (!rs->next()) return absl::InternalError("INSERT … RETURNING gave no id");
+    rma->id = rs->getInt64(1);
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != db::kErrDuplicateKey) throw;
+    if (!absl::StrContains(std::string(e.what()), "uq_rmas_open_serial")) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("RMA ", rma->validation_number, " already exists"));
+    }
+    // The unit's open RMA, committed (the unique check waited for it).
+    ASSIGN_OR_RETURN(std::optional<Rma> open, FindOne("open_serial = ?", rma->serial, 0, false));
+    if (!open) {
+      return absl::AbortedError(absl::StrCat("the open RMA of unit ", rma->serial,
+                                             " changed concurrently; retry"));
+    }
+    return open;
   }
-  rma->id = conn_.LastInsertId();
-  return absl::OkStatus();
+  return std::optional<Rma>();
 }
 
 absl::Status MysqlRmaRepository::SaveRma(const Rma& rma) {
@@ -230,21 +249,6 @@ absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::ListRmas(const RmaFilter& f
   return out;
 }
 
-absl::StatusOr<std::vector<Rma>> MysqlRmaRepository::LockRmasOfSerial(const std::string& serial) {
-  auto& lock = conn_.Prepare(
-      "INSERT INTO rma_serial_locks (serial) VALUES (?) ON DUPLICATE KEY UPDATE serial = serial");
-  lock.setString(1, serial);
-  lock.executeUpdate();
-  auto& s = conn_.Prepare(absl::StrCat("SELECT ", RmaColumns().SelectList(),
-                                       " FROM rmas FORCE INDEX (idx_rmas_serial) WHERE serial = ?"
-                                       " ORDER BY id FOR UPDATE"));
-  s.setString(1, serial);
-  std::vector<Rma> out;
-  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-  while (rs->next()) out.push_back(RmaColumns().ReadRow(*rs));
-  return out;
-}
-
 absl::Status MysqlRmaRepository::InsertReceiptException(int64_t rma_id, ReceiptException* e) {
   auto& s = conn_.Prepare(
       "INSERT INTO rma_receipt_exceptions (rma_id, received_serial, expected_serial, note,"
@@ -262,12 +266,13 @@ absl::Status MysqlRmaRepository::InsertNotification(Notification* n) {
   auto& s = conn_.Prepare(
       "INSERT INTO rma_notifications (rma_id, rma_number, template, recipient, copy_to_case_id,"
       " subject, body, status, created_at_us, delivered_at_us)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   Binder(s).Int(n->rma_id).OptStr(n->rma_number).Str(n->template_name).Str(n->recipient)
       .Str(n->copy_to_case_id).Str(n->subject.substr(0, 300)).Str(n->body).Str(Name(n->status))
       .Time(n->create_time).OptTime(n->deliver_time);
-  s.executeUpdate();
-  n->id = conn_.LastInsertId();
+  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+  if (!rs->next()) return absl::InternalError("INSERT … RETURNING gave no id");
+  n->id = rs->getInt64(1);
   return absl::OkStatus();
 }
 

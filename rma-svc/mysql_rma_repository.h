@@ -38,11 +38,10 @@ class MysqlRmaRepository : public RmaRepository {
   absl::StatusOr<std::optional<Rma>> FindByRmaNumber(const std::string& number,
                                                      bool for_update) override;
   absl::StatusOr<std::optional<Rma>> FindById(int64_t id, bool for_update) override;
-  absl::Status InsertRma(Rma* rma) override;
+  absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma) override;
   absl::Status SaveRma(const Rma& rma) override;
   absl::StatusOr<std::vector<Rma>> ListRmas(const RmaFilter& filter, int64_t after_id, int limit,
                                             absl::Time now) override;
-  absl::StatusOr<std::vector<Rma>> LockRmasOfSerial(const std::string& serial) override;
   absl::Status InsertReceiptException(int64_t rma_id, ReceiptException* e) override;
   absl::Status InsertNotification(Notification* n) override;
   absl::StatusOr<std::vector<Notification>> ListNotifications(int64_t rma_id, int64_t after_id,

@@ -114,15 +114,6 @@ absl::StatusOr<Rma> Rmas::Create(const Principal& caller, const CreateCommand& c
                                  RmaRepository& repo) const {
   RETURN_IF_ERROR(CheckDamage(cmd.damage_cause));
   RETURN_IF_ERROR(CheckEntitlement(cmd.type, cmd.account_id, entitlement));
-  // One open RMA per unit (the lock makes a concurrent request wait and see it).
-  ASSIGN_OR_RETURN(std::vector<Rma> existing, repo.LockRmasOfSerial(cmd.serial));
-  for (const Rma& r : existing) {
-    if (r.status != Status::kRejected && r.status != Status::kCancelled &&
-        r.status != Status::kClosed) {
-      return absl::FailedPreconditionError(absl::StrCat("unit ", cmd.serial, " already has open RMA ",
-                                                        r.Label(), " (", Name(r.status), ")"));
-    }
-  }
   const absl::Time now = clock_.Now();
   Rma rma;
   rma.validation_number = FormatValidationNumber(kValidationBase + seq);
@@ -141,7 +132,13 @@ absl::StatusOr<Rma> Rmas::Create(const Principal& caller, const CreateCommand& c
   rma.created_by = caller.subject;
   rma.create_time = rma.update_time = now;
   rma.version = 1;
-  RETURN_IF_ERROR(repo.InsertRma(&rma));
+  // One open RMA per unit: the repository refuses a second (and makes a
+  // concurrent request wait for the first, then see it).
+  ASSIGN_OR_RETURN(std::optional<Rma> open, repo.InsertRma(&rma));
+  if (open) {
+    return absl::FailedPreconditionError(absl::StrCat("unit ", cmd.serial, " already has open RMA ",
+                                                      open->Label(), " (", Name(open->status), ")"));
+  }
   // The first notification of the RMA: nothing of this RMA can be queued in
   // front of it, so its deliveries are written in this transaction rather
   // than through the outbox (a transaction and an outbox pass fewer).

@@ -32,18 +32,18 @@ class RmaRepository {
   virtual absl::StatusOr<std::optional<Rma>> FindByRmaNumber(const std::string& number,
                                                              bool for_update) = 0;
   virtual absl::StatusOr<std::optional<Rma>> FindById(int64_t id, bool for_update) = 0;
-  // Inserts a new RMA; sets rma->id. ALREADY_EXISTS on a duplicate number.
-  virtual absl::Status InsertRma(Rma* rma) = 0;
+  // Inserts a new RMA and sets rma->id, unless its unit already has an open
+  // RMA (IsOpen): then nothing is written and that RMA is the answer. A
+  // concurrent request for the same unit waits for the first to commit and
+  // then gets its RMA (MySQL: the unique index uq_rmas_open_serial).
+  // ALREADY_EXISTS on a duplicate validation number.
+  virtual absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma) = 0;
   // Writes every field of `rma` (whose version was already incremented);
   // ABORTED when the stored version is not `rma.version - 1`.
   virtual absl::Status SaveRma(const Rma& rma) = 0;
   // RMAs matching `filter` with id > after_id, by id, at most `limit`.
   virtual absl::StatusOr<std::vector<Rma>> ListRmas(const RmaFilter& filter, int64_t after_id,
                                                     int limit, absl::Time now) = 0;
-  // The RMAs of a unit, after locking the unit's row in rma_serial_locks so
-  // that two requests for the same unit cannot both pass the one-open-RMA
-  // check (the second waits for the first to commit, then sees its RMA).
-  virtual absl::StatusOr<std::vector<Rma>> LockRmasOfSerial(const std::string& serial) = 0;
   virtual absl::Status InsertReceiptException(int64_t rma_id, ReceiptException* e) = 0;
 
   // Notifications. InsertNotification sets n->id.

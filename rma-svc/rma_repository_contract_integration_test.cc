@@ -38,7 +38,7 @@ class RmaRepositoryContractTest : public ::testing::Test {
     r.validation_number = absl::StrCat("V", 1000001 + i);
     r.type = i % 2 == 0 ? RmaType::kAdvanceReplacement : RmaType::kReturnToFactory;
     r.account_id = i % 3 == 0 ? "ACME-001" : "GLOBEX-7";
-    r.serial = absl::StrCat("JN11CONTRACT", i % 4);
+    r.serial = absl::StrCat("JN11CONTRACT", i);  // one open RMA per unit
     r.sku = "EX4300-48T";
     r.technical_case_id = "2026-1205-000123";
     r.failure_description = absl::StrCat("fan tray ", i, " failed");
@@ -105,8 +105,9 @@ TEST_F(RmaRepositoryContractTest, RmasAreTheSameInMysqlAndInTheFake) {
   for (int i = 0; i < kCount; ++i) {
     Rma in_mysql = Make(i);
     Rma in_fake = Make(i);
-    ASSERT_OK(mysql_->InsertRma(&in_mysql));
-    ASSERT_OK(fake_.InsertRma(&in_fake));
+    ASSERT_OK_AND_ASSIGN(std::optional<Rma> m_open, mysql_->InsertRma(&in_mysql));
+    ASSERT_OK_AND_ASSIGN(std::optional<Rma> f_open, fake_.InsertRma(&in_fake));
+    ASSERT_FALSE(m_open.has_value() || f_open.has_value()) << i;
   }
 
   // Each reads back as the API shows it, by either number and by id.
@@ -159,20 +160,59 @@ TEST_F(RmaRepositoryContractTest, RmasAreTheSameInMysqlAndInTheFake) {
     EXPECT_THAT(Pages(*mysql_, filters[i], now), ElementsAreArray(Numbers(m))) << "filter " << i;
   }
 
-  // A unit's RMAs.
-  ASSERT_OK_AND_ASSIGN(std::vector<Rma> unit, mysql_->LockRmasOfSerial("JN11CONTRACT2"));
-  ASSERT_OK_AND_ASSIGN(std::vector<Rma> fake_unit, fake_.LockRmasOfSerial("JN11CONTRACT2"));
-  EXPECT_THAT(Numbers(fake_unit), ElementsAreArray(Numbers(unit)));
+}
+
+// One open RMA per unit: a second open RMA of the unit is not written, and
+// the open one is the answer; once it is rejected, cancelled or closed the
+// unit takes a new one.
+TEST_F(RmaRepositoryContractTest, AUnitHasOneOpenRmaInMysqlAndInTheFake) {
+  for (RmaRepository* repo : std::vector<RmaRepository*>{mysql_.get(), &fake_}) {
+    SCOPED_TRACE(repo == &fake_ ? "fake" : "mysql");
+    Rma first = Make(0);  // PENDING
+    ASSERT_OK_AND_ASSIGN(std::optional<Rma> open, repo->InsertRma(&first));
+    ASSERT_FALSE(open.has_value());
+    for (Status later : {Status::kPending, Status::kApproved, Status::kReplacementShipped}) {
+      Rma second = Make(0);
+      second.validation_number = absl::StrCat("V7", static_cast<int>(later), "00001");
+      second.rma_number.clear();
+      second.status = later;
+      ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&second));
+      ASSERT_TRUE(open.has_value()) << Name(later);
+      EXPECT_EQ(open->validation_number, first.validation_number);
+      EXPECT_EQ(open->status, Status::kPending);
+      ASSERT_OK_AND_ASSIGN(std::optional<Rma> none,
+                           repo->FindByValidationNumber(second.validation_number, false));
+      EXPECT_FALSE(none.has_value()) << "nothing is written";
+    }
+    // Another unit is not affected.
+    Rma other = Make(1);
+    ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&other));
+    EXPECT_FALSE(open.has_value());
+    // Each of the ends frees the unit.
+    int n = 0;
+    for (Status end : {Status::kRejected, Status::kCancelled, Status::kClosed}) {
+      first.status = end;
+      first.version += 1;
+      ASSERT_OK(repo->SaveRma(first));
+      Rma next = Make(0);
+      next.validation_number = absl::StrCat("V8", n++, "000001");
+      next.rma_number.clear();
+      ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&next));
+      ASSERT_FALSE(open.has_value()) << Name(end);
+      first = next;
+    }
+  }
 }
 
 TEST_F(RmaRepositoryContractTest, ADuplicateNumberAndAStaleVersionAreRefusedAlike) {
   Rma m = Make(1), f = Make(1);
   ASSERT_OK(mysql_->InsertRma(&m));
   ASSERT_OK(fake_.InsertRma(&f));
+  // The same validation number, for another unit.
   Rma m2 = Make(1), f2 = Make(1);
-  const absl::Status mysql_dup = mysql_->InsertRma(&m2);
-  EXPECT_FALSE(mysql_dup.ok());
-  EXPECT_EQ(fake_.InsertRma(&f2).code(), mysql_dup.code());
+  m2.serial = f2.serial = "JN11CONTRACTX";
+  EXPECT_THAT(mysql_->InsertRma(&m2), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(fake_.InsertRma(&f2), StatusIs(absl::StatusCode::kAlreadyExists));
 
   // Saved at the next version: both take it; at a stale one: both refuse.
   m.version = f.version = 2;

@@ -56,6 +56,12 @@ inline bool IsReplacementType(RmaType t) {
   return t == RmaType::kAdvanceReplacement || t == RmaType::kDoa;
 }
 
+// An RMA still in progress: a unit has at most one (not rejected, cancelled
+// or closed). The column open_serial of migration 0004 says the same in SQL.
+inline bool IsOpen(Status s) {
+  return s != Status::kRejected && s != Status::kCancelled && s != Status::kClosed;
+}
+
 // Fire and acts of God: excluded from replacement.
 inline bool IsExcludedDamage(DamageCause c) {
   return c != DamageCause::kUnspecified && c != DamageCause::kHardwareFailure;
