@@ -27,9 +27,14 @@ void BindRowKey(db::Binder& b, const RowKey& key, const std::string& answer) {
   b.Str(key.caller).Str(key.request_id);
 }
 
-absl::Status RowKeyInserted(sql::PreparedStatement& insert, absl::string_view table) {
+namespace {
+
+// Runs `insert` (`run` answers whether a row went in): kRowKeyTaken when the
+// guard stopped it or the key's unique index refused it.
+template <typename Run>
+absl::Status RunRowKeyInsert(absl::string_view table, Run&& run) {
   try {
-    if (insert.executeUpdate() == 0) {  // the guard: idempotency_keys holds the key
+    if (!run()) {  // the guard: idempotency_keys holds the key
       return absl::AbortedError(idempotency_internal::kRowKeyTaken);
     }
   } catch (const sql::SQLException& e) {
@@ -40,6 +45,24 @@ absl::Status RowKeyInserted(sql::PreparedStatement& insert, absl::string_view ta
     throw;
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RowKeyInserted(sql::PreparedStatement& insert, absl::string_view table) {
+  return RunRowKeyInsert(table, [&] { return insert.executeUpdate() != 0; });
+}
+
+absl::StatusOr<int64_t> RowKeyInsertedReturningId(sql::PreparedStatement& insert,
+                                                  absl::string_view table) {
+  int64_t id = 0;
+  RETURN_IF_ERROR(RunRowKeyInsert(table, [&] {
+    std::unique_ptr<sql::ResultSet> rs(insert.executeQuery());
+    if (!rs->next()) return false;
+    id = rs->getInt64(1);
+    return true;
+  }));
+  return id;
 }
 
 absl::StatusOr<std::optional<StoredAnswer>> FindRowKeyAnswer(db::Connection& conn,

@@ -42,6 +42,12 @@ void BindRowKey(db::Binder& b, const RowKey& key, const std::string& answer);
 // a duplicate of another unique key of the table is rethrown too.
 absl::Status RowKeyInserted(sql::PreparedStatement& insert, absl::string_view table);
 
+// The same for RowKeyInsertSql(…) followed by " RETURNING id" (MariaDB):
+// the new row's id, or AbortedError(kRowKeyTaken) when the key is taken.
+// Other errors, a duplicate of another unique key included, throw.
+absl::StatusOr<int64_t> RowKeyInsertedReturningId(sql::PreparedStatement& insert,
+                                                  absl::string_view table);
+
 // The answer kept with `key` on `table`, or else in idempotency_keys under
 // `method` (INVALID_ARGUMENT when that key was another method's or
 // request's); nullopt when neither holds it.

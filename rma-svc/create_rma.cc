@@ -26,9 +26,20 @@ absl::StatusOr<v1::Rma> CreateRmaUseCase::Run(const Principal& caller, const Cal
   ASSIGN_OR_RETURN(EntitlementView e, deps_.inventory.GetEntitlement(cmd.serial, call));
   ASSIGN_OR_RETURN(int64_t seq, validation_numbers_.Next("rma"));
 
-  return WriteRma(deps_, caller, req, "CreateRma", [&](RmaRepository& repo) {
-    return deps_.domain.Create(caller, cmd, e, seq, repo);
-  });
+  // The key goes on the RMA's row with the answer (RepositoryStore::CreateOnce).
+  return deps_.store.CreateOnce<v1::Rma>(
+      caller, req, "CreateRma", "CreateRma",
+      [&](RmaRepository& repo, const RowKey* key) -> absl::StatusOr<v1::Rma> {
+        v1::Rma answer;
+        const RmaCreateKey create{key, [&](const Rma& rma) {
+                                    answer = ToProto(rma, deps_.clock.Now());
+                                    return answer.SerializeAsString();
+                                  }};
+        ASSIGN_OR_RETURN(Rma rma, deps_.domain.Create(caller, cmd, e, seq, repo, &create));
+        if (key == nullptr) return ToProto(rma, deps_.clock.Now());
+        return answer;  // the one stored with the RMA
+      },
+      [](RmaRepository& repo, const RowKey& key) { return repo.FindCreateAnswer(key); });
 }
 
 }  // namespace aftercare::rma

@@ -88,5 +88,27 @@ TEST_F(CreateRmaTest, ARetryGetsTheFirstRmaAndTheSameIdWithAnotherRequestIsRefus
   EXPECT_EQ(repo_.rmas.size(), 1u);
 }
 
+// The key is kept on the RMA with the first answer (RepositoryStore::
+// CreateOnce): a retry after the RMA changed gets that answer, not the RMA
+// as it is now, and makes no second RMA even though the unit is free again.
+TEST_F(CreateRmaTest, TheKeyIsKeptWithTheRmaAndAnswersAsFirstAfterTheRmaChanged) {
+  ASSERT_OK_AND_ASSIGN(v1::Rma first, create_.Run(tse_, nullptr, CreateRequest("r-1")));
+  ASSERT_EQ(repo_.create_keys.size(), 1u);
+  EXPECT_EQ(repo_.create_keys.begin()->first.second, "r-1");
+  EXPECT_EQ(repo_.create_keys.begin()->second.response, first.SerializeAsString());
+  ASSERT_EQ(repo_.rmas.size(), 1u);
+  Rma& stored = repo_.rmas.begin()->second;
+  stored.status = Status::kCancelled;
+  stored.version = 2;
+  ASSERT_OK_AND_ASSIGN(v1::Rma again, create_.Run(tse_, nullptr, CreateRequest("r-1")));
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(again.status(), v1::RMA_STATUS_PENDING);
+  EXPECT_EQ(repo_.rmas.size(), 1u);
+  // Without a request_id nothing is kept.
+  ASSERT_OK(create_.Run(tse_, nullptr, CreateRequest("")).status());
+  EXPECT_EQ(repo_.rmas.size(), 2u);
+  EXPECT_EQ(repo_.create_keys.size(), 1u);
+}
+
 }  // namespace
 }  // namespace aftercare::rma

@@ -54,7 +54,7 @@ class FakeRmaRepository : public RmaRepository {
     if (it == rmas.end()) return std::nullopt;
     return WithExceptions(it->second);
   }
-  absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma) override {
+  absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma, const RmaCreateKey* create) override {
     for (auto& [id, r] : rmas) {
       if (r.validation_number == rma->validation_number) {
         return absl::AlreadyExistsError("duplicate validation number");
@@ -63,9 +63,19 @@ class FakeRmaRepository : public RmaRepository {
     for (auto& [id, r] : rmas) {
       if (r.serial == rma->serial && IsOpen(r.status)) return std::optional<Rma>(r);
     }
+    if (create != nullptr && create->key != nullptr) {
+      const auto k = std::make_pair(create->key->caller, create->key->request_id);
+      if (create_keys.count(k)) return absl::AbortedError(idempotency_internal::kRowKeyTaken);
+      create_keys[k] = StoredAnswer{create->key->request_hash, create->answer(*rma)};
+    }
     rma->id = ++next_id;
     rmas[rma->id] = *rma;
     return std::optional<Rma>();
+  }
+  absl::StatusOr<std::optional<StoredAnswer>> FindCreateAnswer(const RowKey& key) override {
+    auto it = create_keys.find(std::make_pair(key.caller, key.request_id));
+    if (it == create_keys.end()) return std::optional<StoredAnswer>();
+    return std::optional<StoredAnswer>(it->second);
   }
   absl::Status SaveRma(const Rma& rma) override {
     auto it = rmas.find(rma.id);
@@ -202,6 +212,8 @@ class FakeRmaRepository : public RmaRepository {
   }
 
   std::map<int64_t, Rma> rmas;
+  // CreateRma keys kept with their RMA: (caller, request_id) -> answer.
+  std::map<std::pair<std::string, std::string>, StoredAnswer> create_keys;
   std::vector<NotificationEvent> published;
   std::vector<Notification> published_now;
   std::map<int64_t, std::vector<ReceiptException>> exceptions;

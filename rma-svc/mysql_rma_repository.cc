@@ -11,6 +11,7 @@
 #include "aftercare/inventory/v1/inventory_service.pb.h"
 #include "aftercare/rma/v1/resources.pb.h"
 #include "common/proto_convert.h"
+#include "common/row_key_sql.h"
 #include "common/db/address_columns.h"
 #include "common/db/columns.h"
 #include "common/db/errors.h"
@@ -166,19 +167,30 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::FindById(int64_t id, bool
   return FindOne("id = ?", "", id, for_update);
 }
 
-absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::InsertRma(Rma* rma) {
+absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::InsertRma(Rma* rma,
+                                                                  const RmaCreateKey* create) {
   // One statement: MariaDB's RETURNING gives the new id (no SELECT
-  // LAST_INSERT_ID()), and the unique index on open_serial (migration 0004)
-  // refuses a second open RMA of the unit in place of a lock and a read.
+  // LAST_INSERT_ID()), the unique index on open_serial (migration 0004)
+  // refuses a second open RMA of the unit in place of a lock and a read, and
+  // a CreateRma key goes on the row with its answer (migration 0005,
+  // common/row_key_sql.h) instead of a row of idempotency_keys.
+  const RowKey* key = create != nullptr ? create->key : nullptr;
   static const auto* const kSql = new std::string(
       absl::StrCat(db::InsertSql("rmas", RmaColumns().names()), " RETURNING id"));
-  auto& s = conn_.Prepare(*kSql);
+  static const auto* const kKeyedSql = new std::string(
+      absl::StrCat(RowKeyInsertSql("rmas", RmaColumns().names()), " RETURNING id"));
+  auto& s = conn_.Prepare(key == nullptr ? *kSql : *kKeyedSql);
   Binder b(s);
   RmaColumns().Bind(b, *rma);
   try {
-    std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    if (!rs->next()) return absl::InternalError("INSERT … RETURNING gave no id");
-    rma->id = rs->getInt64(1);
+    if (key == nullptr) {
+      std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
+      if (!rs->next()) return absl::InternalError("INSERT … RETURNING gave no id");
+      rma->id = rs->getInt64(1);
+    } else {
+      BindRowKey(b, *key, create->answer(*rma));
+      ASSIGN_OR_RETURN(rma->id, RowKeyInsertedReturningId(s, "rmas"));
+    }
   } catch (const sql::SQLException& e) {
     if (e.getErrorCode() != db::kErrDuplicateKey) throw;
     if (!absl::StrContains(std::string(e.what()), "uq_rmas_open_serial")) {
@@ -194,6 +206,13 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::InsertRma(Rma* rma) {
     return open;
   }
   return std::optional<Rma>();
+}
+
+absl::StatusOr<std::optional<StoredAnswer>> MysqlRmaRepository::FindCreateAnswer(
+    const RowKey& key) {
+  // A key kept in idempotency_keys for CreateRma (before migration 0005)
+  // answers too; another method's is INVALID_ARGUMENT.
+  return FindRowKeyAnswer(conn_, "rmas", key, "CreateRma");
 }
 
 absl::Status MysqlRmaRepository::SaveRma(const Rma& rma) {

@@ -38,7 +38,8 @@ class MysqlRmaRepository : public RmaRepository {
   absl::StatusOr<std::optional<Rma>> FindByRmaNumber(const std::string& number,
                                                      bool for_update) override;
   absl::StatusOr<std::optional<Rma>> FindById(int64_t id, bool for_update) override;
-  absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma) override;
+  absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma, const RmaCreateKey* create) override;
+  absl::StatusOr<std::optional<StoredAnswer>> FindCreateAnswer(const RowKey& key) override;
   absl::Status SaveRma(const Rma& rma) override;
   absl::StatusOr<std::vector<Rma>> ListRmas(const RmaFilter& filter, int64_t after_id, int limit,
                                             absl::Time now) override;

@@ -111,7 +111,7 @@ absl::Status Rmas::CheckEntitlement(RmaType type, const std::string& account_id,
 
 absl::StatusOr<Rma> Rmas::Create(const Principal& caller, const CreateCommand& cmd,
                                  const EntitlementView& entitlement, int64_t seq,
-                                 RmaRepository& repo) const {
+                                 RmaRepository& repo, const RmaCreateKey* create) const {
   RETURN_IF_ERROR(CheckDamage(cmd.damage_cause));
   RETURN_IF_ERROR(CheckEntitlement(cmd.type, cmd.account_id, entitlement));
   const absl::Time now = clock_.Now();
@@ -134,7 +134,7 @@ absl::StatusOr<Rma> Rmas::Create(const Principal& caller, const CreateCommand& c
   rma.version = 1;
   // One open RMA per unit: the repository refuses a second (and makes a
   // concurrent request wait for the first, then see it).
-  ASSIGN_OR_RETURN(std::optional<Rma> open, repo.InsertRma(&rma));
+  ASSIGN_OR_RETURN(std::optional<Rma> open, repo.InsertRma(&rma, create));
   if (open) {
     return absl::FailedPreconditionError(absl::StrCat("unit ", cmd.serial, " already has open RMA ",
                                                       open->Label(), " (", Name(open->status), ")"));

@@ -89,9 +89,11 @@ class Rmas {
                                 const EntitlementView& e) const;
   // Opens the request: a validation number (kValidationBase + seq), PENDING,
   // and a notification.
+  // `create` carries the call's idempotency key to the RMA's row (nullptr:
+  // none, as for a request without request_id).
   absl::StatusOr<Rma> Create(const Principal& caller, const CreateCommand& cmd,
                              const EntitlementView& entitlement, int64_t seq,
-                             RmaRepository& repo) const;
+                             RmaRepository& repo, const RmaCreateKey* create = nullptr) const;
 
   // Returns the RMA named by an RMA or validation number, if the caller may
   // see it (NOT_FOUND otherwise).

@@ -495,17 +495,17 @@ TEST_F(RmaIntegrationTest, ReturnToFactoryIsReceivedRepairedAndShippedBack) {
 }
 
 // CreateRma's statements, counted from the server's general log (the
-// transaction of the connection that wrote the idempotency key, to its
+// transaction of the connection that wrote the RMA with its key, to its
 // COMMIT; TestDatabase::TransactionWriting): the request-opened notification's deliveries
 // are written in the transaction, so no outbox event (and no outbox pass and
 // delivery transaction) follows the call.
-TEST_F(RmaIntegrationTest, CreateRmaIsOneTransactionOfFiveStatementsAndNoOutboxEvent) {
+TEST_F(RmaIntegrationTest, CreateRmaIsOneTransactionOfFourStatementsAndNoOutboxEvent) {
   const std::string request_id =
       absl::StrCat("stmts-", getpid(), "-", absl::ToUnixMicros(absl::Now()));
   pb::Rma created;
   grpc::Status s;
   absl::StatusOr<std::vector<std::string>> txn = rma_->database().TransactionWriting(
-      absl::StrCat("INSERT INTO idempotency_keys%", request_id, "%"), [&] {
+      absl::StrCat("INSERT INTO rmas%", request_id, "%"), [&] {
         s = Call(&RmaStub::CreateRma, tse_, CreateReq(pb::RMA_TYPE_ADVANCE_REPLACEMENT, request_id),
                  &created);
       });
@@ -514,12 +514,16 @@ TEST_F(RmaIntegrationTest, CreateRmaIsOneTransactionOfFiveStatementsAndNoOutboxE
   const std::string all = absl::StrJoin(*txn, "\n");
   EXPECT_THAT(all, ::testing::Not(HasSubstr("START TRANSACTION")));
   EXPECT_EQ(txn->back(), "COMMIT") << all;
-  // The RMA (its id by RETURNING; the unique index on open_serial holds
-  // the one-open-RMA rule), its notification (id by RETURNING), every
-  // delivery in one INSERT … SELECT (the e-mail, the case note, the
-  // account's webhooks), the key, COMMIT (no START TRANSACTION: autocommit
+  // The RMA with its key and answer (its id by RETURNING; the unique index
+  // on open_serial holds the one-open-RMA rule), its notification (id by
+  // RETURNING), every delivery in one INSERT … SELECT (the e-mail, the case
+  // note, the account's webhooks), COMMIT (no START TRANSACTION: autocommit
   // is off on the connection).
-  EXPECT_EQ(txn->size(), 5u) << all;
+  EXPECT_EQ(txn->size(), 4u) << all;
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("INSERT INTO idempotency_keys")));
+  EXPECT_EQ(RmaCount(absl::StrCat("SELECT COUNT(*) FROM rmas WHERE request_id = '", request_id,
+                                  "' AND validation_number = '", created.validation_number(), "'")),
+            1);
   EXPECT_THAT(all, ::testing::Not(HasSubstr("LAST_INSERT_ID")));
   EXPECT_THAT(all, ::testing::Not(HasSubstr("rma_serial_locks")));
   EXPECT_THAT(all, ::testing::Not(HasSubstr("outbox_events")));
@@ -643,6 +647,81 @@ TEST_F(RmaIntegrationTest, SameRequestIdReturnsTheFirstResult) {
   again.set_name(first.validation_number());
   EXPECT_THAT(Call(&RmaStub::ApproveRma, tse_, again, &out),
               GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("APPROVED")));
+}
+
+// CreateRma keeps its key on the RMA's row (migration 0005): a replay after
+// the RMA changed gets the first answer, another request with the id is
+// refused, concurrent calls with one id make one RMA, another method's key
+// stops CreateRma, and a key kept in idempotency_keys (as before 0005) is
+// still answered.
+TEST_F(RmaIntegrationTest, CreateRmaKeepsItsKeyOnTheRmaAndAnswersReplaysFromIt) {
+  pb::Rma first = Create(pb::RMA_TYPE_RETURN_TO_FACTORY, "key-1");
+  pb::CancelRmaRequest cancel;
+  cancel.set_request_id("key-cancel");
+  cancel.set_name(first.validation_number());
+  pb::Rma out;
+  ASSERT_TRUE(Call(&RmaStub::CancelRma, tse_, cancel, &out).ok());
+  ASSERT_EQ(out.status(), pb::RMA_STATUS_CANCELLED);
+  // The unit is free again, yet the replay makes no RMA: it gets the first answer.
+  pb::Rma again = Create(pb::RMA_TYPE_RETURN_TO_FACTORY, "key-1");
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(again.status(), pb::RMA_STATUS_PENDING);
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM rmas"), 1);
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM idempotency_keys WHERE request_id = 'key-1'"), 0);
+  pb::CreateRmaRequest other = CreateReq(pb::RMA_TYPE_RETURN_TO_FACTORY, "key-1");
+  other.set_failure_description("another failure");
+  EXPECT_THAT(Call(&RmaStub::CreateRma, tse_, other, &out),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("request_id")));
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM rmas"), 1);
+
+  // Eight concurrent calls with one id: one RMA, one answer.
+  std::vector<pb::Rma> answers(8);
+  std::vector<grpc::Status> statuses(8);
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+      threads.emplace_back([&, i] {
+        auto stub = pb::RmaService::NewStub(rma_->channel());
+        statuses[i] = CallAs(stub.get(), &RmaStub::CreateRma, tse_,
+                             CreateReq(pb::RMA_TYPE_RETURN_TO_FACTORY, "key-race"), &answers[i]);
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << statuses[i].error_message();
+    EXPECT_EQ(answers[i].validation_number(), answers[0].validation_number());
+  }
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM rmas"), 2);
+
+  // Another method's key first: CreateRma with it is refused, writes nothing.
+  ASSERT_TRUE(Call(&RmaStub::CancelRma, tse_,
+                   [&] {
+                     pb::CancelRmaRequest c;
+                     c.set_request_id("key-shared");
+                     c.set_name(answers[0].validation_number());
+                     return c;
+                   }(),
+                   &out)
+                  .ok());
+  EXPECT_THAT(Call(&RmaStub::CreateRma, tse_, CreateReq(pb::RMA_TYPE_RETURN_TO_FACTORY, "key-shared"),
+                   &out),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("request_id")));
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM rmas"), 2);
+
+  // A CreateRma key as a version before migration 0005 kept it.
+  ASSERT_OK(rma_->database().Execute(absl::StrCat(
+      "INSERT INTO idempotency_keys (caller, request_id, method, request_hash, response,"
+      " created_at_us) SELECT request_caller, request_id, 'CreateRma', request_hash,"
+      " request_response, 0 FROM rmas WHERE validation_number = '",
+      first.validation_number(), "'")));
+  ASSERT_OK(rma_->database().Execute(absl::StrCat(
+      "UPDATE rmas SET request_caller = NULL, request_id = NULL, request_hash = NULL,"
+      " request_response = NULL WHERE validation_number = '",
+      first.validation_number(), "'")));
+  again = Create(pb::RMA_TYPE_RETURN_TO_FACTORY, "key-1");
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(RmaCount("SELECT COUNT(*) FROM rmas"), 2);
 }
 
 TEST_F(RmaIntegrationTest, ConcurrentRequestsForOneUnitOpenOneRma) {

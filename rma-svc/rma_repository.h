@@ -21,6 +21,14 @@
 
 namespace aftercare::rma {
 
+// A CreateRma's idempotency key, kept on the RMA's row with the first
+// answer (RepositoryStore::CreateOnce): `answer` serializes the API's
+// message of the RMA about to be written. No key: an RMA without request_id.
+struct RmaCreateKey {
+  const RowKey* key = nullptr;
+  std::function<std::string(const Rma&)> answer;
+};
+
 // One unit of work on one connection (inside a transaction for writes).
 class RmaRepository {
  public:
@@ -36,8 +44,14 @@ class RmaRepository {
   // RMA (IsOpen): then nothing is written and that RMA is the answer. A
   // concurrent request for the same unit waits for the first to commit and
   // then gets its RMA (MySQL: the unique index uq_rmas_open_serial).
-  // ALREADY_EXISTS on a duplicate validation number.
-  virtual absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma) = 0;
+  // ALREADY_EXISTS on a duplicate validation number. With `create`'s key,
+  // the key and the answer go on the row (ABORTED kRowKeyTaken when the key
+  // is taken, on an RMA or in idempotency_keys).
+  virtual absl::StatusOr<std::optional<Rma>> InsertRma(Rma* rma, const RmaCreateKey* create) = 0;
+  // The answer kept with `key` by the CreateRma that committed it, if any
+  // (a CreateRma key of idempotency_keys, written before migration 0005,
+  // counts: INVALID_ARGUMENT when it was another method's or request's).
+  virtual absl::StatusOr<std::optional<StoredAnswer>> FindCreateAnswer(const RowKey& key) = 0;
   // Writes every field of `rma` (whose version was already incremented);
   // ABORTED when the stored version is not `rma.version - 1`.
   virtual absl::Status SaveRma(const Rma& rma) = 0;

@@ -105,8 +105,8 @@ TEST_F(RmaRepositoryContractTest, RmasAreTheSameInMysqlAndInTheFake) {
   for (int i = 0; i < kCount; ++i) {
     Rma in_mysql = Make(i);
     Rma in_fake = Make(i);
-    ASSERT_OK_AND_ASSIGN(std::optional<Rma> m_open, mysql_->InsertRma(&in_mysql));
-    ASSERT_OK_AND_ASSIGN(std::optional<Rma> f_open, fake_.InsertRma(&in_fake));
+    ASSERT_OK_AND_ASSIGN(std::optional<Rma> m_open, mysql_->InsertRma(&in_mysql, nullptr));
+    ASSERT_OK_AND_ASSIGN(std::optional<Rma> f_open, fake_.InsertRma(&in_fake, nullptr));
     ASSERT_FALSE(m_open.has_value() || f_open.has_value()) << i;
   }
 
@@ -169,14 +169,14 @@ TEST_F(RmaRepositoryContractTest, AUnitHasOneOpenRmaInMysqlAndInTheFake) {
   for (RmaRepository* repo : std::vector<RmaRepository*>{mysql_.get(), &fake_}) {
     SCOPED_TRACE(repo == &fake_ ? "fake" : "mysql");
     Rma first = Make(0);  // PENDING
-    ASSERT_OK_AND_ASSIGN(std::optional<Rma> open, repo->InsertRma(&first));
+    ASSERT_OK_AND_ASSIGN(std::optional<Rma> open, repo->InsertRma(&first, nullptr));
     ASSERT_FALSE(open.has_value());
     for (Status later : {Status::kPending, Status::kApproved, Status::kReplacementShipped}) {
       Rma second = Make(0);
       second.validation_number = absl::StrCat("V7", static_cast<int>(later), "00001");
       second.rma_number.clear();
       second.status = later;
-      ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&second));
+      ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&second, nullptr));
       ASSERT_TRUE(open.has_value()) << Name(later);
       EXPECT_EQ(open->validation_number, first.validation_number);
       EXPECT_EQ(open->status, Status::kPending);
@@ -186,7 +186,7 @@ TEST_F(RmaRepositoryContractTest, AUnitHasOneOpenRmaInMysqlAndInTheFake) {
     }
     // Another unit is not affected.
     Rma other = Make(1);
-    ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&other));
+    ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&other, nullptr));
     EXPECT_FALSE(open.has_value());
     // Each of the ends frees the unit.
     int n = 0;
@@ -197,22 +197,47 @@ TEST_F(RmaRepositoryContractTest, AUnitHasOneOpenRmaInMysqlAndInTheFake) {
       Rma next = Make(0);
       next.validation_number = absl::StrCat("V8", n++, "000001");
       next.rma_number.clear();
-      ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&next));
+      ASSERT_OK_AND_ASSIGN(open, repo->InsertRma(&next, nullptr));
       ASSERT_FALSE(open.has_value()) << Name(end);
       first = next;
     }
   }
 }
 
+// A CreateRma key on the RMA's row: its answer is found by the key, and the
+// key cannot be taken twice (the second RMA is not written).
+TEST_F(RmaRepositoryContractTest, AKeyKeptOnTheRmaIsFoundAndTakenOnce) {
+  const RowKey key{"tse|*|tse-1", "create-1", std::string(32, 'h')};
+  const RmaCreateKey create{&key, [](const Rma& r) { return "answer of " + r.validation_number; }};
+  for (RmaRepository* repo : std::vector<RmaRepository*>{mysql_.get(), &fake_}) {
+    SCOPED_TRACE(repo == &fake_ ? "fake" : "mysql");
+    ASSERT_OK_AND_ASSIGN(std::optional<StoredAnswer> none, repo->FindCreateAnswer(key));
+    EXPECT_FALSE(none.has_value());
+    Rma r = Make(0);
+    ASSERT_OK_AND_ASSIGN(std::optional<Rma> open, repo->InsertRma(&r, &create));
+    ASSERT_FALSE(open.has_value());
+    ASSERT_OK_AND_ASSIGN(std::optional<StoredAnswer> found, repo->FindCreateAnswer(key));
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->response, "answer of " + r.validation_number);
+    EXPECT_EQ(found->request_hash, key.request_hash);
+    Rma again = Make(1);
+    EXPECT_THAT(repo->InsertRma(&again, &create),
+                StatusIs(absl::StatusCode::kAborted, ::testing::StrEq(idempotency_internal::kRowKeyTaken)));
+    ASSERT_OK_AND_ASSIGN(std::optional<Rma> not_written,
+                         repo->FindByValidationNumber(again.validation_number, false));
+    EXPECT_FALSE(not_written.has_value());
+  }
+}
+
 TEST_F(RmaRepositoryContractTest, ADuplicateNumberAndAStaleVersionAreRefusedAlike) {
   Rma m = Make(1), f = Make(1);
-  ASSERT_OK(mysql_->InsertRma(&m));
-  ASSERT_OK(fake_.InsertRma(&f));
+  ASSERT_OK(mysql_->InsertRma(&m, nullptr));
+  ASSERT_OK(fake_.InsertRma(&f, nullptr));
   // The same validation number, for another unit.
   Rma m2 = Make(1), f2 = Make(1);
   m2.serial = f2.serial = "JN11CONTRACTX";
-  EXPECT_THAT(mysql_->InsertRma(&m2), StatusIs(absl::StatusCode::kAlreadyExists));
-  EXPECT_THAT(fake_.InsertRma(&f2), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(mysql_->InsertRma(&m2, nullptr), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(fake_.InsertRma(&f2, nullptr), StatusIs(absl::StatusCode::kAlreadyExists));
 
   // Saved at the next version: both take it; at a stale one: both refuse.
   m.version = f.version = 2;
