@@ -33,6 +33,13 @@ namespace {
 using db::FromMicros;
 using db::ToMicros;
 
+// Runs an `INSERT … RETURNING id` (MariaDB): the new row's id.
+absl::StatusOr<int64_t> InsertReturningId(sql::PreparedStatement& insert) {
+  std::unique_ptr<sql::ResultSet> rs(insert.executeQuery());
+  if (!rs->next()) return absl::InternalError("INSERT … RETURNING gave no id");
+  return rs->getInt64(1);
+}
+
 using db::Binder;
 using db::GetOptTime;
 using db::GetStr;
@@ -184,9 +191,7 @@ absl::StatusOr<std::optional<Rma>> MysqlRmaRepository::InsertRma(Rma* rma,
   RmaColumns().Bind(b, *rma);
   try {
     if (key == nullptr) {
-      std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-      if (!rs->next()) return absl::InternalError("INSERT … RETURNING gave no id");
-      rma->id = rs->getInt64(1);
+      ASSIGN_OR_RETURN(rma->id, InsertReturningId(s));
     } else {
       BindRowKey(b, *key, create->answer(*rma));
       ASSIGN_OR_RETURN(rma->id, RowKeyInsertedReturningId(s, "rmas"));
@@ -289,9 +294,7 @@ absl::Status MysqlRmaRepository::InsertNotification(Notification* n) {
   Binder(s).Int(n->rma_id).OptStr(n->rma_number).Str(n->template_name).Str(n->recipient)
       .Str(n->copy_to_case_id).Str(n->subject.substr(0, 300)).Str(n->body).Str(Name(n->status))
       .Time(n->create_time).OptTime(n->deliver_time);
-  std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-  if (!rs->next()) return absl::InternalError("INSERT … RETURNING gave no id");
-  n->id = rs->getInt64(1);
+  ASSIGN_OR_RETURN(n->id, InsertReturningId(s));
   return absl::OkStatus();
 }
 
