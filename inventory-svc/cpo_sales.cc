@@ -90,7 +90,8 @@ absl::StatusOr<Page<Offer>> Inventory::ListCpoOffers(const Principal&, const Pro
 }
 
 absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const ReserveCommand& cmd,
-                                            InventoryRepository& repo, Product* product_out) const {
+                                            InventoryRepository& repo,
+                                            CpoPriceBasis* price_out) const {
   RETURN_IF_ERROR(RequireCpoChannel(caller));
   if (cmd.serial.empty() == cmd.sku.empty()) {
     return InvalidFields({"serial_number", "sku"},
@@ -103,26 +104,36 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
   }
   const absl::Time now = clock_.Now();
   Unit unit;
-  Product product;
+  CpoPriceBasis basis;
   if (!cmd.serial.empty()) {
     ASSIGN_OR_RETURN(unit, LoadUnit(caller, cmd.serial, repo, true, Reach::kCpo));
     RETURN_IF_ERROR(RequireState(unit, EffectiveState(unit, now), "reserving",
                                  {UnitState::kCertified}));
-    ASSIGN_OR_RETURN(product, LoadProduct(unit.sku, repo));
+    ASSIGN_OR_RETURN(Product product, LoadProduct(unit.sku, repo));
+    basis = CpoPriceBasis{std::move(product.list_price), product.lifecycle};
   } else {
     ASSIGN_OR_RETURN(std::string sku, NormalizeSku(cmd.sku, "sku"));
-    ASSIGN_OR_RETURN(std::optional<Product> found, repo.FindProduct(sku));
-    if (!found) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
-    ASSIGN_OR_RETURN(std::optional<Unit> claimed, repo.ClaimAvailableUnit(sku, cmd.condition, now));
+    // The claim reads the unit's price basis with it, in one statement; the
+    // catalog is read apart only to say why nothing could be reserved.
+    ASSIGN_OR_RETURN(std::optional<ClaimedUnit> claimed,
+                     repo.ClaimAvailableUnit(sku, cmd.condition, now));
+    if (!claimed || !claimed->price) {
+      ASSIGN_OR_RETURN(std::optional<Product> found, repo.FindProduct(sku));
+      if (!found) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
+    }
     if (!claimed) {
       return absl::FailedPreconditionError(
           absl::StrCat("no CERTIFIED unit of SKU ", sku, " is available to reserve"));
     }
-    unit = *std::move(claimed);
-    product = *std::move(found);  // the claimed unit's product: read once
+    if (!claimed->price) {  // the product was added after the claim read it
+      return absl::AbortedError(
+          absl::StrCat("the catalog entry of ", sku, " changed while reserving; retry"));
+    }
+    unit = std::move(claimed->unit);
+    basis = *std::move(claimed->price);
   }
-  const int32_t bps = options_.discounts.For(product.lifecycle, unit.condition);
-  ASSIGN_OR_RETURN(int64_t price, CpoPrice(product.list_price.amount_minor, bps));
+  const int32_t bps = options_.discounts.For(basis.lifecycle, unit.condition);
+  ASSIGN_OR_RETURN(int64_t price, CpoPrice(basis.list_price.amount_minor, bps));
   const std::string partner = PartnerOf(caller);
   unit.state = EffectiveState(unit, now);  // an expired reservation is available again
   unit.reservation_id = absl::StrFormat("RSV-%d-%d", unit.id, unit.version + 1);
@@ -133,12 +144,12 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
   unit.reserved_discount_bps = bps;
   RETURN_IF_ERROR(Transition(caller, unit, UnitState::kReserved,
                              absl::StrCat("reservation ", unit.reservation_id, " for ", partner,
-                                          " at ", price, " ", product.list_price.currency_code,
+                                          " at ", price, " ", basis.list_price.currency_code,
                                           " minor units until ",
                                           absl::FormatTime(absl::RFC3339_sec, *unit.reserved_until,
                                                            absl::UTCTimeZone())),
                              repo));
-  if (product_out != nullptr) *product_out = std::move(product);
+  if (price_out != nullptr) *price_out = std::move(basis);
   return unit;
 }
 

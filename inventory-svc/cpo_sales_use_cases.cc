@@ -22,9 +22,9 @@ absl::StatusOr<v1::Reservation> ReserveUnitUseCase::Run(
   return deps_.store.WriteOnce<v1::Reservation>(
       caller, request, "ReserveUnit", "reserve unit",
       [&](InventoryRepository& repo) -> absl::StatusOr<v1::Reservation> {
-        Product product;  // read by ReserveUnit for the price, not read again
-        ASSIGN_OR_RETURN(Unit u, deps_.domain.ReserveUnit(caller, cmd, repo, &product));
-        return ReservationOf(u, product, deps_.clock.Now());
+        CpoPriceBasis price;  // read by ReserveUnit, not read again
+        ASSIGN_OR_RETURN(Unit u, deps_.domain.ReserveUnit(caller, cmd, repo, &price));
+        return ReservationOf(u, price, deps_.clock.Now());
       });
 }
 

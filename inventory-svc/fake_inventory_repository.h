@@ -110,12 +110,17 @@ class FakeInventoryRepository : public InventoryRepository {
     it->second = unit;
     return absl::OkStatus();
   }
-  absl::StatusOr<std::optional<Unit>> ClaimAvailableUnit(const std::string& sku, Condition c,
-                                                         absl::Time now) override {
+  absl::StatusOr<std::optional<ClaimedUnit>> ClaimAvailableUnit(const std::string& sku,
+                                                                Condition c,
+                                                                absl::Time now) override {
     for (const auto& [s, u] : units) {
       if (u.sku == sku && EffectiveState(u, now) == UnitState::kCertified &&
           (c == Condition::kUnspecified || u.condition == c)) {
-        return u;
+        ClaimedUnit claimed{u, std::nullopt};
+        if (auto p = products.find(sku); p != products.end()) {
+          claimed.price = CpoPriceBasis{p->second.list_price, p->second.lifecycle};
+        }
+        return claimed;
       }
     }
     return std::nullopt;

@@ -255,10 +255,11 @@ class Inventory {
                                             const std::string& page_token,
                                             InventoryRepository& repo) const;
   // Reserves a CERTIFIED unit (by serial, or the first free one of a SKU).
-  // `product`, when given, receives the unit's product as read for the price,
-  // so that the caller need not read it again.
+  // `price`, when given, receives what the unit's price was computed from,
+  // so that the caller need not read its product again.
   absl::StatusOr<Unit> ReserveUnit(const Principal& caller, const ReserveCommand& cmd,
-                                   InventoryRepository& repo, Product* product = nullptr) const;
+                                   InventoryRepository& repo,
+                                   CpoPriceBasis* price = nullptr) const;
   absl::StatusOr<Unit> ReleaseReservation(const Principal& caller, const std::string& serial,
                                           InventoryRepository& repo) const;
   absl::StatusOr<SaleResult> SellUnit(const Principal& caller, const SellCommand& cmd,

@@ -821,7 +821,9 @@ TEST_F(InventoryIntegrationTest, SameRequestIdReturnsTheFirstResultAndChangesNot
 // the response, COMMIT — six (it was ten: the product read three times, the
 // event's id read back, and START TRANSACTION, which a connection with
 // autocommit off does not need).
-TEST_F(InventoryIntegrationTest, ReserveBySkuIsOneTransactionOfSixStatements) {
+// The claim reads the unit's price basis in its own statement: the product,
+// the claim, the unit's update, its history row, the key, COMMIT was six.
+TEST_F(InventoryIntegrationTest, ReserveBySkuIsOneTransactionOfFiveStatementsWithoutProductLock) {
   CreateProduct(kSku, pb::LIFECYCLE_CURRENT, 500'000);
   pb::LoadGenuineSerialsResponse loaded;
   ASSERT_TRUE(LoadSerials({"STMT0001", "STMT0002"}, kSku, "load-stmt", &loaded).ok());
@@ -836,14 +838,38 @@ TEST_F(InventoryIntegrationTest, ReserveBySkuIsOneTransactionOfSixStatements) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(r.serial_number(), "STMT0001");
   EXPECT_THAT(absl::StrJoin(tx, "\n"), ::testing::Not(::testing::HasSubstr("START TRANSACTION")));
-  EXPECT_EQ(tx.size(), 6u) << absl::StrJoin(tx, "\n");
+  EXPECT_EQ(tx.size(), 5u) << absl::StrJoin(tx, "\n");
   int claims = 0, product_reads = 0;
   for (const std::string& l : tx) {
     claims += absl::StrContains(l, "FROM units u FORCE INDEX") ? 1 : 0;
-    product_reads += absl::StrContains(l, "FROM products") ? 1 : 0;
+    product_reads += absl::StrContains(l, "FROM products WHERE") ? 1 : 0;
   }
   EXPECT_EQ(claims, 1) << absl::StrJoin(tx, "\n");
-  EXPECT_EQ(product_reads, 1) << absl::StrJoin(tx, "\n");
+  EXPECT_EQ(product_reads, 0) << absl::StrJoin(tx, "\n");
+  EXPECT_EQ(r.list_price().amount_minor(), 500'000);
+  EXPECT_EQ(r.list_price().currency_code(), "USD");
+
+  // The claim reads the product without locking it: while another
+  // transaction holds the product's row, a reservation by SKU goes through
+  // at the committed list price (a JOIN under SKIP LOCKED would skip the
+  // unit and answer that none is available; a locking read would wait).
+  ASSERT_OK_AND_ASSIGN(auto pool, db::ConnectionPool::Create(svc_->database().Options(1), nullptr));
+  ASSERT_OK_AND_ASSIGN(db::PooledConnection holder, pool->Acquire(db::CommitMode::kTransaction));
+  holder->Execute(absl::StrCat("UPDATE products SET list_price_minor = 1 WHERE sku = '", kSku, "'"));
+  pb::Reservation second;
+  s = Reserve(partner_, "", kSku, "stmt-count-2", &second);
+  holder->Execute("ROLLBACK");
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(second.serial_number(), "STMT0002");
+  EXPECT_EQ(second.list_price().amount_minor(), 500'000);
+  EXPECT_EQ(second.price().amount_minor(), r.price().amount_minor());
+
+  // Nothing left: a known SKU is out of stock, an unknown one is not in the
+  // catalog (the catalog read apart, on this path only).
+  EXPECT_THAT(Reserve(partner_, "", kSku, "stmt-none", &second),
+              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION, HasSubstr("available")));
+  EXPECT_THAT(Reserve(partner_, "", "NOSUCH-SKU", "stmt-unknown", &second),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("not in the catalog")));
 }
 
 TEST_F(InventoryIntegrationTest, KeysetPaginationAcrossPagesAndTokenBoundToFilters) {

@@ -82,10 +82,12 @@ class InventoryRepository {
   // Writes `unit` when the stored version is unit.version - 1 (ABORTED otherwise).
   virtual absl::Status SaveUnit(const Unit& unit) = 0;
   // Locks and returns the first available CPO unit of `sku` (CERTIFIED, or
-  // RESERVED past its expiry), preferring `condition` when given.
-  virtual absl::StatusOr<std::optional<Unit>> ClaimAvailableUnit(const std::string& sku,
-                                                                 Condition condition,
-                                                                 absl::Time now) = 0;
+  // RESERVED past its expiry), preferring `condition` when given, with its
+  // product's price basis (read, not locked). Nothing when no unit is free,
+  // whether or not the SKU is in the catalog.
+  virtual absl::StatusOr<std::optional<ClaimedUnit>> ClaimAvailableUnit(const std::string& sku,
+                                                                        Condition condition,
+                                                                        absl::Time now) = 0;
   // Locks and returns the first SPARE unit of `sku`.
   virtual absl::StatusOr<std::optional<Unit>> ClaimSpare(const std::string& sku) = 0;
   // The unit ALLOCATED to an RMA, if any.

@@ -218,11 +218,25 @@ TEST_F(InventoryRepositoryContractTest, UnitsAndProductsAreTheSameInMysqlAndInTh
   // Claims pick the same unit: a reservation's (either condition or a
   // preferred one), a spare, the unit of an RMA.
   for (Condition c : {Condition::kUnspecified, Condition::kNew, Condition::kRefurbished}) {
-    ASSERT_OK_AND_ASSIGN(std::optional<Unit> m, mysql_->ClaimAvailableUnit("EX4300-48T", c, now));
-    ASSERT_OK_AND_ASSIGN(std::optional<Unit> f, fake_.ClaimAvailableUnit("EX4300-48T", c, now));
+    ASSERT_OK_AND_ASSIGN(std::optional<ClaimedUnit> m,
+                         mysql_->ClaimAvailableUnit("EX4300-48T", c, now));
+    ASSERT_OK_AND_ASSIGN(std::optional<ClaimedUnit> f,
+                         fake_.ClaimAvailableUnit("EX4300-48T", c, now));
     ASSERT_TRUE(m.has_value() && f.has_value());
-    EXPECT_EQ(m->serial, f->serial) << "condition " << static_cast<int>(c);
+    EXPECT_EQ(m->unit.serial, f->unit.serial) << "condition " << static_cast<int>(c);
+    EXPECT_EQ(m->unit.version, f->unit.version) << "condition " << static_cast<int>(c);
+    // ... with the product's price basis read in the same call.
+    ASSERT_TRUE(m->price.has_value() && f->price.has_value());
+    EXPECT_EQ(m->price->list_price.amount_minor, f->price->list_price.amount_minor);
+    EXPECT_EQ(m->price->list_price.currency_code, f->price->list_price.currency_code);
+    EXPECT_EQ(m->price->lifecycle, f->price->lifecycle);
+    EXPECT_EQ(m->price->lifecycle, Lifecycle::kCurrent);
   }
+  ASSERT_OK_AND_ASSIGN(std::optional<ClaimedUnit> eop,
+                       mysql_->ClaimAvailableUnit("MX480-BASE", Condition::kUnspecified, now));
+  ASSERT_TRUE(eop.has_value() && eop->price.has_value());
+  EXPECT_EQ(eop->unit.sku, "MX480-BASE");
+  EXPECT_EQ(eop->price->lifecycle, Lifecycle::kEndOfProduction);
   ASSERT_OK_AND_ASSIGN(std::optional<Unit> spare, mysql_->ClaimSpare("EX4300-48T"));
   ASSERT_OK_AND_ASSIGN(std::optional<Unit> fake_spare, fake_.ClaimSpare("EX4300-48T"));
   ASSERT_TRUE(spare.has_value() && fake_spare.has_value());
@@ -237,6 +251,20 @@ TEST_F(InventoryRepositoryContractTest, UnitsAndProductsAreTheSameInMysqlAndInTh
                        fake_.FindUnitByRma(allocated.allocated_rma));
   ASSERT_TRUE(by_rma.has_value() && fake_by_rma.has_value());
   EXPECT_EQ(by_rma->serial, fake_by_rma->serial);
+}
+
+TEST_F(InventoryRepositoryContractTest, AClaimedUnitWhoseSkuIsNotInTheCatalogHasNoPriceBasis) {
+  for (InventoryRepository* repo : repos_) {
+    Unit u = MakeUnit(0);  // CERTIFIED
+    u.sku = "NOT-IN-CATALOG";
+    ASSERT_OK(repo->InsertUnit(&u));
+    ASSERT_OK_AND_ASSIGN(
+        std::optional<ClaimedUnit> c,
+        repo->ClaimAvailableUnit("NOT-IN-CATALOG", Condition::kUnspecified, clock_.Now()));
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->unit.serial, u.serial);
+    EXPECT_FALSE(c->price.has_value());
+  }
 }
 
 TEST_F(InventoryRepositoryContractTest, AStaleVersionOrAKnownSkuIsRefusedAlike) {

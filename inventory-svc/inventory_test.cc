@@ -421,6 +421,53 @@ TEST_F(InventoryTest, ReservationExpiresWithoutAnyoneCallingAnything) {
   EXPECT_EQ(u.reserved_partner_id, "other-reseller");
 }
 
+// The claim brings the unit's price basis; the catalog is read apart only to
+// say why nothing was reserved.
+TEST_F(InventoryTest, ReserveBySkuTellsAnUnknownSkuFromAnEmptyShelf) {
+  const ReserveCommand unknown{"", "NOSUCH-1", "US", Condition::kUnspecified};
+  EXPECT_THAT(inv_.ReserveUnit(partner_, unknown, repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not in the catalog")));
+  const ReserveCommand by_sku{"", "EX4300-48T", "US", Condition::kUnspecified};
+  EXPECT_THAT(inv_.ReserveUnit(partner_, by_sku, repo_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is available")));
+
+  // A CERTIFIED unit whose SKU is no longer in the catalog is not reserved.
+  Certified("JN8100001");
+  const Product product = repo_.products.at("EX4300-48T");
+  repo_.products.erase("EX4300-48T");
+  EXPECT_THAT(inv_.ReserveUnit(partner_, by_sku, repo_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not in the catalog")));
+  EXPECT_EQ(repo_.units.at("JN8100001").state, UnitState::kCertified);
+
+  // A product added between the claim's read and the catalog's: retry.
+  class ClaimBeforeTheCatalog : public FakeInventoryRepository {
+   public:
+    absl::StatusOr<std::optional<ClaimedUnit>> ClaimAvailableUnit(const std::string& sku,
+                                                                  Condition c,
+                                                                  absl::Time now) override {
+      auto claimed = FakeInventoryRepository::ClaimAvailableUnit(sku, c, now);
+      if (claimed.ok() && claimed->has_value()) (*claimed)->price.reset();
+      return claimed;
+    }
+  } late;
+  late.units = repo_.units;
+  late.products = repo_.products;
+  late.products.emplace(product.sku, product);
+  EXPECT_THAT(inv_.ReserveUnit(partner_, by_sku, late),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("retry")));
+  EXPECT_EQ(late.units.at("JN8100001").state, UnitState::kCertified);
+
+  // With its product back, the unit is reserved at the product's price.
+  repo_.products.emplace(product.sku, product);
+  CpoPriceBasis basis;
+  ASSERT_OK_AND_ASSIGN(Unit u, inv_.ReserveUnit(partner_, by_sku, repo_, &basis));
+  EXPECT_EQ(u.serial, "JN8100001");
+  EXPECT_EQ(basis.list_price.amount_minor, product.list_price.amount_minor);
+  EXPECT_EQ(basis.lifecycle, product.lifecycle);
+  EXPECT_EQ(u.reserved_price_minor,
+            *CpoPrice(product.list_price.amount_minor, u.reserved_discount_bps));
+}
+
 TEST_F(InventoryTest, CurrentLineSaleCarriesTheWarrantyOfNewHardware) {
   Certified("JN9000001");
   ASSERT_OK(inv_.ReserveUnit(partner_, {"JN9000001", "", "US", Condition::kUnspecified}, repo_).status());

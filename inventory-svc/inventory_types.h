@@ -81,6 +81,13 @@ struct Money {
   int64_t amount_minor = 0;
 };
 
+// What a CPO unit's price is computed from: its product's list price and
+// lifecycle.
+struct CpoPriceBasis {
+  Money list_price;
+  Lifecycle lifecycle = Lifecycle::kUnspecified;
+};
+
 struct Product {
   std::string sku;
   std::string display_name;
@@ -132,6 +139,13 @@ struct Unit {
   absl::Time receive_time = absl::UnixEpoch();
   absl::Time update_time = absl::UnixEpoch();
   int64_t version = 0;
+};
+
+// A unit ClaimAvailableUnit locked, with its product's price basis read in
+// the same statement: nullopt when its SKU is not in the catalog.
+struct ClaimedUnit {
+  Unit unit;
+  std::optional<CpoPriceBasis> price;
 };
 
 // One entry of a unit's history.

@@ -113,7 +113,7 @@ pb::Unit ToProto(const Unit& u, absl::Time now) {
   return out;
 }
 
-pb::Reservation ReservationOf(const Unit& u, const Product& p, absl::Time now) {
+pb::Reservation ReservationOf(const Unit& u, const CpoPriceBasis& p, absl::Time now) {
   pb::Unit unit = ToProto(u, now);
   pb::Reservation r = unit.reservation();
   SetMoney(p.list_price.currency_code, u.reserved_price_minor, r.mutable_price());

@@ -41,7 +41,7 @@ pb::Product ToProto(const Product& p);
 void ToProto(const Unit& u, absl::Time now, pb::Unit* out);
 pb::Unit ToProto(const Unit& u, absl::Time now);
 // The reservation of a freshly reserved unit, with its prices.
-pb::Reservation ReservationOf(const Unit& u, const Product& p, absl::Time now);
+pb::Reservation ReservationOf(const Unit& u, const CpoPriceBasis& p, absl::Time now);
 void ToProto(const UnitEvent& e, pb::UnitEvent* out);
 void ToProto(const Contract& c, absl::Time now, pb::SupportContract* out);
 void ToProto(const Entitlement& e, absl::Time now, pb::Entitlement* out);

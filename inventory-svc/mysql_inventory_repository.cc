@@ -393,14 +393,40 @@ absl::Status MysqlInventoryRepository::SaveUnit(const Unit& unit) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimAvailableUnit(
+namespace {
+
+// The claimed unit's product's price basis, in the claim's own statement.
+// MariaDB reads a scalar subquery of a locking SELECT without locking it (a
+// consistent read), so concurrent claims of one SKU do not queue on its
+// product row, and SKIP LOCKED skips units only.
+constexpr char kClaimPriceBasis[] =
+    ", (SELECT p.list_price_minor FROM products p WHERE p.sku = u.sku)"
+    ", (SELECT p.currency_code FROM products p WHERE p.sku = u.sku)"
+    ", (SELECT p.lifecycle FROM products p WHERE p.sku = u.sku)";
+
+ClaimedUnit ReadClaimedUnit(sql::ResultSet& rs) {
+  int c = 0;
+  ClaimedUnit claimed{ReadUnit(rs, 1, &c), std::nullopt};
+  if (!rs.isNull(c + 2)) {  // no product: every subquery is NULL
+    CpoPriceBasis basis;
+    basis.list_price.amount_minor = rs.getInt64(c);
+    basis.list_price.currency_code = GetStr(rs, c + 1);
+    basis.lifecycle = GetEnum<Lifecycle>(rs, c + 2);
+    claimed.price = std::move(basis);
+  }
+  return claimed;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<ClaimedUnit>> MysqlInventoryRepository::ClaimAvailableUnit(
     const std::string& sku, Condition condition, absl::Time now) {
   // Two ordered index lookups, never a sort: a CERTIFIED unit first, then a
   // reservation past its expiry. SKIP LOCKED passes over rows that a
   // concurrent reservation holds, so concurrent callers get distinct units.
   const bool by_condition = condition != Condition::kUnspecified;
   std::string certified = absl::StrCat(
-      "SELECT ", UnitSelectColumns(), " FROM units u FORCE INDEX (",
+      "SELECT ", UnitSelectColumns(), kClaimPriceBasis, " FROM units u FORCE INDEX (",
       by_condition ? "idx_units_sku_state_condition" : "idx_units_sku_state",
       ") WHERE u.sku = ? AND u.state = 'CERTIFIED'", by_condition ? " AND u.unit_condition = ?" : "",
       " ORDER BY u.serial LIMIT 1 FOR UPDATE SKIP LOCKED");
@@ -410,10 +436,11 @@ absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimAvailableUnit
     b.Str(sku);
     if (by_condition) b.Str(Name(condition));
     std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
-    if (rs->next()) return ReadUnit(*rs);
+    if (rs->next()) return ReadClaimedUnit(*rs);
   }
   std::string expired = absl::StrCat(
-      "SELECT ", UnitSelectColumns(), " FROM units u FORCE INDEX (idx_units_sku_expiry)"
+      "SELECT ", UnitSelectColumns(), kClaimPriceBasis,
+      " FROM units u FORCE INDEX (idx_units_sku_expiry)"
       " WHERE u.sku = ? AND ", ExpiredReservation("u."),
       by_condition ? " AND u.unit_condition = ?" : "",
       " ORDER BY u.reserved_until_us LIMIT 1 FOR UPDATE SKIP LOCKED");
@@ -423,7 +450,7 @@ absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimAvailableUnit
   if (by_condition) b.Str(Name(condition));
   std::unique_ptr<sql::ResultSet> rs(s.executeQuery());
   if (!rs->next()) return std::nullopt;
-  return ReadUnit(*rs);
+  return ReadClaimedUnit(*rs);
 }
 
 absl::StatusOr<std::optional<Unit>> MysqlInventoryRepository::ClaimSpare(const std::string& sku) {

@@ -35,9 +35,9 @@ class MysqlInventoryRepository : public InventoryRepository {
   absl::StatusOr<std::optional<Unit>> FindUnitBySsrn(const std::string& ssrn) override;
   absl::Status InsertUnit(Unit* unit) override;
   absl::Status SaveUnit(const Unit& unit) override;
-  absl::StatusOr<std::optional<Unit>> ClaimAvailableUnit(const std::string& sku,
-                                                         Condition condition,
-                                                         absl::Time now) override;
+  absl::StatusOr<std::optional<ClaimedUnit>> ClaimAvailableUnit(const std::string& sku,
+                                                                Condition condition,
+                                                                absl::Time now) override;
   absl::StatusOr<std::optional<Unit>> ClaimSpare(const std::string& sku) override;
   absl::StatusOr<std::optional<Unit>> FindUnitByRma(const std::string& rma_number) override;
   absl::StatusOr<std::vector<Unit>> ListUnits(const UnitFilter& filter,
