@@ -120,14 +120,12 @@ absl::StatusOr<Unit> Inventory::ReserveUnit(const Principal& caller, const Reser
     if (!claimed || !claimed->price) {
       ASSIGN_OR_RETURN(std::optional<Product> found, repo.FindProduct(sku));
       if (!found) return InvalidField("sku", absl::StrCat(sku, " is not in the catalog"));
-    }
-    if (!claimed) {
+      if (claimed) {  // the product was added after the claim read it
+        return absl::AbortedError(
+            absl::StrCat("the catalog entry of ", sku, " changed while reserving; retry"));
+      }
       return absl::FailedPreconditionError(
           absl::StrCat("no CERTIFIED unit of SKU ", sku, " is available to reserve"));
-    }
-    if (!claimed->price) {  // the product was added after the claim read it
-      return absl::AbortedError(
-          absl::StrCat("the catalog entry of ", sku, " changed while reserving; retry"));
     }
     unit = std::move(claimed->unit);
     basis = *std::move(claimed->price);
